@@ -1,0 +1,16 @@
+"""smesim: a system-dynamics simulator of SME / large-firm divergence in Korea."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("smesim")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+from .params import ParameterSet  # noqa: E402
+from .scenario import Scenario, load_scenario  # noqa: E402
+from .simulate import Result, simulate  # noqa: E402
+
+__all__ = ["ParameterSet", "Result", "Scenario", "__version__", "load_scenario", "simulate"]

@@ -1,0 +1,39 @@
+"""Error tree for smesim.
+
+Every error names the culprit: the file, the key or row, what was expected
+and what was found.  Each also subclasses the matching builtin, so callers
+that only know ``ValueError`` / ``FileNotFoundError`` still catch them.  The
+CLI turns any :class:`SmesimError` into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class SmesimError(Exception):
+    """Base class of every error smesim raises on bad input."""
+
+
+class ScenarioError(SmesimError, ValueError):
+    """A scenario file is malformed, names an unknown lever or is out of range."""
+
+
+class ScenarioNotFoundError(ScenarioError, FileNotFoundError):
+    """A scenario path or bundled name does not exist."""
+
+
+class ParameterError(SmesimError, ValueError):
+    """A parameter set is malformed or a value is outside its bounds."""
+
+
+class DataError(SmesimError, ValueError):
+    """A calibration data (release) file is malformed."""
+
+
+class CalibrationError(SmesimError, RuntimeError):
+    """Calibration cannot start (e.g. no usable data points)."""
+
+
+def located(source: str | None, key: str | None, message: str) -> str:
+    """Format ``'<source>: <key>: <message>'`` leaving out missing parts."""
+    parts = [p for p in (source, key) if p]
+    return ": ".join([*parts, message])

@@ -1,0 +1,47 @@
+"""The eight feedback loops of MODEL.md: where each lives and what it passes through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Loop:
+    number: int
+    name: str
+    polarity: str
+    modules: tuple[str, ...]
+    path: tuple[str, ...]
+
+
+LOOPS: tuple[Loop, ...] = (
+    Loop(1, "Success to the successful (divergence engine)", "reinforcing",
+         ("rd_policy", "knowledge"),
+         ("productivity_ratio_sme", "margin_sme", "rd_sme", "knowledge_sme",
+          "knowledge_ratio", "productivity_target", "productivity_ratio_sme")),
+    Loop(2, "Knowledge accumulation", "balancing (depreciation) / reinforcing via loop 1",
+         ("knowledge",),
+         ("rd_sme", "knowledge_sme", "knowledge_ratio", "productivity_target",
+          "productivity_ratio_sme")),
+    Loop(3, "Wages follow productivity, slowly", "balancing (gap closing)",
+         ("wages", "rd_policy"),
+         ("productivity_ratio_sme", "wage_ratio_<class>", "wage_ratio_sme", "margin_sme",
+          "rd_sme")),
+    Loop(4, "Firm-size structure (aging chain)", "balancing",
+         ("firm_size",),
+         ("productivity_ratio_sme", "scale_up_multiplier", "employment_share_<class>",
+          "employment_share_sme", "rd_sme")),
+    Loop(5, "Policy support of SME R&D", "exogenous drive into loop 2",
+         ("rd_policy",),
+         ("rd_subsidy_rate", "rd_tax_incentive_rate", "rd_sme", "knowledge_sme")),
+    Loop(6, "Exports", "balancing (gap closing), driven by loop 1",
+         ("exports",), ("productivity_ratio_sme", "export_share_sme")),
+    Loop(7, "Regional agglomeration", "reinforcing",
+         ("regions",),
+         ("capital_region_grp_share", "capital_region_population_share",
+          "capital_region_grp_share")),
+    Loop(8, "Human and natural coexistence", "balancing",
+         ("human_natural", "knowledge"),
+         ("population_65plus_share", "sme_skills_index", "productivity_target",
+          "environmental_intensity")),
+)
