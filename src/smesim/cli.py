@@ -91,6 +91,10 @@ def validate(files):
         sys.exit(2)
 
 
+# ---- commands defined in their own modules (one line each; keep this block sorted) ----
+# (helpers add: `from .cli_<x> import <command>` + `cli.add_command(<command>)`)
+
+
 def main() -> None:
     cli(prog_name="smesim")
 
