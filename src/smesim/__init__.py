@@ -9,8 +9,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from .params import ParameterSet  # noqa: E402
-from .scenario import Scenario, load_scenario  # noqa: E402
-from .simulate import Result, simulate  # noqa: E402
+from .params import ParameterSet
+from .scenario import Scenario, load_scenario
+from .simulate import Result, simulate
 
 __all__ = ["ParameterSet", "Result", "Scenario", "__version__", "load_scenario", "simulate"]

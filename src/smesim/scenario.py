@@ -190,9 +190,10 @@ def _to_schedule(src: str, lid: str, raw) -> Schedule:
         years = raw.years if raw.years is not None else raw.end - raw.start
         if years <= 0:
             which = "years" if raw.years is not None else "end"
+            given = raw.years if raw.years is not None else raw.end
             raise ScenarioError(located(
                 src, f"{key}.{which}", f"ramp ends before it starts: expected an end after "
-                f"start {raw.start:g} (got {'years = ' + format(raw.years, 'g') if raw.years is not None else 'end = ' + format(raw.end, 'g')})"))
+                f"start {raw.start:g} (got {which} = {given:g})"))
         return Schedule("ramp", start=raw.start, years=years, target=raw.target)
     # table
     if len(raw.years) != len(raw.values) or len(raw.years) < 2:
@@ -231,7 +232,7 @@ def resolve(spec: str | Path, relative_to: Path | None = None) -> Path:
 def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
     """Load, validate and resolve a scenario (path or bundled name), parents included."""
     path = resolve(spec, _stack[-1].parent if _stack else None)
-    src = str(path) if not _stack else str(path)
+    src = str(path)
     if path in _stack:
         cycle = " -> ".join(p.stem for p in (*_stack, path))
         raise ScenarioError(located(str(_stack[-1]), "extends",

@@ -138,8 +138,8 @@ def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | 
     -------
     Result
     """
-    from .scenario import Scenario, baseline_scenario  # scenario imports simulate constants
     from .profiles import get_profile
+    from .scenario import Scenario, baseline_scenario  # scenario imports simulate constants
 
     prof = get_profile(profile)
     if scenario is None:

@@ -41,7 +41,8 @@ documented share of each reaches SMEs.
 
 ``kappa`` knowledge per worker, SMEs relative to large firms (from
 :mod:`.knowledge`; absorptive capacity: SMEs falling behind earn less from R&D),
-``eta`` absorptive_capacity_elasticity, ``lambda_L`` labour_share_large, ``a_0`` appropriation_rate_2012, ``phi``
+``eta`` absorptive_capacity_elasticity, ``lambda_L`` labour_share_large,
+``a_0`` appropriation_rate_2012, ``phi``
 fair_trade_appropriation_effect, ``gamma_g`` green_cost_to_sme_margin, ``mu``
 rd_margin_elasticity, ``mu_R`` researcher_cost_margin_elasticity, ``tau_R``
 researcher_adjustment_time (yr), ``alpha_*`` subsidy/tax additionality,
@@ -122,9 +123,11 @@ def rates(s, p, lv, c, aux, d, y):
     s_sme, s_large = _support_rates(p, lv)
     rd_s = q_s + s_sme * (q_s + q_l)
     rd_l = q_l + s_large * (q_s + q_l)
-    cost_s = c.researcher_cost_sme_0 * (m_s / c.margin_sme_0) ** p.researcher_cost_margin_elasticity
-    d[:, IDX["researchers_sme"]] = (rd_s / cost_s - s.researchers_sme) / p.researcher_adjustment_time
-    d[:, IDX["researchers_large"]] = (rd_l - s.researchers_large) / p.researcher_adjustment_time
+    cost_s = (c.researcher_cost_sme_0
+              * (m_s / c.margin_sme_0) ** p.researcher_cost_margin_elasticity)
+    tau_r = p.researcher_adjustment_time
+    d[:, IDX["researchers_sme"]] = (rd_s / cost_s - s.researchers_sme) / tau_r
+    d[:, IDX["researchers_large"]] = (rd_l - s.researchers_large) / tau_r
     aux["knowledge_ratio"] = kappa
     aux["appropriation_rate"] = appropriation
     aux["margin_sme"] = m_s
