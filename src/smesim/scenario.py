@@ -26,9 +26,9 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .errors import ScenarioError, ScenarioNotFoundError, located
 from .levers import LEVER_BY_ID, LEVER_IDS, Schedule
@@ -87,6 +87,7 @@ class _Table(_Strict):
 
 
 _Setting = Annotated[_Constant | _Step | _Ramp | _Pulse | _Table, Field(discriminator="type")]
+_SETTING = TypeAdapter(_Setting)
 
 
 class _ScenarioFile(_Strict):
@@ -94,7 +95,7 @@ class _ScenarioFile(_Strict):
     description: Annotated[str, Field(min_length=1)]
     extends: str | None = None
     horizon: Annotated[int, Field(gt=FIRST_YEAR, le=LAST_YEAR)] | None = None
-    levers: dict[str, float | _Setting] = Field(default_factory=dict)
+    levers: dict[str, Any] = Field(default_factory=dict)
 
 
 # ---- validated scenario -----------------------------------------------------------
@@ -168,8 +169,23 @@ def _check_value(src: str, key: str, lid: str, val: float) -> None:
                                     f"{lever.upper:g}] {lever.unit} (got {val:g})"))
 
 
+def _parse_setting(src: str, lid: str, raw):
+    key = f"levers.{lid}"
+    if isinstance(raw, bool) or not isinstance(raw, int | float | dict):
+        raise ScenarioError(located(src, key, "expected a number or a table with a 'type' "
+                                    f"key (got {raw!r})"))
+    if isinstance(raw, dict):
+        try:
+            return _SETTING.validate_python(raw)
+        except ValidationError as exc:
+            loc, msg = _pydantic_message(exc.errors()[0])
+            raise ScenarioError(located(src, f"{key}.{loc}" if loc else key, msg)) from None
+    return raw
+
+
 def _to_schedule(src: str, lid: str, raw) -> Schedule:
     key = f"levers.{lid}"
+    raw = _parse_setting(src, lid, raw)
     if isinstance(raw, float | int):
         _check_value(src, key, lid, float(raw))
         return Schedule("constant", value=float(raw))

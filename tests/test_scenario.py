@@ -1,0 +1,160 @@
+"""Scenario files: parsing, inheritance, schedules and every error case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from smesim.errors import ScenarioError, ScenarioNotFoundError
+from smesim.levers import LEVER_IDS, Schedule, lever_paths
+from smesim.scenario import bundled_names, load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+HEAD = 'name = "t"\ndescription = "test"\n'
+
+
+def test_every_bundled_scenario_loads_and_documents_itself():
+    names = bundled_names()
+    assert {"baseline", "rd_support_france", "rd_support_uk", "rd_support_usa",
+            "regional_dispersion", "coexistence_package"} <= set(names)
+    for n in names:
+        sc = load_scenario(n)
+        assert sc.name == n
+        assert len(sc.description) > 40
+
+
+def test_france_reaches_table_7_values():
+    sc = load_scenario("rd_support_france")
+    t = np.arange(2012, 2061, dtype=float)
+    paths = lever_paths(sc.settings, t)
+    sub = paths[:, LEVER_IDS.index("rd_subsidy_rate")]
+    tax = paths[:, LEVER_IDS.index("rd_tax_incentive_rate")]
+    assert sub[0] == pytest.approx(4.17) and tax[0] == pytest.approx(4.18)
+    assert sub[-1] == pytest.approx(19.86) and tax[-1] == pytest.approx(8.85)
+
+
+def test_schedules_shapes():
+    t = np.array([2010.0, 2020.0, 2025.0, 2030.0, 2040.0])
+    before = np.full(t.size, 1.0)
+    assert Schedule("constant", value=3).evaluate(t, before).tolist() == [3] * 5
+    assert Schedule("step", year=2025, value=5).evaluate(t, before).tolist() == [1, 1, 5, 5, 5]
+    ramp = Schedule("ramp", start=2020, years=10, target=3).evaluate(t, before)
+    assert ramp.tolist() == [1, 1, 2, 3, 3]
+    pulse = Schedule("pulse", start=2020, years=10, value=7).evaluate(t, before)
+    assert pulse.tolist() == [1, 7, 7, 1, 1]
+    table = Schedule("table", table_years=(2020, 2040), table_values=(0, 4)).evaluate(t, before)
+    assert table.tolist() == [0, 0, 1, 2, 4]
+
+
+def test_ramp_with_end_equals_ramp_with_years(write_scenario):
+    a = load_scenario(write_scenario(HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+                                     'start = 2020\nyears = 5\ntarget = 0.9\n', "a.toml"))
+    b = load_scenario(write_scenario(HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+                                     'start = 2020\nend = 2025\ntarget = 0.9\n', "b.toml"))
+    t = np.linspace(2012, 2040, 113)
+    np.testing.assert_array_equal(lever_paths(a.settings, t), lever_paths(b.settings, t))
+
+
+def test_extends_inherits_and_child_ramp_starts_from_parent_path(write_scenario):
+    write_scenario('name = "parent"\ndescription = "p"\nhorizon = 2050\n'
+                   "[levers]\nscale_up_support = 0.6\ntech_diffusion = 0.4\n", "parent.toml")
+    child = write_scenario('name = "child"\ndescription = "c"\nextends = "parent.toml"\n'
+                           '[levers.scale_up_support]\ntype = "ramp"\nstart = 2030\n'
+                           "years = 10\ntarget = 1.0\n", "child.toml")
+    sc = load_scenario(child)
+    assert sc.horizon == 2050
+    assert sc.chain == ("parent", "child")
+    t = np.array([2012.0, 2030.0, 2035.0, 2040.0])
+    paths = lever_paths(sc.settings, t)
+    np.testing.assert_allclose(paths[:, LEVER_IDS.index("scale_up_support")],
+                               [0.6, 0.6, 0.8, 1.0])
+    assert (paths[:, LEVER_IDS.index("tech_diffusion")] == 0.4).all()
+
+
+def test_content_hash_tracks_parent_changes(write_scenario):
+    write_scenario('name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.4\n',
+                   "parent.toml")
+    child = write_scenario('name = "child"\ndescription = "c"\nextends = "parent.toml"\n',
+                           "child.toml")
+    h1 = load_scenario(child).content_hash
+    write_scenario('name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.5\n',
+                   "parent.toml")
+    assert load_scenario(child).content_hash != h1
+
+
+BAD = [
+    ("unknown top-level key", HEAD + "colour = 1\n", r"s\.toml: colour: unknown key"),
+    ("unknown lever", HEAD + "[levers]\nrd_subsidy = 5\n",
+     r"levers\.rd_subsidy: unknown lever .*did you mean 'rd_subsidy_rate'"),
+    ("out of range", HEAD + "[levers]\nrd_subsidy_rate = 80\n",
+     r"levers\.rd_subsidy_rate: expected a value in \[0, 50\] .*\(got 80\)"),
+    ("negative", HEAD + "[levers]\nregional_dispersion = -0.1\n",
+     r"levers\.regional_dispersion: expected a value in \[0, 1\].*\(got -0\.1\)"),
+    ("non-numeric", HEAD + '[levers]\nrd_subsidy_rate = "high"\n',
+     r"levers\.rd_subsidy_rate: expected a number .*\(got 'high'\)"),
+    ("ramp ends before start (years)", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+     "start = 2030\nyears = -5\ntarget = 0.5\n",
+     r"levers\.tech_diffusion\.years: ramp ends before it starts.*\(got years = -5\)"),
+    ("ramp ends before start (end)", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+     "start = 2030\nend = 2025\ntarget = 0.5\n",
+     r"levers\.tech_diffusion\.end: ramp ends before it starts.*\(got end = 2025\)"),
+    ("ramp with both", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+     "start = 2030\nend = 2035\nyears = 5\ntarget = 0.5\n", r"exactly one of 'years' or 'end'"),
+    ("ramp target out of range", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+     "start = 2030\nyears = 5\ntarget = 1.5\n",
+     r"levers\.tech_diffusion\.target: expected a value in \[0, 1\]"),
+    ("unknown schedule type", HEAD + '[levers.tech_diffusion]\ntype = "wave"\nvalue = 1\n',
+     r"levers\.tech_diffusion: expected type one of .* \(got 'wave'\)"),
+    ("schedule key typo", HEAD + '[levers.tech_diffusion]\ntype = "step"\nyaer = 2030\n'
+     "value = 0.5\n", r"levers\.tech_diffusion\.(year: missing|yaer: unknown key)"),
+    ("step year out of model range", HEAD + '[levers.tech_diffusion]\ntype = "step"\n'
+     "year = 1990\nvalue = 0.5\n", r"levers\.tech_diffusion\.year: .*2012.*\(got 1990"),
+    ("table not increasing", HEAD + '[levers.tech_diffusion]\ntype = "table"\n'
+     "years = [2030, 2020]\nvalues = [0.1, 0.2]\n", r"strictly increasing years"),
+    ("table length mismatch", HEAD + '[levers.tech_diffusion]\ntype = "table"\n'
+     "years = [2020, 2030]\nvalues = [0.1]\n", r"as many values as years"),
+    ("missing name", 'description = "x"\n', r"s\.toml: name: missing required key"),
+    ("missing description", 'name = "x"\n', r"description: missing required key"),
+    ("bad horizon", HEAD + "horizon = 2200\n", r"horizon: .*2100.*\(got 2200\)"),
+    ("malformed TOML", HEAD + "[levers\n", r"s\.toml: malformed TOML"),
+    ("levers not a table", HEAD + "levers = 3\n", r"levers: expected a table"),
+    ("missing parent", HEAD + 'extends = "nowhere"\n', r"extends: .*scenario not found"),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "pattern"), BAD, ids=[b[0] for b in BAD])
+def test_bad_scenarios_raise_one_line_errors(write_scenario, label, text, pattern):
+    path = write_scenario(text)
+    with pytest.raises(ScenarioError, match=pattern) as info:
+        load_scenario(path)
+    assert "\n" not in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_cycle_in_extends_is_an_error(write_scenario):
+    write_scenario('name = "a"\ndescription = "a"\nextends = "b.toml"\n', "a.toml")
+    b = write_scenario('name = "b"\ndescription = "b"\nextends = "a.toml"\n', "b.toml")
+    with pytest.raises(ScenarioError, match=r"extends: expected no cycle.*b -> a -> b"):
+        load_scenario(b)
+
+
+def test_self_extension_is_a_cycle(write_scenario):
+    a = write_scenario('name = "a"\ndescription = "a"\nextends = "a.toml"\n', "a.toml")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(a)
+
+
+def test_missing_file_and_unknown_name():
+    with pytest.raises(ScenarioNotFoundError, match=r"nope\.toml: scenario not found"):
+        load_scenario("nope.toml")
+    with pytest.raises(FileNotFoundError, match=r"did you mean 'baseline'"):
+        load_scenario("baselin")
+
+
+def test_bundled_dir_is_the_repository_scenarios_dir():
+    from smesim.scenario import scenarios_dir
+
+    assert scenarios_dir().resolve() == SCENARIOS.resolve()
