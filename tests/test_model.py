@@ -50,7 +50,10 @@ def assert_sane(result, label=""):
 
 # ---- the 2012 state ----------------------------------------------------------------
 def test_initial_state_reproduces_2012_figures():
-    r = simulate(until=2013)
+    """With the first estimates (initial values at the published 2012 figures)."""
+    from smesim.profiles import get_profile
+
+    r = simulate(params=get_profile("korea").default_parameter_set(), until=2013)
     first = r.frame().loc[2012]
     assert first["wage_ratio_1_4"] == pytest.approx(33.7)
     assert first["wage_ratio_100_499"] == pytest.approx(72.6)

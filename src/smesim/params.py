@@ -81,6 +81,9 @@ def _p(name, value, unit, lower, upper, status, sector, source, prior=None, prio
 
 
 _T4 = "Table 4 (Noh 2019b), Korea 2012"
+_INIT = ("; the published 2012 figure is the prior centre with a wide sd (5 points), and "
+         "the 2012 data point of the releases pins the estimate, so a release revising the "
+         "2012 figure moves the initial state")
 _EMP = ("assumed: 2012 class shares chosen so that (i) the SME total is 90.5 % "
         "(Table 1 text, 2019 H1) and (ii) the employment-weighted mean of Table 4's "
         "2012 class wage ratios equals its all-SME ratio 56.7; within-SME weights "
@@ -89,18 +92,24 @@ _EMP = ("assumed: 2012 class shares chosen so that (i) the SME total is 90.5 % "
 #: The registry.  Order is the column order of parameter arrays.
 PARAMETERS: tuple[Parameter, ...] = (
     # ---- initial state (2012) -------------------------------------------------
-    _p("init_wage_ratio_1_4", 33.7, "%", 1, 99, "data", "wages", _T4),
-    _p("init_wage_ratio_5_9", 50.7, "%", 1, 99, "data", "wages", _T4),
-    _p("init_wage_ratio_10_99", 59.8, "%", 1, 99, "data", "wages", _T4),
-    _p("init_wage_ratio_100_499", 72.6, "%", 1, 99, "data", "wages", _T4),
+    _p("init_wage_ratio_1_4", 33.7, "%", 1, 99, "calibrated", "wages", _T4 + _INIT,
+       prior=33.7, prior_sd=5.0),
+    _p("init_wage_ratio_5_9", 50.7, "%", 1, 99, "calibrated", "wages", _T4 + _INIT,
+       prior=50.7, prior_sd=5.0),
+    _p("init_wage_ratio_10_99", 59.8, "%", 1, 99, "calibrated", "wages", _T4 + _INIT,
+       prior=59.8, prior_sd=5.0),
+    _p("init_wage_ratio_100_499", 72.6, "%", 1, 99, "calibrated", "wages", _T4 + _INIT,
+       prior=72.6, prior_sd=5.0),
     _p("init_employment_share_1_4", 17.195, "%", 0.1, 80, "assumed", "firm_size", _EMP),
     _p("init_employment_share_5_9", 13.575, "%", 0.1, 80, "assumed", "firm_size", _EMP),
     _p("init_employment_share_10_99", 37.105, "%", 0.1, 80, "assumed", "firm_size", _EMP),
     _p("init_employment_share_100_499", 22.625, "%", 0.1, 80, "assumed", "firm_size", _EMP),
-    _p("init_rd_share_sme", 25.8, "%", 1, 99, "data", "rd_policy",
-       "Table 6, SME share of business R&D 2012"),
-    _p("init_rd_per_researcher_ratio_sme", 36.7, "%", 1, 99, "data", "rd_policy",
-       "Table 6, SME R&D per researcher (large = 100) 2012"),
+    _p("init_rd_share_sme", 25.8, "%", 5, 60, "calibrated", "rd_policy",
+       "Table 6, SME share of business R&D 2012" + _INIT + "; bounds: below ~4 % the 2012 "
+       "support settings alone exceed the share", prior=25.8, prior_sd=5.0),
+    _p("init_rd_per_researcher_ratio_sme", 36.7, "%", 5, 95, "calibrated", "rd_policy",
+       "Table 6, SME R&D per researcher (large = 100) 2012" + _INIT,
+       prior=36.7, prior_sd=5.0),
     _p("init_productivity_ratio_sme", 36.5, "%", 10, 90, "calibrated", "knowledge",
        "no 2012 figure in the paper; fitted to the 32.4 % of the text (year uncertain, "
        "taken as 2017) through the model's dynamics", prior=34.0, prior_sd=3.0),
@@ -130,6 +139,15 @@ PARAMETERS: tuple[Parameter, ...] = (
        prior=32.0, prior_sd=4.0),
     _p("productivity_adjustment_time", 3.4, "yr", 0.5, 15, "calibrated", "knowledge",
        "lag of relative productivity behind its target", prior=3.0, prior_sd=1.5),
+    _p("knowledge_spillover_rate", 0.02, "1/yr", 0.0, 0.04, "assumed", "knowledge",
+       "assumed: share of large firms' knowledge (scaled to the SME workforce at the 2012 "
+       "relative level) that SMEs absorb each year through supply chains, labour mobility "
+       "and imitation; bounds how far SME knowledge can fall (a floor near "
+       "rate / depreciation of the 2012 ratio); upper bound 0.04 keeps it below the "
+       "lowest admissible depreciation rate"),
+    _p("diffusion_spillover_effect", 1.0, "1", 0.0, 5.0, "assumed", "knowledge",
+       "assumed: proportional rise of the spillover rate per unit of the tech_diffusion "
+       "lever above its baseline"),
     _p("tech_diffusion_effect", 0.5, "1", 0.0, 3.0, "assumed", "knowledge",
        "assumed: log-odds gain of SME productivity per unit of the tech_diffusion lever "
        "(full diffusion vs baseline 0.2 raises the productivity target ~4 points)"),
@@ -178,6 +196,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("wage_target_2012", 0.93, "1", 0.5, 1.5, "calibrated", "wages",
        "odds multiplier of the 2012 wage target against 2012 wages (1 = wages in line "
        "with productivity in 2012)", prior=1.0, prior_sd=0.1),
+    _p("viable_sme_margin", 0.10, "1", 0.0, 0.3, "assumed", "wages",
+       "assumed: the lowest operating margin SMEs accept before wage targets give way "
+       "(ability to pay); inactive in 2012-2019, where SME margins are about 0.2"),
     _p("fair_trade_wage_effect", 0.15, "1", 0.0, 1.0, "assumed", "wages",
        "assumed: log-odds gain of SME wage targets per unit of fair-trade enforcement "
        "(bargaining position in subcontracting)"),

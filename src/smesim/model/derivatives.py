@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from . import exports, firm_size, human_natural, knowledge, rd_policy, regions, wages
-from .knowledge_ratio import knowledge_ratio
 from .state import IDX, N_STOCKS, STOCK_NAMES
 
 
@@ -64,8 +63,7 @@ def initial_state(p, lv0, exo0):
     exports.initialise(y0, p, lv0, exo0, c)
     regions.initialise(y0, p, lv0, exo0, c)
     rd_sme, rd_large = rd_policy.initialise(y0, p, lv0, exo0, c, wages.sme_wage_ratio(y0))
-    knowledge.initialise(y0, p, lv0, exo0, c, rd_sme, rd_large)
-    c.knowledge_ratio_0 = knowledge_ratio(stock_view(y0), y0[:, :4].sum(axis=1))
+    knowledge.initialise(y0, p, lv0, exo0, c, rd_sme, rd_large, y0[:, :4].sum(axis=1))
     return y0, c
 
 
