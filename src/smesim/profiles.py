@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParameterError
-from .params import ParameterSet
+from .params import BY_NAME, CALIBRATED, ParameterSet
 
 
 def project_dir() -> Path:
@@ -44,6 +44,25 @@ class Profile:
     overrides: dict[str, float] = field(default_factory=dict)
     baseline_levers: dict[str, float] = field(default_factory=dict)
     assumptions: dict[str, str] = field(default_factory=dict)
+    #: Calibrated parameters held at their profile value (not free) for this profile.
+    fixed_in_calibration: tuple[str, ...] = ()
+    #: Prior sd overrides for this profile (prior centres follow ``overrides``).
+    prior_sds: dict[str, float] = field(default_factory=dict)
+    #: Notes printed in every calibration report of this profile.
+    calibration_notes: tuple[str, ...] = ()
+
+    def free_parameter_names(self) -> tuple[str, ...]:
+        """Parameters estimated by ``smesim calibrate`` for this profile."""
+        return tuple(n for n in CALIBRATED if n not in self.fixed_in_calibration)
+
+    def prior_centre(self, name: str) -> float | None:
+        """Prior centre: the profile's override if any, else the registry prior."""
+        if name in self.overrides:
+            return self.overrides[name]
+        return BY_NAME[name].prior
+
+    def prior_sd(self, name: str) -> float | None:
+        return self.prior_sds.get(name, BY_NAME[name].prior_sd)
 
     @property
     def params_file(self) -> Path:
