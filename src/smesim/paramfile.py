@@ -62,3 +62,60 @@ def read_parameter_file(path: Path, base: ParameterSet | None = None) -> Paramet
     if cov:
         meta["covariance"] = {"names": list(cov["names"]), "matrix": np.asarray(cov["matrix"])}
     return ParameterSet.from_mapping(values, source=str(path), base=start, meta=meta)
+
+
+def _toml_value(v):
+    """Plain TOML-serialisable values (numpy scalars/arrays to floats/lists; None dropped)."""
+    if isinstance(v, dict):
+        return {str(k): _toml_value(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list | tuple | np.ndarray):
+        return [_toml_value(x) for x in (v.tolist() if isinstance(v, np.ndarray) else v)]
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, Path):
+        return str(v)
+    return v
+
+
+def format_parameter_file(parameters: dict[str, float], *, meta: dict | None = None,
+                          standard_errors: dict[str, float] | None = None,
+                          covariance: tuple[list[str], np.ndarray] | None = None) -> str:
+    """TOML text of a parameter set (see the module docstring for the layout).
+
+    Values are validated against the registry first (unknown name, non-finite
+    or out-of-bounds value raise :class:`~smesim.errors.ParameterError`).
+    """
+    import tomli_w
+
+    ParameterSet.from_mapping({k: float(v) for k, v in parameters.items()},
+                              source="parameter set to write")
+    doc: dict = {}
+    if meta:
+        doc["meta"] = _toml_value(meta)
+    doc["parameters"] = {k: float(v) for k, v in parameters.items()}
+    if standard_errors:
+        doc["standard_errors"] = {k: float(v) for k, v in standard_errors.items()}
+    text = tomli_w.dumps(doc)
+    if covariance is not None:  # one matrix row per line (tomli_w puts each number on one)
+        names, matrix = covariance
+        matrix = np.asarray(matrix, dtype=float)
+        if matrix.shape != (len(names), len(names)):
+            raise ParameterError(f"covariance: expected a {len(names)}x{len(names)} matrix "
+                                 f"(got shape {matrix.shape})")
+        rows = ",\n".join("    [" + ", ".join(repr(float(x)) for x in row) + "]"
+                          for row in matrix)
+        text += ("\n[covariance]\nnames = [" + ", ".join(f'"{n}"' for n in names) + "]\n"
+                 f"matrix = [\n{rows},\n]\n")
+    return text
+
+
+def write_parameter_file(path: Path, parameters: dict[str, float], *,
+                         meta: dict | None = None,
+                         standard_errors: dict[str, float] | None = None,
+                         covariance: tuple[list[str], np.ndarray] | None = None) -> Path:
+    """Write a parameter-set file atomically (overwrites: archive the old one first,
+    see :func:`smesim.calibrate_report.write_calibration`)."""
+    from .io import atomic_write
+
+    return atomic_write(Path(path), format_parameter_file(
+        parameters, meta=meta, standard_errors=standard_errors, covariance=covariance))
