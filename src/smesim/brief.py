@@ -1,0 +1,354 @@
+"""The briefing pack: comparison tables, slide-size charts and one multi-page PDF.
+
+:func:`make_brief` runs :func:`smesim.compare.compare_scenarios` and writes,
+into one folder (staged, then moved in, so a reader never sees half a pack):
+
+* ``comparison.csv|md|json`` (and ``targets.csv``): the numbers;
+* one PNG (print resolution) and one SVG per chart, 16:9 slide size:
+
+  - ``history_<i>``: each series with release data, the baseline run from
+    2012 to the end year and the data points over it (points before 2012
+    hollow: history the model does not start from);
+  - ``headline``: wage ratio, productivity ratio, SME R&D share and
+    capital-region GRP share, every scenario against the baseline;
+  - ``coexistence_dashboard``: the four indices and the overall index for
+    every scenario at the reporting years (level and change vs baseline);
+  - ``coexistence_paths``: the five indices over time;
+  - ``levers``: every lever some scenario changes, its path in each scenario;
+  - ``uncertainty`` and ``probabilities`` when an ensemble result is given;
+
+* ``briefing.pdf``: a cover page, then every chart, one per page;
+* ``brief.manifest.json``: inputs, versions, parameter set, data files.
+
+Korean packs (``lang="ko"``) carry a ``_ko`` suffix, so both languages can
+share a folder.  Every chart has a title, units on its axes and a source line
+(smesim version, data release files, parameter set); a scenario has the same
+colour on every chart (:func:`smesim.charts.scenario_colours`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import __version__, charts
+from .compare import (
+    COEXISTENCE,
+    DEFAULT_YEARS,
+    Comparison,
+    CompareError,
+    Target,
+    compare_scenarios,
+    lever_frame,
+    write_tables,
+)
+from .i18n import check_lang, font_context, lever_name, scenario_name, text
+from .io import dump_json, manifest, sha256_file, staged_files
+from .levers import LEVER_IDS
+from .outputs import CANONICAL
+from .scenario import bundled_names
+
+FORMATS = ("png", "svg", "pdf")
+SLIDE_INCHES = (12.8, 7.2)  # 16:9
+DEFAULT_DPI = 200  # 2560 x 1440 px
+HEADLINE_CHART = ("wage_ratio_sme", "productivity_ratio_sme", "rd_share_sme",
+                  "capital_region_grp_share")
+HISTORY_PER_PAGE = 6
+HISTORY_FIRST_YEAR = 2005
+
+
+def parse_formats(spec: str | Sequence[str]) -> tuple[str, ...]:
+    """``"png,svg,pdf"`` -> ("png", "svg", "pdf"); unknown formats are an error."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    out = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise CompareError(f"--format: expected a comma-separated subset of "
+                           f"{','.join(FORMATS)} (got {spec!r})")
+    return out
+
+
+def default_scenarios() -> list[str]:
+    """Every bundled scenario, baseline first."""
+    names = bundled_names()
+    return sorted(names, key=lambda n: n != "baseline")
+
+
+# ---- inputs shown on every chart --------------------------------------------------------
+@dataclass(frozen=True)
+class Sources:
+    """What the source line names: data release files and the parameter set."""
+
+    points: pd.DataFrame
+    release_files: tuple[str, ...]
+    parameter_set: str
+    parameter_created: str | None
+
+    def line(self, lang: str) -> str:
+        data = ", ".join(self.release_files) or text("no_data_release", lang)
+        pset = self.parameter_set
+        if pset.startswith("defaults:"):
+            pset = f"{pset} ({text('uncalibrated', lang)})"
+        elif self.parameter_created:
+            pset = f"{pset} ({self.parameter_created})"
+        return (f"{text('source', lang)}: smesim {__version__} · {text('data', lang)}: {data}"
+                f" · {text('parameters', lang)}: {pset}")
+
+
+def load_sources(comp: Comparison, releases: Sequence[str | Path] | None,
+                 profile: str) -> Sources:
+    from .data import load_releases
+
+    rel = load_releases(list(releases) if releases is not None else None, profile=profile)
+    files = tuple(Path(p["file"]).name for p in rel.provenance())
+    pset = comp.meta["parameter_set"]
+    if "/" in pset or pset.endswith(".toml"):
+        pset = Path(pset).name
+    return Sources(rel.points, files, pset, comp.meta.get("calibrated_at"))
+
+
+# ---- pages -----------------------------------------------------------------------------
+def _page(title: str, sources: Sources, lang: str, dpi: int) -> Figure:
+    fig = Figure(figsize=SLIDE_INCHES, dpi=dpi, layout="constrained")
+    fig.suptitle(title, fontweight="bold")
+    fig.text(0.008, 0.008, sources.line(lang), fontsize=9, color="#444444", ha="left",
+             va="bottom")
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97), h_pad=0.06, w_pad=0.06)
+    return fig
+
+
+def _grid(fig: Figure, n: int) -> list:
+    ncols = n if n <= 3 else (2 if n == 4 else (3 if n <= 6 else 4))
+    nrows = math.ceil(n / ncols)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return axes[:n]
+
+
+def _scenario_legend(fig: Figure, names: Sequence[str], colours, lang: str) -> None:
+    handles, labels = charts.legend_handles(names, colours, lang)
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(names), 3),
+               frameon=False)
+
+
+def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
+                  bands: pd.DataFrame | None = None) -> list[Figure]:
+    """Each series with release data: baseline run and data points, six to a page."""
+    pts = sources.points
+    series = [s for s in CANONICAL if s in set(pts["series"])] if not pts.empty else []
+    if not series:
+        series = list(HEADLINE_CHART)
+    chunks = [series[i:i + HISTORY_PER_PAGE] for i in range(0, len(series), HISTORY_PER_PAGE)]
+    base = comp.frames[comp.reference]
+    first = min(HISTORY_FIRST_YEAR, int(pts["year"].min()) - 1 if not pts.empty else 2012)
+    figs = []
+    for i, chunk in enumerate(chunks, 1):
+        title = (text("history_title_n", lang, i=i, n=len(chunks)) if len(chunks) > 1
+                 else text("history_title", lang))
+        fig = _page(title, sources, lang, dpi)
+        for ax, s in zip(_grid(fig, len(chunk)), chunk, strict=True):
+            charts.plot_history(s, base, pts, ax=ax, lang=lang, legend=False, bands=bands)
+            ax.set_xlim(first, comp.end + 1)
+            ax.set_xlabel("")
+        handles, labels = {}, {}
+        for ax in fig.axes:
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                handles.setdefault(lab, h)
+                labels[lab] = lab
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center",
+                   ncols=3, frameon=False)
+        figs.append(fig)
+    return figs
+
+
+def headline_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
+                  bands: pd.DataFrame | None = None, uncertainty: bool = False) -> Figure:
+    title = text("uncertainty_title" if uncertainty else "headline_title", lang)
+    fig = _page(title, sources, lang, dpi)
+    for ax, s in zip(_grid(fig, len(HEADLINE_CHART)), HEADLINE_CHART, strict=True):
+        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang,
+                              bands=bands if uncertainty else None, legend=False)
+        ax.set_xlabel("")
+    _scenario_legend(fig, comp.names, colours, lang)
+    return fig
+
+
+def dashboard_page(comp: Comparison, sources: Sources, lang: str, dpi: int) -> Figure:
+    fig = _page(text("coexistence_title", lang), sources, lang, dpi)
+    ax = fig.add_subplot()
+    charts.plot_coexistence_heatmap(comp.levels(COEXISTENCE), ax=ax, lang=lang,
+                                    reference=comp.reference)
+    return fig
+
+
+def coexistence_paths_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
+                           colours) -> Figure:
+    fig = _page(text("coexistence_paths_title", lang), sources, lang, dpi)
+    for ax, s in zip(_grid(fig, len(COEXISTENCE)), COEXISTENCE, strict=True):
+        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang, legend=False)
+        ax.set_ylim(0, 102)
+        ax.set_xlabel("")
+    _scenario_legend(fig, comp.names, colours, lang)
+    return fig
+
+
+def changed_levers(comp: Comparison, profile: str) -> tuple[dict, list[str]]:
+    """Lever paths per scenario and the levers some scenario moves off the baseline."""
+    frames = {sc.name: lever_frame(sc, end=comp.end, profile=profile) for sc in comp.scenarios}
+    ref = frames[comp.reference]
+    changed = [lid for lid in LEVER_IDS
+               if any(not np.allclose(f[lid].to_numpy(), ref[lid].to_numpy())
+                      for f in frames.values())]
+    return frames, changed
+
+
+def lever_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
+               profile: str) -> Figure:
+    frames, changed = changed_levers(comp, profile)
+    fig = _page(text("levers_title", lang), sources, lang, dpi)
+    if not changed:
+        fig.text(0.5, 0.5, text("no_levers_changed", lang), ha="center", va="center")
+        return fig
+    for ax, lid in zip(_grid(fig, len(changed)), changed, strict=True):
+        charts.plot_lever_paths(lid, {n: f[lid] for n, f in frames.items()}, ax=ax,
+                                colours=colours, lang=lang)
+    unchanged = [lever_name(lid, lang) for lid in LEVER_IDS if lid not in changed]
+    _scenario_legend(fig, comp.names, colours, lang)
+    if unchanged:
+        fig.text(0.5, 0.035, text("levers_unchanged", lang, levers=", ".join(unchanged)),
+                 ha="center", va="bottom", fontsize=10, color="#444444")
+    return fig
+
+
+def probability_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
+                     probabilities: pd.DataFrame) -> Figure:
+    fig = _page(text("probability_title", lang), sources, lang, dpi)
+    ax = fig.add_subplot()
+    charts.plot_probabilities(probabilities, ax=ax, lang=lang)
+    ax.set_title("")
+    return fig
+
+
+def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours) -> Figure:
+    fig = _page(text("cover_title", lang), sources, lang, dpi)
+    y = 0.86
+    fig.text(0.06, y, text("cover_generated", lang, version=__version__,
+                           date=date.today().isoformat()), fontsize=13, color="#444444")
+    y -= 0.08
+    fig.text(0.06, y, text("cover_scenarios", lang), fontsize=15, fontweight="bold")
+    for sc in comp.scenarios:
+        y -= 0.075
+        fig.text(0.06, y, "■", color=colours[sc.name], fontsize=18, va="center",
+                 family="DejaVu Sans")
+        levers = "; ".join(f"{lever_name(lid, lang)}: {d}" for lid, d in sc.lever_table())
+        fig.text(0.09, y, scenario_name(sc.name, lang), fontsize=14, va="center",
+                 fontweight="bold")
+        fig.text(0.40, y, _wrap(levers or "-", 95), fontsize=10, va="center", color="#333333")
+    y -= 0.1
+    fig.text(0.06, max(y, 0.08), text("cover_assumed", lang), fontsize=11, color="#444444")
+    return fig
+
+
+def _wrap(s: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(s, width)) if len(s) > width else s
+
+
+def build_figures(comp: Comparison, sources: Sources, *, lang: str = "en",
+                  dpi: int = DEFAULT_DPI, profile: str = "korea") -> list[tuple[str, Figure]]:
+    """Every page of the pack as ``(file stem, Figure)``, cover first (stem ``None``)."""
+    colours = charts.scenario_colours(comp.names)
+    ens = comp.ensemble
+    bands = getattr(ens, "bands", None) if ens is not None else None
+    probs = getattr(ens, "probabilities", None) if ens is not None else None
+    pages: list[tuple[str, Figure]] = [("cover", cover_page(comp, sources, lang, dpi, colours))]
+    hist = history_pages(comp, sources, lang, dpi, bands=bands)
+    pages += [(f"history_{i}", f) for i, f in enumerate(hist, 1)]
+    pages.append(("headline", headline_page(comp, sources, lang, dpi, colours)))
+    pages.append(("coexistence_dashboard", dashboard_page(comp, sources, lang, dpi)))
+    pages.append(("coexistence_paths", coexistence_paths_page(comp, sources, lang, dpi,
+                                                              colours)))
+    pages.append(("levers", lever_page(comp, sources, lang, dpi, colours, profile)))
+    if bands is not None and not bands.empty:
+        pages.append(("uncertainty", headline_page(comp, sources, lang, dpi, colours,
+                                                   bands=bands, uncertainty=True)))
+    if probs is not None and not probs.empty:
+        pages.append(("probabilities", probability_page(comp, sources, lang, dpi, probs)))
+    return pages
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What :func:`make_brief` wrote."""
+
+    comparison: Comparison
+    files: tuple[Path, ...]
+    pages: tuple[str, ...]
+
+
+def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing", *,
+               lang: str = "en", formats: Sequence[str] | str = FORMATS,
+               years: Sequence[int] = DEFAULT_YEARS, targets: Sequence[Target | str] = (),
+               include_baseline: bool = True, profile: str = "korea",
+               releases: Sequence[str | Path] | None = None, ensemble_dir=None,
+               runs: int | None = None, seed: int = 0, dpi: int = DEFAULT_DPI) -> Brief:
+    """Compare scenarios and write the briefing pack into ``out_dir``.
+
+    Parameters
+    ----------
+    specs : scenario paths or bundled names; empty: every bundled scenario.
+    lang : "en" or "ko".
+    formats : subset of png, svg, pdf (a list or "png,svg,pdf").
+    releases : release data files or folders (default: the profile's bundled
+        releases), drawn on the history pages.
+    ensemble_dir, runs : uncertainty bands from a saved ensemble or a fresh one.
+    dpi : PNG resolution; the pages are 12.8 x 7.2 in (16:9).
+    """
+    check_lang(lang)
+    formats = parse_formats(formats)
+    comp = compare_scenarios(list(specs) or default_scenarios(), years=years, targets=targets,
+                             include_baseline=include_baseline, profile=profile,
+                             ensemble_dir=ensemble_dir, runs=runs, seed=seed)
+    sources = load_sources(comp, releases, profile)
+    suffix = "" if lang == "en" else f"_{lang}"
+    out_dir = Path(out_dir)
+    written: list[str] = []
+    with staged_files(out_dir) as stage:
+        written += write_tables(stage, comp)
+        with font_context(lang):
+            pages = build_figures(comp, sources, lang=lang, dpi=dpi, profile=profile)
+            for stem, fig in pages:
+                if stem == "cover":
+                    continue
+                for fmt in ("png", "svg"):
+                    if fmt in formats:
+                        name = f"{stem}{suffix}.{fmt}"
+                        fig.savefig(stage / name, dpi=dpi, format=fmt)
+                        written.append(name)
+            if "pdf" in formats:
+                from matplotlib.backends.backend_pdf import PdfPages
+
+                name = f"briefing{suffix}.pdf"
+                with PdfPages(stage / name, metadata={
+                        "Title": text("cover_title", lang), "Creator": f"smesim {__version__}"}
+                        ) as pdf:
+                    for _, fig in pages:
+                        pdf.savefig(fig)
+                written.append(name)
+        man = manifest(command="brief", lang=lang, formats=list(formats), dpi=dpi,
+                       page_size_inches=list(SLIDE_INCHES), pages=[s for s, _ in pages],
+                       comparison=comp.meta, data_files=list(sources.release_files),
+                       files={n: sha256_file(stage / n) for n in written})
+        name = f"brief{suffix}.manifest.json"
+        (stage / name).write_text(dump_json(man), encoding="utf-8")
+        written.append(name)
+    return Brief(comp, tuple(out_dir / n for n in written), tuple(s for s, _ in pages))

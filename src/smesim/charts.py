@@ -1,0 +1,307 @@
+"""Plot functions: each draws on one matplotlib Axes and returns it.
+
+Every function takes an optional ``ax`` (a new Agg-backed
+:class:`matplotlib.figure.Figure` is made when omitted) and returns the Axes,
+so a briefing page, a notebook or a test can compose and inspect them.  No
+pyplot global state is used.
+
+Colours: the Okabe-Ito palette (safe for the common colour-vision
+deficiencies).  :func:`scenario_colours` gives each scenario one colour for a
+whole pack: the baseline is always black (and dashed), bundled scenarios keep
+fixed colours across packs, others take the remaining colours in order.
+
+Text is looked up in :mod:`smesim.i18n`; wrap drawing *and* saving in
+:func:`smesim.i18n.font_context` for Korean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .i18n import (
+    lever_name,
+    lever_unit,
+    scenario_name,
+    series_name,
+    series_unit,
+    short_name,
+    text,
+)
+
+BASELINE = "baseline"
+
+#: Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
+    "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+_FIXED = {
+    BASELINE: OKABE_ITO["black"],
+    "rd_support_france": OKABE_ITO["blue"],
+    "rd_support_uk": OKABE_ITO["sky_blue"],
+    "rd_support_usa": OKABE_ITO["reddish_purple"],
+    "regional_dispersion": OKABE_ITO["bluish_green"],
+    "coexistence_package": OKABE_ITO["vermillion"],
+}
+# Yellow last: it is faint on white.
+_SPARE = (OKABE_ITO["orange"], "#7F7F7F", OKABE_ITO["yellow"])
+
+
+def scenario_colours(names: Iterable[str]) -> dict[str, str]:
+    """One colour per scenario name, stable across charts and packs."""
+    names = list(dict.fromkeys(names))
+    used = {_FIXED[n] for n in names if n in _FIXED}
+    spare = [c for c in (*_SPARE, *OKABE_ITO.values()) if c not in used]
+    out = {}
+    for name in names:
+        if name in _FIXED:
+            out[name] = _FIXED[name]
+        else:
+            out[name] = spare.pop(0) if spare else "#7F7F7F"
+    return out
+
+
+def new_axes(figsize=(8.0, 4.5)) -> Axes:
+    """One Axes on a fresh Agg figure (no pyplot)."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _style(name: str, colours: Mapping[str, str]) -> dict:
+    if name == BASELINE:
+        return {"color": colours.get(name, "#000000"), "linestyle": "--", "linewidth": 2.4,
+                "zorder": 5}
+    return {"color": colours.get(name, "#7F7F7F"), "linestyle": "-", "linewidth": 2.4,
+            "zorder": 3}
+
+
+def _band_rows(bands: pd.DataFrame | None, scenario: str, series_id: str) -> pd.DataFrame:
+    if bands is None or bands.empty:
+        return pd.DataFrame()
+    rows = bands[(bands["scenario"] == scenario) & (bands["series"] == series_id)]
+    return rows.sort_values("year")
+
+
+def plot_fan(bands: pd.DataFrame, series_id: str, scenario: str, ax: Axes | None = None,
+             colour: str = "#000000", lang: str = "en", label: bool = True) -> Axes:
+    """Fan chart of one scenario: 5-95 % and 25-75 % bands and the median (dotted).
+
+    ``bands`` has columns scenario, series, year, p5, p25, p50, p75, p95
+    (:func:`smesim.ensemble.run_ensemble`).
+    """
+    ax = ax or new_axes()
+    rows = _band_rows(bands, scenario, series_id)
+    if rows.empty:
+        return ax
+    y = rows["year"].to_numpy()
+    ax.fill_between(y, rows["p5"], rows["p95"], color=colour, alpha=0.12, linewidth=0,
+                    label=text("band_90", lang) if label else None, zorder=1)
+    ax.fill_between(y, rows["p25"], rows["p75"], color=colour, alpha=0.25, linewidth=0,
+                    label=text("band_50", lang) if label else None, zorder=2)
+    ax.plot(y, rows["p50"], color=colour, linestyle=":", linewidth=1.6,
+            label=text("median", lang) if label else None, zorder=2)
+    return ax
+
+
+def plot_scenarios(series_id: str, frames: Mapping[str, pd.DataFrame], ax: Axes | None = None,
+                   *, colours: Mapping[str, str] | None = None, lang: str = "en",
+                   bands: pd.DataFrame | None = None, start: int | None = None,
+                   end: int | None = None, legend: bool = True) -> Axes:
+    """One series for every scenario: a line each, the baseline dashed black.
+
+    Parameters
+    ----------
+    frames : mapping scenario name -> year-indexed DataFrame holding ``series_id``
+        (e.g. :meth:`smesim.simulate.Result.frame`).
+    bands : optional ensemble bands; each scenario's fan is drawn under its line.
+    start, end : optional year range shown.
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours(frames)
+    order = [n for n in frames if n != BASELINE] + ([BASELINE] if BASELINE in frames else [])
+    for name in order:
+        s = frames[name][series_id]
+        s = s.loc[(start or s.index.min()):(end or s.index.max())]
+        if bands is not None:
+            plot_fan(bands, series_id, name, ax=ax, colour=colours.get(name, "#7F7F7F"),
+                     lang=lang, label=False)
+        ax.plot(s.index.to_numpy(), s.to_numpy(), label=scenario_name(name, lang),
+                **_style(name, colours))
+    ax.set_title(series_name(series_id, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | None = None,
+                 ax: Axes | None = None, *, lang: str = "en", first_model_year: int = 2012,
+                 bands: pd.DataFrame | None = None, legend: bool = True) -> Axes:
+    """The baseline run of one series with the release data points over it.
+
+    Points before ``first_model_year`` are drawn hollow (history the model does
+    not start from); points from it on are filled (what calibration fits).
+
+    Parameters
+    ----------
+    baseline : year-indexed DataFrame of the baseline run.
+    points : release points (columns series, year, value, ...); rows of other
+        series are ignored.
+    """
+    ax = ax or new_axes()
+    s = baseline[series_id]
+    if bands is not None:
+        plot_fan(bands, series_id, BASELINE, ax=ax, lang=lang, label=False)
+    ax.plot(s.index.to_numpy(), s.to_numpy(), color="#000000", linewidth=2.2,
+            label=text("model_baseline", lang), zorder=3)
+    pts = (points[points["series"] == series_id] if points is not None and not points.empty
+           else pd.DataFrame(columns=["year", "value"]))
+    old = pts[pts["year"] < first_model_year]
+    new = pts[pts["year"] >= first_model_year]
+    if not new.empty:
+        ax.scatter(new["year"], new["value"], s=70, color=OKABE_ITO["vermillion"],
+                   edgecolor="white", linewidth=0.8, label=text("data_fit", lang), zorder=4)
+    if not old.empty:
+        ax.scatter(old["year"], old["value"], s=70, facecolor="none",
+                   edgecolor=OKABE_ITO["vermillion"], linewidth=1.8,
+                   label=text("data_history", lang), zorder=4)
+    if pts.empty:
+        ax.text(0.5, 0.92, text("no_release_data", lang), transform=ax.transAxes,
+                ha="center", va="top", fontsize="small", color="#555555")
+    ax.set_title(series_name(series_id, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_coexistence_heatmap(levels: pd.DataFrame, ax: Axes | None = None, *,
+                             lang: str = "en", reference: str | None = BASELINE,
+                             cmap: str = "cividis") -> Axes:
+    """Scenarios (rows) by index and year (columns), coloured by level 0-100.
+
+    Each cell shows the level and, for scenarios other than ``reference``,
+    the change from the reference in index points.
+
+    Parameters
+    ----------
+    levels : DataFrame indexed by scenario name, with (series id, year)
+        MultiIndex columns (:meth:`smesim.compare.Comparison.levels`).
+    """
+    ax = ax or new_axes((11.0, 4.5))
+    data = levels.to_numpy(dtype=float)
+    ax.imshow(data, cmap=cmap, vmin=0.0, vmax=100.0, aspect="auto")
+    cmap_obj = ax.images[0].cmap
+    ref = levels.loc[reference].to_numpy(dtype=float) \
+        if reference is not None and reference in levels.index else None
+    for i, name in enumerate(levels.index):
+        for j in range(data.shape[1]):
+            v = data[i, j]
+            label = f"{v:.0f}"
+            if ref is not None and name != reference:
+                label += f"\n({v - ref[j]:+.1f})"
+            r, g, b, _ = cmap_obj(v / 100.0)
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.55
+            ax.text(j, i, label, ha="center", va="center", fontsize="small",
+                    color="black" if light else "white")
+    cols = list(levels.columns)
+    ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
+    ax.set_yticks(range(len(levels.index)), [scenario_name(n, lang) for n in levels.index])
+    ax.tick_params(length=0)
+    # Group labels (index names) above the year ticks, separators between groups.
+    groups = list(dict.fromkeys(s for s, _ in cols))
+    for g in groups:
+        idx = [j for j, (s, _) in enumerate(cols) if s == g]
+        ax.text(np.mean(idx), -0.6, short_name(g, lang), ha="center", va="bottom",
+                fontweight="bold", transform=ax.transData)
+        if idx[0] > 0:
+            ax.axvline(idx[0] - 0.5, color="white", linewidth=4)
+    for i in range(1, len(levels.index)):
+        ax.axhline(i - 0.5, color="white", linewidth=1)
+    ax.set_ylim(len(levels.index) - 0.5, -0.5)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
+
+
+def plot_lever_paths(lever_id: str, paths: Mapping[str, pd.Series], ax: Axes | None = None,
+                     *, colours: Mapping[str, str] | None = None, lang: str = "en",
+                     legend: bool = False) -> Axes:
+    """One lever's path over time in every scenario.
+
+    Coincident paths stay visible: lines are drawn widest first (nested
+    stripes), the baseline dashed on top.
+
+    Parameters
+    ----------
+    paths : mapping scenario name -> Series of lever values indexed by time
+        (:func:`smesim.compare.lever_frame`).
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours(paths)
+    others = [n for n in paths if n != BASELINE]
+    for k, name in enumerate(others):
+        s = paths[name]
+        ax.plot(s.index.to_numpy(), s.to_numpy(), color=colours.get(name, "#7F7F7F"),
+                linewidth=2.0 + 2.5 * (len(others) - 1 - k), solid_capstyle="butt",
+                label=scenario_name(name, lang), zorder=2 + k)
+    if BASELINE in paths:
+        s = paths[BASELINE]
+        ax.plot(s.index.to_numpy(), s.to_numpy(), label=scenario_name(BASELINE, lang),
+                **{**_style(BASELINE, colours), "linewidth": 1.8, "zorder": 10})
+    ax.set_title(lever_name(lever_id, lang))
+    ax.set_ylabel(lever_unit(lever_id, lang))
+    ax.grid(True, alpha=0.3)
+    lo, hi = ax.get_ylim()
+    pad = max(0.05 * (hi - lo), 0.02 if hi <= 1.5 else 0.5)
+    ax.set_ylim(lo - pad, hi + pad)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_probabilities(probabilities: pd.DataFrame, ax: Axes | None = None, *,
+                       lang: str = "en", cmap: str = "cividis") -> Axes:
+    """Heatmap of P(scenario beats the baseline): scenarios by (index, year).
+
+    ``probabilities`` has columns scenario, index, year, p_beats_baseline (0-1).
+    """
+    ax = ax or new_axes((11.0, 4.5))
+    table = probabilities.pivot_table(index="scenario", columns=["index", "year"],
+                                      values="p_beats_baseline", sort=False)
+    data = table.to_numpy(dtype=float)
+    ax.imshow(data, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    cmap_obj = ax.images[0].cmap
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            r, g, b, _ = cmap_obj(data[i, j])
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.55
+            ax.text(j, i, f"{100 * data[i, j]:.0f}%", ha="center", va="center",
+                    fontsize="small", color="black" if light else "white")
+    cols = list(table.columns)
+    ax.set_xticks(range(len(cols)), [f"{short_name(s, lang)}\n{y}" for s, y in cols])
+    ax.set_yticks(range(len(table.index)), [scenario_name(n, lang) for n in table.index])
+    ax.tick_params(length=0)
+    ax.set_title(text("probability_title", lang))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
+
+
+def legend_handles(names: Sequence[str], colours: Mapping[str, str], lang: str = "en"):
+    """Line handles and labels for a figure-level legend of scenarios."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], **{k: v for k, v in _style(n, colours).items() if k != "zorder"})
+               for n in names]
+    return handles, [scenario_name(n, lang) for n in names]
