@@ -93,6 +93,10 @@ def validate(files):
 
 # ---- commands defined in their own modules (one line each; keep this block sorted) ----
 # (helpers add: `from .cli_<x> import <command>` + `cli.add_command(<command>)`)
+from .cli_calibrate import calibrate, data_group  # noqa: E402
+
+cli.add_command(calibrate)
+cli.add_command(data_group)
 
 
 def main() -> None:

@@ -122,15 +122,35 @@ class Releases:
         p = self.points
         return p[(p["year"] >= START_YEAR) & (p["weight"] == 0)].reset_index(drop=True)
 
-    def provenance(self) -> list[dict[str, str]]:
-        """``[{"file", "sha256", "layout"}]`` in release order."""
-        return [{"file": str(f.path), "sha256": f.sha256, "layout": f.layout}
-                for f in self.files]
+    def provenance(self) -> list[dict]:
+        """``[{"file", "sha256", "layout", "points", "superseded"}]`` in release order.
+
+        ``points`` is the number of values the file gives, ``superseded`` how
+        many of them a later release replaced.
+        """
+        out = []
+        for f in self.files:
+            name = display_path(f.path)
+            out.append({"file": name, "sha256": f.sha256, "layout": f.layout,
+                        "points": len(f.points),
+                        "superseded": int((self.replaced["old_file"] == name).sum())})
+        return out
 
 
 # ---------------------------------------------------------------------------
 # reading one file
 # ---------------------------------------------------------------------------
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the project directory when inside it (portable provenance)."""
+    from .profiles import project_dir
+
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(project_dir().resolve()))
+    except ValueError:
+        return str(p)
+
 
 def _err(path, row, column, message) -> DataError:
     parts = [str(path)]
@@ -278,7 +298,7 @@ def _make_point(path, row, cols, cells, label, sid, period_raw, period_col, valu
         note = f"{note}; {tag}" if note else tag
     return {"series": sid, "year": year, "value": value, "unit": unit,
             "source": str(cell("source")).strip(), "note": note, "weight": weight,
-            "file": str(path), "_row": row}
+            "file": display_path(path), "_row": row}
 
 
 def read_release(path: str | Path) -> ReleaseFile:
