@@ -1,0 +1,245 @@
+"""Release files: layouts, half years, validation errors, merging and revisions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from smesim.cli import cli
+from smesim.data import (
+    DATA_FIRST_YEAR,
+    POINT_COLUMNS,
+    REPLACED_COLUMNS,
+    load_releases,
+    read_release,
+)
+from smesim.errors import DataError
+from smesim.outputs import CANONICAL
+
+ROOT = Path(__file__).resolve().parent.parent
+KOREA = ROOT / "calibration" / "releases" / "korea"
+
+HEADER = "series,year,value,unit,source,note,weight\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+# ---- bundled releases ---------------------------------------------------------------------
+def test_bundled_korea_release_has_the_papers_figures_as_documented():
+    rel = load_releases(profile="korea")
+    pts = rel.points
+    assert list(pts.columns) == list(POINT_COLUMNS)
+    assert set(pts["series"]) <= set(CANONICAL)
+    got = {(r.series, r.year): r.value for r in pts.itertuples()}
+    assert got[("wage_ratio_sme", 2012)] == 56.7 and got[("wage_ratio_sme", 2017)] == 54.2
+    assert got[("rd_share_sme", 2007)] == 26.6  # kept as history
+    assert got[("export_share_sme", 2019)] == 18.8  # 2019H1 mapped to its year
+    h1 = pts[(pts["series"] == "export_share_sme") & (pts["year"] == 2019)].iloc[0]
+    assert h1["weight"] == 0.5 and "2019H1" in h1["note"]
+    # uncertain cells are flagged in the note and handled by weight
+    prod = pts[pts["series"] == "productivity_ratio_sme"].iloc[0]
+    assert "uncertain" in prod["note"] and prod["weight"] == 0.5
+    emp = pts[(pts["series"] == "employment_share_sme") & (pts["year"] == 2018)].iloc[0]
+    assert "uncertain" in emp["note"] and emp["weight"] == 0
+    # history and exclusions are split off from the fitted points
+    assert set(rel.history()["year"]) == {2000, 2007}
+    assert (rel.fitted()["year"] >= 2012).all() and (rel.fitted()["weight"] > 0).all()
+    assert len(rel.fitted()) + len(rel.history()) + len(rel.excluded()) == len(pts)
+    assert rel.replaced.empty and list(rel.replaced.columns) == list(REPLACED_COLUMNS)
+
+
+def test_bundled_japan_release_is_separate():
+    pts = load_releases(profile="japan").points
+    assert set(pts["series"]) == {"wage_ratio_sme", "wage_ratio_1_4", "wage_ratio_5_9",
+                                  "wage_ratio_10_99", "wage_ratio_100_499"}
+    total = pts[pts["series"] == "wage_ratio_sme"]
+    assert total["value"].tolist() == [84.2, 88.1] and (total["weight"] == 0).all()
+
+
+# ---- layouts round-trip -------------------------------------------------------------------
+POINTS = [("wage_ratio_sme", "2012", 56.7), ("wage_ratio_sme", "2017", 54.2),
+          ("export_share_sme", "2017", 18.0), ("export_share_sme", "2019H1", 18.8)]
+
+
+def _long_rows():
+    return [["series", "year", "value", "unit", "source"],
+            *[[s, y, v, "%", "test"] for s, y, v in POINTS]]
+
+
+def _wide_rows():
+    return [["series", "unit", "source", "2012", "2017", "2019H1"],
+            ["wage_ratio_sme", "%", "test", 56.7, 54.2, None],
+            ["export_share_sme", "%", "test", None, 18.0, 18.8]]
+
+
+def _csv(rows):
+    return "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows) + "\n"
+
+
+def test_long_wide_csv_and_xlsx_give_identical_points(tmp_path):
+    files = {
+        "long": write(tmp_path, _csv(_long_rows()), "long.csv"),
+        "wide": write(tmp_path, _csv(_wide_rows()), "wide.csv"),
+        "long_xlsx": write_xlsx(tmp_path / "long.xlsx", _long_rows()),
+        "wide_xlsx": write_xlsx(tmp_path / "wide.xlsx", _wide_rows()),
+    }
+    frames = {}
+    for key, path in files.items():
+        rf = read_release(path)
+        assert rf.layout == ("long" if key.startswith("long") else "wide")
+        frames[key] = (rf.points.drop(columns="file").sort_values(["series", "year"])
+                       .reset_index(drop=True))
+    ref = frames["long"]
+    assert len(ref) == 4
+    for key, df in frames.items():
+        pd.testing.assert_frame_equal(df, ref, obj=key)
+    h1 = ref[ref["year"] == 2019].iloc[0]
+    assert h1["weight"] == 0.5 and "mapped to 2019" in h1["note"]
+
+
+def test_comments_blank_lines_and_percent_spellings_are_accepted(tmp_path):
+    path = write(tmp_path, "# a comment\n" + HEADER + "\nrd_share_sme,2017,21.9,percent,s,,\n")
+    pts = read_release(path).points
+    assert pts.iloc[0]["unit"] == "%" and pts.iloc[0]["weight"] == 1.0
+
+
+# ---- bad data -----------------------------------------------------------------------------
+BAD_CSV = [
+    ("wage_ratio_sm,2017,54.2,%,s,,\n",
+     r"row 2, column 'series': unknown series id 'wage_ratio_sm'.*did you mean 'wage_ratio_sme'"),
+    ("wage_ratio_sme,2017,54.2,KRW,s,,\n",
+     r"row 2, column 'unit': wrong unit for wage_ratio_sme: expected '%' \(got 'KRW'\)"),
+    ("wage_ratio_sme,2017,abc,%,s,,\n", r"row 2, column 'value': expected a number \(got 'abc'\)"),
+    ("wage_ratio_sme,2017,nan,%,s,,\n", r"row 2, column 'value': expected a number \(got 'nan'\)"),
+    ("wage_ratio_sme,2017,,%,s,,\n", r"row 2, column 'value': expected a number \(got an empty"),
+    ("wage_ratio_sme,2017,54.2,%,s,,\nwage_ratio_sme,2017,54.0,%,s,,\n",
+     r"row 3: duplicate wage_ratio_sme 2017 \(already given in row 2"),
+    ("export_share_sme,2019,18.5,%,s,,\nexport_share_sme,2019H1,18.8,%,s,,\n",
+     r"row 3: duplicate export_share_sme 2019"),
+    (f"wage_ratio_sme,{DATA_FIRST_YEAR - 1},54.2,%,s,,\n",
+     r"row 2, column 'year': year outside the model's range: expected 2000-2100 \(got 1999\)"),
+    ("wage_ratio_sme,2101,54.2,%,s,,\n", r"year outside the model's range.*got 2101"),
+    ("wage_ratio_sme,2019Q1,54.2,%,s,,\n",
+     r"column 'year': expected a year such as 2017 or a half year such as 2019H1"),
+    ("wage_ratio_sme,2017,54.2,%,s,,-1\n", r"column 'weight': expected a weight >= 0"),
+    ("", r"empty file \(header only"),
+]
+
+
+@pytest.mark.parametrize(("body", "pattern"), BAD_CSV)
+def test_bad_long_csv_is_a_clear_error(tmp_path, body, pattern):
+    path = write(tmp_path, HEADER + body)
+    with pytest.raises(DataError, match=pattern) as info:
+        read_release(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("text", "name", "pattern"), [
+    ("", "r.csv", r"empty file \(expected a header row"),
+    ("# only a comment\n", "r.csv", r"empty file"),
+    ("year,value\n2017,1\n", "r.csv", r"row 1: expected a 'series' column"),
+    ("series,2017,total\nwage_ratio_sme,54.2,3\n", "r.csv",
+     r"column 'total': expected a long layout .* or a wide one"),
+    ("series,unit\nwage_ratio_sme,%\n", "r.csv", r"wide layout without year columns"),
+    ("series,2017,2017\nwage_ratio_sme,54.2,54\n", "r.csv", r"column '2017': duplicate column"),
+    ("series,2017\nwage_ratio_sme,\n", "r.csv", r"empty file \(no values\)"),
+    ("series,year,value\n", "r.txt", r"expected a \.csv or \.xlsx release file"),
+])
+def test_bad_files_are_clear_errors(tmp_path, text, name, pattern):
+    with pytest.raises(DataError, match=pattern):
+        read_release(write(tmp_path, text, name))
+
+
+def test_wide_errors_name_the_year_column(tmp_path):
+    path = write(tmp_path, "series,2012,2017\nwage_ratio_sme,56.7,x\n")
+    with pytest.raises(DataError, match=r"row 2, column '2017': expected a number \(got 'x'\)"):
+        read_release(path)
+
+
+def test_xlsx_errors_name_row_and_column_letter(tmp_path):
+    path = write_xlsx(tmp_path / "bad.xlsx", [["series", "year", "value", "unit"],
+                                              ["wage_ratio_sme", 2017, "n/a", "%"]])
+    with pytest.raises(DataError, match=r"bad\.xlsx, row 2, column 'C \(value\)': expected a "
+                                        r"number \(got 'n/a'\)"):
+        read_release(path)
+
+
+def test_corrupt_xlsx_and_missing_paths(tmp_path):
+    with pytest.raises(DataError, match=r"cannot read as XLSX"):
+        read_release(write(tmp_path, "not a zip", "x.xlsx"))
+    with pytest.raises(DataError, match=r"nope\.csv: file not found"):
+        load_releases([tmp_path / "nope.csv"])
+    empty = tmp_path / "empty_dir"
+    empty.mkdir()
+    with pytest.raises(DataError, match=r"no release files"):
+        load_releases([empty])
+
+
+# ---- merging ------------------------------------------------------------------------------
+def test_later_release_wins_and_every_replacement_is_listed(tmp_path):
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    write(folder, HEADER + "export_share_sme,2017,18.5,%,first,,\n"
+                           "export_share_sme,2016,20.0,%,first,,\n", "2018-01-first.csv")
+    write(folder, "series,2017,2018\nexport_share_sme,18.0,17.4\n", "2019-01-second.csv")
+    write(folder, HEADER + "export_share_sme,2018,17.5,%,third,,\n", "2020-01-third.csv")
+    rel = load_releases([folder])
+    got = {(r.series, r.year): r.value for r in rel.points.itertuples()}
+    assert got == {("export_share_sme", 2016): 20.0, ("export_share_sme", 2017): 18.0,
+                   ("export_share_sme", 2018): 17.5}
+    rep = rel.replaced.sort_values("year").to_dict("records")
+    assert [(r["year"], r["old_value"], r["new_value"]) for r in rep] == [
+        (2017, 18.5, 18.0), (2018, 17.4, 17.5)]
+    assert rep[0]["old_file"].endswith("2018-01-first.csv")
+    assert rep[0]["new_file"].endswith("2019-01-second.csv")
+    prov = rel.provenance()
+    assert [p["superseded"] for p in prov] == [1, 1, 0]
+    assert all(len(p["sha256"]) == 64 for p in prov)
+
+
+def test_explicit_order_is_release_order(tmp_path):
+    a = write(tmp_path, HEADER + "rd_share_sme,2017,21.9,%,a,,\n", "a.csv")
+    b = write(tmp_path, HEADER + "rd_share_sme,2017,22.5,%,b,,\n", "b.csv")
+    assert load_releases([a, b]).points.iloc[0]["value"] == 22.5
+    assert load_releases([b, a]).points.iloc[0]["value"] == 21.9
+    with pytest.raises(DataError, match="release given twice"):
+        load_releases([a, a])
+
+
+# ---- command line -------------------------------------------------------------------------
+def test_data_check_command(tmp_path):
+    good = write(tmp_path, _csv(_wide_rows()), "good.csv")
+    bad = write(tmp_path, HEADER + "wage_ratio_sme,2017,54.2,KRW,s,,\n", "bad.csv")
+    res = CliRunner().invoke(cli, ["data", "check", str(good)])
+    assert res.exit_code == 0 and "ok" in res.output and "wide layout, 4 points" in res.output
+    res = CliRunner().invoke(cli, ["data", "check", str(good), str(bad)])
+    assert res.exit_code == 2
+    errors = [ln for ln in res.stderr.splitlines() if ln]
+    assert len(errors) == 1 and "bad.csv, row 2, column 'unit': wrong unit" in errors[0]
+
+
+def test_data_check_entry_point_subprocess():
+    exe = Path(sys.executable).parent / "smesim"
+    proc = subprocess.run([str(exe), "data", "check", str(KOREA)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "2019-10-park2019-paper.csv: long layout, 29 points" in proc.stdout
