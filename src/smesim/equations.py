@@ -261,6 +261,40 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
+_PREC = {"or": 1, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "=": 3, "<>": 3, "+": 4, "-": 4,
+         "*": 5, "/": 5, "neg": 6, "^": 7}
+
+
+def unparse(node: Node) -> str:
+    """Expression text of a tree (for messages and the reference)."""
+    op, a = node.op, node.args
+    if op == "num":
+        return num(node.value)
+    if op == "ref":
+        return node.name
+    if op == "time":
+        return "TIME"
+    if op == "call":
+        return f"{node.name}({', '.join(unparse(x) for x in a)})"
+    if op == "if":
+        return f"IF {unparse(a[0])} THEN {unparse(a[1])} ELSE {unparse(a[2])}"
+    if op == "not":
+        return f"NOT {unparse(a[0])}"
+
+    def wrap(child, right=False):
+        text = unparse(child)
+        cp = _PREC.get(child.op, 9)
+        mine = _PREC[op]
+        if cp < mine or (right and cp == mine) or child.op == "if":
+            return f"({text})"
+        return text
+
+    if op == "neg":
+        return f"-{wrap(a[0])}"
+    sym = {"and": "AND", "or": "OR"}.get(op, op)
+    return f"{wrap(a[0])} {sym} {wrap(a[1], right=True)}"
+
+
 def references(node: Node) -> set[str]:
     """Names of the variables an expression refers to (graphical functions included)."""
     out: set[str] = set()
@@ -950,4 +984,4 @@ def parameter_names_used(model: ModelTable) -> set[str]:
 
 __all__ = ["KINDS", "LEVER_IDS", "EquationError", "ModelTable", "Node", "Variable",
            "build_table", "dependencies", "evaluation_order", "parse", "references",
-           "run_table", "start_values"]
+           "run_table", "start_values", "unparse"]
