@@ -225,7 +225,11 @@ class _Parser:
         node = self.primary()
         if self.peek() == ("sym", "^"):
             self.take()
-            node = Node("^", (node, self.unary()))
+            if self.peek() == ("sym", "-"):
+                self.take()
+                node = Node("^", (node, Node("neg", (self.primary(),))))
+            else:
+                node = Node("^", (node, self.primary()))
             if self.peek() == ("sym", "^"):
                 raise EquationError(f"cannot parse {self.text!r}: parenthesise chained '^'")
         return node

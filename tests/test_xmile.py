@@ -1,0 +1,294 @@
+"""XMILE export: the equation table against the NumPy model, the file's
+structure, and PySD running the exported file against smesim's Euler run.
+
+The equation table (smesim.equations) is a second expression of the model;
+these tests are what keep it honest: every stock and every output column,
+every year of the full horizon, for the baseline, ``coexistence_package`` and
+a scenario using every schedule shape (step, pulse, table, chained ramps,
+off-grid years).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from smesim import load_scenario, simulate
+from smesim.cli import cli
+from smesim.equations import (
+    EquationError,
+    build_table,
+    parameter_names_used,
+    parse,
+    references,
+    run_table,
+)
+from smesim.exogenous import exogenous_paths
+from smesim.levers import LEVER_IDS, lever_paths
+from smesim.model.derivatives import evaluate, initial_state
+from smesim.model.state import IDX, STOCK_NAMES
+from smesim.outputs import ALL_COLUMNS
+from smesim.params import NAMES
+from smesim.profiles import get_profile
+from smesim.simulate import time_grid
+from smesim.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile
+
+NS = {"x": XMILE_NS}
+
+# The issue asks for 0.5 % relative.  The export and smesim run the same Euler
+# scheme on the same grid, so they agree to ~1e-12; this much tighter bound
+# catches any drift of an equation, not only a gross one.
+RTOL, ATOL = 1e-6, 1e-9
+
+ALL_SHAPES = """
+name = "all_shapes"
+description = "every schedule shape, chained on coexistence_package, off-grid years"
+extends = "coexistence_package"
+horizon = 2045
+
+[levers.rd_subsidy_rate]
+type = "step"
+year = 2033.3
+value = 20.0
+
+[levers.rd_tax_incentive_rate]
+type = "step"
+year = 2020
+value = 2.0
+
+[levers.green_transition]
+type = "pulse"
+start = 2028.1
+years = 3
+value = 1.0
+
+[levers.tech_diffusion]
+type = "table"
+years = [2015, 2025, 2035]
+values = [0.3, 0.9, 0.5]
+
+[levers.regional_dispersion]
+type = "ramp"
+start = 2030.05
+years = 4
+target = 0.1
+"""
+
+
+def _backend_kw():
+    """Compare with the NumPy path, the reference, when simulate() has backends."""
+    return {"backend": "numpy"} if "backend" in inspect.signature(simulate).parameters else {}
+
+
+def reference_run(scenario, dt=1 / 16, profile="korea", until=None):
+    """smesim's own Euler run, every stock and every output, at whole years.
+
+    ``Result`` holds the outputs, not the four knowledge and researcher stocks,
+    so this repeats simulate()'s loop on the same model functions to record
+    every stock; test_reference_run_is_simulate shows it is the same run.
+    """
+    prof = get_profile(profile)
+    params = prof.parameter_set()
+    end = until or scenario.horizon or 2060
+    t, spy = time_grid(2012, end, dt)
+    paths = lever_paths(scenario.settings, t, prof.baseline_levers)
+    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
+    exo = exogenous_paths(t, profile)
+    p = params.namespace()
+    lv0 = SimpleNamespace(**{lid: base0[j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+    y, c = initial_state(p, lv0, {k: v[0] for k, v in exo.items()})
+    stocks = []
+    for k in range(t.size):
+        lv = SimpleNamespace(**{lid: paths[k, j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+        dydt, _ = evaluate(t[k], y, p, lv, {key: v[k] for key, v in exo.items()}, c)
+        if k % spy == 0:
+            stocks.append(y[0].copy())
+        y = y + dt * dydt
+    result = simulate(scenario, params, until=end, dt=dt, profile=profile, **_backend_kw())
+    out = {name: np.array(stocks)[:, i] for name, i in IDX.items()}
+    out.update({name: result.series(name)[0] for name in ALL_COLUMNS if name not in out})
+    return out
+
+
+def assert_close(expected: dict, actual: dict, names, label: str):
+    bad = []
+    for name in names:
+        e, a = np.asarray(expected[name]), np.asarray(actual[name])
+        if e.shape != a.shape or not np.allclose(a, e, rtol=RTOL, atol=ATOL):
+            if e.shape != a.shape:
+                bad.append(f"{name}: shape {a.shape} vs {e.shape}")
+                continue
+            i = int(np.argmax(np.abs(a - e) / (np.abs(e) + ATOL)))
+            bad.append(f"{name}: year index {i}: expected {e[i]:.10g}, got {a[i]:.10g}, "
+                       f"diff {a[i] - e[i]:.3g}")
+    assert not bad, f"{label}: {len(bad)} series differ\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sc") / "all_shapes.toml"
+    path.write_text(ALL_SHAPES, encoding="utf-8")
+    return {"baseline": load_scenario("baseline"),
+            "coexistence_package": load_scenario("coexistence_package"),
+            "all_shapes": load_scenario(path)}
+
+
+# ---- the equation table against the NumPy model (no PySD needed) ---------------------
+def test_reference_run_is_simulate(scenarios):
+    sc = scenarios["coexistence_package"]
+    ref = reference_run(sc)
+    res = simulate(sc, **_backend_kw())
+    for name in STOCK_NAMES:
+        if name in ALL_COLUMNS:
+            np.testing.assert_array_equal(ref[name], res.series(name)[0], err_msg=name)
+
+
+@pytest.mark.parametrize("name,profile", [("baseline", "korea"),
+                                          ("coexistence_package", "korea"),
+                                          ("all_shapes", "korea"),
+                                          ("coexistence_package", "japan")])
+def test_table_reproduces_model(scenarios, name, profile):
+    sc = scenarios[name]
+    expected = reference_run(sc, profile=profile)
+    got = run_table(build_table(sc, profile=profile))
+    assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"{name}/{profile}")
+
+
+def test_table_covers_registry(scenarios):
+    model = build_table(scenarios["baseline"])
+    assert {v.name for v in model.of_kind("stock")} == set(STOCK_NAMES)
+    assert {v.name for v in model.of_kind("lever")} == set(LEVER_IDS)
+    assert {v.name for v in model.of_kind("parameter")} == set(NAMES)
+    unused = set(NAMES) - parameter_names_used(model)
+    assert not unused, f"parameters no equation uses: {sorted(unused)}"
+    missing = [c for c in ALL_COLUMNS if c not in model]
+    assert not missing, f"outputs without an equation: {missing}"
+
+
+def test_schedule_expressions(scenarios):
+    lev = build_table(scenarios["all_shapes"]).by_name
+    # on-grid step from a constant: XMILE STEP; off-grid step after a ramp: IF TIME <
+    assert lev["rd_tax_incentive_rate"].eqn.startswith("IF TIME < 2020 THEN")
+    assert "IF TIME < 2033.3" in lev["rd_subsidy_rate"].eqn
+    assert "TIME >= 2028.1 AND TIME < 2031.1" in lev["green_transition"].eqn
+    assert lev["tech_diffusion"].eqn == "tech_diffusion_table(TIME)"
+    assert "RAMP(" in lev["regional_dispersion"].eqn
+    step_only = build_table(scenarios["coexistence_package"]).by_name
+    assert step_only["rd_subsidy_rate"].eqn == "4.17 + RAMP(1.92, 2026) - RAMP(1.92, 2031)"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a +", "cannot parse"),
+    ("(a + b", "expected \\)"),
+    ("a ^ b ^ c", "chained"),
+    ("a $ b", "cannot parse"),
+])
+def test_parse_errors(text, message):
+    with pytest.raises(EquationError, match=message):
+        parse(text)
+
+
+def test_parse_references():
+    node = parse("IF TIME < 2020 THEN MIN(a, b ^ 2) ELSE tab(TIME) + INIT(c)")
+    assert references(node) == {"a", "b", "tab", "c"}
+
+
+# ---- the XMILE file -------------------------------------------------------------------
+def test_xmile_structure(scenarios):
+    model = build_table(scenarios["all_shapes"], dt=1 / 8)
+    root = ET.fromstring(to_xmile(model))
+    assert root.tag == f"{{{XMILE_NS}}}xmile" and root.get("version") == "1.0"
+    specs = root.find("x:sim_specs", NS)
+    assert specs.get("method") == "Euler" and specs.get("time_units") == "yr"
+    assert [specs.find(f"x:{k}", NS).text for k in ("start", "stop", "dt")] == [
+        "2012", "2045", "0.125"]
+    declared_units = {u.get("name") for u in root.findall("x:model_units/x:unit", NS)}
+    variables = root.find("x:model/x:variables", NS)
+    names = {el.get("name") for el in variables}
+    assert names == {v.name for v in model.variables}
+    builtins = {"EXP", "LN", "MIN", "MAX", "STEP", "RAMP", "INIT", "TIME"}
+    for el in variables:
+        doc, unit = el.find("x:doc", NS), el.find("x:units", NS)
+        assert doc is not None and doc.text.strip(), el.get("name")
+        assert set(re.findall(r"[A-Za-z]+", unit.text)) <= declared_units, unit.text
+        tag = el.tag.split("}")[1]
+        if tag == "gf":
+            xs = el.find("x:xpts", NS).text.split(",")
+            ys = el.find("x:ypts", NS).text.split(",")
+            assert len(xs) == len(ys) >= 2
+            assert float(xs[0]) <= 2012 and float(xs[-1]) >= 2045  # no extrapolation
+            continue
+        refs = references(parse(el.find("x:eqn", NS).text)) - builtins
+        assert refs <= names, (el.get("name"), refs - names)
+        if tag == "stock":
+            flows = [f.text for f in el.findall("x:inflow", NS) + el.findall("x:outflow", NS)]
+            assert flows and set(flows) <= names
+    assert len(variables.findall("x:stock", NS)) == len(STOCK_NAMES)
+
+
+def test_export_is_atomic_and_complete(tmp_path):
+    out = export_xmile(tmp_path / "sub" / "m.xmile", "coexistence_package")
+    assert out.read_text(encoding="utf-8").rstrip().endswith("</xmile>")
+    assert [p.name for p in out.parent.iterdir()] == ["m.xmile"]
+
+
+@pytest.mark.parametrize("text,expected", [("1/16", 0.0625), ("0.25", 0.25), ("1", 1.0)])
+def test_parse_dt(text, expected):
+    assert parse_dt(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0.3", "abc", "0", "-1/4", "2", "1/0"])
+def test_parse_dt_rejects(text):
+    with pytest.raises(ExportError, match="--dt"):
+        parse_dt(text)
+
+
+def test_cli_export(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "m.xmile"
+    res = runner.invoke(cli, ["export", "xmile", "--scenario", "rd_support_uk", "--dt", "1/8",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert str(out) in res.output
+    root = ET.parse(out).getroot()
+    assert root.find("x:sim_specs/x:dt", NS).text == "0.125"
+    bad = runner.invoke(cli, ["export", "xmile", "--dt", "0.3", "--out", str(out)])
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1 and "1/n" in bad.output
+    missing = runner.invoke(cli, ["export", "xmile", "--scenario", "nope", "--out", str(out)])
+    assert missing.exit_code == 2 and "scenario not found" in missing.output
+
+
+# ---- PySD runs the exported file ---------------------------------------------------------
+def _pysd():
+    with warnings.catch_warnings():
+        # pysd 3.14.3 imports chardet.universaldetector, deprecated since chardet 6
+        warnings.filterwarnings("ignore", message="chardet.universaldetector is deprecated",
+                                category=DeprecationWarning)
+        return pytest.importorskip(
+            "pysd", reason="PySD not installed (pip install 'smesim[xmile]'); CI installs it "
+            "through the test extra")
+
+
+# pysd 3.14.3's output.py calls DataFrame.set_index(inplace=True), deprecated in pandas 3.1
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index:Warning")
+@pytest.mark.parametrize("name", ["baseline", "coexistence_package", "all_shapes"])
+def test_pysd_runs_export(scenarios, tmp_path, name):
+    pysd = _pysd()
+    sc = scenarios[name]
+    path = export_xmile(tmp_path / f"{name}.xmile", sc.path)
+    model = pysd.read_xmile(str(path))
+    end = sc.horizon or 2060
+    years = list(range(2012, end + 1))
+    frame = model.run(return_timestamps=years, progress=False)
+    frame.columns = [c.lower().replace(" ", "_") for c in frame.columns]
+    assert list(frame.index) == years
+    got = {c: frame[c].to_numpy() for c in frame.columns}
+    expected = reference_run(sc)
+    assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"PySD {name}")
