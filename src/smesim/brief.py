@@ -42,10 +42,11 @@ from . import __version__, charts
 from .compare import (
     COEXISTENCE,
     DEFAULT_YEARS,
-    Comparison,
     CompareError,
+    Comparison,
     Target,
     compare_scenarios,
+    lever_changes,
     lever_frame,
     write_tables,
 )
@@ -54,6 +55,7 @@ from .io import dump_json, manifest, sha256_file, staged_files
 from .levers import LEVER_IDS
 from .outputs import CANONICAL
 from .scenario import bundled_names
+from .simulate import START_YEAR
 
 FORMATS = ("png", "svg", "pdf")
 SLIDE_INCHES = (12.8, 7.2)  # 16:9
@@ -75,10 +77,15 @@ def parse_formats(spec: str | Sequence[str]) -> tuple[str, ...]:
     return out
 
 
+#: Display order of the bundled scenarios (others follow alphabetically).
+BUNDLED_ORDER = ("baseline", "rd_support_france", "rd_support_uk", "rd_support_usa",
+                 "regional_dispersion", "coexistence_package")
+
+
 def default_scenarios() -> list[str]:
-    """Every bundled scenario, baseline first."""
-    names = bundled_names()
-    return sorted(names, key=lambda n: n != "baseline")
+    """Every bundled scenario, baseline first, then :data:`BUNDLED_ORDER`, then the rest."""
+    known = {n: i for i, n in enumerate(BUNDLED_ORDER)}
+    return sorted(bundled_names(), key=lambda n: (known.get(n, len(known)), n))
 
 
 # ---- inputs shown on every chart --------------------------------------------------------
@@ -115,13 +122,24 @@ def load_sources(comp: Comparison, releases: Sequence[str | Path] | None,
 
 
 # ---- pages -----------------------------------------------------------------------------
-def _page(title: str, sources: Sources, lang: str, dpi: int) -> Figure:
+def _page(title: str, sources: Sources, lang: str, dpi: int, legend_rows: int = 0) -> Figure:
+    """A 16:9 page: title on top, source line at the bottom, room for a legend above it."""
     fig = Figure(figsize=SLIDE_INCHES, dpi=dpi, layout="constrained")
     fig.suptitle(title, fontweight="bold")
     fig.text(0.008, 0.008, sources.line(lang), fontsize=9, color="#444444", ha="left",
              va="bottom")
-    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97), h_pad=0.06, w_pad=0.06)
+    bottom = 0.04 + (0.02 + 0.037 * legend_rows if legend_rows else 0.0)
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom), h_pad=0.06, w_pad=0.06)
     return fig
+
+
+def _legend_rows(n: int, ncols: int = 3) -> int:
+    return math.ceil(n / ncols)
+
+
+def _bottom_legend(fig: Figure, handles, labels, ncols: int = 3) -> None:
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.032),
+               ncols=min(len(labels), ncols), frameon=False)
 
 
 def _grid(fig: Figure, n: int) -> list:
@@ -135,8 +153,7 @@ def _grid(fig: Figure, n: int) -> list:
 
 def _scenario_legend(fig: Figure, names: Sequence[str], colours, lang: str) -> None:
     handles, labels = charts.legend_handles(names, colours, lang)
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(names), 3),
-               frameon=False)
+    _bottom_legend(fig, handles, labels)
 
 
 def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
@@ -148,12 +165,12 @@ def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
         series = list(HEADLINE_CHART)
     chunks = [series[i:i + HISTORY_PER_PAGE] for i in range(0, len(series), HISTORY_PER_PAGE)]
     base = comp.frames[comp.reference]
-    first = min(HISTORY_FIRST_YEAR, int(pts["year"].min()) - 1 if not pts.empty else 2012)
+    first = min(HISTORY_FIRST_YEAR, int(pts["year"].min()) - 2 if not pts.empty else 2012)
     figs = []
     for i, chunk in enumerate(chunks, 1):
         title = (text("history_title_n", lang, i=i, n=len(chunks)) if len(chunks) > 1
                  else text("history_title", lang))
-        fig = _page(title, sources, lang, dpi)
+        fig = _page(title, sources, lang, dpi, legend_rows=1)
         for ax, s in zip(_grid(fig, len(chunk)), chunk, strict=True):
             charts.plot_history(s, base, pts, ax=ax, lang=lang, legend=False, bands=bands)
             ax.set_xlim(first, comp.end + 1)
@@ -163,8 +180,7 @@ def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
             for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
                 handles.setdefault(lab, h)
                 labels[lab] = lab
-        fig.legend(list(handles.values()), list(handles), loc="outside lower center",
-                   ncols=3, frameon=False)
+        _bottom_legend(fig, list(handles.values()), list(handles))
         figs.append(fig)
     return figs
 
@@ -172,7 +188,7 @@ def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
 def headline_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
                   bands: pd.DataFrame | None = None, uncertainty: bool = False) -> Figure:
     title = text("uncertainty_title" if uncertainty else "headline_title", lang)
-    fig = _page(title, sources, lang, dpi)
+    fig = _page(title, sources, lang, dpi, legend_rows=_legend_rows(len(comp.names)))
     for ax, s in zip(_grid(fig, len(HEADLINE_CHART)), HEADLINE_CHART, strict=True):
         charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang,
                               bands=bands if uncertainty else None, legend=False)
@@ -186,12 +202,15 @@ def dashboard_page(comp: Comparison, sources: Sources, lang: str, dpi: int) -> F
     ax = fig.add_subplot()
     charts.plot_coexistence_heatmap(comp.levels(COEXISTENCE), ax=ax, lang=lang,
                                     reference=comp.reference)
+    bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.8, pad=0.01)
+    bar.set_label(text("dashboard_colour", lang, reference=scenario_name(comp.reference, lang)))
     return fig
 
 
 def coexistence_paths_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
                            colours) -> Figure:
-    fig = _page(text("coexistence_paths_title", lang), sources, lang, dpi)
+    fig = _page(text("coexistence_paths_title", lang), sources, lang, dpi,
+                legend_rows=_legend_rows(len(comp.names)))
     for ax, s in zip(_grid(fig, len(COEXISTENCE)), COEXISTENCE, strict=True):
         charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang, legend=False)
         ax.set_ylim(0, 102)
@@ -214,17 +233,17 @@ def lever_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
                profile: str) -> Figure:
     frames, changed = changed_levers(comp, profile)
     fig = _page(text("levers_title", lang), sources, lang, dpi)
-    if not changed:
+    changes = lever_changes(frames, comp.reference)
+    if changes.empty:
         fig.text(0.5, 0.5, text("no_levers_changed", lang), ha="center", va="center")
         return fig
-    for ax, lid in zip(_grid(fig, len(changed)), changed, strict=True):
-        charts.plot_lever_paths(lid, {n: f[lid] for n, f in frames.items()}, ax=ax,
-                                colours=colours, lang=lang)
+    ax = fig.add_subplot()
+    charts.plot_lever_changes(changes, ax=ax, colours=colours, lang=lang,
+                              start=START_YEAR, end=comp.end)
     unchanged = [lever_name(lid, lang) for lid in LEVER_IDS if lid not in changed]
-    _scenario_legend(fig, comp.names, colours, lang)
     if unchanged:
-        fig.text(0.5, 0.035, text("levers_unchanged", lang, levers=", ".join(unchanged)),
-                 ha="center", va="bottom", fontsize=10, color="#444444")
+        ax.set_title(text("levers_unchanged", lang, levers=", ".join(unchanged)),
+                     fontsize=11, color="#444444", loc="left")
     return fig
 
 
@@ -237,23 +256,35 @@ def probability_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
     return fig
 
 
-def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours) -> Figure:
+def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
+               profile: str = "korea") -> Figure:
+    """Title, date, the scenarios with their colour and what each changes, caveats."""
     fig = _page(text("cover_title", lang), sources, lang, dpi)
+    frames, _ = changed_levers(comp, profile)
+    changes = lever_changes(frames, comp.reference)
     y = 0.86
     fig.text(0.06, y, text("cover_generated", lang, version=__version__,
                            date=date.today().isoformat()), fontsize=13, color="#444444")
     y -= 0.08
     fig.text(0.06, y, text("cover_scenarios", lang), fontsize=15, fontweight="bold")
+    step = min(0.085, 0.55 / max(len(comp.scenarios), 1))
     for sc in comp.scenarios:
-        y -= 0.075
+        y -= step
+        rows = changes[changes["scenario"] == sc.name]
+        what = "; ".join(f"{lever_name(r.lever, lang)} {charts.describe_change(r)}"
+                         for r in rows.itertuples())
+        if sc.name == comp.reference:
+            what = text("cover_reference", lang)
         fig.text(0.06, y, "■", color=colours[sc.name], fontsize=18, va="center",
                  family="DejaVu Sans")
-        levers = "; ".join(f"{lever_name(lid, lang)}: {d}" for lid, d in sc.lever_table())
         fig.text(0.09, y, scenario_name(sc.name, lang), fontsize=14, va="center",
                  fontweight="bold")
-        fig.text(0.40, y, _wrap(levers or "-", 95), fontsize=10, va="center", color="#333333")
-    y -= 0.1
-    fig.text(0.06, max(y, 0.08), text("cover_assumed", lang), fontsize=11, color="#444444")
+        fig.text(0.36, y, _wrap(what or "-", 110), fontsize=10, va="center", color="#333333")
+    y -= 0.09
+    notes = [text("cover_assumed", lang)]
+    if comp.ensemble is None:
+        notes.append(text("uncertainty_missing", lang))
+    fig.text(0.06, max(y, 0.12), "\n".join(notes), fontsize=11, color="#444444", va="top")
     return fig
 
 
@@ -270,7 +301,8 @@ def build_figures(comp: Comparison, sources: Sources, *, lang: str = "en",
     ens = comp.ensemble
     bands = getattr(ens, "bands", None) if ens is not None else None
     probs = getattr(ens, "probabilities", None) if ens is not None else None
-    pages: list[tuple[str, Figure]] = [("cover", cover_page(comp, sources, lang, dpi, colours))]
+    pages: list[tuple[str, Figure]] = [("cover", cover_page(comp, sources, lang, dpi, colours,
+                                                           profile))]
     hist = history_pages(comp, sources, lang, dpi, bands=bands)
     pages += [(f"history_{i}", f) for i, f in enumerate(hist, 1)]
     pages.append(("headline", headline_page(comp, sources, lang, dpi, colours)))

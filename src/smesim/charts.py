@@ -187,11 +187,14 @@ def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | 
 
 def plot_coexistence_heatmap(levels: pd.DataFrame, ax: Axes | None = None, *,
                              lang: str = "en", reference: str | None = BASELINE,
-                             cmap: str = "cividis") -> Axes:
-    """Scenarios (rows) by index and year (columns), coloured by level 0-100.
+                             colour_by: str = "change") -> Axes:
+    """Scenarios (rows) by index and year (columns): levels with their change.
 
-    Each cell shows the level and, for scenarios other than ``reference``,
-    the change from the reference in index points.
+    Each cell shows the level (0-100) and, for scenarios other than
+    ``reference``, the change from the reference in index points.  Cells are
+    coloured by that change (``colour_by="change"``, diverging brown-teal
+    palette, teal = better than the reference, symmetric around 0) or by the
+    level (``"level"``, sequential, 0-100).  The image is ``ax.images[0]``.
 
     Parameters
     ----------
@@ -200,18 +203,27 @@ def plot_coexistence_heatmap(levels: pd.DataFrame, ax: Axes | None = None, *,
     """
     ax = ax or new_axes((11.0, 4.5))
     data = levels.to_numpy(dtype=float)
-    ax.imshow(data, cmap=cmap, vmin=0.0, vmax=100.0, aspect="auto")
-    cmap_obj = ax.images[0].cmap
     ref = levels.loc[reference].to_numpy(dtype=float) \
         if reference is not None and reference in levels.index else None
+    if colour_by == "change" and ref is not None:
+        change = data - ref[None, :]
+        lim = max(5.0, float(np.nanmax(np.abs(change))))
+        image = ax.imshow(change, cmap="BrBG", vmin=-lim, vmax=lim, aspect="auto")
+        shade = (change + lim) / (2 * lim)
+    elif colour_by in ("change", "level"):
+        image = ax.imshow(data, cmap="YlGnBu", vmin=0.0, vmax=100.0, aspect="auto")
+        shade = data / 100.0
+    else:
+        raise ValueError(f"colour_by must be 'change' or 'level' (got {colour_by!r})")
     for i, name in enumerate(levels.index):
         for j in range(data.shape[1]):
             v = data[i, j]
             label = f"{v:.0f}"
             if ref is not None and name != reference:
-                label += f"\n({v - ref[j]:+.1f})"
-            r, g, b, _ = cmap_obj(v / 100.0)
-            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.55
+                d = round(v - ref[j], 1) + 0.0  # no "-0.0"
+                label += f"\n({d:+.1f})"
+            r, g, b, _ = image.cmap(shade[i, j])
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, label, ha="center", va="center", fontsize="small",
                     color="black" if light else "white")
     cols = list(levels.columns)
@@ -267,6 +279,64 @@ def plot_lever_paths(lever_id: str, paths: Mapping[str, pd.Series], ax: Axes | N
     ax.set_ylim(lo - pad, hi + pad)
     if legend:
         ax.legend(frameon=False)
+    return ax
+
+
+def describe_change(row) -> str:
+    """``"4.17 → 19.86 %  (2026-2031)"`` for a row of :func:`smesim.compare.lever_changes`."""
+    unit = " %" if lever_unit(row.lever, "en").startswith("%") else ""
+    change = f"{row.before:g} → {row.peak:g}"
+    if abs(row.final - row.peak) > 1e-9:
+        change += f" → {row.final:g}"
+    when = (f"{row.start:g}" if row.settled - row.start < 0.5
+            else f"{row.start:g}-{row.settled:g}")
+    return f"{change}{unit}  ({when})"
+
+
+def plot_lever_changes(changes: pd.DataFrame, ax: Axes | None = None, *,
+                       colours: Mapping[str, str] | None = None, lang: str = "en",
+                       start: float = 2012, end: float = 2060) -> Axes:
+    """Gantt-like chart of what each scenario changes, when and by how much.
+
+    One row per (scenario, lever) of ``changes``
+    (:func:`smesim.compare.lever_changes`): a solid bar while the lever moves
+    (``start`` to ``settled``), a pale bar while it is held at its new value,
+    and a label "lever: before -> final unit".
+
+    Returns the Axes; its y tick labels are the lever names, rows grouped by
+    scenario with the scenario's name above its group.
+    """
+    ax = ax or new_axes((12.0, 6.0))
+    colours = colours or scenario_colours(changes["scenario"])
+    ylabels, y = [], 0
+    group_tops = []
+    for name, rows in changes.groupby("scenario", sort=False):
+        colour = colours.get(name, "#7F7F7F")
+        group_tops.append((y, name, colour))
+        y += 1  # the group's title row
+        for r in rows.itertuples():
+            moving = max(r.settled - r.start, 0.4)
+            ax.barh(y, moving, left=r.start, height=0.62, color=colour, zorder=3)
+            if r.settled < end:
+                ax.barh(y, end - r.settled, left=r.settled, height=0.62, color=colour,
+                        alpha=0.28, zorder=2, linewidth=0)
+            label = describe_change(r)
+            ax.text(max(r.settled, r.start + moving) + 0.6, y, label,
+                    ha="left", va="center", fontsize="small", zorder=4)
+            ylabels.append((y, lever_name(r.lever, lang)))
+            y += 1
+    for top, name, colour in group_tops:
+        ax.text(start + 0.4, top, scenario_name(name, lang), ha="left", va="center",
+                fontweight="bold", color="#000000")
+        ax.plot([start], [top], alpha=0)  # keeps the row inside the data limits
+        ax.scatter([start - 0.3], [top], marker="s", s=110, color=colour, clip_on=False)
+    ax.set_yticks([p for p, _ in ylabels], [lab for _, lab in ylabels])
+    ax.set_ylim(y - 0.5, -0.7)
+    ax.set_xlim(start, end)
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
     return ax
 
 

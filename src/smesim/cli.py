@@ -94,10 +94,13 @@ def validate(files):
 # ---- commands defined in their own modules (one line each; keep this block sorted) ----
 # (helpers add: `from .cli_<x> import <command>` + `cli.add_command(<command>)`)
 from .cli_calibrate import calibrate, data_group  # noqa: E402
+from .cli_compare import brief, compare  # noqa: E402
 from .cli_export import check, doc, export  # noqa: E402
 
+cli.add_command(brief)
 cli.add_command(calibrate)
 cli.add_command(check)
+cli.add_command(compare)
 cli.add_command(data_group)
 cli.add_command(doc)
 cli.add_command(export)

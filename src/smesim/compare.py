@@ -49,8 +49,7 @@ from .outputs import BY_ID, CANONICAL, HEADLINE
 from .params import ParameterSet
 from .profiles import get_profile
 from .scenario import Scenario, load_scenario
-from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, integrate, \
-    time_grid
+from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, integrate, time_grid
 
 DEFAULT_YEARS = (2030, 2040, 2060)
 BASELINE = "baseline"
@@ -194,6 +193,45 @@ def lever_frame(scenario: Scenario, *, start: int = START_YEAR, end: int = DEFAU
     t = start + np.arange((end - start) * per_year + 1) / per_year
     vals = lever_paths(scenario.settings, t, get_profile(profile).baseline_levers)
     return pd.DataFrame(vals, index=pd.Index(t, name="year"), columns=list(LEVER_IDS))
+
+
+def lever_changes(frames: dict[str, pd.DataFrame], reference: str,
+                  tol: float = 1e-9) -> pd.DataFrame:
+    """How each scenario moves each lever off the reference path.
+
+    Parameters
+    ----------
+    frames : scenario name -> :func:`lever_frame`.
+    reference : name of the scenario the others are compared with.
+
+    Returns
+    -------
+    DataFrame, one row per (scenario, lever) that differs from the reference:
+    scenario, lever, start (first time it differs), settled (time from which
+    it no longer changes), before (reference value at ``start``), peak (value
+    farthest from the reference), final (value at the end).
+    """
+    ref = frames[reference]
+    rows = []
+    for name, f in frames.items():
+        if name == reference:
+            continue
+        for lid in LEVER_IDS:
+            path, base = f[lid].to_numpy(), ref[lid].to_numpy()
+            off = np.abs(path - base) > tol
+            if not off.any():
+                continue
+            t = f.index.to_numpy()
+            i0 = int(np.argmax(off))
+            moving = np.flatnonzero(np.abs(np.diff(path)) > tol)
+            settled = t[moving[-1] + 1] if moving.size else t[i0]
+            peak = path[int(np.argmax(np.abs(path - base)))]
+            # A gradual change (ramp) left its old value at the previous grid point.
+            begin = t[i0 - 1] if i0 > 0 and abs(path[i0] - peak) > tol else t[i0]
+            rows.append((name, lid, float(begin), float(max(settled, t[i0])),
+                         float(base[max(i0 - 1, 0)]), float(peak), float(path[-1])))
+    return pd.DataFrame(rows, columns=["scenario", "lever", "start", "settled", "before",
+                                       "peak", "final"])
 
 
 # ---- the comparison ---------------------------------------------------------------------

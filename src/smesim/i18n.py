@@ -192,6 +192,8 @@ TEXT: dict[str, dict[str, str]] = {
         "cover_assumed": ("The human and natural indices and the 0-1 lever intensities rest on "
                           "documented assumptions, not on the paper's figures."),
         "difference": "change vs baseline",
+        "cover_reference": "the reference: every lever at its current (baseline) setting",
+        "dashboard_colour": "change vs {reference} (index points)",
     },
     "ko": {
         "year": "연도",
@@ -228,6 +230,8 @@ TEXT: dict[str, dict[str, str]] = {
         "cover_assumed": ("인간·자연 상생 지수와 0-1 강도 정책 수단은 논문 수치가 아니라 "
                           "문서화된 가정에 기초합니다."),
         "difference": "기준 대비 변화",
+        "cover_reference": "비교 기준: 모든 정책 수단을 현행(기준) 값으로 유지",
+        "dashboard_colour": "{reference} 대비 변화 (지수 포인트)",
     },
 }
 
