@@ -55,7 +55,7 @@ horizon = 2045
 
 [levers.rd_subsidy_rate]
 type = "step"
-year = 2033.3
+year = 2033.27  # off-grid, nearer 2033.25: PySD's STEP would fire a step early
 value = 20.0
 
 [levers.rd_tax_incentive_rate]
@@ -176,7 +176,7 @@ def test_schedule_expressions(scenarios):
     lev = build_table(scenarios["all_shapes"]).by_name
     # on-grid step from a constant: XMILE STEP; off-grid step after a ramp: IF TIME <
     assert lev["rd_tax_incentive_rate"].eqn.startswith("IF TIME < 2020 THEN")
-    assert "IF TIME < 2033.3" in lev["rd_subsidy_rate"].eqn
+    assert "IF TIME < 2033.27" in lev["rd_subsidy_rate"].eqn
     assert "TIME >= 2028.1 AND TIME < 2031.1" in lev["green_transition"].eqn
     assert lev["tech_diffusion"].eqn == "tech_diffusion_table(TIME)"
     assert "RAMP(" in lev["regional_dispersion"].eqn

@@ -344,8 +344,9 @@ def schedule_expression(base: float, schedules: Iterable[Schedule], grid: np.nda
     Timing matches smesim's Euler: the lever value at ``t_k`` drives the step
     ``t_k -> t_k + dt``, and a step at ``year`` is on for ``t >= year``.
     ``STEP`` is used only when ``year`` falls on the time grid: Vensim and
-    PySD fire ``STEP`` when ``TIME + dt/2 > year``, half a step early for
-    off-grid years, where an explicit ``IF TIME < year`` keeps smesim's timing.
+    PySD fire ``STEP`` when ``TIME + dt/2 > year`` (at the grid point nearest
+    ``year``), smesim at the first grid point on or after ``year``; for an
+    off-grid year an explicit ``IF TIME < year`` keeps smesim's timing.
     A ramp starts from the lever's value at its start (as smesim's does) and
     holds its target after ``start + years``: two XMILE ``RAMP(slope, start)``.
     """
