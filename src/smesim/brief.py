@@ -288,6 +288,14 @@ def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
     return fig
 
 
+def _quiet(logger_name: str) -> None:
+    import logging
+
+    log = logging.getLogger(logger_name)
+    if log.level < logging.ERROR:
+        log.setLevel(logging.ERROR)
+
+
 def _wrap(s: str, width: int) -> str:
     import textwrap
 
@@ -368,6 +376,10 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
                         written.append(name)
             if "pdf" in formats:
                 from matplotlib.backends.backend_pdf import PdfPages
+
+                # fontTools logs (not warns) about NanumGothic's hinting tables it
+                # drops when subsetting the embedded font: harmless, keep it quiet.
+                _quiet("fontTools.subset")
 
                 name = f"briefing{suffix}.pdf"
                 with PdfPages(stage / name, metadata={

@@ -18,15 +18,17 @@ Targets (``--target``) are written ``SERIES>=VALUE``, ``SERIES<=VALUE`` or
 ``SERIES=VALUE``:
 
 * ``>=``: reached from below: the first reported year with the series at or
-  above the value;
-* ``<=``: reached from above: the first year at or below it;
+  above the value after a year below it;
+* ``<=``: reached from above: the first year at or below it after a year
+  above it;
 * ``=``: the direction is taken from where the series starts (its start-year
   value, the same in every scenario): below the value means ``>=``, above it
   ``<=``.
 
-Years are whole reporting years, counted from the start year (2012): a target
-already met then is reported as reached in 2012.  When never reached the
-tables say "not by <end year>".
+Years are whole reporting years from the start year (2012).  A series that
+starts on the target side and leaves it counts from when it comes back; one
+on the target side in every year is reported as "2012 (met throughout)".
+When never reached the tables say "not by <end year>".
 """
 
 from __future__ import annotations
@@ -109,10 +111,18 @@ def parse_target(spec: str) -> Target:
 
 
 def reach_year(years: np.ndarray, values: np.ndarray, target: float, direction: str) -> int | None:
-    """First year with ``values`` on the target side (``>=`` or ``<=``), else None."""
+    """Year ``values`` reach ``target`` from the other side, else None.
+
+    ``">="``: the first year at or above the target after a year below it
+    (reached from below); ``"<="``: at or below after a year above it.  A
+    series on the target side throughout counts as reached in its first year.
+    """
     hit = values >= target if direction == ">=" else values <= target
-    idx = np.flatnonzero(hit)
-    return int(years[idx[0]]) if idx.size else None
+    if hit.all():
+        return int(years[0])
+    first_miss = int(np.argmin(hit))
+    idx = np.flatnonzero(hit[first_miss:])
+    return int(years[first_miss + idx[0]]) if idx.size else None
 
 
 def check_years(years: Sequence[int]) -> tuple[int, ...]:
@@ -283,7 +293,9 @@ class Comparison:
                            & (self.reached["series"] == target.series)
                            & (self.reached["target"] == target.value)]
         year = row["year"].iloc[0]
-        return f"not by {self.end}" if pd.isna(year) else str(int(year))
+        if pd.isna(year):
+            return f"not by {self.end}"
+        return f"{int(year)} (met throughout)" if int(year) == START_YEAR else str(int(year))
 
 
 def compare_scenarios(specs: Sequence[str | Path], *, years: Sequence[int] = DEFAULT_YEARS,
@@ -446,7 +458,8 @@ def to_markdown(comp: Comparison) -> str:
                     w.index, w.to_numpy().tolist(), strict=True)])]
     if comp.targets:
         out += ["", "## Year each target is first reached", "",
-                "`>=`: first year at or above the value; `<=`: at or below it.", "",
+                "`>=`: first year at or above the value after a year below it (reached "
+                "from below); `<=`: at or below it after a year above it (from above).", "",
                 _md_table(["target", *comp.names], _target_rows(comp))]
     return "\n".join(out) + "\n"
 

@@ -172,8 +172,8 @@ TEXT: dict[str, dict[str, str]] = {
         "levers_unchanged": "Levers no scenario changes stay at the baseline: {levers}",
         "no_levers_changed": "No scenario changes any lever.",
         "uncertainty_title": "Uncertainty: 5-95 % and 25-75 % bands around the median",
-        "uncertainty_missing": ("No ensemble result given: run `smesim brief --runs N` or pass "
-                                "`--ensemble DIR` to add uncertainty bands here."),
+        "uncertainty_missing": ("Uncertainty bands not included: add them with "
+                                "`smesim brief --runs N` or `--ensemble DIR`."),
         "probability_title": "Probability of beating the baseline",
         "probability_label": "P(scenario > baseline)",
         "band_90": "5-95 % band",
@@ -210,8 +210,8 @@ TEXT: dict[str, dict[str, str]] = {
         "levers_unchanged": "어떤 시나리오도 바꾸지 않은 정책 수단은 기준 값 유지: {levers}",
         "no_levers_changed": "정책 수단을 바꾸는 시나리오가 없습니다.",
         "uncertainty_title": "불확실성: 중앙값 주변 5-95 % 및 25-75 % 구간",
-        "uncertainty_missing": ("앙상블 결과가 없습니다. 불확실성 구간을 넣으려면 "
-                                "`smesim brief --runs N` 또는 `--ensemble DIR`을 사용하십시오."),
+        "uncertainty_missing": ("불확실성 구간 미포함: `smesim brief --runs N` 또는 "
+                                "`--ensemble DIR`로 추가할 수 있습니다."),
         "probability_title": "기준 시나리오보다 나을 확률",
         "probability_label": "P(시나리오 > 기준)",
         "band_90": "5-95 % 구간",

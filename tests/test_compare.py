@@ -1,0 +1,237 @@
+"""smesim compare: numbers equal individual runs; targets; validation; files; CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from smesim import compare as cmp
+from smesim.cli import cli
+from smesim.compare import (
+    CompareError,
+    Target,
+    compare_scenarios,
+    format_table,
+    parse_target,
+    parse_years,
+    reach_year,
+    to_markdown,
+    write_comparison,
+)
+from smesim.errors import ScenarioError
+from smesim.outputs import CANONICAL
+from smesim.runner import run_scenario
+
+YEARS = (2030, 2045, 2060)
+
+
+@pytest.fixture(scope="module")
+def comp():
+    return compare_scenarios(["rd_support_france", "coexistence_package"], years=YEARS,
+                             targets=["wage_ratio_sme>=58", "capital_region_grp_share<=50"])
+
+
+# ---- numbers equal individual runs --------------------------------------------------------
+def test_batched_comparison_equals_individual_runs(comp):
+    assert comp.names == ["baseline", "rd_support_france", "coexistence_package"]
+    base = run_scenario("baseline")[1].frame()
+    for name in comp.names:
+        single = run_scenario(name)[1].frame()
+        np.testing.assert_allclose(comp.frames[name].to_numpy(), single.to_numpy(),
+                                   rtol=1e-12, atol=1e-12)
+        rows = comp.table[comp.table["scenario"] == name]
+        assert len(rows) == len(CANONICAL) * len(YEARS)
+        for r in rows.itertuples():
+            assert r.value == pytest.approx(single.at[r.year, r.series], rel=1e-12, abs=1e-12)
+            ref = base.at[r.year, r.series]
+            assert r.diff == pytest.approx(single.at[r.year, r.series] - ref, abs=1e-9)
+            if ref != 0:
+                assert r.diff_pct == pytest.approx(100 * r.diff / ref, rel=1e-9, abs=1e-9)
+
+
+def test_policy_scenario_differs_from_baseline(comp):
+    rows = comp.table[(comp.table["scenario"] == "rd_support_france")
+                      & (comp.table["series"] == "rd_share_sme") & (comp.table["year"] == 2060)]
+    assert rows["diff"].iloc[0] > 0  # MODEL.md: more R&D support raises the SME R&D share
+    base = comp.table[comp.table["scenario"] == "baseline"]
+    assert (base["diff"] == 0).all() and (base["diff_pct"].fillna(0) == 0).all()
+
+
+def test_cli_compare_matches_smesim_run(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["compare", "rd_support_uk", "--years", "2030,2060",
+                              "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 0, res.output
+    assert "rd_support_uk" in res.output and "== 2060 ==" in res.output
+    res = runner.invoke(cli, ["run", "rd_support_uk", "--out", str(tmp_path / "run")])
+    assert res.exit_code == 0, res.output
+    run_df = pd.read_csv(tmp_path / "run" / "rd_support_uk.csv", index_col="year")
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    mine = table[table["scenario"] == "rd_support_uk"]
+    assert set(mine["year"]) == {2030, 2060}
+    for r in mine.itertuples():
+        assert r.value == pytest.approx(run_df.at[r.year, r.series], rel=1e-5, abs=1e-6)
+
+
+# ---- targets -------------------------------------------------------------------------------
+YRS = np.arange(2012, 2020)
+
+
+@pytest.mark.parametrize("values, target, direction, expected", [
+    ([1, 2, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),           # rises through
+    ([8, 7, 6, 5, 4, 3, 2, 1], 4.5, "<=", 2016),         # falls through
+    ([6, 6, 7, 8, 9, 9, 9, 9], 5, ">=", 2012),           # met throughout
+    ([6, 4, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),           # leaves, then comes back
+    ([1, 2, 3, 4, 4, 4, 4, 4], 5, ">=", None),           # never
+    ([1, 2, 3, 5, 4, 4, 4, 4], 5, ">=", 2015),           # reached once counts
+])
+def test_reach_year(values, target, direction, expected):
+    assert reach_year(YRS, np.array(values, float), target, direction) == expected
+
+
+def test_target_direction_from_start_value():
+    t = parse_target("wage_ratio_sme=60")
+    assert (t.series, t.value, t.direction) == ("wage_ratio_sme", 60.0, "=")
+    assert t.resolved(56.7) == ">=" and t.resolved(65.0) == "<="
+    assert parse_target(" capital_region_grp_share <= 45 ").direction == "<="
+
+
+def test_targets_in_comparison_follow_the_frames(comp):
+    for t in comp.targets:
+        for name in comp.names:
+            df = comp.frames[name]
+            expected = reach_year(df.index.to_numpy(), df[t.series].to_numpy(), t.value,
+                                  t.direction)
+            row = comp.reached[(comp.reached["scenario"] == name)
+                               & (comp.reached["series"] == t.series)]
+            got = row["year"].iloc[0]
+            assert (pd.isna(got) and expected is None) or int(got) == expected
+            text = comp.reach_text(name, t)
+            if expected is None:
+                assert text == "not by 2060"
+            else:
+                assert text.startswith(str(expected))
+
+
+def test_unreachable_target_says_not_by_end():
+    c = compare_scenarios(["rd_support_usa"], years=(2030,), targets=[Target(
+        "wage_ratio_sme", 99.0, ">=")])
+    assert set(c.reached["year"].isna()) == {True}
+    assert "not by 2060" in to_markdown(c)
+    assert "not by 2060" in format_table(c)
+
+
+@pytest.mark.parametrize("spec, match", [
+    ("foo=3", "expected a canonical series id"),
+    ("wage_ratio_smee=3", "did you mean 'wage_ratio_sme'"),
+    ("wage_ratio_sme=abc", "expected a number"),
+    ("wage_ratio_sme", "expected SERIES=VALUE"),
+    ("wage_ratio_sme=nan", "expected a finite number"),
+])
+def test_bad_targets(spec, match):
+    with pytest.raises(CompareError, match=match):
+        parse_target(spec)
+
+
+@pytest.mark.parametrize("spec", ["2030,abc", "2200", "2000", ""])
+def test_bad_years(spec):
+    with pytest.raises(CompareError, match="--years"):
+        parse_years(spec)
+
+
+# ---- validation before running -------------------------------------------------------------
+def test_every_file_validated_before_the_first_run(write_scenario, monkeypatch):
+    bad = write_scenario("""
+        name = "bad"
+        description = "x"
+        [levers]
+        rd_subsidy_rate = 80
+    """)
+    ran = []
+    monkeypatch.setattr(cmp, "simulate_many", lambda *a, **k: ran.append(1))
+    with pytest.raises(ScenarioError, match=r"levers\.rd_subsidy_rate.*expected a value in"):
+        compare_scenarios(["rd_support_uk", str(bad)])
+    assert ran == []
+
+
+def test_duplicate_names_are_an_error(write_scenario):
+    other = write_scenario("""
+        name = "rd_support_uk"
+        description = "a different file with the same name"
+        extends = "baseline"
+    """)
+    with pytest.raises(CompareError, match="expected scenario names to be unique"):
+        compare_scenarios(["rd_support_uk", str(other)])
+
+
+def test_no_baseline_uses_first_scenario_as_reference():
+    c = compare_scenarios(["rd_support_uk", "rd_support_france"], years=(2040,),
+                          include_baseline=False)
+    assert c.names == ["rd_support_uk", "rd_support_france"] and c.reference == "rd_support_uk"
+    fr = c.table[(c.table["scenario"] == "rd_support_france")
+                 & (c.table["series"] == "rd_share_sme")].iloc[0]
+    assert fr["diff"] == pytest.approx(c.value("rd_support_france", "rd_share_sme", 2040)
+                                       - c.value("rd_support_uk", "rd_share_sme", 2040))
+
+
+def test_baseline_named_twice_runs_once():
+    c = compare_scenarios(["rd_support_uk", "baseline"], years=(2030,))
+    assert c.names == ["baseline", "rd_support_uk"]
+
+
+def test_missing_ensemble_module_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "smesim.ensemble", None)
+    with pytest.raises(CompareError, match=r"--runs: expected the smesim\.ensemble module"):
+        cmp.load_or_run_ensemble(None, 10, [])
+    with pytest.raises(CompareError, match=r"--ensemble: expected the smesim\.ensemble"):
+        cmp.load_or_run_ensemble("somewhere", None, [])
+
+
+# ---- files -----------------------------------------------------------------------------------
+def test_written_files(comp, tmp_path):
+    paths = write_comparison(tmp_path / "out", comp)
+    names = sorted(p.name for p in paths)
+    assert names == ["comparison.csv", "comparison.json", "comparison.md", "targets.csv"]
+    assert not list((tmp_path / "out").glob(".smesim-stage-*"))
+    doc = json.loads((tmp_path / "out" / "comparison.json").read_text())
+    assert doc["reference"] == "baseline" and doc["years"] == list(YEARS)
+    assert len(doc["rows"]) == 3 * len(CANONICAL) * len(YEARS)
+    assert doc["meta"]["parameter_set"] == comp.meta["parameter_set"]
+    md = (tmp_path / "out" / "comparison.md").read_text()
+    for y in YEARS:
+        assert f"## {y}" in md
+    assert md.count("| coexistence_overall [index 0-100] |") == len(YEARS)
+    targets = pd.read_csv(tmp_path / "out" / "targets.csv")
+    assert len(targets) == 2 * 3
+
+
+# ---- CLI errors ----------------------------------------------------------------------------
+@pytest.mark.parametrize("args, match", [
+    (["compare", "nosuch"], "scenario not found"),
+    (["compare", "--target", "foo=1"], "--target 'foo=1'"),
+    (["compare", "--years", "2030,x"], "--years"),
+])
+def test_cli_errors_one_line_exit_2(args, match, tmp_path):
+    res = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert match in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_installed_entry_point(tmp_path):
+    exe = Path(sys.executable).with_name("smesim")
+    if not exe.exists():
+        pytest.skip("smesim entry point not installed next to this Python")
+    out = subprocess.run([str(exe), "compare", "regional_dispersion", "--years", "2040",
+                          "--target", "capital_region_grp_share<=50", "--out",
+                          str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "year first reached" in out.stdout
+    assert (tmp_path / "comparison.md").exists()
