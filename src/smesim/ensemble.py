@@ -1,0 +1,731 @@
+"""Ensembles: projections with their uncertainty, streamed into percentile bands.
+
+``run_ensemble(scenarios, runs, seed)`` draws ``runs`` parameter sets from
+the joint uncertainty of the estimated parameters, runs every scenario (and
+the baseline) on each of them through the batched model, and reduces the
+outputs *as they stream in* to
+
+``bands``
+    percentiles 5, 25, 50, 75, 95 of every canonical series per year and
+    scenario (columns ``scenario, series, year, p5, p25, p50, p75, p95``);
+``probabilities``
+    the share of runs in which a scenario beats the baseline on each
+    coexistence index at 2030, 2040 and 2060, run by run on the same
+    parameter draw (columns ``scenario, index, year, p_beats_baseline``;
+    "beats" means higher by more than 1e-9).
+
+Uncertainty
+-----------
+The estimated parameters are drawn from a multivariate normal with the
+calibrated point estimate as mean and the calibration's covariance
+(``calibration/params/<profile>.toml``, ``[covariance]``; ``[standard_errors]``
+alone gives a diagonal one).  Without a calibrated parameter set the
+registry's priors (``prior_sd`` of each free parameter of the profile) stand
+in, and the manifest says so.  Draws outside a parameter's bounds are redrawn
+(a normal truncated to the bounds), never clipped.  Assumed parameters can be
+given ranges in a TOML file (``[ranges.<name>]`` with ``distribution =
+"uniform"`` and ``lower``/``upper``, or ``"normal"`` with ``mean``/``sd``).
+
+Reproducibility
+---------------
+Run ``i`` belongs to block ``i // BLOCK_RUNS``; each block draws from its own
+generator, ``SeedSequence(seed, spawn_key=(block,))``, so a run's parameters
+depend only on ``(seed, i)``: the same seed gives the same numbers whatever the
+batch size, the number of workers or the executor.
+
+Streamed percentiles
+--------------------
+Memory is bounded whatever ``runs`` is: each (scenario, series, year) cell
+keeps a histogram of :data:`BINS` bins centred on the point-estimate run's
+value, whose half-width doubles (merging bin pairs, which is exact on counts)
+whenever a value falls outside it, plus the exact minimum and maximum.
+Binning never depends on the order in which runs arrive, so partial
+histograms from any split of the runs merge into the same counts.  A
+percentile is read off the counts with NumPy's ``linear`` rule, locating each
+order statistic within its bin; its error is at most one bin width
+(``2 R / BINS`` where ``R`` < 2 x the largest deviation from the centre), and
+the manifest reports that bound per series (``percentile_abs_error_bound``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, ParameterError, located
+from .io import dump_json, manifest, staged_files
+from .outputs import CANONICAL
+from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
+from .parallel import Execution, run_tasks
+from .scenario import Scenario, load_scenario
+from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate
+
+PERCENTILES = (5, 25, 50, 75, 95)
+BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
+PROBABILITY_COLUMNS = ("scenario", "index", "year", "p_beats_baseline")
+COEXISTENCE = ("coexistence_economic", "coexistence_regional", "coexistence_human",
+               "coexistence_natural", "coexistence_overall")
+PROBABILITY_YEARS = (2030, 2040, 2060)
+BEAT_TOLERANCE = 1e-9
+#: Runs per random block (a run's draws depend only on the seed and its index).
+BLOCK_RUNS = 1024
+#: Runs integrated at once (memory: ~11 kB per run and scenario).
+DEFAULT_BATCH_RUNS = 4096
+#: Histogram bins per (scenario, series, year) cell.
+BINS = 4096
+_R0_RELATIVE = 1e-6
+_MAX_REDRAWS = 200
+SAMPLE_MODES = ("joint", "point")
+
+
+# ---------------------------------------------------------------------------
+# uncertainty and sampling
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Range:
+    """A user-declared distribution of one (assumed) parameter."""
+
+    name: str
+    distribution: str  # uniform | normal
+    a: float  # lower | mean
+    b: float  # upper | sd
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Joint normal of the estimated parameters plus independent declared ranges."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    factor: np.ndarray  # lower-triangular: cov = factor @ factor.T
+    source: str
+    ranges: tuple[Range, ...] = ()
+    ranges_file: str | None = None
+
+    def describe(self) -> dict:
+        return {"joint_normal": {"source": self.source, "parameters": list(self.names),
+                                 "sd": np.sqrt((self.factor ** 2).sum(axis=1)).tolist()},
+                "declared_ranges": {"file": self.ranges_file,
+                                    "parameters": {r.name: {"distribution": r.distribution,
+                                                            "a": r.a, "b": r.b}
+                                                   for r in self.ranges}}}
+
+
+def _factor(cov: np.ndarray, source: str) -> np.ndarray:
+    cov = 0.5 * (cov + cov.T)
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(cov)
+        if w.min() < -1e-8 * max(1.0, w.max()):
+            raise ParameterError(located(source, "covariance.matrix",
+                                         "expected a positive semi-definite matrix (got an "
+                                         f"eigenvalue of {w.min():.3g})")) from None
+        return v * np.sqrt(np.clip(w, 0.0, None))
+
+
+def joint_uncertainty(profile: str = "korea", ranges_file: str | Path | None = None,
+                      point: ParameterSet | None = None) -> Uncertainty:
+    """The joint uncertainty of the estimated parameters of ``profile``.
+
+    Uses the calibrated covariance when the profile has a calibrated parameter
+    set, else the registry priors (documented in :mod:`smesim.ensemble`).
+    """
+    from .profiles import get_profile
+
+    prof = get_profile(profile)
+    pset = point if point is not None else prof.parameter_set()
+    meta = dict(pset.meta or {})
+    cov_meta = meta.get("covariance")
+    ses = meta.get("standard_errors") or {}
+    if cov_meta and len(cov_meta.get("names", ())):
+        names = tuple(cov_meta["names"])
+        cov = np.asarray(cov_meta["matrix"], dtype=float)
+        src = f"{pset.source}: [covariance]"
+        for n in names:
+            if n not in BY_NAME:
+                raise ParameterError(located(pset.source, "covariance.names",
+                                             f"unknown parameter {n!r}"))
+        if cov.shape != (len(names), len(names)) or not np.isfinite(cov).all():
+            raise ParameterError(located(pset.source, "covariance.matrix",
+                                         f"expected a finite {len(names)}x{len(names)} "
+                                         f"matrix (got shape {cov.shape})"))
+    elif ses:
+        names = tuple(ses)
+        cov = np.diag([float(ses[n]) ** 2 for n in names])
+        src = f"{pset.source}: [standard_errors] (no covariance: independent)"
+    else:
+        free = (prof.free_parameter_names() if hasattr(prof, "free_parameter_names")
+                else tuple(p.name for p in PARAMETERS if p.status == "calibrated"))
+        names = tuple(free)
+        sds = [prof.prior_sd(n) if hasattr(prof, "prior_sd") else BY_NAME[n].prior_sd
+               for n in names]
+        cov = np.diag(np.square(np.asarray(sds, dtype=float)))
+        src = (f"no calibrated parameter set ({prof.params_file} not found): registry "
+               "priors (prior_sd) of the free parameters stand in for the joint uncertainty")
+    values = pset.as_dict()
+    mean = np.array([values[n] for n in names])
+    ranges = read_ranges(ranges_file, exclude=names) if ranges_file else ()
+    return Uncertainty(names=names, mean=mean, factor=_factor(cov, src), source=src,
+                       ranges=ranges, ranges_file=str(ranges_file) if ranges_file else None)
+
+
+def read_ranges(path: str | Path, exclude: Sequence[str] = ()) -> tuple[Range, ...]:
+    """Declared ranges of assumed parameters from a TOML file (see module docs)."""
+    from .paramfile import load_toml
+
+    src = str(path)
+    doc = load_toml(Path(path))
+    for key in doc:
+        if key != "ranges":
+            raise ParameterError(located(src, key, "unknown table (expected [ranges.<name>])"))
+    table = doc.get("ranges")
+    if not isinstance(table, dict) or not table:
+        raise ParameterError(located(src, "ranges", "expected at least one [ranges.<name>] "
+                                     "table (got none)"))
+    out = []
+    for name, spec in table.items():
+        key = f"ranges.{name}"
+        if name not in BY_NAME:
+            raise ParameterError(located(src, key, "unknown parameter (expected a registry "
+                                         "name, see smesim.params)"))
+        if name in exclude:
+            raise ParameterError(located(src, key, "expected a parameter outside the joint "
+                                         "uncertainty of the estimates (got an estimated one)"))
+        if not isinstance(spec, dict):
+            raise ParameterError(located(src, key, f"expected a table (got {spec!r})"))
+        dist = spec.get("distribution", "uniform")
+        fields = {"uniform": ("lower", "upper"), "normal": ("mean", "sd")}.get(dist)
+        if fields is None:
+            raise ParameterError(located(src, f"{key}.distribution",
+                                         f"expected 'uniform' or 'normal' (got {dist!r})"))
+        extra = set(spec) - {"distribution", *fields}
+        if extra:
+            raise ParameterError(located(src, f"{key}.{sorted(extra)[0]}",
+                                         f"unknown key (expected {', '.join(fields)})"))
+        vals = []
+        for f in fields:
+            v = spec.get(f)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ParameterError(located(src, f"{key}.{f}",
+                                             f"expected a finite number (got {v!r})"))
+            vals.append(float(v))
+        p = BY_NAME[name]
+        if dist == "uniform":
+            lo, hi = vals
+            if not p.lower <= lo < hi <= p.upper:
+                raise ParameterError(located(
+                    src, key, f"expected {p.lower:g} <= lower < upper <= {p.upper:g} "
+                    f"{p.unit} (got lower {lo:g}, upper {hi:g})"))
+        else:
+            mu, sd = vals
+            if sd <= 0 or not p.lower <= mu <= p.upper:
+                raise ParameterError(located(
+                    src, key, f"expected sd > 0 and a mean in [{p.lower:g}, {p.upper:g}] "
+                    f"{p.unit} (got mean {mu:g}, sd {sd:g})"))
+        out.append(Range(name, dist, vals[0], vals[1]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Sampler:
+    """Parameter sets for run indices: a pure function of ``(seed, run index)``."""
+
+    point: ParameterSet
+    uncertainty: Uncertainty | None
+    seed: int
+    mode: str = "joint"
+
+    def sample(self, start: int, stop: int) -> ParameterSet:
+        """Runs ``start`` to ``stop - 1`` as one :class:`ParameterSet`."""
+        n = stop - start
+        if self.mode == "point" or self.uncertainty is None:
+            return ParameterSet(np.repeat(self.point.values[:1], n, axis=0),
+                                source=self.point.source, meta=self.point.meta)
+        first, last = start // BLOCK_RUNS, (stop - 1) // BLOCK_RUNS
+        rows = np.vstack([self._block(b) for b in range(first, last + 1)])
+        off = start - first * BLOCK_RUNS
+        return ParameterSet(rows[off:off + n], source=f"ensemble(seed={self.seed})")
+
+    def _block(self, block: int) -> np.ndarray:
+        u = self.uncertainty
+        rng = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(self.seed, spawn_key=(block,))))
+        cols = [NAMES.index(n) for n in u.names]
+        rcols = [NAMES.index(r.name) for r in u.ranges]
+        lo = np.array([p.lower for p in PARAMETERS])
+        hi = np.array([p.upper for p in PARAMETERS])
+        out = np.repeat(self.point.values[:1], BLOCK_RUNS, axis=0)
+        todo = np.arange(BLOCK_RUNS)
+        for _ in range(_MAX_REDRAWS):
+            m = todo.size
+            z = rng.standard_normal((m, len(cols)))
+            out[np.ix_(todo, cols)] = u.mean + z @ u.factor.T
+            for r, c in zip(u.ranges, rcols, strict=True):
+                out[todo, c] = (rng.uniform(r.a, r.b, m) if r.distribution == "uniform"
+                                else rng.normal(r.a, r.b, m))
+            bad = ((out[todo] < lo) | (out[todo] > hi)).any(axis=1)
+            todo = todo[bad]
+            if todo.size == 0:
+                return out
+        col = int(np.argmax(((out[todo] < lo) | (out[todo] > hi)).sum(axis=0)))
+        raise ParameterError(located(u.source, NAMES[col], (
+            f"cannot draw values within the bounds [{lo[col]:g}, {hi[col]:g}] "
+            f"(after {_MAX_REDRAWS} redraws): the uncertainty is far wider than the bounds")))
+
+
+# ---------------------------------------------------------------------------
+# streamed percentiles
+# ---------------------------------------------------------------------------
+
+try:
+    import numba as _numba
+
+    @_numba.njit(cache=True, parallel=True)
+    def _bin_counts(x, keep, centre, inv_width, counts):
+        m, n = x.shape
+        nb = counts.shape[1]
+        half = nb // 2
+        for j in _numba.prange(m):
+            for i in range(n):
+                if keep[i]:
+                    b = int(np.floor((x[j, i] - centre[j]) * inv_width[j])) + half
+                    b = min(max(b, 0), nb - 1)
+                    counts[j, b] += 1
+except ImportError:  # pragma: no cover - NumPy fallback
+    def _bin_counts(x, keep, centre, inv_width, counts):
+        m, n = x.shape
+        nb = counts.shape[1]
+        xs = x[:, keep]
+        b = np.floor((xs - centre[:, None]) * inv_width[:, None]).astype(np.int64) + nb // 2
+        np.clip(b, 0, nb - 1, out=b)
+        flat = (np.arange(m)[:, None] * nb + b).ravel()
+        counts += np.bincount(flat, minlength=m * nb).reshape(m, nb).astype(counts.dtype)
+
+
+class StreamingQuantiles:
+    """Mergeable per-cell histograms with exact min/max (see module docs).
+
+    Parameters
+    ----------
+    centre : array, shape ``(n_cells,)``
+        Grid centre of each cell (the point-estimate value).
+    bins : int
+        Bins per cell (even).
+    """
+
+    def __init__(self, centre: np.ndarray, bins: int = BINS):
+        if bins < 2 or bins % 2:
+            raise ValueError(f"bins must be even and >= 2 (got {bins})")
+        self.centre = np.asarray(centre, dtype=float).copy()
+        self.bins = bins
+        self.r0 = _R0_RELATIVE * np.maximum(1.0, np.abs(self.centre))
+        self.level = np.zeros(self.centre.size, dtype=np.int64)
+        self.counts = np.zeros((self.centre.size, bins), dtype=np.int64)
+        self.minimum = np.full(self.centre.size, np.inf)
+        self.maximum = np.full(self.centre.size, -np.inf)
+        self.n = 0
+
+    @property
+    def half_range(self) -> np.ndarray:
+        return np.ldexp(self.r0, self.level)
+
+    @property
+    def bin_width(self) -> np.ndarray:
+        return 2.0 * self.half_range / self.bins
+
+    def _raise_level(self, new_level: np.ndarray) -> None:
+        grow = np.nonzero(new_level > self.level)[0]
+        half = self.bins // 2
+        m = np.arange(self.bins) - half
+        for j in grow:
+            shift = int(new_level[j] - self.level[j])
+            dest = np.floor_divide(m, 2 ** min(shift, 62)) + half
+            self.counts[j] = np.bincount(dest, weights=self.counts[j],
+                                         minlength=self.bins).astype(np.int64)
+        self.level = np.maximum(self.level, new_level)
+
+    def _needed_level(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        dev = np.maximum(hi - self.centre, self.centre - lo)
+        ratio = np.where(np.isfinite(dev), dev / self.r0, 0.0)
+        level = np.where(ratio >= 1.0, np.floor(np.log2(np.maximum(ratio, 1.0))) + 1, 0)
+        level = level.astype(np.int64)
+        # guard the float log2: ensure r0 * 2**level > dev
+        short = np.ldexp(self.r0, level) <= dev
+        while short.any():
+            level[short] += 1
+            short = np.ldexp(self.r0, level) <= dev
+        return level
+
+    def add(self, x: np.ndarray, keep: np.ndarray | None = None) -> None:
+        """Add values ``x`` of shape ``(n_cells, n_runs)``; ``keep`` masks runs."""
+        x = np.ascontiguousarray(x, dtype=float)
+        keep = np.ones(x.shape[1], dtype=bool) if keep is None else np.asarray(keep, bool)
+        if not keep.any():
+            return
+        xs = x[:, keep]
+        lo, hi = xs.min(axis=1), xs.max(axis=1)
+        self.minimum = np.minimum(self.minimum, lo)
+        self.maximum = np.maximum(self.maximum, hi)
+        self._raise_level(np.maximum(self.level, self._needed_level(lo, hi)))
+        inv_width = self.bins / (2.0 * self.half_range)
+        _bin_counts(x, keep, self.centre, inv_width, self.counts)
+        self.n += int(keep.sum())
+
+    def merge(self, other: StreamingQuantiles) -> None:
+        """Add another accumulator over the same cells and centres (exact)."""
+        if not np.array_equal(self.centre, other.centre) or self.bins != other.bins:
+            raise ValueError("cannot merge accumulators with different grids")
+        level = np.maximum(self.level, other.level)
+        self._raise_level(level)
+        o = copy.copy(other)
+        o.counts = other.counts.copy()
+        o._raise_level(level)
+        self.counts += o.counts
+        self.minimum = np.minimum(self.minimum, other.minimum)
+        self.maximum = np.maximum(self.maximum, other.maximum)
+        self.n += other.n
+
+    def _order_statistic(self, j: np.ndarray) -> np.ndarray:
+        """Estimate of the ``j``-th smallest value (0-based) of every cell."""
+        cum = np.cumsum(self.counts, axis=1)
+        b = (cum <= j[:, None]).sum(axis=1)
+        rows = np.arange(self.counts.shape[0])
+        count = self.counts[rows, b]
+        before = cum[rows, b] - count
+        pos = (j - before + 0.5) / count
+        half = self.bins // 2
+        est = self.centre + (b - half + pos) * self.bin_width
+        est = np.clip(est, self.minimum, self.maximum)
+        est = np.where(j == 0, self.minimum, est)
+        return np.where(j == self.n - 1, self.maximum, est)
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Percentiles ``qs`` (0-100) per cell, shape ``(n_cells, len(qs))``."""
+        if self.n == 0:
+            raise ValueError("no values")
+        out = np.empty((self.centre.size, len(qs)))
+        for k, q in enumerate(qs):
+            h = (self.n - 1) * q / 100.0
+            i = math.floor(h)
+            frac = h - i
+            jv = np.full(self.centre.size, i, dtype=np.int64)
+            lo = self._order_statistic(jv)
+            if frac > 0 and i + 1 < self.n:
+                hi = self._order_statistic(jv + 1)
+                out[:, k] = lo + frac * (hi - lo)
+            else:
+                out[:, k] = lo
+        return out
+
+
+# ---------------------------------------------------------------------------
+# the ensemble
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything a task needs (picklable)."""
+
+    scenarios: tuple[Scenario, ...]  # baseline first
+    sampler: Sampler
+    profile: str
+    until: int
+    dt: float
+    batch_runs: int
+    centres: np.ndarray  # (n_scenarios, n_cells)
+    prob_years: tuple[int, ...]
+    bins: int = BINS
+
+
+@dataclass
+class _Partial:
+    """Reduced outputs of some runs: per-scenario histograms and beat counts."""
+
+    quantiles: list[StreamingQuantiles]
+    beats: np.ndarray  # (n_scenarios, n_indices, n_prob_years) int64
+    n: int = 0
+    non_finite: int = 0
+
+    def merge(self, other: _Partial) -> None:
+        for a, b in zip(self.quantiles, other.quantiles, strict=True):
+            a.merge(b)
+        self.beats += other.beats
+        self.n += other.n
+        self.non_finite += other.non_finite
+
+
+def _new_partial(spec: _Spec) -> _Partial:
+    return _Partial([StreamingQuantiles(c, spec.bins) for c in spec.centres],
+                    np.zeros((len(spec.scenarios), len(COEXISTENCE), len(spec.prob_years)),
+                             dtype=np.int64))
+
+
+def _cells(result) -> np.ndarray:
+    """Canonical outputs as ``(n_series * n_years, n_runs)``, series-major."""
+    data = result.data[:, :, : len(CANONICAL)]
+    return np.ascontiguousarray(data.transpose(2, 1, 0)).reshape(-1, data.shape[0])
+
+
+def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
+    params = spec.sampler.sample(start, stop)
+    cells = []
+    for sc in spec.scenarios:
+        res = simulate(sc, params, until=spec.until, dt=spec.dt, profile=spec.profile)
+        cells.append(_cells(res))
+    keep = np.all([np.isfinite(c).all(axis=0) for c in cells], axis=0)
+    n_years = spec.until - START_YEAR + 1
+    idx = [CANONICAL.index(i) for i in COEXISTENCE]
+    rows = np.array([[s * n_years + (y - START_YEAR) for y in spec.prob_years] for s in idx])
+    base = cells[0][rows][..., keep]
+    for k, c in enumerate(cells):
+        part.quantiles[k].add(c, keep)
+        if k:
+            part.beats[k] += (c[rows][..., keep] > base + BEAT_TOLERANCE).sum(axis=-1)
+    part.n += int(keep.sum())
+    part.non_finite += int((~keep).sum())
+
+
+def _run_chunk(task) -> _Partial:
+    """Task: runs ``[start, stop)`` in batches, reduced to a :class:`_Partial`."""
+    spec, start, stop = task
+    part = _new_partial(spec)
+    for a in range(start, stop, spec.batch_runs):
+        _add_runs(spec, part, a, min(stop, a + spec.batch_runs))
+    return part
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """Percentile bands and probabilities of beating the baseline.
+
+    Attributes
+    ----------
+    bands : DataFrame
+        Columns :data:`BAND_COLUMNS`.
+    probabilities : DataFrame
+        Columns :data:`PROBABILITY_COLUMNS`.
+    meta : dict
+        The manifest (seed, runs, uncertainty, accuracy, executor, ...).
+    """
+
+    bands: pd.DataFrame
+    probabilities: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    def band(self, scenario: str, series: str) -> pd.DataFrame:
+        """Year-indexed percentiles of one series of one scenario."""
+        b = self.bands
+        sel = b[(b["scenario"] == scenario) & (b["series"] == series)]
+        return sel.set_index("year")[["p5", "p25", "p50", "p75", "p95"]]
+
+
+def _load(s) -> Scenario:
+    return s if isinstance(s, Scenario) else load_scenario(s)
+
+
+def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
+                 profile: str = "korea", *, until: int | None = None,
+                 dt: float = DEFAULT_DT, ranges: str | Path | None = None,
+                 sample: str = "joint", batch_runs: int = DEFAULT_BATCH_RUNS,
+                 workers: int | None = None, scheduler: str | None = None,
+                 chunk_runs: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> EnsembleResult:
+    """Run an ensemble and reduce it to percentile bands and probabilities.
+
+    Parameters
+    ----------
+    scenarios : sequence of str or Scenario
+        Scenario names, paths or loaded scenarios; the baseline is added
+        (for the probabilities) when missing.
+    runs : int
+        Number of parameter draws; every scenario runs on each.
+    seed : int
+        Seed of the draws (see module docs: results depend on it alone).
+    profile : str
+        Country profile (point estimate, uncertainty, baseline levers).
+    until : int, optional
+        Last year (default 2060).
+    dt : float
+        Euler step (years).
+    ranges : path, optional
+        TOML file of declared ranges of assumed parameters.
+    sample : {"joint", "point"}
+        ``"point"``: every run is the point estimate (no uncertainty), which
+        reproduces ``smesim run``.
+    batch_runs : int
+        Runs integrated at once (memory bound).
+    workers, scheduler :
+        Local processes or a Dask scheduler address (:mod:`smesim.parallel`).
+    chunk_runs : int, optional
+        Runs per task (default: all runs in-process, else about four tasks per
+        worker).
+    progress : callable, optional
+        Called with the number of runs just completed.
+
+    Returns
+    -------
+    EnsembleResult
+    """
+    from .profiles import get_profile
+
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise ParameterError(f"runs: expected a whole number >= 1 (got {runs!r})")
+    if sample not in SAMPLE_MODES:
+        raise ParameterError(f"sample: expected one of {', '.join(SAMPLE_MODES)} "
+                             f"(got {sample!r})")
+    if batch_runs < 1:
+        raise ParameterError(f"batch_runs: expected >= 1 (got {batch_runs})")
+    if not scenarios:
+        raise ParameterError("scenarios: expected at least one scenario")
+    runs = int(runs)
+    loaded = [_load(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"scenarios: expected distinct scenario names (got {names})")
+    baseline = next((s for s in loaded if s.name == "baseline"), None) or _load("baseline")
+    ordered = (baseline, *(s for s in loaded if s is not baseline))
+    until = until or DEFAULT_END_YEAR
+    point = get_profile(profile).parameter_set()
+    unc = joint_uncertainty(profile, ranges, point) if sample == "joint" else None
+    sampler = Sampler(point, unc, int(seed), sample)
+    centres = np.stack([_cells(simulate(s, point, until=until, dt=dt, profile=profile))[:, 0]
+                        for s in ordered])
+    prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
+    spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years)
+    execution = Execution(workers=workers, scheduler=scheduler)
+    if chunk_runs is None:
+        n_workers = 4 if execution.kind == "dask" else (workers or 1)
+        chunk_runs = (runs if execution.kind == "in-process"
+                      else max(batch_runs, -(-runs // (4 * n_workers))))
+        chunk_runs = min(chunk_runs, runs)
+    if execution.kind == "in-process":
+        # one task, batches reported as they finish
+        part = _new_partial(spec)
+        for a in range(0, runs, spec.batch_runs):
+            b = min(runs, a + spec.batch_runs)
+            _add_runs(spec, part, a, b)
+            if progress:
+                progress(b - a)
+    else:
+        tasks = [(spec, a, min(runs, a + chunk_runs)) for a in range(0, runs, chunk_runs)]
+        state: dict[str, _Partial] = {}
+
+        def merge(i, p):
+            if "part" in state:
+                state["part"].merge(p)
+            else:
+                state["part"] = p
+            if progress:
+                progress(tasks[i][2] - tasks[i][1])
+
+        run_tasks(_run_chunk, tasks, execution, merge)
+        part = state["part"]
+    if part.n == 0:
+        raise ParameterError("ensemble: every run gave non-finite outputs")
+    return _summarise(spec, part, loaded, runs, seed, unc, execution, chunk_runs)
+
+
+def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
+    n_years = spec.until - START_YEAR + 1
+    years = np.arange(START_YEAR, spec.until + 1)
+    wanted = {s.name for s in requested}
+    frames, bounds = [], {}
+    for k, sc in enumerate(spec.scenarios):
+        if sc.name not in wanted:
+            continue
+        q = part.quantiles[k].quantiles(PERCENTILES)
+        df = pd.DataFrame(q, columns=[f"p{p}" for p in PERCENTILES])
+        df.insert(0, "year", np.tile(years, len(CANONICAL)))
+        df.insert(0, "series", np.repeat(CANONICAL, n_years))
+        df.insert(0, "scenario", sc.name)
+        frames.append(df)
+        width = part.quantiles[k].bin_width.reshape(len(CANONICAL), n_years).max(axis=1)
+        bounds[sc.name] = dict(zip(CANONICAL, width.tolist(), strict=True))
+    bands = pd.concat(frames, ignore_index=True)[list(BAND_COLUMNS)]
+    rows = []
+    for k, sc in enumerate(spec.scenarios):
+        if k == 0 or sc.name not in wanted:
+            continue
+        for i, idx in enumerate(COEXISTENCE):
+            for j, y in enumerate(spec.prob_years):
+                rows.append((sc.name, idx, y, part.beats[k, i, j] / part.n))
+    probs = pd.DataFrame(rows, columns=list(PROBABILITY_COLUMNS))
+    probs["year"] = probs["year"].astype(int)
+    meta = manifest(
+        command="ensemble",
+        scenarios=[{"name": s.name, "path": s.path, "content_sha256": s.content_hash}
+                   for s in requested],
+        baseline={"name": spec.scenarios[0].name, "path": spec.scenarios[0].path},
+        profile=spec.profile, runs=runs, runs_used=part.n, non_finite_runs=part.non_finite,
+        seed=int(seed), sample=spec.sampler.mode,
+        point_estimate_source=spec.sampler.point.source,
+        uncertainty=unc.describe() if unc is not None else None,
+        randomness={"generator": "PCG64", "block_runs": BLOCK_RUNS,
+                    "scheme": "SeedSequence(seed, spawn_key=(run // block_runs,))"},
+        time_step_years=spec.dt, years=[START_YEAR, spec.until],
+        percentiles=list(PERCENTILES),
+        percentile_method=f"streamed histograms, {spec.bins} bins per cell, NumPy 'linear' "
+                          "rule; absolute error at most one bin width",
+        percentile_abs_error_bound=bounds,
+        probability={"definition": f"share of runs where scenario > baseline + "
+                                   f"{BEAT_TOLERANCE:g} on the same parameter draw",
+                     "years": list(spec.prob_years)},
+        batch_runs=spec.batch_runs, chunk_runs=chunk_runs, execution=execution.describe(),
+    )
+    return EnsembleResult(bands=bands, probabilities=probs, meta=meta)
+
+
+# ---------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------
+
+def write_ensemble(result: EnsembleResult, out_dir: str | Path) -> list[Path]:
+    """Write ``bands.csv``, ``probabilities.csv`` and ``manifest.json`` atomically."""
+    out_dir = Path(out_dir)
+    with staged_files(out_dir) as stage:
+        result.bands.to_csv(stage / "bands.csv", index=False, float_format="%.10g")
+        result.probabilities.to_csv(stage / "probabilities.csv", index=False,
+                                    float_format="%.10g")
+        (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
+    return [out_dir / "bands.csv", out_dir / "probabilities.csv", out_dir / "manifest.json"]
+
+
+def read_ensemble(directory: str | Path) -> EnsembleResult:
+    """Read an ensemble directory written by :func:`write_ensemble` / ``smesim ensemble``."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataError(f"{d}: ensemble directory not found")
+    frames = {}
+    for name, cols in (("bands.csv", BAND_COLUMNS), ("probabilities.csv", PROBABILITY_COLUMNS)):
+        path = d / name
+        if not path.is_file():
+            raise DataError(f"{path}: file not found (expected the output of smesim ensemble)")
+        try:
+            df = pd.read_csv(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
+        if tuple(df.columns) != cols:
+            raise DataError(f"{path}: header: expected {', '.join(cols)} "
+                            f"(got {', '.join(map(str, df.columns))})")
+        frames[name] = df
+    try:
+        meta = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{d / 'manifest.json'}: file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{d / 'manifest.json'}: malformed JSON ({exc})") from None
+    bands = frames["bands.csv"]
+    bands["scenario"] = bands["scenario"].astype(str)
+    bands["year"] = bands["year"].astype(int)
+    probs = frames["probabilities.csv"]
+    probs["year"] = probs["year"].astype(int)
+    return EnsembleResult(bands=bands, probabilities=probs, meta=meta)
