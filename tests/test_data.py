@@ -122,6 +122,21 @@ def test_comments_blank_lines_and_percent_spellings_are_accepted(tmp_path):
     assert pts.iloc[0]["unit"] == "%" and pts.iloc[0]["weight"] == 1.0
 
 
+def test_semicolon_csv_header_aliases_percent_signs_and_data_sheet(tmp_path):
+    path = write(tmp_path, "Series;Period;Value;Units;Notes\nexport_share_sme;2019H2;18.8 %;%;x\n")
+    pt = read_release(path).points.iloc[0]
+    assert (pt["year"], pt["value"], pt["note"].split(";")[0]) == (2019, 18.8, "x")
+    with pytest.raises(DataError, match=r"column 'value': expected a number \(got '18,8'\)"):
+        read_release(write(tmp_path, "series;year;value\nexport_share_sme;2018;18,8\n", "c.csv"))
+    wb = Workbook()
+    wb.active.append(["cover sheet: not data"])
+    ws = wb.create_sheet("Data")
+    ws.append(["series", "2017"])
+    ws.append(["rd_share_sme", 21.9])
+    wb.save(tmp_path / "book.xlsx")
+    assert read_release(tmp_path / "book.xlsx").points.iloc[0]["value"] == 21.9
+
+
 # ---- bad data -----------------------------------------------------------------------------
 BAD_CSV = [
     ("wage_ratio_sm,2017,54.2,%,s,,\n",

@@ -68,6 +68,20 @@ def start_agreement(result: CalibrationResult) -> dict:
             "all_agree": all(agree)}
 
 
+def file_usage(result: CalibrationResult) -> pd.DataFrame:
+    """Per release file: points given, superseded by later releases, fitted, not fitted."""
+    res = result.residuals
+    rows = []
+    for prov in result.provenance:
+        mine = res[res["file"] == prov["file"]]
+        rows.append({"file": prov["file"], "sha256": prov["sha256"][:16],
+                     "layout": prov["layout"], "points": prov["points"],
+                     "superseded": prov["superseded"],
+                     "fitted": int((mine["status"] == "fitted").sum()),
+                     "not fitted": int((mine["status"] != "fitted").sum())})
+    return pd.DataFrame(rows)
+
+
 def changes_table(result: CalibrationResult) -> pd.DataFrame:
     """Change between the first and last in-span data year of each series: data vs model."""
     t = result.residuals[result.residuals["year"] >= START_YEAR]
@@ -91,6 +105,7 @@ def to_dict(result: CalibrationResult) -> dict:
         "profile": result.profile, "created": now_iso(), "smesim_version": __version__,
         "method": result.method, "seed": result.seed, "nominal_se_pct": NOMINAL_SE_PCT,
         "data_files": result.provenance,
+        "data_file_usage": file_usage(result).drop(columns="sha256").to_dict("records"),
         "convergence": {"success": result.success, "message": result.message,
                         "evaluations": result.nfev, "jacobian_evaluations": result.njev,
                         "cost": result.cost, "data_cost": result.data_cost,
@@ -144,8 +159,11 @@ def render_markdown(result: CalibrationResult) -> str:
     md.append("")
     md.append("## Data")
     md.append("")
-    md.append(_md_table(pd.DataFrame(r.provenance).assign(
-        sha256=lambda d: d["sha256"].str[:16])))
+    md.append(_md_table(file_usage(r)))
+    md.append("")
+    md.append("points = values the file gives; superseded = replaced by a later release; "
+              "fitted / not fitted = its values in the merged data (sha256: first 16 hex "
+              "digits; the full hashes are in the parameter file).")
     md.append("")
     md.append(f"{ov['n_points']} points: {ov['n_fitted']} fitted, {ov['n_history']} before "
               f"{START_YEAR} (outside the simulated span, not fitted; kept for history), "
@@ -363,5 +381,5 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None
     return [out, md_path, json_path, *archived]
 
 
-__all__ = ["changes_table", "read_previous", "render_markdown", "report_paths",
+__all__ = ["changes_table", "file_usage", "read_previous", "render_markdown", "report_paths",
            "run_calibration", "start_agreement", "to_dict", "write_calibration"]

@@ -13,7 +13,13 @@ wide CSV
     ``unit``, ``source``, ``note`` and ``weight`` columns apply to the whole
     row.  An empty year cell means "no figure" and is skipped.
 XLSX
-    either layout on the workbook's first sheet.
+    either layout on the sheet named ``data`` if there is one, else the
+    workbook's first sheet.
+
+Headers are case-insensitive; ``period`` is accepted for ``year``, ``notes``
+for ``note``, ``units`` for ``unit``, ``sources`` for ``source``.  CSV files
+may use ``,`` or ``;`` as the delimiter.  Values may carry a trailing ``%``;
+a decimal comma (``18,2``) is an error, never read as 182.
 
 Rules
 -----
@@ -77,6 +83,9 @@ REPLACED_COLUMNS = ("series", "year", "old_value", "old_file", "new_value", "new
 _UNIT_ALIASES = {"percent": "%", "pct": "%", "per cent": "%"}
 _PERIOD = re.compile(r"^\s*(\d{4})(?:\s*(?:\.0+)?|\s*[-/ ]?\s*[Hh]([12]))\s*$")
 _META_COLUMNS = ("series", "unit", "source", "note", "weight")
+#: Header spellings accepted for the standard columns (case-insensitive).
+_HEADER_ALIASES = {"series_id": "series", "id": "series", "period": "year", "units": "unit",
+                   "sources": "source", "notes": "note", "comment": "note", "comments": "note"}
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,10 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], callable
         except FileNotFoundError:
             raise _err(path, None, None, "file not found") from None
         rows = []
-        reader = csv.reader(text.splitlines())
+        lines = text.splitlines()
+        first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(lines, delimiter=delimiter)
         for cells in reader:
             if not cells or all(not c.strip() for c in cells):
                 continue
@@ -191,7 +203,8 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], callable
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise _err(path, None, None, f"cannot read as XLSX ({type(exc).__name__})") from None
         try:
-            ws = wb.worksheets[0]
+            by_name = {w.title.strip().lower(): w for w in wb.worksheets}
+            ws = by_name.get("data", wb.worksheets[0])
             rows = []
             for i, cells in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = ["" if c is None else c for c in cells]
@@ -243,7 +256,9 @@ def _parse_number(path, row, column, raw, what="a number") -> float:
     if isinstance(raw, int | float):
         val = float(raw)
     else:
-        text = str(raw).strip().replace(",", "")
+        # no thousands separators: every series is a share, and "18,2" (a decimal
+        # comma) must be an error, not 182
+        text = str(raw).strip().removesuffix("%").strip()
         if text == "":
             raise _err(path, row, column, f"expected {what} (got an empty cell)")
         try:
@@ -311,7 +326,7 @@ def read_release(path: str | Path) -> ReleaseFile:
     """
     path = Path(path)
     header, rows, col_letter = _read_table(path)
-    lower = [h.lower() for h in header]
+    lower = [_HEADER_ALIASES.get(h.lower(), h.lower()) for h in header]
     cols = {}
     for j, h in enumerate(lower):
         if h in cols and h:
