@@ -303,9 +303,15 @@ class CalibrationResult:
     previous_source: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def report(self) -> str:
+        """The fit report as markdown text (:func:`smesim.calibrate_report.render_markdown`)."""
+        from .calibrate_report import render_markdown
+
+        return render_markdown(self)
+
     @property
     def intervals(self) -> np.ndarray:
-        """95 % intervals (normal approximation), shape ``(p, 2)``."""
+        """95 % intervals (normal approximation; may reach past a bound), shape ``(p, 2)``."""
         half = 1.959963984540054 * self.standard_errors
         return np.stack([self.estimates - half, self.estimates + half], axis=1)
 
@@ -420,10 +426,11 @@ def _start_design(problem: Problem, n_screen: int, seed: int) -> np.ndarray:
 
 def fit(problem: Problem, *, seed: int = 0, n_screen: int = 64, n_starts: int = 3,
         extra_starts: Iterable[tuple[str, np.ndarray]] = (), max_nfev: int = 200,
-        progress: Callable[[str], None] | None = None) -> tuple[Start, list[Start]]:
+        progress: Callable[[str, bool], None] | None = None) -> tuple[Start, list[Start]]:
     """Multi-start bounded least squares; returns the best start and all starts.
 
-    ``extra_starts`` are ``(label, theta)`` pairs (e.g. the previous estimate).
+    ``extra_starts`` are ``(label, theta)`` pairs (e.g. the previous estimate);
+    ``progress(message, done)`` is called before (``done`` False) and after each start.
     """
     starts: list[tuple[str, np.ndarray]] = [("prior centre", problem.clip_z(np.zeros(len(
         problem.names))))]
@@ -438,13 +445,15 @@ def fit(problem: Problem, *, seed: int = 0, n_screen: int = 64, n_starts: int = 
     results = []
     for i, (label, z0) in enumerate(starts):
         if progress is not None:
-            progress(f"start {i + 1}/{len(starts)}: {label}")
+            progress(f"start {i + 1}/{len(starts)}: {label}", False)
         sol = least_squares(problem.residuals, z0, jac=problem.jacobian,
                             bounds=(problem.z_lower, problem.z_upper), method="trf",
                             x_scale=1.0, max_nfev=max_nfev, xtol=1e-10, ftol=1e-10, gtol=1e-10)
         results.append(Start(label, z0, sol.x, float(sol.cost), bool(sol.success),
                              int(sol.status), str(sol.message), int(sol.nfev),
                              int(sol.njev or 0)))
+        if progress is not None:
+            progress(f"start {i + 1}/{len(starts)}: cost {sol.cost:.4g}", True)
     best = min(results, key=lambda s: s.cost)
     return best, results
 
@@ -543,10 +552,11 @@ def calibrate(releases: Releases | None = None, *, profile: str = "korea", seed:
         bar = tqdm(total=1 + n_starts + (previous is not None), desc=f"calibrate {profile}",
                    file=sys.stderr, leave=False)
 
-    def _progress(msg: str) -> None:
+    def _progress(msg: str, done: bool) -> None:
         if bar is not None:
             bar.set_postfix_str(msg)
-            bar.update(1)
+            if done:
+                bar.update(1)
 
     extra = []
     prev_theta = None

@@ -146,6 +146,10 @@ JAPAN = Profile(
         "see 'Changes' (paper: +3.9 points).",
         "Japan: only wage series are observed; R&D, export, regional and productivity "
         "figures are documented assumptions (smesim.profiles.JAPAN.assumptions).",
+        "Japan: the fit makes SME relative productivity rise (its target above its 2012 "
+        "value) to carry the wage rise; nothing in the data bounds how far loop 1 then runs "
+        "in SMEs' favour, so Japan's R&D and productivity paths after 2017 are illustrative "
+        "of the direction, not forecasts.",
     ),
 )
 
