@@ -1,0 +1,193 @@
+"""The briefing pack: pages, PDF, PNG size, source lines, Korean, ensemble bands, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
+
+from smesim import brief
+from smesim.cli import cli
+from smesim.compare import compare_scenarios
+from smesim.i18n import font_context
+
+DPI = 40  # small pixels keep the suite fast; the layout is the same at 200 dpi
+W, H = round(brief.SLIDE_INCHES[0] * DPI), round(brief.SLIDE_INCHES[1] * DPI)
+SCENARIOS = ["rd_support_france", "regional_dispersion"]
+
+
+@pytest.fixture
+def release_file(tmp_path):
+    """A small release in the long layout: two series, one point before 2012."""
+    path = tmp_path / "rel.csv"
+    path.write_text(
+        "series,year,value,unit,source,note,weight\n"
+        "wage_ratio_sme,2012,56.7,%,test,,1\n"
+        "wage_ratio_sme,2017,54.2,%,test,,1\n"
+        "rd_share_sme,2007,26.6,%,test,,1\n"
+        "rd_share_sme,2012,25.8,%,test,,1\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def comp():
+    return compare_scenarios(SCENARIOS, years=(2030, 2060))
+
+
+def test_pack_files_pages_and_pdf(tmp_path, release_file):
+    out = tmp_path / "pack"
+    result = brief.make_brief(SCENARIOS, out, formats="png,pdf", dpi=DPI,
+                              releases=[release_file], years=(2030, 2060),
+                              targets=["wage_ratio_sme>=60"])
+    # 2 series with data -> 1 history page; no ensemble -> no uncertainty pages.
+    assert result.pages == ("cover", "history_1", "headline", "coexistence_dashboard",
+                            "coexistence_paths", "levers")
+    names = sorted(p.name for p in result.files)
+    charts = [p for p in result.pages if p != "cover"]
+    assert names == sorted([*(f"{c}.png" for c in charts), "briefing.pdf",
+                            "comparison.csv", "comparison.md", "comparison.json",
+                            "targets.csv", "brief.manifest.json"])
+    assert all(p.exists() for p in result.files)
+    assert not list(out.glob("*.svg")) and not list(out.glob(".smesim-stage-*"))
+    assert len(PdfReader(out / "briefing.pdf").pages) == len(result.pages)
+    for c in charts:
+        with Image.open(out / f"{c}.png") as img:
+            assert img.size == (W, H)
+            px = np.asarray(img.convert("L"), dtype=float)
+        assert px.std() > 5 and (px < 128).mean() > 0.002  # not blank: real ink
+
+
+def test_history_pages_show_the_release_points(comp, release_file):
+    sources = brief.load_sources(comp, [release_file], "korea")
+    figs = brief.history_pages(comp, sources, "en", DPI)
+    assert len(figs) == 1
+    axes = [ax for ax in figs[0].axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["SME wage ratio", "SME share of business R&D"]
+    rd = axes[1]
+    offsets = np.vstack([c.get_offsets() for c in rd.collections])
+    np.testing.assert_allclose(sorted(map(tuple, offsets)), [(2007, 26.6), (2012, 25.8)])
+    assert rd.get_xlim()[0] <= 2007 and rd.get_xlim()[1] >= 2060
+    x, y = rd.get_lines()[0].get_data()
+    assert x[0] == 2012 and x[-1] == comp.end
+    np.testing.assert_allclose(y, comp.frames["baseline"]["rd_share_sme"])
+
+
+def test_bundled_releases_give_one_panel_per_series(comp):
+    from smesim.data import load_releases
+
+    sources = brief.load_sources(comp, None, "korea")
+    series = set(load_releases(profile="korea").points["series"])
+    figs = brief.history_pages(comp, sources, "en", DPI)
+    assert len(figs) == math.ceil(len(series) / brief.HISTORY_PER_PAGE)
+    titles = [ax.get_title() for f in figs for ax in f.axes if ax.get_visible()]
+    assert len(titles) == len(series)
+
+
+def test_every_page_has_title_and_source_line(comp, release_file):
+    sources = brief.load_sources(comp, [release_file], "korea")
+    with font_context("en"):
+        pages = brief.build_figures(comp, sources, lang="en", dpi=DPI)
+    for stem, fig in pages:
+        assert fig._suptitle is not None and fig._suptitle.get_text(), stem
+        lines = [t.get_text() for t in fig.texts if t.get_text().startswith("Source:")]
+        assert len(lines) == 1, stem
+        assert "smesim" in lines[0] and "rel.csv" in lines[0]
+        assert Path(comp.meta["parameter_set"]).name.split(":")[-1] in lines[0]
+
+
+def test_same_scenario_same_colour_on_every_page(comp):
+    sources = brief.load_sources(comp, None, "korea")
+    colours = brief.charts.scenario_colours(comp.names)
+    head = brief.headline_page(comp, sources, "en", DPI, colours)
+    paths = brief.coexistence_paths_page(comp, sources, "en", DPI, colours)
+    for fig in (head, paths):
+        for ax in fig.axes:
+            for ln in ax.get_lines():
+                name = {brief.scenario_name(n): n for n in comp.names}[ln.get_label()]
+                assert ln.get_color() == colours[name]
+
+
+def test_ensemble_bands_add_uncertainty_pages(comp):
+    rows = []
+    for name in comp.names:
+        for s in brief.HEADLINE_CHART:
+            for y in range(2012, 2061):
+                m = comp.value(name, s, y)
+                rows.append((name, s, y, m - 2, m - 1, m, m + 1, m + 2))
+    bands = pd.DataFrame(rows, columns=["scenario", "series", "year", "p5", "p25", "p50",
+                                        "p75", "p95"])
+    probs = pd.DataFrame([(n, "coexistence_overall", y, 0.5) for n in comp.names[1:]
+                          for y in (2030, 2060)],
+                         columns=["scenario", "index", "year", "p_beats_baseline"])
+    with_ens = dataclasses.replace(comp, ensemble=SimpleNamespace(bands=bands,
+                                                                  probabilities=probs))
+    sources = brief.load_sources(comp, None, "korea")
+    with font_context("en"):
+        pages = dict(brief.build_figures(with_ens, sources, lang="en", dpi=DPI))
+    assert "uncertainty" in pages and "probabilities" in pages
+    unc = [ax for ax in pages["uncertainty"].axes if ax.get_visible()]
+    assert len(unc) == 4
+    for ax in unc:
+        assert len(ax.collections) == 2 * len(comp.names)  # two bands per scenario
+        lo = min(p.vertices[:, 1].min() for c in ax.collections for p in c.get_paths())
+        assert ax.get_ylim()[0] <= lo
+    assert pages["probabilities"].axes[0].images[0].get_array().shape == (2, 2)
+
+
+def test_korean_pack_renders_without_missing_glyphs(tmp_path):
+    """Warnings are errors in this suite: a missing Hangul glyph would fail it."""
+    out = tmp_path / "ko"
+    result = brief.make_brief(["rd_support_uk"], out, lang="ko", formats="png,svg,pdf",
+                              dpi=DPI, years=(2040,))
+    assert (out / "headline_ko.png").exists() and (out / "briefing_ko.pdf").exists()
+    assert (out / "levers_ko.svg").exists()
+    with Image.open(out / "coexistence_dashboard_ko.png") as img:
+        assert img.size == (W, H)
+    reader = PdfReader(out / "briefing_ko.pdf")
+    assert len(reader.pages) == len(result.pages)
+    fonts = {str(f.get_object().get("/BaseFont")) for page in reader.pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert any("NanumGothic" in f for f in fonts)
+    manifest = (out / "brief_ko.manifest.json").read_text(encoding="utf-8")
+    assert '"lang": "ko"' in manifest
+
+
+def test_default_scenarios_baseline_first():
+    names = brief.default_scenarios()
+    assert names[0] == "baseline"
+    assert names[:6] == list(brief.BUNDLED_ORDER)
+
+
+@pytest.mark.parametrize("spec", ["png,gif", "", "jpg"])
+def test_bad_formats(spec):
+    with pytest.raises(brief.CompareError, match="--format"):
+        brief.parse_formats(spec)
+
+
+def test_cli_brief_svg_only(tmp_path):
+    res = CliRunner().invoke(cli, ["brief", "rd_support_usa", "--out", str(tmp_path),
+                                   "--format", "svg", "--dpi", "72", "--years", "2040"])
+    assert res.exit_code == 0, res.output
+    assert "briefing pack for baseline, rd_support_usa" in res.output
+    svgs = sorted(p.name for p in tmp_path.glob("*.svg"))
+    assert "headline.svg" in svgs and "levers.svg" in svgs
+    assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob("*.pdf"))
+    assert (tmp_path / "comparison.md").exists()
+
+
+@pytest.mark.parametrize("args, match", [
+    (["brief", "--lang", "fr"], "Invalid value for '--lang'"),
+    (["brief", "--format", "gif"], "--format"),
+    (["brief", "nosuch"], "scenario not found"),
+])
+def test_cli_brief_errors(args, match, tmp_path):
+    res = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
+    assert res.exit_code == 2 and match in res.output and "Traceback" not in res.output
