@@ -116,6 +116,13 @@ def test_long_wide_csv_and_xlsx_give_identical_points(tmp_path):
     assert h1["weight"] == 0.5 and "mapped to 2019" in h1["note"]
 
 
+def test_extra_long_columns_are_not_read_but_listed(tmp_path):
+    path = write(tmp_path, "series,year,value,table,unit\nrd_share_sme,2017,21.9,T6,%\n")
+    rel = load_releases([path])
+    assert rel.provenance()[0]["ignored_columns"] == ["table"]
+    assert rel.points.iloc[0]["value"] == 21.9
+
+
 def test_comments_blank_lines_and_percent_spellings_are_accepted(tmp_path):
     path = write(tmp_path, "# a comment\n" + HEADER + "\nrd_share_sme,2017,21.9,percent,s,,\n")
     pts = read_release(path).points

@@ -161,6 +161,10 @@ def render_markdown(result: CalibrationResult) -> str:
     md.append("")
     md.append(_md_table(file_usage(r)))
     md.append("")
+    for prov in r.provenance:
+        if prov.get("ignored_columns"):
+            md.append(f"{prov['file']}: columns not read: {', '.join(prov['ignored_columns'])}.")
+            md.append("")
     md.append("points = values the file gives; superseded = replaced by a later release; "
               "fitted / not fitted = its values in the merged data (sha256: first 16 hex "
               "digits; the full hashes are in the parameter file).")

@@ -7,6 +7,7 @@ long CSV
     one row per observation, columns ``series, year, value, unit, source,
     note`` and optionally ``weight`` (any order; header names are
     case-insensitive).  Lines whose first cell starts with ``#`` are comments.
+    Other columns are not read; the calibration report lists them.
 wide CSV
     a ``series`` column and one column per year (``2012``, ``2017``,
     ``2019H1`` ...), as statistical yearbooks lay tables out; optional
@@ -96,6 +97,8 @@ class ReleaseFile:
     sha256: str
     layout: str
     points: pd.DataFrame
+    #: Header names of a long file's extra columns, which are not read.
+    ignored_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ class Releases:
             name = display_path(f.path)
             out.append({"file": name, "sha256": f.sha256, "layout": f.layout,
                         "points": len(f.points),
-                        "superseded": int((self.replaced["old_file"] == name).sum())})
+                        "superseded": int((self.replaced["old_file"] == name).sum()),
+                        "ignored_columns": list(f.ignored_columns)})
         return out
 
 
@@ -344,8 +348,11 @@ def read_release(path: str | Path) -> ReleaseFile:
         raise _err(path, 1, None, f"expected a 'series' column in the header (got "
                                   f"{', '.join(header)})")
     points = []
+    ignored: tuple[str, ...] = ()
     if "year" in cols and "value" in cols:
         layout = "long"
+        known = {*_META_COLUMNS, "year", "value"}
+        ignored = tuple(header[j] for j, h in enumerate(lower) if h and h not in known)
         for row, cells in rows:
             cells = list(cells) + [""] * (len(header) - len(cells))
             sid = _check_series(path, row, label("series"), cells[cols["series"]])
@@ -359,7 +366,8 @@ def read_release(path: str | Path) -> ReleaseFile:
             if not _PERIOD.match(str(header[j])):
                 raise _err(path, 1, header[j] or f"#{j + 1}",
                            "expected a long layout (series, year, value, ...) or a wide one "
-                           "(series and one column per year such as 2017 or 2019H1)")
+                           "(series and one column per year such as 2017 or 2019H1; other "
+                           f"columns may be {', '.join(_META_COLUMNS[1:])})")
         if not period_cols:
             raise _err(path, 1, None, "wide layout without year columns (expected columns "
                                       "such as 2012, 2017)")
@@ -385,7 +393,7 @@ def read_release(path: str | Path) -> ReleaseFile:
     df = pd.DataFrame(points).drop(columns="_row")[list(POINT_COLUMNS)]
     df["year"] = df["year"].astype(int)
     return ReleaseFile(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                       layout=layout, points=df)
+                       layout=layout, points=df, ignored_columns=ignored)
 
 
 # ---------------------------------------------------------------------------
