@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from smesim.cli import cli
@@ -265,3 +267,27 @@ def test_data_check_entry_point_subprocess():
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "2019-10-park2019-paper.csv: long layout, 29 points" in proc.stdout
+
+
+# ---- property: long and wide layouts carry the same points ---------------------------------
+_cells = st.dictionaries(
+    st.tuples(st.sampled_from(["wage_ratio_sme", "rd_share_sme", "export_share_sme"]),
+              st.integers(2000, 2100)),
+    st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)), min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(cells=_cells)
+def test_long_and_wide_round_trip(tmp_path_factory, cells):
+    folder = tmp_path_factory.mktemp("rt")
+    long_text = "series,year,value\n" + "".join(f"{s},{y},{v!r}\n"
+                                                for (s, y), v in cells.items())
+    years = sorted({y for _, y in cells})
+    series = sorted({s for s, _ in cells})
+    wide_text = "series," + ",".join(map(str, years)) + "\n" + "".join(
+        s + "," + ",".join(repr(cells[(s, y)]) if (s, y) in cells else "" for y in years) + "\n"
+        for s in series)
+    got_long = read_release(write(folder, long_text, "l.csv")).points
+    got_wide = read_release(write(folder, wide_text, "w.csv")).points
+    for got in (got_long, got_wide):
+        assert {(r.series, r.year): r.value for r in got.itertuples()} == cells
