@@ -248,6 +248,15 @@ def render_markdown(result: CalibrationResult) -> str:
               f"reduced chi² {_f(ov['reduced_chi2'])}. R² needs two or more points with "
               "different values; with one point U^M = 1 by definition.")
     md.append("")
+    rc = ov["reduced_chi2"]
+    if isinstance(rc, float) and math.isfinite(rc):
+        md.append(f"Standard errors assume the nominal {NOMINAL_SE_PCT:g} pp error of a "
+                  "published share; the residuals are "
+                  + ("smaller than that (reduced chi² < 1), so the SEs are conservative."
+                     if rc < 1 else
+                     f"larger than that (reduced chi² > 1): multiply the SEs by "
+                     f"{math.sqrt(rc):.2f} for the scale the residuals imply."))
+    md.append("")
     ch = changes_table(r)
     if len(ch):
         md.append("## Changes (first to last data year)")
