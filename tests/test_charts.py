@@ -232,3 +232,11 @@ def test_missing_font_package_is_a_clear_error(monkeypatch):
 def test_unknown_language():
     with pytest.raises(i18n.LanguageError, match="expected one of en, ko"):
         i18n.check_lang("fr")
+
+
+def test_identical_scenario_paths_stay_visible():
+    frames = _frames(("baseline", "a", "b"))
+    frames["b"] = frames["a"].copy()
+    ax = charts.plot_scenarios("wage_ratio_sme", frames)
+    styles = {ln.get_label(): ln.get_linestyle() for ln in ax.get_lines()}
+    assert styles["a"] == "-" and styles["b"] == "--"  # dashed over "a"

@@ -63,7 +63,7 @@ DEFAULT_DPI = 200  # 2560 x 1440 px
 HEADLINE_CHART = ("wage_ratio_sme", "productivity_ratio_sme", "rd_share_sme",
                   "capital_region_grp_share")
 HISTORY_PER_PAGE = 6
-HISTORY_FIRST_YEAR = 2005
+HISTORY_FIRST_YEAR = 2010
 
 
 def parse_formats(spec: str | Sequence[str]) -> tuple[str, ...]:
@@ -165,12 +165,14 @@ def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
         series = list(HEADLINE_CHART)
     chunks = [series[i:i + HISTORY_PER_PAGE] for i in range(0, len(series), HISTORY_PER_PAGE)]
     base = comp.frames[comp.reference]
-    first = min(HISTORY_FIRST_YEAR, int(pts["year"].min()) - 2 if not pts.empty else 2012)
     figs = []
     for i, chunk in enumerate(chunks, 1):
         title = (text("history_title_n", lang, i=i, n=len(chunks)) if len(chunks) > 1
                  else text("history_title", lang))
         fig = _page(title, sources, lang, dpi, legend_rows=1)
+        on_page = pts[pts["series"].isin(chunk)] if not pts.empty else pts
+        first = min(HISTORY_FIRST_YEAR, int(on_page["year"].min()) - 2 if not on_page.empty
+                    else HISTORY_FIRST_YEAR)
         for ax, s in zip(_grid(fig, len(chunk)), chunk, strict=True):
             charts.plot_history(s, base, pts, ax=ax, lang=lang, legend=False, bands=bands)
             ax.set_xlim(first, comp.end + 1)

@@ -115,6 +115,9 @@ def plot_scenarios(series_id: str, frames: Mapping[str, pd.DataFrame], ax: Axes 
                    end: int | None = None, legend: bool = True) -> Axes:
     """One series for every scenario: a line each, the baseline dashed black.
 
+    A scenario whose path equals one drawn before it is dashed, so both
+    colours stay visible.
+
     Parameters
     ----------
     frames : mapping scenario name -> year-indexed DataFrame holding ``series_id``
@@ -125,14 +128,22 @@ def plot_scenarios(series_id: str, frames: Mapping[str, pd.DataFrame], ax: Axes 
     ax = ax or new_axes()
     colours = colours or scenario_colours(frames)
     order = [n for n in frames if n != BASELINE] + ([BASELINE] if BASELINE in frames else [])
+    drawn: list[np.ndarray] = []
     for name in order:
         s = frames[name][series_id]
         s = s.loc[(start or s.index.min()):(end or s.index.max())]
         if bands is not None:
             plot_fan(bands, series_id, name, ax=ax, colour=colours.get(name, "#7F7F7F"),
                      lang=lang, label=False)
-        ax.plot(s.index.to_numpy(), s.to_numpy(), label=scenario_name(name, lang),
-                **_style(name, colours))
+        style = _style(name, colours)
+        y = s.to_numpy(dtype=float)
+        if name != BASELINE and any(d.shape == y.shape and np.allclose(d, y, rtol=1e-9,
+                                                                      atol=1e-9)
+                                    for d in drawn):
+            # Same path as a scenario already drawn: dash it so both colours show.
+            style = {**style, "linestyle": (4, (4, 4)), "zorder": 4}
+        drawn.append(y)
+        ax.plot(s.index.to_numpy(), y, label=scenario_name(name, lang), **style)
     ax.set_title(series_name(series_id, lang))
     ax.set_ylabel(series_unit(series_id, lang))
     ax.set_xlabel(text("year", lang))
