@@ -226,6 +226,22 @@ def test_parameter_file_round_trip(tmp_path):
     assert not (tmp_path / "bad.toml").exists()
 
 
+@pytest.mark.parametrize(("extra", "pattern"), [
+    ("[covariance]\nnames = [\"nope\"]\nmatrix = [[1.0]]\n",
+     r"covariance\.names: unknown parameter 'nope'"),
+    ("[covariance]\nnames = [\"wage_target_2012\"]\nmatrix = [[1.0, 2.0]]\n",
+     r"covariance\.matrix: expected a finite 1x1 matrix"),
+    ("[covariance]\nmatrix = [[1.0]]\n", r"covariance\.names: expected a list"),
+    ("[standard_errors]\nwage_target_2012 = -1.0\n",
+     r"standard_errors\.wage_target_2012: expected a finite number >= 0"),
+])
+def test_malformed_uncertainty_tables_are_errors(tmp_path, extra, pattern):
+    path = tmp_path / "p.toml"
+    path.write_text("[parameters]\nwage_target_2012 = 0.9\n" + extra, encoding="utf-8")
+    with pytest.raises(ParameterError, match=pattern):
+        read_parameter_file(path)
+
+
 def test_recalibration_archives_old_set_and_reports_drift(korea, tmp_path):
     out = tmp_path / "params" / "korea.toml"
     write_calibration(korea, out)

@@ -57,11 +57,46 @@ def read_parameter_file(path: Path, base: ParameterSet | None = None) -> Paramet
                                          f"expected a finite number (got {val!r})"))
     start = base.as_dict() if base is not None else None
     meta = dict(doc.get("meta", {}))
-    meta["standard_errors"] = dict(doc.get("standard_errors", {}))
+    meta["standard_errors"] = _read_standard_errors(path, doc.get("standard_errors", {}))
     cov = doc.get("covariance")
     if cov:
-        meta["covariance"] = {"names": list(cov["names"]), "matrix": np.asarray(cov["matrix"])}
+        meta["covariance"] = _read_covariance(path, cov)
     return ParameterSet.from_mapping(values, source=str(path), base=start, meta=meta)
+
+
+def _read_standard_errors(path: Path, ses) -> dict[str, float]:
+    if not isinstance(ses, dict):
+        raise ParameterError(located(str(path), "standard_errors", "expected a table"))
+    for key, val in ses.items():
+        if key not in BY_NAME:
+            raise ParameterError(located(str(path), f"standard_errors.{key}",
+                                         "unknown parameter"))
+        if (isinstance(val, bool) or not isinstance(val, int | float)
+                or not math.isfinite(val) or val < 0):
+            raise ParameterError(located(str(path), f"standard_errors.{key}",
+                                         f"expected a finite number >= 0 (got {val!r})"))
+    return {k: float(v) for k, v in ses.items()}
+
+
+def _read_covariance(path: Path, cov) -> dict:
+    names = cov.get("names") if isinstance(cov, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ParameterError(located(str(path), "covariance.names",
+                                     "expected a list of parameter names"))
+    for n in names:
+        if n not in BY_NAME:
+            raise ParameterError(located(str(path), "covariance.names",
+                                         f"unknown parameter {n!r}"))
+    try:
+        matrix = np.asarray(cov.get("matrix"), dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(located(str(path), "covariance.matrix",
+                                     "expected a square array of numbers")) from None
+    if matrix.shape != (len(names), len(names)) or not np.all(np.isfinite(matrix)):
+        raise ParameterError(located(
+            str(path), "covariance.matrix",
+            f"expected a finite {len(names)}x{len(names)} matrix (got shape {matrix.shape})"))
+    return {"names": names, "matrix": matrix}
 
 
 def _toml_value(v):
