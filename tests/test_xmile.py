@@ -181,7 +181,8 @@ def test_schedule_expressions(scenarios):
     assert lev["tech_diffusion"].eqn == "tech_diffusion_table(TIME)"
     assert "RAMP(" in lev["regional_dispersion"].eqn
     step_only = build_table(scenarios["coexistence_package"]).by_name
-    assert step_only["rd_subsidy_rate"].eqn == "4.17 + RAMP(1.92, 2026) - RAMP(1.92, 2031)"
+    assert step_only["rd_subsidy_rate"].eqn == (
+        "4.17 + RAMP((13.77 - 4.17) / 5, 2026) - RAMP((13.77 - 4.17) / 5, 2031)")
 
 
 @pytest.mark.parametrize("text,message", [

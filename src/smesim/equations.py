@@ -364,9 +364,9 @@ def schedule_expression(base: float, schedules: Iterable[Schedule], grid: np.nda
             constant = False
         elif sched.kind == "ramp":
             v0 = float(np.interp(sched.start, grid, path))
-            slope = (sched.target - v0) / sched.years
-            ramp = (f"{num(v0)} + RAMP({num(slope)}, {num(sched.start)}) - "
-                    f"RAMP({num(slope)}, {num(sched.start + sched.years)})")
+            slope = f"({num(sched.target)} - {num(v0)}) / {num(sched.years)}"
+            ramp = (f"{num(v0)} + RAMP({slope}, {num(sched.start)}) - "
+                    f"RAMP({slope}, {num(sched.start + sched.years)})")
             if constant and float(expr) == v0:
                 expr = ramp
             else:
@@ -825,6 +825,18 @@ def build_table(scenario=None, params: ParameterSet | None = None, *, profile: s
     variables.extend(_structure())
     return ModelTable(tuple(variables), float(START_YEAR), float(stop), dt, scenario.name,
                       profile, params.source)
+
+
+def source_label(source: str) -> str:
+    """A parameter-set source, relative to the project directory when it is a file there."""
+    from pathlib import Path
+
+    from .profiles import project_dir
+
+    try:
+        return str(Path(source).resolve().relative_to(project_dir().resolve()))
+    except (ValueError, OSError):
+        return source
 
 
 def _lever_unit(lever_id: str) -> str:
