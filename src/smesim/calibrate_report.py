@@ -216,8 +216,15 @@ def render_markdown(result: CalibrationResult) -> str:
     ident = r.identifiability
     md.append(ident["statement"])
     md.append("")
-    md.append("Set by their priors (the data say nothing about them): "
+    md.append("Set by their priors (the data barely move them): "
               + (", ".join(ident["not_identified"]) or "none") + ".")
+    md.append("")
+    md.append("Best-determined combinations (right singular vectors of the data Jacobian, "
+              "largest loadings):")
+    md.append("")
+    for d in ident["directions"][:3]:
+        combo = " ".join(f"{v:+.2f}·{k}" for k, v in d["loadings"].items())
+        md.append(f"- singular value {d['singular_value']:.3g}: {combo}")
     md.append("")
     md.append("Singular values of the data Jacobian (prior-sd units): "
               + ", ".join(f"{s:.3g}" for s in ident["singular_values"]) + ".")
