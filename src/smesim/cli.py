@@ -95,6 +95,7 @@ def validate(files):
 # (helpers add: `from .cli_<x> import <command>` + `cli.add_command(<command>)`)
 from .cli_calibrate import calibrate, data_group  # noqa: E402
 from .cli_compare import brief, compare  # noqa: E402
+from .cli_ensemble import ensemble, sensitivity  # noqa: E402
 from .cli_export import check, doc, export  # noqa: E402
 
 cli.add_command(brief)
@@ -103,7 +104,9 @@ cli.add_command(check)
 cli.add_command(compare)
 cli.add_command(data_group)
 cli.add_command(doc)
+cli.add_command(ensemble)
 cli.add_command(export)
+cli.add_command(sensitivity)
 
 
 def main() -> None:

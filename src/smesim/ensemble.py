@@ -62,10 +62,10 @@ import pandas as pd
 from .errors import DataError, ParameterError, located
 from .io import dump_json, manifest, staged_files
 from .outputs import CANONICAL
-from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 from .parallel import Execution, run_tasks
+from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 from .scenario import Scenario, load_scenario
-from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate
+from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate_columns
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
@@ -300,9 +300,29 @@ try:
                     b = int(np.floor((x[j, i] - centre[j]) * inv_width[j])) + half
                     b = min(max(b, 0), nb - 1)
                     counts[j, b] += 1
-except ImportError:  # pragma: no cover - NumPy fallback
-    def _bin_counts(x, keep, centre, inv_width, counts):
+
+    @_numba.njit(cache=True, parallel=True)
+    def _minmax(x, keep):
         m, n = x.shape
+        lo = np.full(m, np.inf)
+        hi = np.full(m, -np.inf)
+        for j in _numba.prange(m):
+            a, b = np.inf, -np.inf
+            for i in range(n):
+                if keep[i]:
+                    v = x[j, i]
+                    a = min(a, v)
+                    b = max(b, v)
+            lo[j] = a
+            hi[j] = b
+        return lo, hi
+except ImportError:  # pragma: no cover - NumPy fallback
+    def _minmax(x, keep):
+        xs = x[:, keep]
+        return xs.min(axis=1), xs.max(axis=1)
+
+    def _bin_counts(x, keep, centre, inv_width, counts):
+        m = x.shape[0]
         nb = counts.shape[1]
         xs = x[:, keep]
         b = np.floor((xs - centre[:, None]) * inv_width[:, None]).astype(np.int64) + nb // 2
@@ -371,8 +391,7 @@ class StreamingQuantiles:
         keep = np.ones(x.shape[1], dtype=bool) if keep is None else np.asarray(keep, bool)
         if not keep.any():
             return
-        xs = x[:, keep]
-        lo, hi = xs.min(axis=1), xs.max(axis=1)
+        lo, hi = _minmax(x, keep)
         self.minimum = np.minimum(self.minimum, lo)
         self.maximum = np.maximum(self.maximum, hi)
         self._raise_level(np.maximum(self.level, self._needed_level(lo, hi)))
@@ -394,9 +413,8 @@ class StreamingQuantiles:
         self.maximum = np.maximum(self.maximum, other.maximum)
         self.n += other.n
 
-    def _order_statistic(self, j: np.ndarray) -> np.ndarray:
+    def _order_statistic(self, j: np.ndarray, cum: np.ndarray) -> np.ndarray:
         """Estimate of the ``j``-th smallest value (0-based) of every cell."""
-        cum = np.cumsum(self.counts, axis=1)
         b = (cum <= j[:, None]).sum(axis=1)
         rows = np.arange(self.counts.shape[0])
         count = self.counts[rows, b]
@@ -413,14 +431,15 @@ class StreamingQuantiles:
         if self.n == 0:
             raise ValueError("no values")
         out = np.empty((self.centre.size, len(qs)))
+        cum = np.cumsum(self.counts, axis=1)
         for k, q in enumerate(qs):
             h = (self.n - 1) * q / 100.0
             i = math.floor(h)
             frac = h - i
             jv = np.full(self.centre.size, i, dtype=np.int64)
-            lo = self._order_statistic(jv)
+            lo = self._order_statistic(jv, cum)
             if frac > 0 and i + 1 < self.n:
-                hi = self._order_statistic(jv + 1)
+                hi = self._order_statistic(jv + 1, cum)
                 out[:, k] = lo + frac * (hi - lo)
             else:
                 out[:, k] = lo
@@ -469,18 +488,17 @@ def _new_partial(spec: _Spec) -> _Partial:
                              dtype=np.int64))
 
 
-def _cells(result) -> np.ndarray:
-    """Canonical outputs as ``(n_series * n_years, n_runs)``, series-major."""
-    data = result.data[:, :, : len(CANONICAL)]
-    return np.ascontiguousarray(data.transpose(2, 1, 0)).reshape(-1, data.shape[0])
+def _cells(columns: np.ndarray) -> np.ndarray:
+    """Canonical outputs as ``(n_series * n_years, n_runs)``, series-major (a view)."""
+    return columns[: len(CANONICAL)].reshape(-1, columns.shape[2])
 
 
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     params = spec.sampler.sample(start, stop)
     cells = []
     for sc in spec.scenarios:
-        res = simulate(sc, params, until=spec.until, dt=spec.dt, profile=spec.profile)
-        cells.append(_cells(res))
+        cells.append(_cells(simulate_columns(sc, params, until=spec.until, dt=spec.dt,
+                                             profile=spec.profile)))
     keep = np.all([np.isfinite(c).all(axis=0) for c in cells], axis=0)
     n_years = spec.until - START_YEAR + 1
     idx = [CANONICAL.index(i) for i in COEXISTENCE]
@@ -597,8 +615,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     point = get_profile(profile).parameter_set()
     unc = joint_uncertainty(profile, ranges, point) if sample == "joint" else None
     sampler = Sampler(point, unc, int(seed), sample)
-    centres = np.stack([_cells(simulate(s, point, until=until, dt=dt, profile=profile))[:, 0]
-                        for s in ordered])
+    centres = np.stack([_cells(simulate_columns(s, point, until=until, dt=dt,
+                                                profile=profile))[:, 0] for s in ordered])
     prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
     spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years)
     execution = Execution(workers=workers, scheduler=scheduler)

@@ -126,10 +126,14 @@ MARGIN_FLOOR = 0.02  # mirrors model.rd_policy.MARGIN_FLOOR (checked in tests)
 MAX_SCALE_UP_MULTIPLIER = 5.0  # mirrors model.firm_size.MAX_SCALE_UP_MULTIPLIER
 
 
-def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
-    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``."""
-    nt = L.shape[0]
-    lr = min(r, L.shape[2] - 1)  # per-run lever paths, or one shared path
+def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
+    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out``.
+
+    ``out`` is ``(runs, years, columns)``, or ``(columns, years, runs)`` when
+    ``by_column`` (the layout ensembles reduce over).
+    """
+    nt = L.shape[1]
+    lr = min(r, L.shape[0] - 1)  # per-run lever paths, or one shared path
     dt = 1.0 / steps_per_year
     p = P[r]
     c = C[r]
@@ -137,14 +141,14 @@ def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
     d = np.empty(y.size)
     o = np.empty(N_OUT)
     for k in range(nt):
-        u_sub = L[k, L_SUB, lr]
-        u_tax = L[k, L_TAX, lr]
-        u_rd = L[k, L_RD, lr]
-        u_ft = L[k, L_FT, lr]
-        u_su = L[k, L_SU, lr]
-        u_vt = L[k, L_VT, lr]
-        u_td = L[k, L_TD, lr]
-        u_green = L[k, L_GREEN, lr]
+        u_sub = L[lr, k, L_SUB]
+        u_tax = L[lr, k, L_TAX]
+        u_rd = L[lr, k, L_RD]
+        u_ft = L[lr, k, L_FT]
+        u_su = L[lr, k, L_SU]
+        u_vt = L[lr, k, L_VT]
+        u_td = L[lr, k, L_TD]
+        u_green = L[lr, k, L_GREEN]
         age = exo[k]
         e1, e2, e3, e4, e5 = y[S_E1], y[S_E2], y[S_E3], y[S_E4], y[S_E5]
         prod = y[S_P]
@@ -285,21 +289,25 @@ def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
             o[26] = kappa
             o[27] = m_s
             row = k // steps_per_year
-            for j in range(N_OUT):
-                out[r, row, out_cols[j]] = o[j]
+            if by_column:
+                for j in range(N_OUT):
+                    out[out_cols[j], row, r] = o[j]
+            else:
+                for j in range(N_OUT):
+                    out[r, row, out_cols[j]] = o[j]
         if k + 1 < nt:
             for j in range(y.size):
                 y[j] = y[j] + dt * d[j]
 
 
-def _serial(P, C, Y0, L, exo, steps_per_year, out, out_cols):
+def _serial(P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
     for r in range(P.shape[0]):
-        _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols)
+        _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column)
 
 
-def _parallel(P, C, Y0, L, exo, steps_per_year, out, out_cols):
+def _parallel(P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
     for r in prange(P.shape[0]):
-        _run_one(np.int64(r), P, C, Y0, L, exo, steps_per_year, out, out_cols)
+        _run_one(np.int64(r), P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column)
 
 
 if HAVE_NUMBA:
@@ -330,7 +338,8 @@ def _constants(c, n: int) -> np.ndarray:
 
 
 def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np.ndarray,
-              steps_per_year: int, n_years: int, threads: bool | None = None) -> np.ndarray:
+              steps_per_year: int, n_years: int, threads: bool | None = None,
+              by_column: bool = False) -> np.ndarray:
     """Run the compiled kernel.
 
     Parameters
@@ -349,6 +358,8 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     threads : bool, optional
         Parallel over runs; default: when the batch has at least
         :data:`PARALLEL_MIN_RUNS` runs.
+    by_column : bool
+        Return ``(len(ALL_COLUMNS), n_years, n_runs)`` instead.
 
     Returns
     -------
@@ -360,10 +371,12 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     P = np.ascontiguousarray(values[:, _PARAM_COLS], dtype=float)
     C = _constants(c, n)
     Y0 = np.ascontiguousarray(y0[:, _STOCK_COLS], dtype=float)
-    L = np.ascontiguousarray(levers[:, _LEVER_COLS, :], dtype=float)
+    # (k, n_times, n_levers): each run reads its own path contiguously
+    L = np.ascontiguousarray(levers[:, _LEVER_COLS, :].transpose(2, 0, 1), dtype=float)
     ex = np.ascontiguousarray(exo, dtype=float)
-    out = np.empty((n, n_years, len(ALL_COLUMNS)))
+    shape = (len(ALL_COLUMNS), n_years, n) if by_column else (n, n_years, len(ALL_COLUMNS))
+    out = np.empty(shape)
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
-    kern(P, C, Y0, L, ex, int(steps_per_year), out, _OUT_COLS)
+    kern(P, C, Y0, L, ex, int(steps_per_year), out, _OUT_COLS, bool(by_column))
     return out

@@ -108,7 +108,7 @@ def _outputs(y, aux, p):
 
 def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per_year: int,
               exo: dict[str, np.ndarray], baseline_levers0: np.ndarray,
-              backend: str = "auto") -> np.ndarray:
+              backend: str = "auto", by_column: bool = False) -> np.ndarray:
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -117,6 +117,8 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
     baseline_levers0 : array, shape ``(n_levers, k)``: the profile's baseline
         levers at the start year (the conditions the initial data describe).
     backend : {"auto", "numpy", "numba"}
+    by_column : bool
+        Return shape ``(columns, years, runs)`` instead (what ensembles reduce).
     """
     p = params.namespace()
     n = params.n_runs
@@ -130,7 +132,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         if set(exo) != {"population_65plus_share"}:
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
-                                steps_per_year, n_years)
+                                steps_per_year, n_years, by_column=by_column)
     dt = 1.0 / steps_per_year
     out = np.empty((n, n_years, len(ALL_COLUMNS)))
     for k in range(t.size):
@@ -144,7 +146,53 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
                 row[:, j] = o[name]
         if k + 1 < t.size:
             y = y + dt * dydt
-    return out
+    return np.ascontiguousarray(out.transpose(2, 1, 0)) if by_column else out
+
+
+def _prepare(scenario, params, until, dt, profile, lever_overrides, backend,
+             overrides_from=None):
+    """Validated inputs of :func:`integrate` for a scenario (shared by the front ends)."""
+    from .profiles import get_profile
+    from .scenario import Scenario, baseline_scenario  # scenario imports simulate constants
+
+    prof = get_profile(profile)
+    if scenario is None:
+        scenario = baseline_scenario()
+    if not isinstance(scenario, Scenario):
+        raise TypeError("scenario must be a smesim.scenario.Scenario")
+    if params is None:
+        params = prof.parameter_set()
+    end = until or scenario.horizon or DEFAULT_END_YEAR
+    if not START_YEAR < end <= MAX_END_YEAR:
+        raise ValueError(f"until must be in ({START_YEAR}, {MAX_END_YEAR}] (got {end})")
+    t, spy = time_grid(START_YEAR, end, dt)
+    paths = lever_paths(scenario.settings, t, prof.baseline_levers)[:, :, None]
+    if lever_overrides:
+        paths = np.repeat(paths, params.n_runs, axis=2)
+        after = slice(None) if overrides_from is None else t >= overrides_from
+        for lid, vals in lever_overrides.items():
+            paths[after, LEVER_IDS.index(lid), :] = np.asarray(vals, dtype=float)[None, :]
+    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
+    exo = exogenous_paths(t, profile)
+    return resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario
+
+
+def simulate_columns(scenario=None, params: ParameterSet | None = None, *,
+                     until: int | None = None, dt: float = DEFAULT_DT, profile: str = "korea",
+                     lever_overrides: dict[str, np.ndarray] | None = None,
+                     backend: str = "auto", overrides_from: float | None = None) -> np.ndarray:
+    """As :func:`simulate`, but only the data, shape ``(columns, years, runs)``.
+
+    Columns are :data:`~smesim.outputs.ALL_COLUMNS`; the same numbers as
+    ``simulate(...).data.transpose(2, 1, 0)``, in the layout that ensembles
+    and sensitivity studies reduce over run by run (no transposing copy).
+    ``overrides_from`` (year): lever overrides apply from then on, the
+    scenario's paths before (default: over the whole horizon, as
+    :func:`simulate`).
+    """
+    used, params, _, args, _ = _prepare(scenario, params, until, dt, profile,
+                                        lever_overrides, backend, overrides_from)
+    return integrate(params, *args, backend=used, by_column=True)
 
 
 def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | None = None,
@@ -174,29 +222,9 @@ def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | 
     -------
     Result
     """
-    from .profiles import get_profile
-    from .scenario import Scenario, baseline_scenario  # scenario imports simulate constants
-
-    prof = get_profile(profile)
-    if scenario is None:
-        scenario = baseline_scenario()
-    if not isinstance(scenario, Scenario):
-        raise TypeError("scenario must be a smesim.scenario.Scenario")
-    if params is None:
-        params = prof.parameter_set()
-    end = until or scenario.horizon or DEFAULT_END_YEAR
-    if not START_YEAR < end <= MAX_END_YEAR:
-        raise ValueError(f"until must be in ({START_YEAR}, {MAX_END_YEAR}] (got {end})")
-    t, spy = time_grid(START_YEAR, end, dt)
-    paths = lever_paths(scenario.settings, t, prof.baseline_levers)[:, :, None]
-    if lever_overrides:
-        paths = np.repeat(paths, params.n_runs, axis=2)
-        for lid, vals in lever_overrides.items():
-            paths[:, LEVER_IDS.index(lid), :] = np.asarray(vals, dtype=float)[None, :]
-    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
-    exo = exogenous_paths(t, profile)
-    used = resolve_backend(backend)
-    data = integrate(params, paths, t, spy, exo, base0, backend=used)
+    used, params, end, args, scenario = _prepare(scenario, params, until, dt, profile,
+                                                 lever_overrides, backend)
+    data = integrate(params, *args, backend=used)
     years = np.arange(START_YEAR, end + 1)
     meta = {"scenario": scenario.name, "profile": profile, "dt": dt,
             "parameter_source": params.source, "n_runs": params.n_runs, "backend": used}
