@@ -296,3 +296,10 @@ def test_calibrate_command_bad_data_is_one_line(tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln]
     assert len(lines) == 1 and "bad.csv, row 3: duplicate wage_ratio_sme 2017" in lines[0]
     assert not (tmp_path / "k.toml").exists()
+
+
+def test_unwritable_output_is_one_line(korea, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(CalibrationError, match=r"a_file: cannot write"):
+        write_calibration(korea, blocker / "k.toml")

@@ -30,7 +30,7 @@ from .calibrate import (
     check_tolerances,
 )
 from .data import load_releases
-from .errors import SmesimError
+from .errors import CalibrationError, SmesimError
 from .io import atomic_write, dump_json, now_iso
 from .simulate import START_YEAR
 
@@ -376,10 +376,19 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None
     list of Path
         Written files: parameter set, markdown report, JSON report, then archived copies.
     """
-    from .paramfile import write_parameter_file
     from .profiles import get_profile
 
     out = Path(out) if out is not None else get_profile(result.profile).params_file
+    try:
+        return _write_calibration(result, out)
+    except OSError as exc:
+        raise CalibrationError(f"{exc.filename or out}: cannot write "
+                               f"({exc.strerror or exc})") from None
+
+
+def _write_calibration(result: CalibrationResult, out: Path) -> list[Path]:
+    from .paramfile import write_parameter_file
+
     md_path, json_path = report_paths(out)
     archived = []
     if out.exists():

@@ -19,7 +19,7 @@ from .errors import SmesimError
               show_default=True, help="Country profile to calibrate.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Parameter-set file to write (default: calibration/params/<profile>.toml; "
-                   "an existing file is moved to history/ beside it first).")
+                   "an existing file and its reports are first copied to history/ beside it).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the multi-start design.")
 def calibrate(data, profile, out, seed):
