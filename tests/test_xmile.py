@@ -19,21 +19,26 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smesim import load_scenario, simulate
 from smesim.cli import cli
 from smesim.equations import (
     EquationError,
+    Node,
     build_table,
     parameter_names_used,
     parse,
     references,
     run_table,
+    start_values,
+    unparse,
 )
 from smesim.exogenous import exogenous_paths
 from smesim.levers import LEVER_IDS, lever_paths
 from smesim.model.derivatives import evaluate, initial_state
-from smesim.model.state import IDX, STOCK_NAMES
+from smesim.model.state import IDX, SIZE_CLASSES, STOCK_NAMES
 from smesim.outputs import ALL_COLUMNS
 from smesim.params import NAMES
 from smesim.profiles import get_profile
@@ -159,6 +164,54 @@ def test_table_reproduces_model(scenarios, name, profile):
     expected = reference_run(sc, profile=profile)
     got = run_table(build_table(sc, profile=profile))
     assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"{name}/{profile}")
+
+
+def test_derived_constants_match_initial_state(scenarios):
+    """The 2012 derivation equations give smesim's own start state and constants."""
+    prof = get_profile("korea")
+    p = prof.parameter_set().namespace()
+    t, _ = time_grid(2012, 2060, 1 / 16)
+    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
+    lv0 = SimpleNamespace(**{lid: base0[j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+    y0, c = initial_state(p, lv0, {k: v[0] for k, v in exogenous_paths(t[:1]).items()})
+    got = start_values(build_table(scenarios["coexistence_package"]))
+    expected = {name: y0[0, i] for name, i in IDX.items()}
+    expected |= {n: float(np.ravel(getattr(c, n))[0]) for n in (
+        "productivity_0", "margin_sme_0", "margin_large_0", "rd_intensity_sme_0",
+        "researcher_cost_sme_0", "knowledge_ratio_0", "spillover_scale")}
+    expected |= {f"shrink_rate_{k}": c.shrink_rates[0, i]
+                 for i, k in enumerate(SIZE_CLASSES[1:])}
+    expected["population_65plus_share_0"] = float(np.ravel(c.age_share_0)[0])
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=1e-12), name
+
+
+_names = st.sampled_from(["a", "b", "c"])
+
+
+def _trees(depth=3):
+    leaf = st.one_of(st.floats(0.5, 9.5).map(lambda x: Node("num", value=round(x, 3))),
+                     _names.map(lambda n: Node("ref", name=n)))
+    if depth == 0:
+        return leaf
+    sub = _trees(depth - 1)
+    return st.one_of(
+        leaf,
+        st.tuples(st.sampled_from(["+", "-", "*", "/"]), sub, sub).map(
+            lambda x: Node(x[0], (x[1], x[2]))),
+        sub.map(lambda x: Node("neg", (x,))),
+        st.tuples(sub, leaf).map(lambda x: Node("^", (Node("call", (x[0],), name="EXP"),
+                                                      x[1]))),
+        st.tuples(sub, sub).map(lambda x: Node("call", x, name="MIN")),
+        st.tuples(sub, sub, sub).map(
+            lambda x: Node("if", (Node("<", (x[0], x[1])), x[1], x[2]))),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_trees())
+def test_unparse_parse_round_trip(tree):
+    assert parse(unparse(tree)) == tree
 
 
 def test_table_covers_registry(scenarios):
