@@ -3,8 +3,12 @@
 A profile supplies (i) overrides of the registry defaults (initial state from
 that country's figures, documented assumptions where the paper has none),
 (ii) the baseline lever values under which its start-year figures were
-observed, (iii) its exogenous tables (:mod:`smesim.exogenous`) and (iv) the
-name of its calibrated parameter set in ``calibration/params/``.
+observed, (iii) its exogenous tables (:mod:`smesim.exogenous`), (iv) the
+name of its calibrated parameter set in ``calibration/params/`` and (v) how it
+is calibrated: its bundled releases are the files in
+``calibration/releases/<name>/`` (:mod:`smesim.data`), its free parameters are
+the registry's ``calibrated`` ones less ``fixed_in_calibration``, and their
+prior centres are the profile's overrides where it has them.
 
 The calibrated parameter set, when present, is what every command uses by
 default; without one, the registry's first estimates are used and the run
