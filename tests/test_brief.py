@@ -132,14 +132,21 @@ def test_ensemble_bands_add_uncertainty_pages(comp):
     sources = brief.load_sources(comp, None, "korea")
     with font_context("en"):
         pages = dict(brief.build_figures(with_ens, sources, lang="en", dpi=DPI))
-    assert "uncertainty" in pages and "probabilities" in pages
-    unc = [ax for ax in pages["uncertainty"].axes if ax.get_visible()]
-    assert len(unc) == 4
-    for ax in unc:
-        assert len(ax.collections) == 2 * len(comp.names)  # two bands per scenario
-        lo = min(p.vertices[:, 1].min() for c in ax.collections for p in c.get_paths())
-        assert ax.get_ylim()[0] <= lo
-    assert pages["probabilities"].axes[0].images[0].get_array().shape == (2, 2)
+    assert "probabilities" in pages
+    for s in brief.HEADLINE_CHART:
+        unc = [ax for ax in pages[f"uncertainty_{s}"].axes if ax.get_visible()]
+        # one panel per non-baseline scenario: its fan and the baseline's
+        assert [ax.get_title() for ax in unc] == [brief.scenario_name(n) for n in SCENARIOS]
+        for ax, name in zip(unc, SCENARIOS, strict=True):
+            assert len(ax.collections) == 4  # two bands each
+            lo = min(p.vertices[:, 1].min() for c in ax.collections for p in c.get_paths())
+            assert ax.get_ylim()[0] <= lo
+            mine = bands[(bands["series"] == s) & bands["scenario"].isin(["baseline", name])]
+            assert lo == pytest.approx(mine["p5"].min())
+    prob_ax = pages["probabilities"].axes[0]
+    assert prob_ax.images[0].get_array().shape == (2, 2)
+    cells = [t.get_text() for t in prob_ax.texts if t.get_text() in ("50%", "=")]
+    assert len(cells) == 4
 
 
 def test_korean_pack_renders_without_missing_glyphs(tmp_path):

@@ -240,3 +240,13 @@ def test_identical_scenario_paths_stay_visible():
     ax = charts.plot_scenarios("wage_ratio_sme", frames)
     styles = {ln.get_label(): ln.get_linestyle() for ln in ax.get_lines()}
     assert styles["a"] == "-" and styles["b"] == "--"  # dashed over "a"
+
+
+def test_probability_heatmap_marks_no_effect_cells():
+    probs = pd.DataFrame({"scenario": ["uk", "uk"], "index": ["coexistence_regional"] * 2,
+                          "year": [2030, 2060], "p_beats_baseline": [0.0, 0.8]})
+    ax = charts.plot_probabilities(probs, no_effect={("uk", "coexistence_regional", 2030)})
+    arr = ax.images[0].get_array()
+    assert arr.mask.tolist() == [[True, False]]
+    assert sorted(t.get_text() for t in ax.texts if t.get_text() in ("=", "80%", "0%")) == [
+        "80%", "="]

@@ -50,7 +50,7 @@ from .compare import (
     lever_frame,
     write_tables,
 )
-from .i18n import check_lang, font_context, lever_name, scenario_name, text
+from .i18n import check_lang, font_context, lever_name, scenario_name, series_name, text
 from .io import dump_json, manifest, sha256_file, staged_files
 from .levers import LEVER_IDS
 from .outputs import CANONICAL
@@ -187,15 +187,37 @@ def history_pages(comp: Comparison, sources: Sources, lang: str, dpi: int,
     return figs
 
 
-def headline_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
-                  bands: pd.DataFrame | None = None, uncertainty: bool = False) -> Figure:
-    title = text("uncertainty_title" if uncertainty else "headline_title", lang)
-    fig = _page(title, sources, lang, dpi, legend_rows=_legend_rows(len(comp.names)))
+def headline_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
+                  colours) -> Figure:
+    fig = _page(text("headline_title", lang), sources, lang, dpi,
+                legend_rows=_legend_rows(len(comp.names)))
     for ax, s in zip(_grid(fig, len(HEADLINE_CHART)), HEADLINE_CHART, strict=True):
-        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang,
-                              bands=bands if uncertainty else None, legend=False)
+        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang, legend=False)
         ax.set_xlabel("")
     _scenario_legend(fig, comp.names, colours, lang)
+    return fig
+
+
+def uncertainty_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
+                     bands: pd.DataFrame, series_id: str) -> Figure:
+    """One headline series: a panel per scenario, its fan against the reference's (grey)."""
+    names = [n for n in comp.names if n != comp.reference and n in set(bands["scenario"])]
+    title = f"{series_name(series_id, lang)}. {text('uncertainty_title', lang)}"
+    fig = _page(title, sources, lang, dpi, legend_rows=1)
+    if not names:
+        return fig
+    axes = _grid(fig, len(names))
+    for ax, name in zip(axes, names, strict=True):
+        charts.plot_uncertainty(series_id, bands, name, ax=ax, colours=colours, lang=lang,
+                                frames=comp.frames, reference=comp.reference)
+        ax.sharey(axes[0])
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color="#7F7F7F", alpha=0.35), Patch(color="#7F7F7F", alpha=0.15),
+               *charts.legend_handles([comp.reference], colours, lang)[0]]
+    labels = [text("band_50", lang), text("band_90", lang),
+              scenario_name(comp.reference, lang)]
+    _bottom_legend(fig, handles, labels)
     return fig
 
 
@@ -251,10 +273,22 @@ def lever_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
 
 def probability_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
                      probabilities: pd.DataFrame) -> Figure:
-    fig = _page(text("probability_title", lang), sources, lang, dpi)
+    fig = _page(f"{text('probability_title', lang)} ({text('probability_note', lang)})",
+                sources, lang, dpi)
     ax = fig.add_subplot()
-    charts.plot_probabilities(probabilities, ax=ax, lang=lang)
+    t = comp.table
+    same = t[(t["scenario"] != comp.reference) & (t["diff"].abs() < 1e-9)]
+    no_effect = set(zip(same["scenario"], same["series"], same["year"], strict=True))
+    # Years outside the comparison's: no effect if the runs agree there too.
+    for r in probabilities.itertuples():
+        if r.scenario in comp.frames and r.year in comp.frames[r.scenario].index and abs(
+                comp.value(r.scenario, r.index, r.year)
+                - comp.value(comp.reference, r.index, r.year)) < 1e-9:
+            no_effect.add((r.scenario, r.index, r.year))
+    charts.plot_probabilities(probabilities, ax=ax, lang=lang, no_effect=no_effect)
     ax.set_title("")
+    bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.8, pad=0.01)
+    bar.set_label(text("probability_label", lang))
     return fig
 
 
@@ -321,8 +355,9 @@ def build_figures(comp: Comparison, sources: Sources, *, lang: str = "en",
                                                               colours)))
     pages.append(("levers", lever_page(comp, sources, lang, dpi, colours, profile)))
     if bands is not None and not bands.empty:
-        pages.append(("uncertainty", headline_page(comp, sources, lang, dpi, colours,
-                                                   bands=bands, uncertainty=True)))
+        for s in HEADLINE_CHART:
+            pages.append((f"uncertainty_{s}", uncertainty_page(comp, sources, lang, dpi,
+                                                               colours, bands, s)))
     if probs is not None and not probs.empty:
         pages.append(("probabilities", probability_page(comp, sources, lang, dpi, probs)))
     return pages

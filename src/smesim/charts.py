@@ -237,23 +237,11 @@ def plot_coexistence_heatmap(levels: pd.DataFrame, ax: Axes | None = None, *,
             light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, label, ha="center", va="center", fontsize="small",
                     color="black" if light else "white")
-    cols = list(levels.columns)
-    ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
+    _group_columns(ax, list(levels.columns), lang)
     ax.set_yticks(range(len(levels.index)), [scenario_name(n, lang) for n in levels.index])
-    ax.tick_params(length=0)
-    # Group labels (index names) above the year ticks, separators between groups.
-    groups = list(dict.fromkeys(s for s, _ in cols))
-    for g in groups:
-        idx = [j for j, (s, _) in enumerate(cols) if s == g]
-        ax.text(np.mean(idx), -0.6, short_name(g, lang), ha="center", va="bottom",
-                fontweight="bold", transform=ax.transData)
-        if idx[0] > 0:
-            ax.axvline(idx[0] - 0.5, color="white", linewidth=4)
     for i in range(1, len(levels.index)):
         ax.axhline(i - 0.5, color="white", linewidth=1)
     ax.set_ylim(len(levels.index) - 0.5, -0.5)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
     return ax
 
 
@@ -351,31 +339,81 @@ def plot_lever_changes(changes: pd.DataFrame, ax: Axes | None = None, *,
     return ax
 
 
+def _group_columns(ax: Axes, cols: list, lang: str) -> None:
+    """Year tick labels under (series, year) columns, series names above each group."""
+    ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
+    ax.tick_params(length=0)
+    groups = list(dict.fromkeys(s for s, _ in cols))
+    for g in groups:
+        idx = [j for j, (s, _) in enumerate(cols) if s == g]
+        ax.text(np.mean(idx), -0.6, short_name(g, lang), ha="center", va="bottom",
+                fontweight="bold", transform=ax.transData)
+        if idx[0] > 0:
+            ax.axvline(idx[0] - 0.5, color="white", linewidth=4)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def plot_probabilities(probabilities: pd.DataFrame, ax: Axes | None = None, *,
-                       lang: str = "en", cmap: str = "cividis") -> Axes:
+                       lang: str = "en", no_effect=frozenset()) -> Axes:
     """Heatmap of P(scenario beats the baseline): scenarios by (index, year).
 
     ``probabilities`` has columns scenario, index, year, p_beats_baseline (0-1).
+    Colours: brown-teal diverging around 50 % (teal: likely better).  Cells
+    in ``no_effect`` (``(scenario, index, year)`` where the scenario leaves
+    the index unchanged) are blank and marked "=": a probability of 0 there
+    means "equal", not "worse".
     """
     ax = ax or new_axes((11.0, 4.5))
     table = probabilities.pivot_table(index="scenario", columns=["index", "year"],
                                       values="p_beats_baseline", sort=False)
     data = table.to_numpy(dtype=float)
-    ax.imshow(data, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
-    cmap_obj = ax.images[0].cmap
+    mask = np.array([[(n, s, y) in no_effect for s, y in table.columns] for n in table.index],
+                    dtype=bool).reshape(data.shape)
+    image = ax.imshow(np.ma.masked_array(data, mask), cmap="BrBG", vmin=0.0, vmax=1.0,
+                      aspect="auto")
+    ax.set_facecolor("#EEEEEE")
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
-            r, g, b, _ = cmap_obj(data[i, j])
-            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.55
+            if mask[i, j]:
+                ax.text(j, i, "=", ha="center", va="center", color="#555555")
+                continue
+            r, g, b, _ = image.cmap(data[i, j])
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
             ax.text(j, i, f"{100 * data[i, j]:.0f}%", ha="center", va="center",
                     fontsize="small", color="black" if light else "white")
-    cols = list(table.columns)
-    ax.set_xticks(range(len(cols)), [f"{short_name(s, lang)}\n{y}" for s, y in cols])
+    _group_columns(ax, list(table.columns), lang)
     ax.set_yticks(range(len(table.index)), [scenario_name(n, lang) for n in table.index])
-    ax.tick_params(length=0)
-    ax.set_title(text("probability_title", lang))
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    for i in range(1, len(table.index)):
+        ax.axhline(i - 0.5, color="white", linewidth=1)
+    ax.set_ylim(len(table.index) - 0.5, -0.5)
+    ax.set_title(text("probability_title", lang), pad=28)
+    return ax
+
+
+def plot_uncertainty(series_id: str, bands: pd.DataFrame, scenario: str,
+                     ax: Axes | None = None, *, colours: Mapping[str, str] | None = None,
+                     lang: str = "en", frames: Mapping[str, pd.DataFrame] | None = None,
+                     reference: str = BASELINE) -> Axes:
+    """One scenario's fan against the reference's fan (grey) for one series.
+
+    The medians are dotted; with ``frames`` the point-estimate runs are drawn
+    too (solid; the reference dashed black).
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours([reference, scenario])
+    plot_fan(bands, series_id, reference, ax=ax, colour="#7F7F7F", lang=lang, label=False)
+    plot_fan(bands, series_id, scenario, ax=ax, colour=colours.get(scenario, "#7F7F7F"),
+             lang=lang, label=False)
+    if frames is not None:
+        for name in (scenario, reference):
+            if name in frames:
+                s = frames[name][series_id]
+                ax.plot(s.index.to_numpy(), s.to_numpy(), label=scenario_name(name, lang),
+                        **_style(name, colours))
+    ax.set_title(scenario_name(scenario, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.grid(True, alpha=0.3)
     return ax
 
 

@@ -331,7 +331,8 @@ def compare_scenarios(specs: Sequence[str | Path], *, years: Sequence[int] = DEF
     reached = _reached(frames, targets)
     ens = None
     if ensemble_dir is not None or runs:
-        ens = load_or_run_ensemble(ensemble_dir, runs, scenarios, seed=seed, profile=profile)
+        ens = load_or_run_ensemble(ensemble_dir, runs, scenarios, seed=seed, profile=profile,
+                                   until=end)
     meta = {"smesim_version": __version__, "created": now_iso(), "profile": profile,
             "parameter_set": params.source, "calibrated_at": params.meta.get("created"),
             "dt_years": dt, "end_year": end, "reference": reference,
@@ -370,7 +371,7 @@ def _reached(frames: dict[str, pd.DataFrame], targets: Sequence[Target]) -> pd.D
 
 
 def load_or_run_ensemble(ensemble_dir, runs, scenarios: Sequence[Scenario], *, seed: int = 0,
-                         profile: str = "korea"):
+                         profile: str = "korea", until: int | None = None):
     """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws."""
     try:
         from . import ensemble
@@ -382,8 +383,8 @@ def load_or_run_ensemble(ensemble_dir, runs, scenarios: Sequence[Scenario], *, s
         return ensemble.read_ensemble(Path(ensemble_dir))
     if runs is None or runs < 2:
         raise CompareError(f"--runs: expected at least 2 runs (got {runs})")
-    specs = [str(sc.path) if sc.path is not None else sc.name for sc in scenarios]
-    return ensemble.run_ensemble(specs, runs, seed=seed, profile=profile)
+    return ensemble.run_ensemble(list(scenarios), runs, seed=seed, profile=profile,
+                                 until=until)
 
 
 # ---- text renderings --------------------------------------------------------------------
