@@ -62,6 +62,21 @@ def ensemble(base, n: int, seed: int):
     return base.with_values(names, np.column_stack(cols))
 
 
+def _lookup_share(run) -> float:
+    """Share of a PySD run's time spent in its lookups (xarray interpolation), by cProfile."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    run()
+    prof.disable()
+    stats = pstats.Stats(prof)
+    in_lookups = max((v[3] for k, v in stats.stats.items()
+                      if k[0].endswith("lookups.py") and k[2] == "__call__"), default=0.0)
+    return in_lookups / stats.total_tt
+
+
 def fmt(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -94,6 +109,10 @@ def main(argv=None) -> None:
     for b in backends:
         kw = {"backend": b} if b else {}
         label = f"smesim[{b}]" if b else "smesim"
+        if b == "auto":
+            from smesim.simulate import resolve_backend
+
+            label = f"smesim[auto={resolve_backend('auto')}]"
         single, _ = timed(lambda kw=kw: simulate(sc, params, **kw), args.repeat)
         batch = ensemble(params, args.runs, args.seed)
         many, res = timed(lambda kw=kw, batch=batch: simulate(sc, batch, **kw),
@@ -112,12 +131,15 @@ def main(argv=None) -> None:
             load = time.perf_counter() - t0
             pysd_run, _ = timed(lambda: model.run(return_timestamps=years, progress=False),
                                 args.repeat)
+            lookup_share = _lookup_share(lambda: model.run(return_timestamps=years,
+                                                           progress=False))
 
-    print(f"\nPySD: translate + load the exported file {fmt(load)}; one run {fmt(pysd_run)}")
-    print(f"\n{'implementation':<16}{'single run':>14}{'ensemble/run':>15}"
+    print(f"\nPySD: translate + load the exported file {fmt(load)}; one run {fmt(pysd_run)} "
+          f"({lookup_share:.0%} of it in graphical-function lookups, measured under cProfile)")
+    print(f"\n{'implementation':<20}{'single run':>14}{'ensemble/run':>15}"
           f"{'ensemble total':>16}{'PySD/single':>13}{'PySD/ens.run':>14}")
     for label, single, per_run, total in rows:
-        print(f"{label:<16}{fmt(single):>14}{fmt(per_run):>15}{fmt(total):>16}"
+        print(f"{label:<20}{fmt(single):>14}{fmt(per_run):>15}{fmt(total):>16}"
               f"{pysd_run / single:>12.1f}x{pysd_run / per_run:>13.0f}x")
     print(f"(ensemble: {args.runs} runs in one batched simulate() call, calibrated parameters "
           f"drawn within +-10 %, seed {args.seed})")
