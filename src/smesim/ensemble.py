@@ -43,7 +43,8 @@ Binning never depends on the order in which runs arrive, so partial
 histograms from any split of the runs merge into the same counts.  A
 percentile is read off the counts with NumPy's ``linear`` rule, locating each
 order statistic within its bin; its error is at most one bin width
-(``2 R / BINS`` where ``R`` < 2 x the largest deviation from the centre), and
+(``2 R / BINS``, ``R`` < twice the largest deviation from the centre, at least
+1e-6 x max(1, abs(centre))), and
 the manifest reports that bound per series (``percentile_abs_error_bound``).
 """
 
@@ -743,7 +744,15 @@ def read_ensemble(directory: str | Path) -> EnsembleResult:
         raise DataError(f"{d / 'manifest.json'}: malformed JSON ({exc})") from None
     bands = frames["bands.csv"]
     bands["scenario"] = bands["scenario"].astype(str)
-    bands["year"] = bands["year"].astype(int)
+    bands["series"] = bands["series"].astype(str)
     probs = frames["probabilities.csv"]
-    probs["year"] = probs["year"].astype(int)
+    try:
+        bands["year"] = bands["year"].astype(int)
+        for df, num in ((bands, [f"p{p}" for p in PERCENTILES]), (probs, ["p_beats_baseline"])):
+            df[num] = df[num].astype(float)
+        probs["year"] = probs["year"].astype(int)
+        probs["scenario"] = probs["scenario"].astype(str)
+        probs["index"] = probs["index"].astype(str)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{d}: non-numeric value in an ensemble file ({exc})") from None
     return EnsembleResult(bands=bands, probabilities=probs, meta=meta)

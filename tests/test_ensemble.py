@@ -1,0 +1,293 @@
+"""Ensembles: sampling, streamed percentiles, reproducibility, files, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from smesim import ParameterSet
+from smesim.cli import cli
+from smesim.ensemble import (
+    BAND_COLUMNS,
+    BLOCK_RUNS,
+    PROBABILITY_COLUMNS,
+    Sampler,
+    StreamingQuantiles,
+    joint_uncertainty,
+    read_ensemble,
+    read_ranges,
+    run_ensemble,
+    write_ensemble,
+)
+from smesim.errors import DataError, ParameterError
+from smesim.outputs import CANONICAL
+from smesim.params import BY_NAME, PARAMETERS
+from smesim.profiles import get_profile
+from smesim.runner import run_scenario
+from smesim.scenario import load_scenario
+from smesim.simulate import simulate
+
+PCT = ["p5", "p25", "p50", "p75", "p95"]
+
+
+@pytest.fixture(scope="module")
+def small():
+    """300 runs of one scenario, in batches of 64 (several level raises and merges)."""
+    return run_ensemble(["coexistence_package"], runs=300, seed=5, batch_runs=64, until=2040)
+
+
+# ---- streamed percentiles ----------------------------------------------------------
+
+def test_streaming_quantiles_match_numpy_within_one_bin_on_skewed_data():
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.lognormal(0, 1, 2001), rng.normal(50, 5, 2001),
+                   np.full(2001, 3.25), rng.uniform(-1, 1, 2001)])
+    acc = StreamingQuantiles(np.array([1.0, 50.0, 3.25, 0.0]), bins=256)
+    for a in range(0, x.shape[1], 97):
+        acc.add(x[:, a:a + 97])
+    got = acc.quantiles([0, 5, 25, 50, 75, 95, 100])
+    want = np.percentile(x, [0, 5, 25, 50, 75, 95, 100], axis=1).T
+    err = np.abs(got - want)
+    assert (err <= acc.bin_width[:, None]).all(), (err, acc.bin_width)
+    np.testing.assert_array_equal(got[2], 3.25)  # constant cell is exact
+    np.testing.assert_array_equal(got[:, 0], x.min(axis=1))  # extremes are exact
+    np.testing.assert_array_equal(got[:, -1], x.max(axis=1))
+    maxdev = np.abs(x - acc.centre[:, None]).max(axis=1)
+    assert (acc.bin_width <= np.maximum(4 * maxdev, 2 * acc.r0) / 256).all()  # documented
+
+
+def test_streaming_quantiles_merge_is_exact_and_order_free():
+    rng = np.random.default_rng(1)
+    x = rng.standard_t(3, size=(3, 1000)) * np.array([[1.0], [10.0], [0.01]])
+    centre = np.zeros(3)
+    whole = StreamingQuantiles(centre, bins=64)
+    whole.add(x)
+    parts = [StreamingQuantiles(centre, bins=64) for _ in range(3)]
+    for k, (a, b) in enumerate(((0, 10), (10, 700), (700, 1000))):
+        parts[k].add(x[:, a:b])
+    merged = parts[2]
+    merged.merge(parts[0])
+    merged.merge(parts[1])
+    np.testing.assert_array_equal(merged.counts, whole.counts)
+    np.testing.assert_array_equal(merged.level, whole.level)
+    np.testing.assert_array_equal(merged.quantiles([5, 50, 95]), whole.quantiles([5, 50, 95]))
+
+
+def test_streamed_bands_equal_in_memory_percentiles(small):
+    """The ensemble's bands against np.percentile over all runs held in memory."""
+    sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 5)
+    params = sampler.sample(0, 300)
+    res = simulate(load_scenario("coexistence_package"), params, until=2040)
+    bands = small.bands[small.bands["scenario"] == "coexistence_package"]
+    bound = small.meta["percentile_abs_error_bound"]["coexistence_package"]
+    worst = 0.0
+    for series in CANONICAL:
+        want = np.percentile(res.series(series), [5, 25, 50, 75, 95], axis=0).T
+        got = bands[bands["series"] == series][PCT].to_numpy()
+        err = np.abs(got - want).max()
+        assert err <= bound[series] + 1e-12, (series, err, bound[series])
+        spread = np.ptp(res.series(series))
+        assert bound[series] <= max(4 * spread, 1e-4 * 100) / 4096  # the documented bound
+        worst = max(worst, err / max(spread, 1e-12))
+    assert worst < 1e-3
+
+
+# ---- reproducibility -------------------------------------------------------------
+
+def test_same_seed_same_numbers_whatever_the_batch_size(small):
+    again = run_ensemble(["coexistence_package"], runs=300, seed=5, batch_runs=300, until=2040)
+    odd = run_ensemble(["coexistence_package"], runs=300, seed=5, batch_runs=37, until=2040)
+    for other in (again, odd):
+        pd.testing.assert_frame_equal(other.bands, small.bands, check_exact=True)
+        pd.testing.assert_frame_equal(other.probabilities, small.probabilities,
+                                      check_exact=True)
+    different = run_ensemble(["coexistence_package"], runs=300, seed=6, until=2040)
+    assert not np.allclose(different.bands[PCT], small.bands[PCT])
+
+
+def test_same_seed_same_numbers_with_local_worker_processes(small):
+    two = run_ensemble(["coexistence_package"], runs=300, seed=5, until=2040, workers=2,
+                       chunk_runs=110, batch_runs=50)
+    pd.testing.assert_frame_equal(two.bands, small.bands, check_exact=True)
+    pd.testing.assert_frame_equal(two.probabilities, small.probabilities, check_exact=True)
+    assert two.meta["execution"]["executor"] == "processes"
+
+
+def test_sampler_depends_only_on_seed_and_run_index():
+    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 42)
+    n = BLOCK_RUNS + 300
+    whole = s.sample(0, n).values
+    pieces = np.vstack([s.sample(0, 7).values, s.sample(7, BLOCK_RUNS + 5).values,
+                        s.sample(BLOCK_RUNS + 5, n).values])
+    np.testing.assert_array_equal(whole, pieces)
+    unc = s.uncertainty
+    cols = [list(BY_NAME).index(nm) for nm in unc.names]
+    drawn = whole[:, cols]
+    assert drawn.std(axis=0).min() > 0  # every estimated parameter varies
+    sd = np.sqrt((unc.factor ** 2).sum(axis=1))
+    # means near the point estimate (truncation at bounds shifts them a little)
+    assert (np.abs(drawn.mean(axis=0) - unc.mean) < 0.25 * sd + 1e-12).all()
+
+
+# ---- point estimate = smesim run ----------------------------------------------------
+
+def test_one_point_sample_equals_smesim_run(tmp_path):
+    ens = run_ensemble(["baseline"], runs=1, sample="point")
+    _, res = run_scenario("baseline")
+    frame = res.frame(canonical_only=True)
+    b = ens.bands
+    assert set(b["scenario"]) == {"baseline"} and len(ens.probabilities) == 0
+    for series in CANONICAL:
+        got = b[b["series"] == series].set_index("year")[PCT]
+        for col in PCT:
+            np.testing.assert_array_equal(got[col].to_numpy(), frame[series].to_numpy(),
+                                          err_msg=series)
+    # and through the command line: the CSV of `smesim run` and the band files
+    runner = CliRunner()
+    r1 = runner.invoke(cli, ["run", "baseline", "--out", str(tmp_path / "run")])
+    r2 = runner.invoke(cli, ["ensemble", "baseline", "--runs", "1", "--point", "--quiet",
+                             "--out", str(tmp_path / "ens")])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
+    run_csv = pd.read_csv(tmp_path / "run" / "baseline.csv", index_col="year")
+    back = read_ensemble(tmp_path / "ens")
+    p50 = back.bands.pivot(index="year", columns="series", values="p50")
+    np.testing.assert_allclose(p50[list(CANONICAL)], run_csv[list(CANONICAL)], rtol=1e-5)
+
+
+# ---- probabilities --------------------------------------------------------------------
+
+def test_probabilities_are_shares_of_paired_runs(small):
+    p = small.probabilities
+    assert tuple(p.columns) == PROBABILITY_COLUMNS
+    assert set(p["year"]) == {2030, 2040}  # 2060 is beyond the horizon of this run
+    assert ((p["p_beats_baseline"] >= 0) & (p["p_beats_baseline"] <= 1)).all()
+    # recompute one probability from the same draws held in memory
+    sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 5)
+    params = sampler.sample(0, 300)
+    a = simulate(load_scenario("coexistence_package"), params, until=2040)
+    base = simulate(load_scenario("baseline"), params, until=2040)
+    want = np.mean(a.at(2030, "coexistence_economic")
+                   > base.at(2030, "coexistence_economic") + 1e-9)
+    got = p[(p["index"] == "coexistence_economic") & (p["year"] == 2030)]["p_beats_baseline"]
+    assert got.item() == pytest.approx(want, abs=1e-12)
+
+
+def test_a_scenario_that_changes_only_the_region_never_beats_on_natural():
+    ens = run_ensemble(["regional_dispersion"], runs=64, seed=1)
+    p = ens.probabilities.set_index(["index", "year"])["p_beats_baseline"]
+    assert p[("coexistence_regional", 2060)] == 1.0
+    assert p[("coexistence_natural", 2060)] == 0.0  # identical, not "beaten"
+
+
+# ---- uncertainty sources and declared ranges ------------------------------------------
+
+def test_priors_stand_in_without_a_calibrated_set():
+    unc = joint_uncertainty("korea", point=ParameterSet.from_mapping())
+    assert "registry priors" in unc.source
+    prof = get_profile("korea")
+    assert set(unc.names) == set(prof.free_parameter_names())
+    sd = np.sqrt((unc.factor ** 2).sum(axis=1))
+    np.testing.assert_allclose(sd, [prof.prior_sd(n) for n in unc.names])
+
+
+def test_declared_ranges_are_sampled(tmp_path):
+    path = tmp_path / "ranges.toml"
+    path.write_text('[ranges.dispersion_effect]\ndistribution = "uniform"\n'
+                    'lower = 0.1\nupper = 0.6\n'
+                    '[ranges.green_transition_effect]\ndistribution = "normal"\n'
+                    'mean = 0.06\nsd = 0.02\n', encoding="utf-8")
+    unc = joint_uncertainty("korea", ranges_file=path)
+    s = Sampler(get_profile("korea").parameter_set(), unc, 3).sample(0, 500)
+    d = s.values[:, list(BY_NAME).index("dispersion_effect")]
+    g = s.values[:, list(BY_NAME).index("green_transition_effect")]
+    assert d.min() >= 0.1 and d.max() <= 0.6 and d.std() > 0.1
+    assert g.min() >= 0.0 and abs(g.mean() - 0.06) < 0.005
+    ens = run_ensemble(["regional_dispersion"], runs=50, seed=1, ranges=path, until=2030)
+    assert ens.meta["uncertainty"]["declared_ranges"]["file"] == str(path)
+
+
+@pytest.mark.parametrize(("body", "match"), [
+    ('[ranges.no_such]\nlower = 0\nupper = 1\n', "ranges.no_such: unknown parameter"),
+    ('[ranges.wage_target_2012]\nlower = 0.6\nupper = 1\n', "got an estimated one"),
+    ('[ranges.dispersion_effect]\nlower = 0.6\nupper = 0.1\n', "lower < upper"),
+    ('[ranges.dispersion_effect]\nlower = 0\nupper = 9\n', r"upper <= 5"),
+    ('[ranges.dispersion_effect]\ndistribution = "beta"\n', "expected 'uniform' or 'normal'"),
+    ('[ranges.dispersion_effect]\nlower = "a"\nupper = 1\n', "lower: expected a finite number"),
+    ('[ranges.dispersion_effect]\nmean = 0.3\nsd = 0.1\n', "unknown key"),
+    ('[other]\nx = 1\n', "other: unknown table"),
+])
+def test_bad_ranges_files_name_the_culprit(tmp_path, body, match):
+    path = tmp_path / "r.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ParameterError, match=match) as info:
+        read_ranges(path, exclude=get_profile("korea").free_parameter_names())
+    assert str(path) in str(info.value)
+
+
+def test_bad_arguments():
+    with pytest.raises(ParameterError, match="runs: expected a whole number >= 1"):
+        run_ensemble(["baseline"], runs=0)
+    with pytest.raises(ParameterError, match="sample: expected one of"):
+        run_ensemble(["baseline"], runs=2, sample="bootstrap")
+
+
+# ---- files and command line ------------------------------------------------------------
+
+def test_write_read_round_trip(tmp_path, small):
+    paths = write_ensemble(small, tmp_path / "e")
+    assert [p.name for p in paths] == ["bands.csv", "probabilities.csv", "manifest.json"]
+    back = read_ensemble(tmp_path / "e")
+    assert tuple(back.bands.columns) == BAND_COLUMNS
+    pd.testing.assert_frame_equal(back.bands, small.bands, check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(back.probabilities, small.probabilities,
+                                  check_exact=False, rtol=1e-9)
+    assert back.meta["seed"] == 5 and back.meta["runs"] == 300
+    assert not list((tmp_path / "e").glob(".smesim-stage-*"))
+
+
+def test_read_ensemble_errors(tmp_path, small):
+    with pytest.raises(DataError, match="ensemble directory not found"):
+        read_ensemble(tmp_path / "nope")
+    write_ensemble(small, tmp_path / "e")
+    (tmp_path / "e" / "bands.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bands.csv: header: expected scenario, series"):
+        read_ensemble(tmp_path / "e")
+
+
+def test_cli_ensemble_writes_files_and_reports(tmp_path):
+    out = tmp_path / "ens"
+    r = CliRunner().invoke(cli, ["ensemble", "coexistence_package", "regional_dispersion",
+                                 "--runs", "40", "--seed", "2", "--until", "2040",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "P(beats baseline)" in r.output and "wrote" in r.output
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["seed"] == 2 and man["runs"] == 40 and man["command"] == "ensemble"
+    back = read_ensemble(out)
+    assert set(back.bands["scenario"]) == {"coexistence_package", "regional_dispersion"}
+    assert len(back.bands) == 2 * len(CANONICAL) * (2040 - 2012 + 1)
+    assert len(back.probabilities) == 2 * 5 * 2
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["ensemble", "no_such_scenario", "--runs", "2"], "scenario not found"),
+    (["ensemble", "baseline", "--runs", "2", "--ranges", "/nonexistent.toml"],
+     "file not found"),
+])
+def test_cli_errors_are_one_line(args, match):
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 2
+    assert match in r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_parameters_stay_within_bounds_for_every_draw():
+    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 9)
+    v = s.sample(0, 2000).values  # ParameterSet would raise otherwise; check anyway
+    lo = np.array([p.lower for p in PARAMETERS])
+    hi = np.array([p.upper for p in PARAMETERS])
+    assert ((v >= lo) & (v <= hi)).all()
