@@ -74,6 +74,11 @@ def _expand(name: str) -> list[str]:
     return [name.replace("<class>", c) for c in classes]
 
 
+def _net_rate(stock) -> str:
+    text = " + ".join(stock.inflows) or "0"
+    return text + "".join(f" - {f}" for f in stock.outflows)
+
+
 def _anchor(name: str) -> str:
     return f"[`{name}`](#{name.replace('_', '-')})" if name else ""
 
@@ -131,7 +136,7 @@ def model_reference(profile: str = "korea", model: ModelTable | None = None) -> 
                      "meaning"], rows)
 
     lines += ["## Sectors", "",
-              "Flows and auxiliaries by sector, in the order the model evaluates them. "
+              "Flows and auxiliaries grouped by sector (the model's modules). "
               "*Used by* lists the equations (and stocks) that read each variable.", ""]
     for sector in SECTORS:
         lines += [f"### {SECTOR_TITLES[sector]}", "", f"`smesim.model.{sector}`: "
@@ -159,9 +164,7 @@ def model_reference(profile: str = "korea", model: ModelTable | None = None) -> 
             for n in _expand(step):
                 if n in model:
                     v = model[n]
-                    eq = (f"stock: +{', +'.join(v.inflows)}" + (f" −{', −'.join(v.outflows)}"
-                                                               if v.outflows else "")
-                          if v.kind == "stock" else v.eqn)
+                    eq = (f"d/dt = {_net_rate(v)}" if v.kind == "stock" else v.eqn)
                     rows.append([_anchor(n), v.kind, _code(eq), v.unit])
                 else:
                     rows.append([f"`{n}`", "not in the equation table", "", ""])
