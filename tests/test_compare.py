@@ -235,3 +235,21 @@ def test_installed_entry_point(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "year first reached" in out.stdout
     assert (tmp_path / "comparison.md").exists()
+
+
+def test_probabilities_shown_with_no_effect_marks(comp):
+    import dataclasses
+    from types import SimpleNamespace
+
+    probs = pd.DataFrame({"scenario": ["rd_support_france"] * 2,
+                          "index": ["coexistence_economic", "coexistence_natural"],
+                          "year": [2030, 2030], "p_beats_baseline": [0.93, 0.0]})
+    c = dataclasses.replace(comp, ensemble=SimpleNamespace(probabilities=probs))
+    table = cmp.probability_table(c)
+    natural_same = abs(c.value("rd_support_france", "coexistence_natural", 2030)
+                       - c.value("baseline", "coexistence_natural", 2030)) < 1e-9
+    assert table.loc["economic 2030", "rd_support_france"] == "93.0"
+    assert table.loc["natural 2030", "rd_support_france"] == ("=" if natural_same else "0.0")
+    assert "probability of beating the baseline" in format_table(c)
+    assert "## Probability of beating the baseline" in to_markdown(c)
+    assert cmp.probability_table(comp) is None

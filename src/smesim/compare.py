@@ -436,8 +436,39 @@ def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> s
                                                                name="target"),
                           columns=comp.names)
         parts.append(f"== year first reached ==\n{df.to_string()}")
+    probs = probability_table(comp)
+    if probs is not None:
+        parts.append("== probability of beating the baseline (share of ensemble runs) ==\n"
+                     + probs.to_string())
     parts.append(_legend(comp))
     return "\n\n".join(parts)
+
+
+def probability_table(comp: Comparison) -> pd.DataFrame | None:
+    """P(beats baseline) in % of ensemble runs: "index year" rows, scenario columns.
+
+    ``=`` marks cells where the scenario leaves the index unchanged (in the
+    point-estimate runs), where a probability of 0 means "equal", not "worse".
+    None when no ensemble ran.
+    """
+    probs = getattr(comp.ensemble, "probabilities", None) if comp.ensemble is not None else None
+    if probs is None or probs.empty:
+        return None
+    cells: dict[tuple[str, str], str] = {}
+    rows: list[str] = []
+    names: list[str] = []
+    for r in probs.itertuples():
+        row = f"{r.index.removeprefix('coexistence_')} {r.year}"
+        rows.append(row)
+        names.append(r.scenario)
+        same = (r.scenario in comp.frames and comp.reference in comp.frames
+                and r.year in comp.frames[r.scenario].index
+                and abs(comp.value(r.scenario, r.index, r.year)
+                        - comp.value(comp.reference, r.index, r.year)) < 1e-9)
+        cells[(row, r.scenario)] = "=" if same else f"{100 * r.p_beats_baseline:.1f}"
+    rows, names = list(dict.fromkeys(rows)), list(dict.fromkeys(names))
+    return pd.DataFrame([[cells.get((r, n), "") for n in names] for r in rows],
+                        index=pd.Index(rows, name="index, year"), columns=names)
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -457,6 +488,13 @@ def to_markdown(comp: Comparison) -> str:
         out += ["", f"## {y}", "",
                 _md_table(["series", *w.columns], [[i, *r] for i, r in zip(
                     w.index, w.to_numpy().tolist(), strict=True)])]
+    probs = probability_table(comp)
+    if probs is not None:
+        out += ["", "## Probability of beating the baseline (% of ensemble runs)", "",
+                "`=`: the scenario leaves the index unchanged.", "",
+                _md_table(["index, year", *probs.columns],
+                          [[i, *row] for i, row in zip(probs.index, probs.to_numpy().tolist(),
+                                                       strict=True)])]
     if comp.targets:
         out += ["", "## Year each target is first reached", "",
                 "`>=`: first year at or above the value after a year below it (reached "
