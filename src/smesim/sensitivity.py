@@ -195,6 +195,9 @@ def run_study(factors: Sequence[Factor], evaluate: Callable[[np.ndarray], np.nda
     tasks = [X[a:a + chunk_rows] for a in range(0, X.shape[0], chunk_rows)]
 
     def store(i, block):
+        want = (tasks[i].shape[0], len(labels))
+        if np.shape(block) != want:
+            raise ValueError(f"evaluate returned shape {np.shape(block)} (expected {want})")
         Y[i * chunk_rows:i * chunk_rows + block.shape[0]] = block
         if progress:
             progress(block.shape[0])

@@ -1,0 +1,137 @@
+"""Global sensitivity: the analytic Ishigami function and the model, through one code path."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("SALib")
+
+from smesim.cli import cli
+from smesim.errors import ParameterError
+from smesim.sensitivity import (
+    Factor,
+    model_factors,
+    plot_sensitivity,
+    run_sensitivity,
+    run_study,
+)
+
+# Ishigami (a = 7, b = 0.1): analytic first-order and total indices
+ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
+ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
+PI = float(np.pi)
+
+
+def ishigami(X: np.ndarray) -> np.ndarray:
+    """Two 'outputs': Ishigami itself and an affine transform (same indices)."""
+    y = np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0])
+    return np.column_stack([y, 3 * y - 2])
+
+
+ISHIGAMI_FACTORS = [Factor(f"x{i}", "other", -PI, PI) for i in (1, 2, 3)]
+
+
+def test_ishigami_sobol_indices_through_the_study_code():
+    res = run_study(ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2040)], method="sobol",
+                    n=4096, seed=1)
+    for year in (2030, 2040):
+        t = res.table[res.table["year"] == year].set_index("factor").loc[["x1", "x2", "x3"]]
+        np.testing.assert_allclose(t["S1"], ISHIGAMI_S1, atol=0.04)
+        np.testing.assert_allclose(t["ST"], ISHIGAMI_ST, atol=0.04)
+        assert (t["ST_conf"] > 0).all() and (t["ST_conf"] < 0.1).all()
+    # indices do not depend on an affine change of the output
+    a = res.table[res.table["year"] == 2030][["S1", "ST"]].to_numpy()
+    b = res.table[res.table["year"] == 2040][["S1", "ST"]].to_numpy()
+    np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+def test_ishigami_morris_ranks_x3_by_interaction_not_mean():
+    res = run_study(ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2031)],
+                    method="morris", n=200, seed=2)
+    t = res.table[res.table["year"] == 2030].set_index("factor")
+    assert (t["mu_star"] > 0).all()
+    # x3 acts only through its interaction with x1: mean effect ~0, large sigma
+    assert abs(t.loc["x3", "mu"]) < 0.3 * t.loc["x3", "sigma"]
+
+
+@pytest.fixture(scope="module")
+def model_sobol():
+    return run_sensitivity("baseline", method="sobol", n=64, seed=3,
+                           outputs=["capital_region_grp_share", "coexistence_natural"],
+                           years=[2030, 2060])
+
+
+def test_unused_lever_has_zero_total_index(model_sobol):
+    """regions.py reads only regional_dispersion; human_natural reads green_transition."""
+    t = model_sobol.table.set_index(["output", "year", "factor"])
+    for year in (2030, 2060):
+        grp = t.loc[("capital_region_grp_share", year)]
+        assert abs(grp.loc["green_transition", "ST"]) < 1e-9
+        assert abs(grp.loc["rd_subsidy_rate", "ST"]) < 1e-9
+        assert grp.loc["regional_dispersion", "ST"] > 0.2
+        nat = t.loc[("coexistence_natural", year)]
+        assert abs(nat.loc["regional_dispersion", "ST"]) < 1e-9
+        assert nat.loc["green_transition", "ST"] > 0.5
+    # the lever acts from the policy start (2026): its share grows after 2030
+    r30 = t.loc[("capital_region_grp_share", 2030, "regional_dispersion"), "ST"]
+    assert 0 < r30
+    assert set(model_sobol.table["kind"]) == {"lever", "parameter"}
+
+
+def test_same_seed_same_indices(model_sobol):
+    again = run_sensitivity("baseline", method="sobol", n=64, seed=3,
+                            outputs=["capital_region_grp_share", "coexistence_natural"],
+                            years=[2030, 2060], chunk_rows=500)
+    pd.testing.assert_frame_equal(again.table, model_sobol.table, check_exact=True)
+
+
+def test_morris_on_the_model_levers_only():
+    res = run_sensitivity("baseline", method="morris", n=8, seed=1,
+                          outputs=["capital_region_grp_share"], years=[2040],
+                          factors=model_factors(parameters=False))
+    t = res.table.set_index("factor")
+    assert t.loc["green_transition", "mu_star"] == 0.0
+    assert t.loc["regional_dispersion", "mu_star"] > 0.1
+    assert res.ranking("capital_region_grp_share", 2040)["factor"][0] == "regional_dispersion"
+
+
+def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
+    ax = plot_sensitivity(model_sobol, "coexistence_natural", top=3)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == 3 and labels[0].startswith("green_transition")
+    assert "coexistence_natural" in ax.get_title()
+    with pytest.raises(ParameterError, match="not in this sensitivity result"):
+        plot_sensitivity(model_sobol, "wage_ratio_sme")
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"method": "fast"}, "method: expected one of sobol, morris"),
+    ({"n": 100}, "n: expected a power of two"),
+    ({"outputs": ["no_such_series"]}, "outputs: unknown series"),
+    ({"years": [2011]}, "years: expected years"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        run_sensitivity("baseline", **{"n": 4, **kwargs})
+
+
+def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
+    out = tmp_path / "s"
+    r = CliRunner().invoke(cli, ["sensitivity", "baseline", "--method", "morris", "--n", "4",
+                                 "--outputs", "capital_region_grp_share,coexistence_overall",
+                                 "--years", "2030,2040", "--no-parameters", "--quiet",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert set(table["year"]) == {2030, 2040} and set(table["kind"]) == {"lever"}
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["method"] == "morris" and man["command"] == "sensitivity"
+    assert (out / "sensitivity_coexistence_overall.png").stat().st_size > 1000
+    bad = CliRunner().invoke(cli, ["sensitivity", "baseline", "--n", "100"])
+    assert bad.exit_code == 2 and "power of two" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
