@@ -187,7 +187,10 @@ def test_baseline_named_twice_runs_once():
 
 
 def test_missing_ensemble_module_is_a_clear_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "smesim.ensemble", None)
+    import smesim
+
+    monkeypatch.setitem(sys.modules, "smesim.ensemble", None)  # import fails
+    monkeypatch.delattr(smesim, "ensemble", raising=False)
     with pytest.raises(CompareError, match=r"--runs: expected the smesim\.ensemble module"):
         cmp.load_or_run_ensemble(None, 10, [])
     with pytest.raises(CompareError, match=r"--ensemble: expected the smesim\.ensemble"):
