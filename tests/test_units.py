@@ -115,3 +115,15 @@ def test_cli_check_units_fails_on_inconsistency(monkeypatch, table):
     assert res.exit_code == 2
     assert res.output.splitlines()[-1].startswith("smesim: error: units: 4 inconsistencies")
     assert "Traceback" not in res.output
+
+
+def test_installed_entry_point_checks_units():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "smesim"
+    proc = subprocess.run([str(exe), "check", "units", "--profile", "japan"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "(baseline, japan)" in proc.stdout and "consistent" in proc.stdout
