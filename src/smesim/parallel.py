@@ -15,7 +15,8 @@ local processes (``workers=N``)
     runs.
 Dask (``scheduler="tcp://host:port"``)
     The same tasks on an existing ``dask.distributed`` cluster (extra
-    ``smesim[distributed]``); workers need smesim installed.
+    ``smesim[distributed]``); workers need smesim installed.  Connecting gives
+    up after ``$SMESIM_DASK_CONNECT_TIMEOUT`` (default ``10s``).
 
 Results are handed to ``on_result`` as tasks finish (completion order), so a
 caller that merges them keeps memory bounded; callers make their merge
@@ -124,14 +125,15 @@ def _run_dask(fn, tasks: Iterable, address: str, on_result) -> None:
     except ImportError:
         raise SchedulerError("--scheduler needs dask.distributed: pip install "
                              "'smesim[distributed]'") from None
+    timeout = os.environ.get("SMESIM_DASK_CONNECT_TIMEOUT", "10s")
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"scheduler {address}: cannot connect ({exc})") from None
     try:
         futures = client.map(fn, list(tasks), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             on_result(index[fut.key], fut.result())
             fut.release()
     finally:
