@@ -155,14 +155,15 @@ def test_reference_run_is_simulate(scenarios):
             np.testing.assert_array_equal(ref[name], res.series(name)[0], err_msg=name)
 
 
-@pytest.mark.parametrize("name,profile", [("baseline", "korea"),
-                                          ("coexistence_package", "korea"),
-                                          ("all_shapes", "korea"),
-                                          ("coexistence_package", "japan")])
-def test_table_reproduces_model(scenarios, name, profile):
+@pytest.mark.parametrize("name,profile,dt", [("baseline", "korea", 1 / 16),
+                                             ("coexistence_package", "korea", 1 / 16),
+                                             ("all_shapes", "korea", 1 / 16),
+                                             ("all_shapes", "korea", 1 / 10),
+                                             ("coexistence_package", "japan", 1 / 16)])
+def test_table_reproduces_model(scenarios, name, profile, dt):
     sc = scenarios[name]
-    expected = reference_run(sc, profile=profile)
-    got = run_table(build_table(sc, profile=profile))
+    expected = reference_run(sc, profile=profile, dt=dt)
+    got = run_table(build_table(sc, profile=profile, dt=dt))
     assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"{name}/{profile}")
 
 
@@ -232,6 +233,10 @@ def test_schedule_expressions(scenarios):
     assert "IF TIME < 2033.27" in lev["rd_subsidy_rate"].eqn
     assert "TIME >= 2028.1 AND TIME < 2031.1" in lev["green_transition"].eqn
     assert lev["tech_diffusion"].eqn == "tech_diffusion_table(TIME)"
+    # dt 1/10: thresholds at mid-step before the first grid point on or after the year
+    tenth = build_table(scenarios["all_shapes"], dt=0.1).by_name
+    assert tenth["rd_tax_incentive_rate"].eqn.startswith("IF TIME < 2019.95 THEN")
+    assert "IF TIME < 2033.25" in tenth["rd_subsidy_rate"].eqn
     assert "RAMP(" in lev["regional_dispersion"].eqn
     step_only = build_table(scenarios["coexistence_package"]).by_name
     assert step_only["rd_subsidy_rate"].eqn == (
@@ -332,11 +337,14 @@ def _pysd():
 
 # pysd 3.14.3's output.py calls DataFrame.set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index:Warning")
-@pytest.mark.parametrize("name", ["baseline", "coexistence_package", "all_shapes"])
-def test_pysd_runs_export(scenarios, tmp_path, name):
+@pytest.mark.parametrize("name,dt", [("baseline", 1 / 16), ("coexistence_package", 1 / 16),
+                                     ("all_shapes", 1 / 16),
+                                     # inexact float times: event thresholds at mid-step
+                                     ("all_shapes", 1 / 10)])
+def test_pysd_runs_export(scenarios, tmp_path, name, dt):
     pysd = _pysd()
     sc = scenarios[name]
-    path = export_xmile(tmp_path / f"{name}.xmile", sc.path)
+    path = export_xmile(tmp_path / f"{name}.xmile", sc.path, dt=dt)
     model = pysd.read_xmile(str(path))
     end = sc.horizon or 2060
     years = list(range(2012, end + 1))
@@ -344,5 +352,5 @@ def test_pysd_runs_export(scenarios, tmp_path, name):
     frame.columns = [c.lower().replace(" ", "_") for c in frame.columns]
     assert list(frame.index) == years
     got = {c: frame[c].to_numpy() for c in frame.columns}
-    expected = reference_run(sc)
-    assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"PySD {name}")
+    expected = reference_run(sc, dt=dt)
+    assert_close(expected, got, [*STOCK_NAMES, *ALL_COLUMNS], f"PySD {name} dt {dt:g}")

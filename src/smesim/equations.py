@@ -349,7 +349,21 @@ def schedule_expression(base: float, schedules: Iterable[Schedule], grid: np.nda
     off-grid year an explicit ``IF TIME < year`` keeps smesim's timing.
     A ramp starts from the lever's value at its start (as smesim's does) and
     holds its target after ``start + years``: two XMILE ``RAMP(slope, start)``.
+
+    When ``dt`` is not a power of two (e.g. 1/10), times accumulated by a
+    simulator (``TIME + dt + dt + ...``) are inexact, so a comparison with a
+    grid year could fire a step late; the threshold of each ``IF TIME <``
+    comparison is then moved to mid-step before the first grid point on or
+    after the year, which gives smesim's timing whatever the rounding.
     """
+    exact = (1 / dt).is_integer() and math.log2(1 / dt).is_integer()
+
+    def when(year: float) -> str:
+        if exact:
+            return num(year)
+        k = int(np.searchsorted(grid, year, side="left"))  # smesim: on from grid[k] >= year
+        return num(start + (k - 0.5) * dt)
+
     expr, constant = num(base), True
     path = np.full(grid.size, float(base))
     gfs: list[Variable] = []
@@ -360,7 +374,7 @@ def schedule_expression(base: float, schedules: Iterable[Schedule], grid: np.nda
             if constant and _on_grid(sched.year, start, dt):
                 expr = f"{expr} + STEP({num(sched.value - float(expr))}, {num(sched.year)})"
             else:
-                expr = f"IF TIME < {num(sched.year)} THEN {_p(expr)} ELSE {num(sched.value)}"
+                expr = f"IF TIME < {when(sched.year)} THEN {_p(expr)} ELSE {num(sched.value)}"
             constant = False
         elif sched.kind == "ramp":
             v0 = float(np.interp(sched.start, grid, path))
@@ -370,11 +384,11 @@ def schedule_expression(base: float, schedules: Iterable[Schedule], grid: np.nda
             if constant and float(expr) == v0:
                 expr = ramp
             else:
-                expr = f"IF TIME < {num(sched.start)} THEN {_p(expr)} ELSE {ramp}"
+                expr = f"IF TIME < {when(sched.start)} THEN {_p(expr)} ELSE {ramp}"
             constant = False
         elif sched.kind == "pulse":
             end = sched.start + sched.years
-            expr = (f"IF TIME >= {num(sched.start)} AND TIME < {num(end)} "
+            expr = (f"IF TIME >= {when(sched.start)} AND TIME < {when(end)} "
                     f"THEN {num(sched.value)} ELSE {_p(expr)}")
             constant = False
         elif sched.kind == "table":
