@@ -222,7 +222,8 @@ def uncertainty_page(comp: Comparison, sources: Sources, lang: str, dpi: int, co
 
 
 def dashboard_page(comp: Comparison, sources: Sources, lang: str, dpi: int) -> Figure:
-    fig = _page(text("coexistence_title", lang), sources, lang, dpi)
+    fig = _page(text("coexistence_title", lang,
+                     reference=scenario_name(comp.reference, lang)), sources, lang, dpi)
     ax = fig.add_subplot()
     charts.plot_coexistence_heatmap(comp.levels(COEXISTENCE), ax=ax, lang=lang,
                                     reference=comp.reference)
@@ -256,7 +257,9 @@ def changed_levers(comp: Comparison, profile: str) -> tuple[dict, list[str]]:
 def lever_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
                profile: str) -> Figure:
     frames, changed = changed_levers(comp, profile)
-    fig = _page(text("levers_title", lang), sources, lang, dpi)
+    unchanged = [lever_name(lid, lang) for lid in LEVER_IDS if lid not in changed]
+    fig = _page(text("levers_title", lang), sources, lang, dpi,
+                legend_rows=1 if unchanged else 0)
     changes = lever_changes(frames, comp.reference)
     if changes.empty:
         fig.text(0.5, 0.5, text("no_levers_changed", lang), ha="center", va="center")
@@ -264,10 +267,10 @@ def lever_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
     ax = fig.add_subplot()
     charts.plot_lever_changes(changes, ax=ax, colours=colours, lang=lang,
                               start=START_YEAR, end=comp.end)
-    unchanged = [lever_name(lid, lang) for lid in LEVER_IDS if lid not in changed]
     if unchanged:
-        ax.set_title(text("levers_unchanged", lang, levers=", ".join(unchanged)),
-                     fontsize=11, color="#444444", loc="left")
+        fig.text(0.5, 0.045, _wrap(text("levers_unchanged", lang, levers=", ".join(unchanged)),
+                                   170), ha="center", va="bottom", fontsize=11,
+                 color="#444444")
     return fig
 
 
@@ -307,7 +310,7 @@ def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
     for sc in comp.scenarios:
         y -= step
         rows = changes[changes["scenario"] == sc.name]
-        what = "; ".join(f"{lever_name(r.lever, lang)} {charts.describe_change(r)}"
+        what = "; ".join(f"{lever_name(r.lever, lang)} {charts.describe_change(r, lang)}"
                          for r in rows.itertuples())
         if sc.name == comp.reference:
             what = text("cover_reference", lang)

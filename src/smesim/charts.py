@@ -281,12 +281,13 @@ def plot_lever_paths(lever_id: str, paths: Mapping[str, pd.Series], ax: Axes | N
     return ax
 
 
-def describe_change(row) -> str:
+def describe_change(row, lang: str = "en") -> str:
     """``"4.17 → 19.86 %  (2026-2031)"`` for a row of :func:`smesim.compare.lever_changes`."""
     unit = " %" if lever_unit(row.lever, "en").startswith("%") else ""
-    change = f"{row.before:g} → {row.peak:g}"
+    arrow = text("arrow", lang)
+    change = f"{row.before:g} {arrow} {row.peak:g}"
     if abs(row.final - row.peak) > 1e-9:
-        change += f" → {row.final:g}"
+        change += f" {arrow} {row.final:g}"
     when = (f"{row.start:g}" if row.settled - row.start < 0.5
             else f"{row.start:g}-{row.settled:g}")
     return f"{change}{unit}  ({when})"
@@ -319,7 +320,7 @@ def plot_lever_changes(changes: pd.DataFrame, ax: Axes | None = None, *,
             if r.settled < end:
                 ax.barh(y, end - r.settled, left=r.settled, height=0.62, color=colour,
                         alpha=0.28, zorder=2, linewidth=0)
-            label = describe_change(r)
+            label = describe_change(r, lang)
             ax.text(max(r.settled, r.start + moving) + 0.6, y, label,
                     ha="left", va="center", fontsize="small", zorder=4)
             ylabels.append((y, lever_name(r.lever, lang)))
@@ -330,7 +331,7 @@ def plot_lever_changes(changes: pd.DataFrame, ax: Axes | None = None, *,
         ax.plot([start], [top], alpha=0)  # keeps the row inside the data limits
         ax.scatter([start - 0.3], [top], marker="s", s=110, color=colour, clip_on=False)
     ax.set_yticks([p for p, _ in ylabels], [lab for _, lab in ylabels])
-    ax.set_ylim(y - 0.5, -0.7)
+    ax.set_ylim(max(y, 8) - 0.5, -0.7)  # at least 8 rows: few bars stay slim
     ax.set_xlim(start, end)
     ax.set_xlabel(text("year", lang))
     ax.grid(True, axis="x", alpha=0.3)

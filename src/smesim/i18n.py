@@ -159,6 +159,7 @@ LEVER_NAMES: dict[str, dict[str, str]] = {
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "year": "Year",
+        "arrow": "→",
         "model_baseline": "Model (baseline)",
         "data_fit": "Release data (fitted years)",
         "data_history": "Release data (history, before 2012)",
@@ -166,7 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
         "history_title": "History and fit: baseline against the release data",
         "history_title_n": "History and fit ({i}/{n}): baseline against the release data",
         "headline_title": "Headline indicators: policy scenarios against the baseline",
-        "coexistence_title": "Coexistence dashboard: index level (change vs baseline)",
+        "coexistence_title": "Coexistence dashboard: index level (change vs {reference})",
         "coexistence_paths_title": "Coexistence indices over time",
         "levers_title": "What each scenario changes: policy lever paths",
         "levers_unchanged": "Levers no scenario changes stay at the baseline: {levers}",
@@ -198,6 +199,9 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ko": {
         "year": "연도",
+        # NanumGothic's own arrow is small and blurs at screen resolution; the long
+        # arrow falls back to DejaVu Sans, which draws it clearly.
+        "arrow": "⟶",
         "model_baseline": "모형 (기준 시나리오)",
         "data_fit": "공표 자료 (추정 기간)",
         "data_history": "공표 자료 (2012년 이전 이력)",
@@ -205,7 +209,7 @@ TEXT: dict[str, dict[str, str]] = {
         "history_title": "이력과 적합도: 기준 시나리오와 공표 자료",
         "history_title_n": "이력과 적합도 ({i}/{n}): 기준 시나리오와 공표 자료",
         "headline_title": "핵심 지표: 정책 시나리오와 기준 시나리오 비교",
-        "coexistence_title": "상생 지수 대시보드: 지수 수준 (기준 대비 변화)",
+        "coexistence_title": "상생 지수 대시보드: 지수 수준 ({reference} 대비 변화)",
         "coexistence_paths_title": "상생 지수의 추이",
         "levers_title": "시나리오별 정책 수단 변화 경로",
         "levers_unchanged": "어떤 시나리오도 바꾸지 않은 정책 수단은 기준 값 유지: {levers}",
