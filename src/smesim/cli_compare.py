@@ -84,14 +84,16 @@ def brief(scenarios, out_dir, lang, formats, dpi, releases, years, targets, no_b
     multi-page PDF, in --out.
     """
     from .brief import make_brief
-    from .compare import parse_years
+    from .compare import format_table, parse_years
+    from .outputs import HEADLINE
 
     result = make_brief(list(scenarios), out_dir, lang=lang, formats=formats,
                         years=parse_years(years), targets=targets,
                         include_baseline=not no_baseline, profile=profile,
                         releases=list(releases) or None, ensemble_dir=ensemble_dir,
                         runs=runs, seed=seed, dpi=dpi)
-    click.echo(f"briefing pack for {', '.join(result.comparison.names)} "
-               f"({len(result.pages)} pages, {lang}) in {out_dir}")
+    click.echo(format_table(result.comparison, series=HEADLINE))
     for p in result.files:
         click.echo(f"wrote {p}")
+    click.echo(f"briefing pack for {', '.join(result.comparison.names)} "
+               f"({len(result.pages)} pages, {lang}) in {out_dir}")

@@ -395,8 +395,9 @@ def _fmt(v: float) -> str:
 def _cell(row, reference: str) -> str:
     if row.scenario == reference:
         return _fmt(row.value)
-    pct = "n/a" if not math.isfinite(row.diff_pct) else f"{row.diff_pct:+.1f}%"
-    return f"{_fmt(row.value)} ({row.diff:+.2f}; {pct})"
+    # round first, then add 0.0: a tiny negative difference prints as +0.00, not -0.00
+    pct = "n/a" if not math.isfinite(row.diff_pct) else f"{round(row.diff_pct, 1) + 0.0:+.1f}%"
+    return f"{_fmt(row.value)} ({round(row.diff, 2) + 0.0:+.2f}; {pct})"
 
 
 def wide_table(comp: Comparison, year: int, series: Sequence[str] = CANONICAL) -> pd.DataFrame:
