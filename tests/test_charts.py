@@ -108,6 +108,18 @@ def test_history_points_filled_and_hollow():
                       "Release data (history, before 2012)"]
 
 
+def test_history_marks_unfitted_points():
+    base = _frames(("baseline",))["baseline"]
+    pts = pd.DataFrame({"series": ["wage_ratio_sme"] * 2, "year": [2015, 2017],
+                        "value": [55.0, 54.2], "weight": [0.0, 1.0]})
+    ax = charts.plot_history("wage_ratio_sme", base, pts)
+    by_label = {c.get_label(): c for c in ax.collections}
+    np.testing.assert_allclose(by_label["Release data (fitted years)"].get_offsets(),
+                               [[2017, 54.2]])
+    np.testing.assert_allclose(by_label["Release data (weight 0, not fitted)"].get_offsets(),
+                               [[2015, 55.0]])
+
+
 def test_history_without_points_says_so():
     ax = charts.plot_history("rd_share_sme", _frames(("baseline",))["baseline"].assign(
         rd_share_sme=20.0), None)

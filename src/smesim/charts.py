@@ -159,7 +159,8 @@ def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | 
     """The baseline run of one series with the release data points over it.
 
     Points before ``first_model_year`` are drawn hollow (history the model does
-    not start from); points from it on are filled (what calibration fits).
+    not start from); points from it on are filled (what calibration fits),
+    except those of weight 0 (kept for the record, not fitted): grey diamonds.
 
     Parameters
     ----------
@@ -175,8 +176,10 @@ def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | 
             label=text("model_baseline", lang), zorder=3)
     pts = (points[points["series"] == series_id] if points is not None and not points.empty
            else pd.DataFrame(columns=["year", "value"]))
+    weight = pts["weight"] if "weight" in pts else pd.Series(1.0, index=pts.index)
     old = pts[pts["year"] < first_model_year]
-    new = pts[pts["year"] >= first_model_year]
+    new = pts[(pts["year"] >= first_model_year) & (weight > 0)]
+    unfitted = pts[(pts["year"] >= first_model_year) & (weight <= 0)]
     if not new.empty:
         ax.scatter(new["year"], new["value"], s=70, color=OKABE_ITO["vermillion"],
                    edgecolor="white", linewidth=0.8, label=text("data_fit", lang), zorder=4)
@@ -184,6 +187,10 @@ def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | 
         ax.scatter(old["year"], old["value"], s=70, facecolor="none",
                    edgecolor=OKABE_ITO["vermillion"], linewidth=1.8,
                    label=text("data_history", lang), zorder=4)
+    if not unfitted.empty:
+        ax.scatter(unfitted["year"], unfitted["value"], s=70, marker="D", facecolor="none",
+                   edgecolor="#555555", linewidth=1.6, label=text("data_unfitted", lang),
+                   zorder=4)
     if pts.empty:
         ax.text(0.5, 0.92, text("no_release_data", lang), transform=ax.transAxes,
                 ha="center", va="top", fontsize="small", color="#555555")
