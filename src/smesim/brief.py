@@ -133,6 +133,12 @@ def _page(title: str, sources: Sources, lang: str, dpi: int, legend_rows: int = 
     return fig
 
 
+def _reference_label(comp: Comparison, lang: str) -> str:
+    if comp.reference == "baseline":
+        return text("baseline_short", lang)
+    return scenario_name(comp.reference, lang)
+
+
 def _legend_rows(n: int, ncols: int = 3) -> int:
     return math.ceil(n / ncols)
 
@@ -222,13 +228,13 @@ def uncertainty_page(comp: Comparison, sources: Sources, lang: str, dpi: int, co
 
 
 def dashboard_page(comp: Comparison, sources: Sources, lang: str, dpi: int) -> Figure:
-    fig = _page(text("coexistence_title", lang,
-                     reference=scenario_name(comp.reference, lang)), sources, lang, dpi)
+    fig = _page(text("coexistence_title", lang, reference=_reference_label(comp, lang)),
+                sources, lang, dpi)
     ax = fig.add_subplot()
     charts.plot_coexistence_heatmap(comp.levels(COEXISTENCE), ax=ax, lang=lang,
                                     reference=comp.reference)
     bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.8, pad=0.01)
-    bar.set_label(text("dashboard_colour", lang, reference=scenario_name(comp.reference, lang)))
+    bar.set_label(text("dashboard_colour", lang, reference=_reference_label(comp, lang)))
     return fig
 
 

@@ -159,6 +159,7 @@ LEVER_NAMES: dict[str, dict[str, str]] = {
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "year": "Year",
+        "baseline_short": "baseline",
         "arrow": "→",
         "model_baseline": "Model (baseline)",
         "data_fit": "Release data (fitted years)",
@@ -200,6 +201,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ko": {
         "year": "연도",
+        "baseline_short": "기준",
         # NanumGothic's own arrow is small and blurs at screen resolution; the long
         # arrow falls back to DejaVu Sans, which draws it clearly.
         "arrow": "⟶",
