@@ -110,10 +110,12 @@ class Sources:
 
 
 def load_sources(comp: Comparison, releases: Sequence[str | Path] | None,
-                 profile: str) -> Sources:
+                 profile: str, loaded=None) -> Sources:
+    """Release points and the source-line labels; ``loaded``: releases read already."""
     from .data import load_releases
 
-    rel = load_releases(list(releases) if releases is not None else None, profile=profile)
+    rel = loaded if loaded is not None else load_releases(
+        list(releases) if releases is not None else None, profile=profile)
     files = tuple(Path(p["file"]).name for p in rel.provenance())
     pset = comp.meta["parameter_set"]
     if "/" in pset or pset.endswith(".toml"):
@@ -399,12 +401,16 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
     ensemble_dir, runs : uncertainty bands from a saved ensemble or a fresh one.
     dpi : PNG resolution; the pages are 12.8 x 7.2 in (16:9).
     """
+    from .data import load_releases
+
     check_lang(lang)
     formats = parse_formats(formats)
+    # Every input is read and checked before anything runs.
+    rel = load_releases(list(releases) if releases is not None else None, profile=profile)
     comp = compare_scenarios(list(specs) or default_scenarios(), years=years, targets=targets,
                              include_baseline=include_baseline, profile=profile,
                              ensemble_dir=ensemble_dir, runs=runs, seed=seed)
-    sources = load_sources(comp, releases, profile)
+    sources = load_sources(comp, releases, profile, loaded=rel)
     suffix = "" if lang == "en" else f"_{lang}"
     out_dir = Path(out_dir)
     written: list[str] = []
