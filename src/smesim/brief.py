@@ -50,7 +50,15 @@ from .compare import (
     lever_frame,
     write_tables,
 )
-from .i18n import check_lang, font_context, lever_name, scenario_name, series_name, text
+from .i18n import (
+    check_lang,
+    font_context,
+    hangul_font_path,
+    lever_name,
+    scenario_name,
+    series_name,
+    text,
+)
 from .io import dump_json, manifest, sha256_file, staged_files
 from .levers import LEVER_IDS
 from .outputs import CANONICAL
@@ -403,7 +411,8 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
     """
     from .data import load_releases
 
-    check_lang(lang)
+    if check_lang(lang) == "ko":
+        hangul_font_path()  # a missing font package fails here, before any run
     formats = parse_formats(formats)
     # Every input is read and checked before anything runs.
     rel = load_releases(list(releases) if releases is not None else None, profile=profile)
