@@ -66,7 +66,7 @@ from .outputs import CANONICAL
 from .parallel import Execution, run_tasks
 from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 from .scenario import Scenario, load_scenario
-from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate_columns
+from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
@@ -291,6 +291,25 @@ try:
     import numba as _numba
 
     @_numba.njit(cache=True, parallel=True)
+    def _to_cells(data, n_series):
+        """``data`` (runs, years, columns) -> cells (columns[:n_series] x years, runs).
+
+        Tiled over runs so reads and writes stay in cache (a plain strided copy
+        is several times slower).
+        """
+        n, ny = data.shape[0], data.shape[1]
+        out = np.empty((n_series * ny, n))
+        for t in _numba.prange((n + 63) // 64):
+            lo = t * 64
+            hi = min(n, lo + 64)
+            for c in range(n_series):
+                for y in range(ny):
+                    j = c * ny + y
+                    for i in range(lo, hi):
+                        out[j, i] = data[i, y, c]
+        return out
+
+    @_numba.njit(cache=True, parallel=True)
     def _bin_counts(x, keep, centre, inv_width, counts):
         m, n = x.shape
         nb = counts.shape[1]
@@ -318,6 +337,10 @@ try:
             hi[j] = b
         return lo, hi
 except ImportError:  # pragma: no cover - NumPy fallback
+    def _to_cells(data, n_series):
+        n = data.shape[0]
+        return np.ascontiguousarray(data[:, :, :n_series].transpose(2, 1, 0)).reshape(-1, n)
+
     def _minmax(x, keep):
         xs = x[:, keep]
         return xs.min(axis=1), xs.max(axis=1)
@@ -386,10 +409,18 @@ class StreamingQuantiles:
             short = np.ldexp(self.r0, level) <= dev
         return level
 
+    def add_runs(self, data: np.ndarray, n_series: int, keep: np.ndarray | None = None) -> None:
+        """Add runs of ``data`` (runs, years, columns): cells are the first ``n_series``
+        columns x every year, column-major (cell ``j`` = column ``j // years``)."""
+        if n_series * data.shape[1] != self.centre.size:
+            raise ValueError("data do not match the cells of this accumulator")
+        self.add(_to_cells(np.ascontiguousarray(data, dtype=float), n_series), keep)
+
     def add(self, x: np.ndarray, keep: np.ndarray | None = None) -> None:
         """Add values ``x`` of shape ``(n_cells, n_runs)``; ``keep`` masks runs."""
         x = np.ascontiguousarray(x, dtype=float)
-        keep = np.ones(x.shape[1], dtype=bool) if keep is None else np.asarray(keep, bool)
+        keep = (np.ones(x.shape[1], dtype=bool) if keep is None
+                else np.ascontiguousarray(keep, dtype=bool))
         if not keep.any():
             return
         lo, hi = _minmax(x, keep)
@@ -489,26 +520,25 @@ def _new_partial(spec: _Spec) -> _Partial:
                              dtype=np.int64))
 
 
-def _cells(columns: np.ndarray) -> np.ndarray:
-    """Canonical outputs as ``(n_series * n_years, n_runs)``, series-major (a view)."""
-    return columns[: len(CANONICAL)].reshape(-1, columns.shape[2])
+def _centre(data: np.ndarray) -> np.ndarray:
+    """Cells (canonical column-major x years) of run 0 of ``data`` (runs, years, columns)."""
+    return np.ascontiguousarray(data[0, :, : len(CANONICAL)].T).ravel()
 
 
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     params = spec.sampler.sample(start, stop)
-    cells = []
-    for sc in spec.scenarios:
-        cells.append(_cells(simulate_columns(sc, params, until=spec.until, dt=spec.dt,
-                                             profile=spec.profile)))
-    keep = np.all([np.isfinite(c).all(axis=0) for c in cells], axis=0)
-    n_years = spec.until - START_YEAR + 1
-    idx = [CANONICAL.index(i) for i in COEXISTENCE]
-    rows = np.array([[s * n_years + (y - START_YEAR) for y in spec.prob_years] for s in idx])
-    base = cells[0][rows][..., keep]
-    for k, c in enumerate(cells):
-        part.quantiles[k].add(c, keep)
+    nc = len(CANONICAL)
+    datas = [simulate(sc, params, until=spec.until, dt=spec.dt, profile=spec.profile).data
+             for sc in spec.scenarios]
+    keep = np.all([np.isfinite(d[:, :, :nc]).all(axis=(1, 2)) for d in datas], axis=0)
+    cols = [CANONICAL.index(i) for i in COEXISTENCE]
+    ys = [y - START_YEAR for y in spec.prob_years]
+    base = datas[0][:, ys][:, :, cols][keep]  # (kept runs, years, indices)
+    for k, d in enumerate(datas):
+        part.quantiles[k].add_runs(d, nc, keep)
         if k:
-            part.beats[k] += (c[rows][..., keep] > base + BEAT_TOLERANCE).sum(axis=-1)
+            mine = d[:, ys][:, :, cols][keep]
+            part.beats[k] += (mine > base + BEAT_TOLERANCE).sum(axis=0).T
     part.n += int(keep.sum())
     part.non_finite += int((~keep).sum())
 
@@ -616,8 +646,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     point = get_profile(profile).parameter_set()
     unc = joint_uncertainty(profile, ranges, point) if sample == "joint" else None
     sampler = Sampler(point, unc, int(seed), sample)
-    centres = np.stack([_cells(simulate_columns(s, point, until=until, dt=dt,
-                                                profile=profile))[:, 0] for s in ordered])
+    centres = np.stack([_centre(simulate(s, point, until=until, dt=dt, profile=profile).data)
+                        for s in ordered])
     prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
     spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years)
     execution = Execution(workers=workers, scheduler=scheduler)

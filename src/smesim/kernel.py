@@ -126,12 +126,8 @@ MARGIN_FLOOR = 0.02  # mirrors model.rd_policy.MARGIN_FLOOR (checked in tests)
 MAX_SCALE_UP_MULTIPLIER = 5.0  # mirrors model.firm_size.MAX_SCALE_UP_MULTIPLIER
 
 
-def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
-    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out``.
-
-    ``out`` is ``(runs, years, columns)``, or ``(columns, years, runs)`` when
-    ``by_column`` (the layout ensembles reduce over).
-    """
+def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
+    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``."""
     nt = L.shape[1]
     lr = min(r, L.shape[0] - 1)  # per-run lever paths, or one shared path
     dt = 1.0 / steps_per_year
@@ -289,25 +285,21 @@ def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
             o[26] = kappa
             o[27] = m_s
             row = k // steps_per_year
-            if by_column:
-                for j in range(N_OUT):
-                    out[out_cols[j], row, r] = o[j]
-            else:
-                for j in range(N_OUT):
-                    out[r, row, out_cols[j]] = o[j]
+            for j in range(N_OUT):
+                out[r, row, out_cols[j]] = o[j]
         if k + 1 < nt:
             for j in range(y.size):
                 y[j] = y[j] + dt * d[j]
 
 
-def _serial(P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
+def _serial(P, C, Y0, L, exo, steps_per_year, out, out_cols):
     for r in range(P.shape[0]):
-        _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column)
+        _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols)
 
 
-def _parallel(P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column):
+def _parallel(P, C, Y0, L, exo, steps_per_year, out, out_cols):
     for r in prange(P.shape[0]):
-        _run_one(np.int64(r), P, C, Y0, L, exo, steps_per_year, out, out_cols, by_column)
+        _run_one(np.int64(r), P, C, Y0, L, exo, steps_per_year, out, out_cols)
 
 
 if HAVE_NUMBA:
@@ -338,8 +330,7 @@ def _constants(c, n: int) -> np.ndarray:
 
 
 def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np.ndarray,
-              steps_per_year: int, n_years: int, threads: bool | None = None,
-              by_column: bool = False) -> np.ndarray:
+              steps_per_year: int, n_years: int, threads: bool | None = None) -> np.ndarray:
     """Run the compiled kernel.
 
     Parameters
@@ -358,8 +349,6 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     threads : bool, optional
         Parallel over runs; default: when the batch has at least
         :data:`PARALLEL_MIN_RUNS` runs.
-    by_column : bool
-        Return ``(len(ALL_COLUMNS), n_years, n_runs)`` instead.
 
     Returns
     -------
@@ -374,9 +363,8 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     # (k, n_times, n_levers): each run reads its own path contiguously
     L = np.ascontiguousarray(levers[:, _LEVER_COLS, :].transpose(2, 0, 1), dtype=float)
     ex = np.ascontiguousarray(exo, dtype=float)
-    shape = (len(ALL_COLUMNS), n_years, n) if by_column else (n, n_years, len(ALL_COLUMNS))
-    out = np.empty(shape)
+    out = np.empty((n, n_years, len(ALL_COLUMNS)))
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
-    kern(P, C, Y0, L, ex, int(steps_per_year), out, _OUT_COLS, bool(by_column))
+    kern(P, C, Y0, L, ex, int(steps_per_year), out, _OUT_COLS)
     return out

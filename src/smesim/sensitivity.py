@@ -39,7 +39,7 @@ from .outputs import CANONICAL
 from .parallel import Execution, run_tasks
 from .params import BY_NAME
 from .scenario import Scenario, load_scenario
-from .simulate import DEFAULT_DT, START_YEAR, simulate_columns
+from .simulate import DEFAULT_DT, START_YEAR, simulate
 
 METHODS = ("sobol", "morris")
 DEFAULT_OUTPUTS = ("coexistence_economic", "coexistence_regional", "coexistence_human",
@@ -238,14 +238,13 @@ def _evaluate_model(spec: _ModelSpec, X: np.ndarray) -> np.ndarray:
     pcols = [(k, f.name) for k, f in enumerate(spec.factors) if f.kind == "parameter"]
     params = point.with_values([n for _, n in pcols], X[:, [k for k, _ in pcols]])
     until = max(spec.years)
-    cols = simulate_columns(spec.scenario, params, until=until, dt=spec.dt,
-                            profile=spec.profile, lever_overrides=levers or None,
-                            overrides_from=spec.policy_start)
+    data = simulate(spec.scenario, params, until=until, dt=spec.dt, profile=spec.profile,
+                    lever_overrides=levers or None, overrides_from=spec.policy_start).data
     out = np.empty((X.shape[0], len(spec.outputs) * len(spec.years)))
     j = 0
     for o in spec.outputs:
         for y in spec.years:
-            out[:, j] = cols[CANONICAL.index(o), y - START_YEAR]
+            out[:, j] = data[:, y - START_YEAR, CANONICAL.index(o)]
             j += 1
     return out
 

@@ -108,7 +108,7 @@ def _outputs(y, aux, p):
 
 def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per_year: int,
               exo: dict[str, np.ndarray], baseline_levers0: np.ndarray,
-              backend: str = "auto", by_column: bool = False) -> np.ndarray:
+              backend: str = "auto") -> np.ndarray:
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -117,8 +117,6 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
     baseline_levers0 : array, shape ``(n_levers, k)``: the profile's baseline
         levers at the start year (the conditions the initial data describe).
     backend : {"auto", "numpy", "numba"}
-    by_column : bool
-        Return shape ``(columns, years, runs)`` instead (what ensembles reduce).
     """
     p = params.namespace()
     n = params.n_runs
@@ -132,7 +130,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         if set(exo) != {"population_65plus_share"}:
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
-                                steps_per_year, n_years, by_column=by_column)
+                                steps_per_year, n_years)
     dt = 1.0 / steps_per_year
     out = np.empty((n, n_years, len(ALL_COLUMNS)))
     for k in range(t.size):
@@ -146,7 +144,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
                 row[:, j] = o[name]
         if k + 1 < t.size:
             y = y + dt * dydt
-    return np.ascontiguousarray(out.transpose(2, 1, 0)) if by_column else out
+    return out
 
 
 def _prepare(scenario, params, until, dt, profile, lever_overrides, backend,
@@ -177,28 +175,10 @@ def _prepare(scenario, params, until, dt, profile, lever_overrides, backend,
     return resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario
 
 
-def simulate_columns(scenario=None, params: ParameterSet | None = None, *,
-                     until: int | None = None, dt: float = DEFAULT_DT, profile: str = "korea",
-                     lever_overrides: dict[str, np.ndarray] | None = None,
-                     backend: str = "auto", overrides_from: float | None = None) -> np.ndarray:
-    """As :func:`simulate`, but only the data, shape ``(columns, years, runs)``.
-
-    Columns are :data:`~smesim.outputs.ALL_COLUMNS`; the same numbers as
-    ``simulate(...).data.transpose(2, 1, 0)``, in the layout that ensembles
-    and sensitivity studies reduce over run by run (no transposing copy).
-    ``overrides_from`` (year): lever overrides apply from then on, the
-    scenario's paths before (default: over the whole horizon, as
-    :func:`simulate`).
-    """
-    used, params, _, args, _ = _prepare(scenario, params, until, dt, profile,
-                                        lever_overrides, backend, overrides_from)
-    return integrate(params, *args, backend=used, by_column=True)
-
-
 def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | None = None,
              dt: float = DEFAULT_DT, profile: str = "korea",
              lever_overrides: dict[str, np.ndarray] | None = None,
-             backend: str = "auto") -> Result:
+             backend: str = "auto", overrides_from: float | None = None) -> Result:
     """Run a scenario for one or many parameter sets.
 
     Parameters
@@ -217,13 +197,16 @@ def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | 
         replacing the scenario's path (used by sensitivity analysis).
     backend : {"auto", "numpy", "numba"}
         Integration backend (module docs); results agree to ~1e-12.
+    overrides_from : float, optional
+        Year from which ``lever_overrides`` apply (the scenario's paths
+        before); default: the whole horizon.
 
     Returns
     -------
     Result
     """
     used, params, end, args, scenario = _prepare(scenario, params, until, dt, profile,
-                                                 lever_overrides, backend)
+                                                 lever_overrides, backend, overrides_from)
     data = integrate(params, *args, backend=used)
     years = np.arange(START_YEAR, end + 1)
     meta = {"scenario": scenario.name, "profile": profile, "dt": dt,
