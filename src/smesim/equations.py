@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SmesimError
-from .exogenous import POPULATION_65PLUS
-from .levers import LEVER_BY_ID, LEVER_IDS, LEVERS, Schedule, lever_paths
+from .exogenous import POPULATION_65PLUS, exogenous_paths
+from .levers import LEVER_BY_ID, LEVERS, Schedule, lever_paths
 from .model import firm_size, rd_policy
 from .model.state import SIZE_CLASSES, SME_CLASSES, STOCKS
 from .params import BY_NAME, PARAMETERS, ParameterSet
@@ -804,8 +804,7 @@ def build_table(scenario=None, params: ParameterSet | None = None, *, profile: s
     variables: list[Variable] = []
     values = params.as_dict()
     for p in PARAMETERS:
-        variables.append(Variable(p.name, "parameter", num(values[p.name]),
-                                  "%" if p.unit == "%" else p.unit, _param_doc(p),
+        variables.append(Variable(p.name, "parameter", num(values[p.name]), p.unit, _param_doc(p),
                                   p.sector, status=p.status, source=p.source,
                                   value=values[p.name]))
     base0 = lever_paths({}, grid[:1], prof.baseline_levers)[0]
@@ -830,6 +829,10 @@ def build_table(scenario=None, params: ParameterSet | None = None, *, profile: s
             lv.id, "lever", expr, unit, f"{lv.description} Scenario {scenario.name}: "
             f"{setting or 'baseline ' + num(base[lv.id])}.", "levers",
             status="lever", source=lv.source))
+    exo = set(exogenous_paths(grid[:1], profile))
+    if exo != {"population_65plus_share"}:
+        raise EquationError(f"the equation table mirrors one exogenous input, the model has "
+                            f"{sorted(exo)}: update smesim.equations")
     table = POPULATION_65PLUS[profile]
     variables.append(Variable("population_65plus_table", "gf", "", table.unit,
                               f"share of population aged 65+ by year ({profile})",
@@ -1013,6 +1016,7 @@ def parameter_names_used(model: ModelTable) -> set[str]:
     return used & set(BY_NAME)
 
 
-__all__ = ["KINDS", "LEVER_IDS", "EquationError", "ModelTable", "Node", "Variable",
-           "build_table", "dependencies", "evaluation_order", "parse", "references",
-           "run_table", "start_values", "unparse"]
+__all__ = ["KINDS", "EquationError", "ModelTable", "Node", "Variable", "build_table",
+           "dependencies", "evaluation_order", "num", "parameter_names_used", "parse",
+           "references", "run_table", "schedule_expression", "source_label", "start_values",
+           "unparse"]
