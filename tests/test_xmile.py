@@ -289,6 +289,8 @@ def test_xmile_structure(scenarios):
         if tag == "stock":
             flows = [f.text for f in el.findall("x:inflow", NS) + el.findall("x:outflow", NS)]
             assert flows and set(flows) <= names
+        if tag in ("stock", "flow"):
+            assert el.find("x:non_negative", NS).text == "false"
     assert len(variables.findall("x:stock", NS)) == len(STOCK_NAMES)
 
 

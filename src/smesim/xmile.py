@@ -9,6 +9,10 @@ simulation specs (start, stop, dt, Euler).  Stella, Vensim (XMILE import) and
 PySD read it; ``tests/test_xmile.py`` runs it with PySD and compares every
 stock and output with smesim's own Euler run.
 
+Every stock and flow carries ``<non_negative>false</non_negative>``: flows
+are biflows and stocks are never clipped at zero, as in smesim's Euler
+step, whatever a tool's default.
+
 Units are written in XMILE notation: ``percent`` for ``%`` and percentage
 points, ``dmnl`` for dimensionless, ``yr``, ``RDU``, ``RU``, ``index``; each
 custom unit is declared in ``<model_units>``.
@@ -129,6 +133,10 @@ def to_xmile(model: ModelTable) -> str:
                 ET.SubElement(el, f"{q}inflow").text = f
             for f in v.outflows:
                 ET.SubElement(el, f"{q}outflow").text = f
+            if v.kind in ("stock", "flow"):
+                # explicit: every flow is a biflow and no stock is clipped at zero, as in
+                # smesim, whatever a tool's own default
+                ET.SubElement(el, f"{q}non_negative").text = "false"
         ET.SubElement(el, f"{q}units").text = xmile_unit(v.unit)
         ET.SubElement(el, f"{q}doc").text = _doc(v)
     ET.indent(root, space="  ")
