@@ -43,7 +43,7 @@ from smesim.outputs import ALL_COLUMNS
 from smesim.params import NAMES
 from smesim.profiles import get_profile
 from smesim.simulate import time_grid
-from smesim.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile
+from smesim.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile, xmile_unit
 
 NS = {"x": XMILE_NS}
 
@@ -298,6 +298,12 @@ def test_export_is_atomic_and_complete(tmp_path):
     out = export_xmile(tmp_path / "sub" / "m.xmile", "coexistence_package")
     assert out.read_text(encoding="utf-8").rstrip().endswith("</xmile>")
     assert [p.name for p in out.parent.iterdir()] == ["m.xmile"]
+
+
+@pytest.mark.parametrize("unit,expected", [("1", "dmnl"), ("%", "percent"), ("1/pp", "1/percent"),
+                                           ("%/yr", "percent/yr"), ("RDU/yr/RU", "RDU/yr/RU")])
+def test_xmile_units(unit, expected):
+    assert xmile_unit(unit) == expected
 
 
 @pytest.mark.parametrize("text,expected", [("1/16", 0.0625), ("0.25", 0.25), ("1", 1.0)])

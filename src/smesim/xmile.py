@@ -52,8 +52,7 @@ def xmile_unit(unit: str) -> str:
     """A unit of the table in XMILE notation (``%`` -> ``percent``, ``1`` -> ``dmnl``)."""
     if unit in ("", "1"):
         return "dmnl"
-    out = re.sub(r"%|\bpp\b", "percent", unit)
-    return re.sub(r"(?<![\w.])1(?=/)", "dmnl", out) if out.startswith("1/") else out
+    return re.sub(r"%|\bpp\b", "percent", unit)
 
 
 def parse_dt(text: str | float) -> float:
