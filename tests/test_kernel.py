@@ -81,6 +81,16 @@ def test_kernel_equals_numpy_with_per_run_lever_paths_and_other_grids():
         fast = simulate(params=params, lever_overrides=overrides, backend="numba",
                         dt=dt, until=until)
         assert_same(ref, fast, f"dt={dt} until={until}")
+    # overrides from a policy year on, on top of a scenario with ramps
+    sc = load_scenario("coexistence_package")
+    ref = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5,
+                   backend="numpy")
+    fast = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5,
+                    backend="numba")
+    assert_same(ref, fast, "overrides from 2030.5")
+    before = simulate(sc, params, backend="numba")
+    np.testing.assert_array_equal(fast.data[:, :19], before.data[:, :19])  # 2012-2030 as is
+    assert not np.allclose(fast.data[:, 20:], before.data[:, 20:])
 
 
 def test_kernel_constants_mirror_the_model():

@@ -126,7 +126,7 @@ MARGIN_FLOOR = 0.02  # mirrors model.rd_policy.MARGIN_FLOOR (checked in tests)
 MAX_SCALE_UP_MULTIPLIER = 5.0  # mirrors model.firm_size.MAX_SCALE_UP_MULTIPLIER
 
 
-def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
+def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
     """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``."""
     nt = L.shape[1]
     lr = min(r, L.shape[0] - 1)  # per-run lever paths, or one shared path
@@ -137,14 +137,14 @@ def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
     d = np.empty(y.size)
     o = np.empty(N_OUT)
     for k in range(nt):
-        u_sub = L[lr, k, L_SUB]
-        u_tax = L[lr, k, L_TAX]
-        u_rd = L[lr, k, L_RD]
-        u_ft = L[lr, k, L_FT]
-        u_su = L[lr, k, L_SU]
-        u_vt = L[lr, k, L_VT]
-        u_td = L[lr, k, L_TD]
-        u_green = L[lr, k, L_GREEN]
+        u_sub = OV[r, L_SUB] if OVM[L_SUB] and k >= ov_k0 else L[lr, k, L_SUB]
+        u_tax = OV[r, L_TAX] if OVM[L_TAX] and k >= ov_k0 else L[lr, k, L_TAX]
+        u_rd = OV[r, L_RD] if OVM[L_RD] and k >= ov_k0 else L[lr, k, L_RD]
+        u_ft = OV[r, L_FT] if OVM[L_FT] and k >= ov_k0 else L[lr, k, L_FT]
+        u_su = OV[r, L_SU] if OVM[L_SU] and k >= ov_k0 else L[lr, k, L_SU]
+        u_vt = OV[r, L_VT] if OVM[L_VT] and k >= ov_k0 else L[lr, k, L_VT]
+        u_td = OV[r, L_TD] if OVM[L_TD] and k >= ov_k0 else L[lr, k, L_TD]
+        u_green = OV[r, L_GREEN] if OVM[L_GREEN] and k >= ov_k0 else L[lr, k, L_GREEN]
         age = exo[k]
         e1, e2, e3, e4, e5 = y[S_E1], y[S_E2], y[S_E3], y[S_E4], y[S_E5]
         prod = y[S_P]
@@ -292,14 +292,14 @@ def _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols):
                 y[j] = y[j] + dt * d[j]
 
 
-def _serial(P, C, Y0, L, exo, steps_per_year, out, out_cols):
+def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
     for r in range(P.shape[0]):
-        _run_one(r, P, C, Y0, L, exo, steps_per_year, out, out_cols)
+        _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
 
 
-def _parallel(P, C, Y0, L, exo, steps_per_year, out, out_cols):
+def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
     for r in prange(P.shape[0]):
-        _run_one(np.int64(r), P, C, Y0, L, exo, steps_per_year, out, out_cols)
+        _run_one(np.int64(r), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
 
 
 if HAVE_NUMBA:
@@ -330,7 +330,8 @@ def _constants(c, n: int) -> np.ndarray:
 
 
 def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np.ndarray,
-              steps_per_year: int, n_years: int, threads: bool | None = None) -> np.ndarray:
+              steps_per_year: int, n_years: int, threads: bool | None = None,
+              overrides: tuple[np.ndarray, np.ndarray, int] | None = None) -> np.ndarray:
     """Run the compiled kernel.
 
     Parameters
@@ -349,6 +350,11 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     threads : bool, optional
         Parallel over runs; default: when the batch has at least
         :data:`PARALLEL_MIN_RUNS` runs.
+    overrides : (values, mask, first_step), optional
+        Per-run constant lever values ``values`` (n_runs, n_levers) for the
+        levers where ``mask`` (n_levers,) is true, from grid step
+        ``first_step`` on, in place of ``levers`` (which then stays one shared
+        path: no per-run path arrays of n_times x n_levers x n_runs).
 
     Returns
     -------
@@ -366,5 +372,13 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     out = np.empty((n, n_years, len(ALL_COLUMNS)))
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
-    kern(P, C, Y0, L, ex, int(steps_per_year), out, _OUT_COLS)
+    if overrides is None:
+        OV, OVM, ov_k0 = np.zeros((1, len(K_LEVERS))), np.zeros(len(K_LEVERS), np.bool_), 0
+    else:
+        vals, mask, ov_k0 = overrides
+        OV = np.ascontiguousarray(np.asarray(vals, dtype=float)[:, _LEVER_COLS])
+        OVM = np.ascontiguousarray(np.asarray(mask, dtype=np.bool_)[_LEVER_COLS])
+        if OV.shape[0] != n:
+            raise ValueError(f"override values must have {n} rows (got {OV.shape[0]})")
+    kern(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out, _OUT_COLS)
     return out

@@ -108,7 +108,8 @@ def _outputs(y, aux, p):
 
 def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per_year: int,
               exo: dict[str, np.ndarray], baseline_levers0: np.ndarray,
-              backend: str = "auto") -> np.ndarray:
+              backend: str = "auto",
+              overrides: tuple[np.ndarray, np.ndarray, int] | None = None) -> np.ndarray:
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -117,6 +118,10 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
     baseline_levers0 : array, shape ``(n_levers, k)``: the profile's baseline
         levers at the start year (the conditions the initial data describe).
     backend : {"auto", "numpy", "numba"}
+    overrides : (values, mask, first_step), optional
+        Per-run constant levers from a grid step on: ``values`` (n_runs,
+        n_levers) where ``mask`` (n_levers,) holds; ``levers`` is then the
+        shared path they replace.
     """
     p = params.namespace()
     n = params.n_runs
@@ -130,7 +135,12 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         if set(exo) != {"population_65plus_share"}:
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
-                                steps_per_year, n_years)
+                                steps_per_year, n_years, overrides=overrides)
+    if overrides is not None:  # the NumPy path takes per-run paths
+        vals, mask, k0 = overrides
+        levers = np.repeat(levers[:, :, :1], n, axis=2)
+        for j in np.nonzero(mask)[0]:
+            levers[k0:, j, :] = vals[None, :, j]
     dt = 1.0 / steps_per_year
     out = np.empty((n, n_years, len(ALL_COLUMNS)))
     for k in range(t.size):
@@ -165,14 +175,20 @@ def _prepare(scenario, params, until, dt, profile, lever_overrides, backend,
         raise ValueError(f"until must be in ({START_YEAR}, {MAX_END_YEAR}] (got {end})")
     t, spy = time_grid(START_YEAR, end, dt)
     paths = lever_paths(scenario.settings, t, prof.baseline_levers)[:, :, None]
+    overrides = None
     if lever_overrides:
-        paths = np.repeat(paths, params.n_runs, axis=2)
-        after = slice(None) if overrides_from is None else t >= overrides_from
+        values = np.zeros((params.n_runs, len(LEVER_IDS)))
+        mask = np.zeros(len(LEVER_IDS), dtype=bool)
         for lid, vals in lever_overrides.items():
-            paths[after, LEVER_IDS.index(lid), :] = np.asarray(vals, dtype=float)[None, :]
+            j = LEVER_IDS.index(lid)
+            values[:, j] = np.asarray(vals, dtype=float)
+            mask[j] = True
+        first = 0 if overrides_from is None else int(np.searchsorted(t, overrides_from))
+        overrides = (values, mask, first)
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
     exo = exogenous_paths(t, profile)
-    return resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario
+    return (resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario,
+            overrides)
 
 
 def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | None = None,
@@ -205,9 +221,9 @@ def simulate(scenario=None, params: ParameterSet | None = None, *, until: int | 
     -------
     Result
     """
-    used, params, end, args, scenario = _prepare(scenario, params, until, dt, profile,
-                                                 lever_overrides, backend, overrides_from)
-    data = integrate(params, *args, backend=used)
+    used, params, end, args, scenario, overrides = _prepare(
+        scenario, params, until, dt, profile, lever_overrides, backend, overrides_from)
+    data = integrate(params, *args, backend=used, overrides=overrides)
     years = np.arange(START_YEAR, end + 1)
     meta = {"scenario": scenario.name, "profile": profile, "dt": dt,
             "parameter_source": params.source, "n_runs": params.n_runs, "backend": used}
