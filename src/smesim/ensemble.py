@@ -66,7 +66,15 @@ from .outputs import CANONICAL
 from .parallel import Execution, run_tasks
 from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 from .scenario import Scenario, load_scenario
-from .simulate import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, simulate
+from .simulate import (
+    DEFAULT_DT,
+    DEFAULT_END_YEAR,
+    START_YEAR,
+    _prepare,
+    integrate,
+    simulate,
+    time_grid,
+)
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
@@ -495,6 +503,7 @@ class _Spec:
     centres: np.ndarray  # (n_scenarios, n_cells)
     prob_years: tuple[int, ...]
     bins: int = BINS
+    shared_step: int = 0  # grid step up to which every scenario's levers equal the baseline's
 
 
 @dataclass
@@ -528,8 +537,7 @@ def _centre(data: np.ndarray) -> np.ndarray:
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     params = spec.sampler.sample(start, stop)
     nc = len(CANONICAL)
-    datas = [simulate(sc, params, until=spec.until, dt=spec.dt, profile=spec.profile).data
-             for sc in spec.scenarios]
+    datas = _simulate_all(spec, params)
     keep = np.all([np.isfinite(d[:, :, :nc]).all(axis=(1, 2)) for d in datas], axis=0)
     cols = [CANONICAL.index(i) for i in COEXISTENCE]
     ys = [y - START_YEAR for y in spec.prob_years]
@@ -541,6 +549,42 @@ def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
             part.beats[k] += (mine > base + BEAT_TOLERANCE).sum(axis=0).T
     part.n += int(keep.sum())
     part.non_finite += int((~keep).sum())
+
+
+def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
+    """Outputs of every scenario; the baseline's integration up to ``shared_step``
+    is reused by the others (their lever paths agree until then: bit-identical)."""
+    k0 = spec.shared_step
+
+    def prepared(sc):
+        used, _, _, args, _, _ = _prepare(sc, params, spec.until, spec.dt, spec.profile,
+                                          None, "auto")
+        return used, args
+
+    used, args = prepared(spec.scenarios[0])
+    if not k0:
+        return [integrate(params, *prepared(sc)[1], backend=used) for sc in spec.scenarios]
+    base, state = integrate(params, *args, backend=used, save_at=k0)
+    row0 = k0 // args[2]
+    out = [base]
+    for sc in spec.scenarios[1:]:
+        data = integrate(params, *prepared(sc)[1], backend=used, start=(k0, state))
+        data[:, :row0] = base[:, :row0]
+        out.append(data)
+    return out
+
+
+def _shared_step(scenarios, profile: str, until: int, dt: float) -> int:
+    """Last whole-year grid step up to which every lever path equals the baseline's."""
+    from .levers import lever_paths
+    from .profiles import get_profile
+
+    t, spy = time_grid(START_YEAR, until, dt)
+    base_levers = get_profile(profile).baseline_levers
+    paths = [lever_paths(sc.settings, t, base_levers) for sc in scenarios]
+    same = np.all([(p == paths[0]).all(axis=1) for p in paths[1:]], axis=0)
+    first_diff = int(np.argmin(same)) if not same.all() else t.size - 1
+    return (first_diff // spy) * spy
 
 
 def _run_chunk(task) -> _Partial:
@@ -649,7 +693,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     centres = np.stack([_centre(simulate(s, point, until=until, dt=dt, profile=profile).data)
                         for s in ordered])
     prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
-    spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years)
+    spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years,
+                 shared_step=_shared_step(ordered, profile, until, dt) if len(ordered) > 1 else 0)
     execution = Execution(workers=workers, scheduler=scheduler)
     if chunk_runs is None:
         n_workers = 4 if execution.kind == "dask" else (workers or 1)
@@ -729,6 +774,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
                                    f"{BEAT_TOLERANCE:g} on the same parameter draw",
                      "years": list(spec.prob_years)},
         batch_runs=spec.batch_runs, chunk_runs=chunk_runs, execution=execution.describe(),
+        shared_integration_until=START_YEAR + spec.shared_step * spec.dt,
     )
     return EnsembleResult(bands=bands, probabilities=probs, meta=meta)
 

@@ -126,8 +126,13 @@ MARGIN_FLOOR = 0.02  # mirrors model.rd_policy.MARGIN_FLOOR (checked in tests)
 MAX_SCALE_UP_MULTIPLIER = 5.0  # mirrors model.firm_size.MAX_SCALE_UP_MULTIPLIER
 
 
-def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
-    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``."""
+def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+             k_save, YS):
+    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``.
+
+    Starts at grid step ``k_first`` from state ``Y0[r]``; stores the state at
+    step ``k_save`` (before that step) in ``YS[r]``.
+    """
     nt = L.shape[1]
     lr = min(r, L.shape[0] - 1)  # per-run lever paths, or one shared path
     dt = 1.0 / steps_per_year
@@ -136,7 +141,9 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
     y = Y0[r].copy()
     d = np.empty(y.size)
     o = np.empty(N_OUT)
-    for k in range(nt):
+    for k in range(k_first, nt):
+        if k == k_save:
+            YS[r, :] = y
         u_sub = OV[r, L_SUB] if OVM[L_SUB] and k >= ov_k0 else L[lr, k, L_SUB]
         u_tax = OV[r, L_TAX] if OVM[L_TAX] and k >= ov_k0 else L[lr, k, L_TAX]
         u_rd = OV[r, L_RD] if OVM[L_RD] and k >= ov_k0 else L[lr, k, L_RD]
@@ -292,14 +299,18 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
                 y[j] = y[j] + dt * d[j]
 
 
-def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
+def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
+            YS):
     for r in range(P.shape[0]):
-        _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
+        _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+                 k_save, YS)
 
 
-def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols):
+def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
+              YS):
     for r in prange(P.shape[0]):
-        _run_one(np.int64(r), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols)
+        _run_one(np.int64(r), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
+                 k_first, k_save, YS)
 
 
 if HAVE_NUMBA:
@@ -331,7 +342,8 @@ def _constants(c, n: int) -> np.ndarray:
 
 def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np.ndarray,
               steps_per_year: int, n_years: int, threads: bool | None = None,
-              overrides: tuple[np.ndarray, np.ndarray, int] | None = None) -> np.ndarray:
+              overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
+              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None):
     """Run the compiled kernel.
 
     Parameters
@@ -355,21 +367,36 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         levers where ``mask`` (n_levers,) is true, from grid step
         ``first_step`` on, in place of ``levers`` (which then stays one shared
         path: no per-run path arrays of n_times x n_levers x n_runs).
+    start : (step, state), optional
+        Start at grid step ``step`` (a whole year) from ``state`` (n_runs,
+        n_stocks; IDX order) instead of the 2012 state: rows before that year
+        are left NaN.  With ``save_at`` this lets runs that share their lever
+        paths up to a year share the integration up to it (bit for bit).
+    save_at : int, optional
+        Also return the state at this grid step (before it), IDX order.
 
     Returns
     -------
-    array, shape ``(n_runs, n_years, len(ALL_COLUMNS))``
+    array, shape ``(n_runs, n_years, len(ALL_COLUMNS))``; with ``save_at``,
+    ``(outputs, state)``.
     """
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not installed (pip install 'smesim[fast]')")
     n = values.shape[0]
     P = np.ascontiguousarray(values[:, _PARAM_COLS], dtype=float)
     C = _constants(c, n)
+    k_first = 0
+    if start is not None:
+        k_first, y0 = start
+        if k_first % steps_per_year:
+            raise ValueError("start step must fall on a whole year")
     Y0 = np.ascontiguousarray(y0[:, _STOCK_COLS], dtype=float)
+    YS = np.empty((n if save_at is not None else 1, len(K_STOCKS)))
     # (k, n_times, n_levers): each run reads its own path contiguously
     L = np.ascontiguousarray(levers[:, _LEVER_COLS, :].transpose(2, 0, 1), dtype=float)
     ex = np.ascontiguousarray(exo, dtype=float)
-    out = np.empty((n, n_years, len(ALL_COLUMNS)))
+    shape = (n, n_years, len(ALL_COLUMNS))
+    out = np.full(shape, np.nan) if k_first else np.empty(shape)
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
     if overrides is None:
@@ -380,5 +407,10 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         OVM = np.ascontiguousarray(np.asarray(mask, dtype=np.bool_)[_LEVER_COLS])
         if OV.shape[0] != n:
             raise ValueError(f"override values must have {n} rows (got {OV.shape[0]})")
-    kern(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out, _OUT_COLS)
-    return out
+    kern(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out, _OUT_COLS,
+         int(k_first), -1 if save_at is None else int(save_at), YS)
+    if save_at is None:
+        return out
+    state = np.empty((n, len(K_STOCKS)))
+    state[:, _STOCK_COLS] = YS
+    return out, state

@@ -109,7 +109,8 @@ def _outputs(y, aux, p):
 def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per_year: int,
               exo: dict[str, np.ndarray], baseline_levers0: np.ndarray,
               backend: str = "auto",
-              overrides: tuple[np.ndarray, np.ndarray, int] | None = None) -> np.ndarray:
+              overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
+              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None):
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -122,6 +123,13 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         Per-run constant levers from a grid step on: ``values`` (n_runs,
         n_levers) where ``mask`` (n_levers,) holds; ``levers`` is then the
         shared path they replace.
+    start : (step, state), optional
+        Start at grid step ``step`` (a whole year) from ``state`` (runs,
+        stocks) instead of the 2012 state; earlier rows are NaN.
+    save_at : int, optional
+        Also return the state at this grid step (before its update):
+        ``(outputs, state)``.  With ``start``, runs whose lever paths agree
+        up to a year share the integration up to it, bit for bit.
     """
     p = params.namespace()
     n = params.n_runs
@@ -135,15 +143,21 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         if set(exo) != {"population_65plus_share"}:
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
-                                steps_per_year, n_years, overrides=overrides)
+                                steps_per_year, n_years, overrides=overrides, start=start,
+                                save_at=save_at)
     if overrides is not None:  # the NumPy path takes per-run paths
         vals, mask, k0 = overrides
         levers = np.repeat(levers[:, :, :1], n, axis=2)
         for j in np.nonzero(mask)[0]:
             levers[k0:, j, :] = vals[None, :, j]
     dt = 1.0 / steps_per_year
-    out = np.empty((n, n_years, len(ALL_COLUMNS)))
-    for k in range(t.size):
+    out = np.full((n, n_years, len(ALL_COLUMNS)), np.nan)
+    k_first, saved = 0, None
+    if start is not None:
+        k_first, y = start[0], np.array(start[1], dtype=float)
+    for k in range(k_first, t.size):
+        if k == save_at:
+            saved = y.copy()
         lv = SimpleNamespace(**{lid: levers[k, j] for j, lid in enumerate(LEVER_IDS)})
         exo_k = {key: v[k] for key, v in exo.items()}
         dydt, aux = evaluate(t[k], y, p, lv, exo_k, c)
@@ -154,7 +168,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
                 row[:, j] = o[name]
         if k + 1 < t.size:
             y = y + dt * dydt
-    return out
+    return out if save_at is None else (out, saved)
 
 
 def _prepare(scenario, params, until, dt, profile, lever_overrides, backend,
