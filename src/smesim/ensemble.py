@@ -33,6 +33,13 @@ generator, ``SeedSequence(seed, spawn_key=(block,))``, so a run's parameters
 depend only on ``(seed, i)``: the same seed gives the same numbers whatever the
 batch size, the number of workers or the executor.
 
+Shared integration
+------------------
+Runs of all scenarios use the same draw, and a scenario's levers usually
+equal the baseline's until its policy starts: the baseline's state at the
+last whole year before any lever parts is handed to the other scenarios,
+which integrate only from there (bit-identical to full runs; tested).
+
 Streamed percentiles
 --------------------
 Memory is bounded whatever ``runs`` is: each (scenario, series, year) cell
