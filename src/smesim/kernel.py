@@ -141,6 +141,32 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
     y = Y0[r].copy()
     d = np.empty(y.size)
     o = np.empty(N_OUT)
+    # per-run constants: divisions hoisted out of the time loop (the loop then
+    # multiplies; results move by rounding only, ~1e-16 relative)
+    inv_tau_h = 1.0 / p[P_TAUH]
+    inv_tau_r = 1.0 / p[P_TAUR]
+    inv_tau_p = 1.0 / p[P_TAUP]
+    inv_tau_w = 1.0 / p[P_TAUW]
+    inv_tau_x = 1.0 / p[P_TAUX]
+    inv_tau_g = 1.0 / p[P_TAUG]
+    inv_tau_n = 1.0 / p[P_TAUN]
+    inv_tau_s = 1.0 / p[P_TAUS]
+    appropriation_scale = p[P_A0] / (1 - p[P_PHI] * c[C_FT0])
+    inv_keep_0 = 1.0 / (1 - p[P_A0])
+    pt = p[P_PT2012]
+    productivity_odds_ref = pt / (100.0 - pt)
+    et = p[P_ET2012]
+    export_odds_ref = et / (100.0 - et)
+    gt = p[P_GT2012]
+    grp_odds_ref = gt / (100.0 - gt)
+    nt_ = p[P_NT2012]
+    population_odds_ref = nt_ / (100.0 - nt_)
+    inv_ms0 = 1.0 / c[C_MS0]
+    inv_ml0 = 1.0 / c[C_ML0]
+    inv_kappa0 = 1.0 / c[C_KAPPA0]
+    inv_p0 = 1.0 / c[C_P0]
+    inv_go0 = 1.0 / c[C_GO0]
+    inv_no0 = 1.0 / c[C_NO0]
     for k in range(k_first, nt):
         if k == k_save:
             YS[r, :] = y
@@ -161,14 +187,14 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         # human_natural.rates
         skills_target = 100.0 * np.exp(p[P_TSE] * (u_vt - c[C_VT0])
                                        - p[P_ASE] * (age - c[C_AGE0]))
-        d[S_H] = (skills_target - y[S_H]) / p[P_TAUH]
+        d[S_H] = (skills_target - y[S_H]) * inv_tau_h
         decline = p[P_EIT] + p[P_GTE] * (u_green - c[C_GREEN0])
         d[S_I] = -y[S_I] * decline
         # rd_policy.rates
         e_sme = emp_sum
         v_sme = e_sme / 100.0 * prod / 100.0
         v_large = e5 / 100.0
-        appropriation = (p[P_A0] * (1 - p[P_PHI] * u_ft) / (1 - p[P_PHI] * c[C_FT0]))
+        appropriation = appropriation_scale * (1 - p[P_PHI] * u_ft)
         m_s = max(1 - p[P_LAML] * wage_sme / prod - appropriation
                   - p[P_GCOST] * (u_green - c[C_GREEN0]), MARGIN_FLOOR)
         m_l = 1 - p[P_LAML] + appropriation * v_sme / v_large
@@ -176,11 +202,11 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         # Powers as exp(a log x), logs shared between terms and exponents of
         # multiplied powers added: a third of the transcendental calls of the
         # NumPy form (same values up to rounding, ~1e-15 relative).
-        log_m = np.log(m_s / c[C_MS0])
-        log_kappa = np.log(kappa / c[C_KAPPA0])
-        log_prod = np.log(prod / c[C_P0])
+        log_m = np.log(m_s * inv_ms0)
+        log_kappa = np.log(kappa * inv_kappa0)
+        log_prod = np.log(prod * inv_p0)
         q_s = v_sme * c[C_RDI0] * np.exp(p[P_MU] * log_m + p[P_ETA] * log_kappa)
-        q_l = v_large * np.exp(p[P_MU] * np.log(m_l / c[C_ML0]))
+        q_l = v_large * np.exp(p[P_MU] * np.log(m_l * inv_ml0))
         sub = u_sub * p[P_SADD]
         tax = u_tax * p[P_TADD]
         s_sme = (p[P_FSUB] * sub + p[P_FTAX] * tax) / 100.0
@@ -188,20 +214,19 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         rd_s = q_s + s_sme * (q_s + q_l)
         rd_l = q_l + s_large * (q_s + q_l)
         cost_s = c[C_RC0] * np.exp(p[P_MUR] * log_m)
-        d[S_RS] = (rd_s / cost_s - y[S_RS]) / p[P_TAUR]
-        d[S_RL] = (rd_l - y[S_RL]) / p[P_TAUR]
+        d[S_RS] = (rd_s / cost_s - y[S_RS]) * inv_tau_r
+        d[S_RL] = (rd_l - y[S_RL]) * inv_tau_r
         # knowledge.rates
         spill_boost = max(1 + p[P_SDE] * (u_td - c[C_TD0]), 0.0)
         spillover = (p[P_KSR] * spill_boost * c[C_SPILL] * e_sme / e5 * y[S_KL])
         d[S_KS] = rd_s + spillover - p[P_DELTA] * y[S_KS]
         d[S_KL] = rd_l - p[P_DELTA] * y[S_KL]
-        pt = p[P_PT2012]
-        target_odds = (pt / (100.0 - pt)
+        target_odds = (productivity_odds_ref
                        * np.exp(p[P_THETA] * log_kappa + p[P_TDE] * (u_td - c[C_TD0])
-                                + p[P_THETAH] * np.log(y[S_H] / 100.0))
-                       * (1 - appropriation) / (1 - p[P_A0]))
+                                + p[P_THETAH] * np.log(y[S_H] * 0.01))
+                       * (1 - appropriation) * inv_keep_0)
         target = 100.0 * target_odds / (1.0 + target_odds)
-        d[S_P] = (target - prod) / p[P_TAUP]
+        d[S_P] = (target - prod) * inv_tau_p
         # wages.rates
         drive = p[P_WT2012] * np.exp(p[P_OMEGA] * log_prod + p[P_FTWE] * (u_ft - c[C_FT0]))
         wo = c[C_WO1] * drive
@@ -215,7 +240,6 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         mean_target = (e1 * t1 + e2 * t2 + e3 * t3 + e4 * t4) / emp_sum
         ability_to_pay = prod * (1 - appropriation - p[P_VSM]) / p[P_LAML]
         cap = min(1.0, ability_to_pay / mean_target)
-        inv_tau_w = 1.0 / p[P_TAUW]
         d[S_W1] = (t1 * cap - y[S_W1]) * inv_tau_w
         d[S_W2] = (t2 * cap - y[S_W2]) * inv_tau_w
         d[S_W3] = (t3 * cap - y[S_W3]) * inv_tau_w
@@ -233,23 +257,20 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         d[S_E4] = nu2 - nu3
         d[S_E5] = nu3
         # exports.rates
-        et = p[P_ET2012]
-        xo = et / (100.0 - et) * np.exp(p[P_CHI] * log_prod + p[P_ESU] * (u_su - c[C_SU0]))
-        d[S_X] = (100.0 * xo / (1.0 + xo) - y[S_X]) / p[P_TAUX]
+        xo = export_odds_ref * np.exp(p[P_CHI] * log_prod + p[P_ESU] * (u_su - c[C_SU0]))
+        d[S_X] = (100.0 * xo / (1.0 + xo) - y[S_X]) * inv_tau_x
         # regions.rates
         g, n, s = y[S_G], y[S_N], y[S_S]
         log_dispersion = -p[P_RHO] * (u_rd - c[C_RD0])
-        pull_output_dispersed = np.exp(p[P_AG] * np.log(g / (100.0 - g) / c[C_GO0])
+        pull_output_dispersed = np.exp(p[P_AG] * np.log(g / (100.0 - g) * inv_go0)
                                        + log_dispersion)
-        gt = p[P_GT2012]
-        nt_ = p[P_NT2012]
-        go = gt / (100.0 - gt) * np.exp(p[P_AN] * np.log(n / (100.0 - n) / c[C_NO0])
-                                        + log_dispersion)
-        no = nt_ / (100.0 - nt_) * pull_output_dispersed
+        go = grp_odds_ref * np.exp(p[P_AN] * np.log(n / (100.0 - n) * inv_no0)
+                                   + log_dispersion)
+        no = population_odds_ref * pull_output_dispersed
         so = c[C_SO0] * pull_output_dispersed
-        d[S_G] = (100.0 * go / (1.0 + go) - g) / p[P_TAUG]
-        d[S_N] = (100.0 * no / (1.0 + no) - n) / p[P_TAUN]
-        d[S_S] = (100.0 * so / (1.0 + so) - s) / p[P_TAUS]
+        d[S_G] = (100.0 * go / (1.0 + go) - g) * inv_tau_g
+        d[S_N] = (100.0 * no / (1.0 + no) - n) * inv_tau_n
+        d[S_S] = (100.0 * so / (1.0 + so) - s) * inv_tau_s
         # outputs at whole years (state before the step, as the NumPy path)
         if k % steps_per_year == 0:
             rd_share = 100.0 * rd_s / (rd_s + rd_l)
