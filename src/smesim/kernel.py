@@ -144,6 +144,7 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
     # per-run constants: divisions hoisted out of the time loop (the loop then
     # multiplies; results move by rounding only, ~1e-16 relative)
     inv_tau_h = 1.0 / p[P_TAUH]
+    inv_labour_share = 1.0 / p[P_LAML]
     inv_tau_r = 1.0 / p[P_TAUR]
     inv_tau_p = 1.0 / p[P_TAUP]
     inv_tau_w = 1.0 / p[P_TAUW]
@@ -192,13 +193,14 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         d[S_I] = -y[S_I] * decline
         # rd_policy.rates
         e_sme = emp_sum
-        v_sme = e_sme / 100.0 * prod / 100.0
-        v_large = e5 / 100.0
+        v_sme = e_sme * prod * 1e-4
+        v_large = e5 * 0.01
         appropriation = appropriation_scale * (1 - p[P_PHI] * u_ft)
         m_s = max(1 - p[P_LAML] * wage_sme / prod - appropriation
                   - p[P_GCOST] * (u_green - c[C_GREEN0]), MARGIN_FLOOR)
         m_l = 1 - p[P_LAML] + appropriation * v_sme / v_large
-        kappa = (y[S_KS] / e_sme) / (y[S_KL] / e5)
+        sme_per_large = e_sme / e5
+        kappa = y[S_KS] / (y[S_KL] * sme_per_large)
         # Powers as exp(a log x), logs shared between terms and exponents of
         # multiplied powers added: a third of the transcendental calls of the
         # NumPy form (same values up to rounding, ~1e-15 relative).
@@ -209,8 +211,8 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         q_l = v_large * np.exp(p[P_MU] * np.log(m_l * inv_ml0))
         sub = u_sub * p[P_SADD]
         tax = u_tax * p[P_TADD]
-        s_sme = (p[P_FSUB] * sub + p[P_FTAX] * tax) / 100.0
-        s_large = ((1 - p[P_FSUB]) * sub + (1 - p[P_FTAX]) * tax) / 100.0
+        s_sme = (p[P_FSUB] * sub + p[P_FTAX] * tax) * 0.01
+        s_large = ((1 - p[P_FSUB]) * sub + (1 - p[P_FTAX]) * tax) * 0.01
         rd_s = q_s + s_sme * (q_s + q_l)
         rd_l = q_l + s_large * (q_s + q_l)
         cost_s = c[C_RC0] * np.exp(p[P_MUR] * log_m)
@@ -218,7 +220,7 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         d[S_RL] = (rd_l - y[S_RL]) * inv_tau_r
         # knowledge.rates
         spill_boost = max(1 + p[P_SDE] * (u_td - c[C_TD0]), 0.0)
-        spillover = (p[P_KSR] * spill_boost * c[C_SPILL] * e_sme / e5 * y[S_KL])
+        spillover = p[P_KSR] * spill_boost * c[C_SPILL] * sme_per_large * y[S_KL]
         d[S_KS] = rd_s + spillover - p[P_DELTA] * y[S_KS]
         d[S_KL] = rd_l - p[P_DELTA] * y[S_KL]
         target_odds = (productivity_odds_ref
@@ -238,7 +240,7 @@ def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
         wo = c[C_WO4] * drive
         t4 = 100.0 * wo / (1.0 + wo)
         mean_target = (e1 * t1 + e2 * t2 + e3 * t3 + e4 * t4) / emp_sum
-        ability_to_pay = prod * (1 - appropriation - p[P_VSM]) / p[P_LAML]
+        ability_to_pay = prod * (1 - appropriation - p[P_VSM]) * inv_labour_share
         cap = min(1.0, ability_to_pay / mean_target)
         d[S_W1] = (t1 * cap - y[S_W1]) * inv_tau_w
         d[S_W2] = (t2 * cap - y[S_W2]) * inv_tau_w
