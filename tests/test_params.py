@@ -26,6 +26,8 @@ def test_every_parameter_is_documented():
     ({"wage_adjustment_time": 0.0}, r"wage_adjustment_time: expected a value in \[0\.5, 20\]"),
     ({"wage_adjustment_time": float("nan")}, r"wage_adjustment_time: expected a finite number"),
     ({"wage_adjustment_time": "4"}, r"wage_adjustment_time: expected a number"),
+    ({"init_employment_share_1_4": 60.0, "init_employment_share_10_99": 40.0},
+     r"init_employment_share_\*: expected the four SME class shares to sum below 100"),
 ])
 def test_bad_parameter_values_are_rejected_not_clipped(overrides, pattern):
     with pytest.raises(ParameterError, match=pattern):

@@ -323,6 +323,15 @@ class ParameterSet:
                 self.source, p.name,
                 f"expected a value in [{p.lower:g}, {p.upper:g}] {p.unit} "
                 f"(got {v[run, col]:g} in run {run})"))
+        sme_cols = [NAMES.index(f"init_employment_share_{c}")
+                    for c in ("1_4", "5_9", "10_99", "100_499")]
+        sme_total = v[:, sme_cols].sum(axis=1)
+        if (sme_total >= 100).any():
+            run = int(np.argmax(sme_total >= 100))
+            raise ParameterError(located(
+                self.source, "init_employment_share_*",
+                "expected the four SME class shares to sum below 100 (the 500+ class is "
+                f"the remainder) (got {sme_total[run]:g} in run {run})"))
         object.__setattr__(self, "values", v)
 
     @property
