@@ -144,13 +144,7 @@ def plot_scenarios(series_id: str, frames: Mapping[str, pd.DataFrame], ax: Axes 
             style = {**style, "linestyle": (4, (4, 4)), "zorder": 4}
         drawn.append(y)
         ax.plot(s.index.to_numpy(), y, label=scenario_name(name, lang), **style)
-    ax.set_title(series_name(series_id, lang))
-    ax.set_ylabel(series_unit(series_id, lang))
-    ax.set_xlabel(text("year", lang))
-    ax.grid(True, alpha=0.3)
-    if legend:
-        ax.legend(frameon=False)
-    return ax
+    return _finish_series_axes(ax, series_id, lang, legend)
 
 
 def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | None = None,
@@ -194,13 +188,7 @@ def plot_history(series_id: str, baseline: pd.DataFrame, points: pd.DataFrame | 
     if pts.empty:
         ax.text(0.5, 0.92, text("no_release_data", lang), transform=ax.transAxes,
                 ha="center", va="top", fontsize="small", color="#555555")
-    ax.set_title(series_name(series_id, lang))
-    ax.set_ylabel(series_unit(series_id, lang))
-    ax.set_xlabel(text("year", lang))
-    ax.grid(True, alpha=0.3)
-    if legend:
-        ax.legend(frameon=False)
-    return ax
+    return _finish_series_axes(ax, series_id, lang, legend)
 
 
 def plot_coexistence_heatmap(levels: pd.DataFrame, ax: Axes | None = None, *,
@@ -432,3 +420,14 @@ def legend_handles(names: Sequence[str], colours: Mapping[str, str], lang: str =
     handles = [Line2D([], [], **{k: v for k, v in _style(n, colours).items() if k != "zorder"})
                for n in names]
     return handles, [scenario_name(n, lang) for n in names]
+
+
+def _finish_series_axes(ax: Axes, series_id: str, lang: str, legend: bool) -> Axes:
+    """Title, unit, year axis, grid and legend shared by the time-series plots."""
+    ax.set_title(series_name(series_id, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
