@@ -34,6 +34,7 @@ from .levers import LEVER_IDS
 from .model.state import IDX, SME_CLASSES
 from .outputs import ALL_COLUMNS
 from .params import NAMES
+from .vecmath import vexp, vlog
 
 try:  # numba is optional (extra ``smesim[fast]``)
     import numba
@@ -126,220 +127,420 @@ MARGIN_FLOOR = 0.02  # mirrors model.rd_policy.MARGIN_FLOOR (checked in tests)
 MAX_SCALE_UP_MULTIPLIER = 5.0  # mirrors model.firm_size.MAX_SCALE_UP_MULTIPLIER
 
 
-def _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-             k_save, YS):
-    """Integrate run ``r``: Euler over the grid, outputs at whole years into ``out[r]``.
+# ---- work arrays of a block of runs: flat float64, row-major (row x LANES) ----
+#: Runs integrated together as one SIMD block (the vector loop's trip count).
+LANES = 32
+# Three arrays per block, so that in the vectorised loop one is only written
+# (``D``), and the others only read (``Y`` and ``A``): LLVM then needs two
+# run-time alias checks, not a dependence analysis of a hundred accesses.
+# Y: the state, K_STOCKS rows.  D: its time derivative (K_STOCKS rows), then
+# the intermediates kept for the yearly outputs (K_SCRATCH rows).
+# A: parameters, derived constants, hoisted per-run constants, lever values.
+R_P = 0  # parameters, K_PARAMS order
+R_C = R_P + len(K_PARAMS)  # derived constants, K_CONSTANTS order
+K_HOISTED = (
+    "inv_tau_h", "inv_labour_share", "inv_tau_r", "inv_tau_p", "inv_tau_w", "inv_tau_x",
+    "inv_tau_g", "inv_tau_n", "inv_tau_s", "appropriation_scale", "inv_keep_0",
+    "productivity_odds_ref", "export_odds_ref", "grp_odds_ref", "population_odds_ref",
+    "inv_ms0", "inv_ml0", "inv_kappa0", "inv_p0", "inv_go0", "inv_no0",
+)
+R_H = R_C + len(K_CONSTANTS)  # per-run constants hoisted out of the time loop
+(H_TAUH, H_LAML, H_TAUR, H_TAUP, H_TAUW, H_TAUX, H_TAUG, H_TAUN, H_TAUS, H_APPS, H_KEEP0,
+ H_PODDS, H_XODDS, H_GODDS, H_NODDS, H_MS0, H_ML0, H_KAPPA0, H_P0, H_GO0,
+ H_NO0) = range(R_H, R_H + len(K_HOISTED))
+R_U = R_H + len(K_HOISTED)  # lever values at this step, K_LEVERS order
+A_ROWS = R_U + len(K_LEVERS)
+K_SCRATCH = ("wage_sme", "rd_sme", "rd_large", "kappa", "margin_sme")
+R_X = len(K_STOCKS)  # in D
+X_WAGE, X_RDS, X_RDL, X_KAPPA, X_MS = range(R_X, R_X + len(K_SCRATCH))
+# intermediates passed between the three loops of _rates (also in D)
+K_TEMP = ("appropriation", "sme_per_large", "log_m", "log_kappa", "log_prod", "log_ml",
+          "log_h", "log_g", "log_n", "skills_target", "q_s", "q_l", "cost_s",
+          "target_odds", "drive", "boost", "xo", "pull", "go")
+R_T = R_X + len(K_SCRATCH)
+(T_APP, T_SPL, T_LOGM, T_LOGK, T_LOGP, T_LOGML, T_LOGH, T_LOGG, T_LOGN, T_SKILLS, T_QS, T_QL,
+ T_COST, T_TARGET, T_DRIVE, T_BOOST, T_XO, T_PULL, T_GO) = range(R_T, R_T + len(K_TEMP))
+D_ROWS = R_T + len(K_TEMP)
 
-    Starts at grid step ``k_first`` from state ``Y0[r]``; stores the state at
-    step ``k_save`` (before that step) in ``YS[r]``.
+
+def _ix(i):
+    """An index as unsigned: numba then skips the negative-index wrap-around,
+    whose select hides the address from LLVM's vectoriser."""
+    return np.uint64(i)
+
+
+def _g(W, row, j):
+    """Lane ``j`` of work row ``row`` (``row`` a constant: the offset folds)."""
+    return W[_ix(row * LANES + j)]
+
+
+def _put(W, row, j, v):
+    W[_ix(row * LANES + j)] = v
+
+
+def _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+           k_save, YS):
+    """Integrate runs ``b*LANES ..`` (a block) from grid step ``k_first``; outputs into ``out``.
+
+    Time is the outer loop and the runs of the block the inner one, so each
+    equation is evaluated for LANES runs at once (vector instructions).  A last,
+    partial block repeats its last run in the spare lanes and discards them.
     """
+    n = P.shape[0]
+    r0 = b * LANES
+    nv = min(LANES, n - r0)
     nt = L.shape[1]
-    lr = min(r, L.shape[0] - 1)  # per-run lever paths, or one shared path
     dt = 1.0 / steps_per_year
-    p = P[r]
-    c = C[r]
-    y = Y0[r].copy()
-    d = np.empty(y.size)
-    o = np.empty(N_OUT)
-    # per-run constants: divisions hoisted out of the time loop (the loop then
-    # multiplies; results move by rounding only, ~1e-16 relative)
-    inv_tau_h = 1.0 / p[P_TAUH]
-    inv_labour_share = 1.0 / p[P_LAML]
-    inv_tau_r = 1.0 / p[P_TAUR]
-    inv_tau_p = 1.0 / p[P_TAUP]
-    inv_tau_w = 1.0 / p[P_TAUW]
-    inv_tau_x = 1.0 / p[P_TAUX]
-    inv_tau_g = 1.0 / p[P_TAUG]
-    inv_tau_n = 1.0 / p[P_TAUN]
-    inv_tau_s = 1.0 / p[P_TAUS]
-    appropriation_scale = p[P_A0] / (1 - p[P_PHI] * c[C_FT0])
-    inv_keep_0 = 1.0 / (1 - p[P_A0])
-    pt = p[P_PT2012]
-    productivity_odds_ref = pt / (100.0 - pt)
-    et = p[P_ET2012]
-    export_odds_ref = et / (100.0 - et)
-    gt = p[P_GT2012]
-    grp_odds_ref = gt / (100.0 - gt)
-    nt_ = p[P_NT2012]
-    population_odds_ref = nt_ / (100.0 - nt_)
-    inv_ms0 = 1.0 / c[C_MS0]
-    inv_ml0 = 1.0 / c[C_ML0]
-    inv_kappa0 = 1.0 / c[C_KAPPA0]
-    inv_p0 = 1.0 / c[C_P0]
-    inv_go0 = 1.0 / c[C_GO0]
-    inv_no0 = 1.0 / c[C_NO0]
+    A = np.empty(A_ROWS * LANES)
+    Y = np.empty(len(K_STOCKS) * LANES)
+    D = np.empty(D_ROWS * LANES)
+    for j in range(LANES):
+        r = r0 + min(j, nv - 1)
+        for i in range(len(K_STOCKS)):
+            _put(Y, i, j, Y0[r, i])
+        for i in range(len(K_PARAMS)):
+            _put(A, R_P + i, j, P[r, i])
+        for i in range(len(K_CONSTANTS)):
+            _put(A, R_C + i, j, C[r, i])
+        # per-run constants: divisions hoisted out of the time loop (the loop then
+        # multiplies; results move by rounding only, ~1e-16 relative)
+        p = P[r]
+        c = C[r]
+        _put(A, H_TAUH, j, 1.0 / p[P_TAUH])
+        _put(A, H_LAML, j, 1.0 / p[P_LAML])
+        _put(A, H_TAUR, j, 1.0 / p[P_TAUR])
+        _put(A, H_TAUP, j, 1.0 / p[P_TAUP])
+        _put(A, H_TAUW, j, 1.0 / p[P_TAUW])
+        _put(A, H_TAUX, j, 1.0 / p[P_TAUX])
+        _put(A, H_TAUG, j, 1.0 / p[P_TAUG])
+        _put(A, H_TAUN, j, 1.0 / p[P_TAUN])
+        _put(A, H_TAUS, j, 1.0 / p[P_TAUS])
+        _put(A, H_APPS, j, p[P_A0] / (1 - p[P_PHI] * c[C_FT0]))
+        _put(A, H_KEEP0, j, 1.0 / (1 - p[P_A0]))
+        _put(A, H_PODDS, j, p[P_PT2012] / (100.0 - p[P_PT2012]))
+        _put(A, H_XODDS, j, p[P_ET2012] / (100.0 - p[P_ET2012]))
+        _put(A, H_GODDS, j, p[P_GT2012] / (100.0 - p[P_GT2012]))
+        _put(A, H_NODDS, j, p[P_NT2012] / (100.0 - p[P_NT2012]))
+        _put(A, H_MS0, j, 1.0 / c[C_MS0])
+        _put(A, H_ML0, j, 1.0 / c[C_ML0])
+        _put(A, H_KAPPA0, j, 1.0 / c[C_KAPPA0])
+        _put(A, H_P0, j, 1.0 / c[C_P0])
+        _put(A, H_GO0, j, 1.0 / c[C_GO0])
+        _put(A, H_NO0, j, 1.0 / c[C_NO0])
     for k in range(k_first, nt):
         if k == k_save:
-            YS[r, :] = y
-        u_sub = OV[r, L_SUB] if OVM[L_SUB] and k >= ov_k0 else L[lr, k, L_SUB]
-        u_tax = OV[r, L_TAX] if OVM[L_TAX] and k >= ov_k0 else L[lr, k, L_TAX]
-        u_rd = OV[r, L_RD] if OVM[L_RD] and k >= ov_k0 else L[lr, k, L_RD]
-        u_ft = OV[r, L_FT] if OVM[L_FT] and k >= ov_k0 else L[lr, k, L_FT]
-        u_su = OV[r, L_SU] if OVM[L_SU] and k >= ov_k0 else L[lr, k, L_SU]
-        u_vt = OV[r, L_VT] if OVM[L_VT] and k >= ov_k0 else L[lr, k, L_VT]
-        u_td = OV[r, L_TD] if OVM[L_TD] and k >= ov_k0 else L[lr, k, L_TD]
-        u_green = OV[r, L_GREEN] if OVM[L_GREEN] and k >= ov_k0 else L[lr, k, L_GREEN]
+            for j in range(nv):
+                for i in range(len(K_STOCKS)):
+                    YS[r0 + j, i] = Y[i * LANES + j]
+        _levers_at(A, L, OV, OVM, ov_k0, k, r0, nv)
         age = exo[k]
-        e1, e2, e3, e4, e5 = y[S_E1], y[S_E2], y[S_E3], y[S_E4], y[S_E5]
-        prod = y[S_P]
+        _rates(A, Y, D, age)
+        if k % steps_per_year == 0:
+            _record(A, Y, D, nv, r0, k // steps_per_year, age, out, out_cols)
+        if k + 1 < nt:
+            _euler(Y, D, dt)
+
+
+def _levers_at(A, L, OV, OVM, ov_k0, k, r0, nv):
+    """Lever values at grid step ``k`` into the rows R_U of ``A``."""
+    for li in range(len(K_LEVERS)):
+        base = (R_U + li) * LANES
+        if OVM[li] and k >= ov_k0:
+            for j in range(LANES):
+                A[base + j] = OV[r0 + min(j, nv - 1), li]
+        elif L.shape[0] == 1:
+            v = L[0, k, li]
+            for j in range(LANES):
+                A[base + j] = v
+        else:
+            for j in range(LANES):
+                A[base + j] = L[r0 + min(j, nv - 1), k, li]
+
+
+def _euler(Y, D, dt):
+    """One Euler step of the block: y += dt * dy/dt (rows of D match rows of Y)."""
+    for q in range(len(K_STOCKS) * LANES):
+        Y[_ix(q)] += dt * D[_ix(q)]
+
+
+def _p(A, i, j):
+    return A[_ix((R_P + i) * LANES + j)]
+
+
+def _c(A, i, j):
+    return A[_ix((R_C + i) * LANES + j)]
+
+
+def _y(Y, i, j):
+    return Y[_ix(i * LANES + j)]
+
+
+def _u(A, i, j):
+    return A[_ix((R_U + i) * LANES + j)]
+
+
+def _d(D, i, j, v):
+    D[_ix(i * LANES + j)] = v
+
+
+def _rates(A, Y, D, age):
+    """Time derivatives of every lane (``D`` rows K_STOCKS) from its state (``Y``).
+
+    Also keeps the intermediates the yearly outputs need (``D`` rows R_X).
+    Three loops over the lanes, each straight-line arithmetic with
+    ``min``/``max`` and :mod:`smesim.vecmath` exp/log only, which LLVM
+    vectorises (a call inside a loop, or numba's ``inline="always"``, would stop
+    it): (1) the logs, (2) the exps, (3) the rates.  One long loop body would
+    be one long chain of dependent divisions and polynomials, too long for the
+    CPU to overlap two lanes' work; short loops let it (about 3x faster).
+    """
+    # (1) state -> shares, margins and every log
+    for j in range(LANES):
+        e1 = _y(Y, S_E1, j)
+        e2 = _y(Y, S_E2, j)
+        e3 = _y(Y, S_E3, j)
+        e4 = _y(Y, S_E4, j)
+        e5 = _y(Y, S_E5, j)
+        prod = _y(Y, S_P, j)
+        g = _y(Y, S_G, j)
+        n = _y(Y, S_N, j)
         # wages.sme_wage_ratio
         emp_sum = e1 + e2 + e3 + e4
-        wage_sme = (e1 * y[S_W1] + e2 * y[S_W2] + e3 * y[S_W3] + e4 * y[S_W4]) / emp_sum
-        # human_natural.rates
-        skills_target = 100.0 * np.exp(p[P_TSE] * (u_vt - c[C_VT0])
-                                       - p[P_ASE] * (age - c[C_AGE0]))
-        d[S_H] = (skills_target - y[S_H]) * inv_tau_h
-        decline = p[P_EIT] + p[P_GTE] * (u_green - c[C_GREEN0])
-        d[S_I] = -y[S_I] * decline
-        # rd_policy.rates
-        e_sme = emp_sum
-        v_sme = e_sme * prod * 1e-4
+        wage_sme = (e1 * _y(Y, S_W1, j) + e2 * _y(Y, S_W2, j) + e3 * _y(Y, S_W3, j)
+                    + e4 * _y(Y, S_W4, j)) / emp_sum
+        # rd_policy.rates (margins, absorptive capacity)
+        v_sme = emp_sum * prod * 1e-4
         v_large = e5 * 0.01
-        appropriation = appropriation_scale * (1 - p[P_PHI] * u_ft)
-        m_s = max(1 - p[P_LAML] * wage_sme / prod - appropriation
-                  - p[P_GCOST] * (u_green - c[C_GREEN0]), MARGIN_FLOOR)
-        m_l = 1 - p[P_LAML] + appropriation * v_sme / v_large
-        sme_per_large = e_sme / e5
-        kappa = y[S_KS] / (y[S_KL] * sme_per_large)
+        appropriation = _g(A, H_APPS, j) * (1 - _p(A, P_PHI, j) * _u(A, L_FT, j))
+        green = _u(A, L_GREEN, j) - _c(A, C_GREEN0, j)
+        m_s = max(1 - _p(A, P_LAML, j) * wage_sme / prod - appropriation
+                  - _p(A, P_GCOST, j) * green, MARGIN_FLOOR)
+        m_l = 1 - _p(A, P_LAML, j) + appropriation * v_sme / v_large
+        sme_per_large = emp_sum / e5
+        kappa = _y(Y, S_KS, j) / (_y(Y, S_KL, j) * sme_per_large)
+        _put(D, X_WAGE, j, wage_sme)
+        _put(D, X_KAPPA, j, kappa)
+        _put(D, X_MS, j, m_s)
+        _put(D, T_APP, j, appropriation)
+        _put(D, T_SPL, j, sme_per_large)
         # Powers as exp(a log x), logs shared between terms and exponents of
         # multiplied powers added: a third of the transcendental calls of the
         # NumPy form (same values up to rounding, ~1e-15 relative).
-        log_m = np.log(m_s * inv_ms0)
-        log_kappa = np.log(kappa * inv_kappa0)
-        log_prod = np.log(prod * inv_p0)
-        q_s = v_sme * c[C_RDI0] * np.exp(p[P_MU] * log_m + p[P_ETA] * log_kappa)
-        q_l = v_large * np.exp(p[P_MU] * np.log(m_l * inv_ml0))
-        sub = u_sub * p[P_SADD]
-        tax = u_tax * p[P_TADD]
-        s_sme = (p[P_FSUB] * sub + p[P_FTAX] * tax) * 0.01
-        s_large = ((1 - p[P_FSUB]) * sub + (1 - p[P_FTAX]) * tax) * 0.01
+        _put(D, T_LOGM, j, vlog(m_s * _g(A, H_MS0, j)))
+        _put(D, T_LOGK, j, vlog(kappa * _g(A, H_KAPPA0, j)))
+        _put(D, T_LOGP, j, vlog(prod * _g(A, H_P0, j)))
+        _put(D, T_LOGML, j, vlog(m_l * _g(A, H_ML0, j)))
+        _put(D, T_LOGH, j, vlog(_y(Y, S_H, j) * 0.01))
+        _put(D, T_LOGG, j, vlog(g / (100.0 - g) * _g(A, H_GO0, j)))
+        _put(D, T_LOGN, j, vlog(n / (100.0 - n) * _g(A, H_NO0, j)))
+    # (2) every exp
+    for j in range(LANES):
+        log_m = _g(D, T_LOGM, j)
+        log_kappa = _g(D, T_LOGK, j)
+        log_prod = _g(D, T_LOGP, j)
+        mu = _p(A, P_MU, j)
+        scale_up = _u(A, L_SU, j) - _c(A, C_SU0, j)
+        log_dispersion = -_p(A, P_RHO, j) * (_u(A, L_RD, j) - _c(A, C_RD0, j))
+        # human_natural.rates
+        _put(D, T_SKILLS, j, 100.0 * vexp(_p(A, P_TSE, j) * (_u(A, L_VT, j) - _c(A, C_VT0, j))
+                                          - _p(A, P_ASE, j) * (age - _c(A, C_AGE0, j))))
+        # rd_policy.rates
+        _put(D, T_QS, j, vexp(mu * log_m + _p(A, P_ETA, j) * log_kappa))
+        _put(D, T_QL, j, vexp(mu * _g(D, T_LOGML, j)))
+        _put(D, T_COST, j, vexp(_p(A, P_MUR, j) * log_m))
+        # knowledge.rates
+        _put(D, T_TARGET, j, vexp(_p(A, P_THETA, j) * log_kappa
+                                  + _p(A, P_TDE, j) * (_u(A, L_TD, j) - _c(A, C_TD0, j))
+                                  + _p(A, P_THETAH, j) * _g(D, T_LOGH, j)))
+        # wages.rates
+        _put(D, T_DRIVE, j, vexp(_p(A, P_OMEGA, j) * log_prod
+                                 + _p(A, P_FTWE, j) * (_u(A, L_FT, j) - _c(A, C_FT0, j))))
+        # firm_size.rates
+        _put(D, T_BOOST, j, vexp(_p(A, P_SSE, j) * scale_up + _p(A, P_PHISU, j) * log_prod))
+        # exports.rates
+        _put(D, T_XO, j, vexp(_p(A, P_CHI, j) * log_prod + _p(A, P_ESU, j) * scale_up))
+        # regions.rates
+        _put(D, T_PULL, j, vexp(_p(A, P_AG, j) * _g(D, T_LOGG, j) + log_dispersion))
+        _put(D, T_GO, j, vexp(_p(A, P_AN, j) * _g(D, T_LOGN, j) + log_dispersion))
+    # (3) the rates
+    for j in range(LANES):
+        e1 = _y(Y, S_E1, j)
+        e2 = _y(Y, S_E2, j)
+        e3 = _y(Y, S_E3, j)
+        e4 = _y(Y, S_E4, j)
+        e5 = _y(Y, S_E5, j)
+        prod = _y(Y, S_P, j)
+        kl = _y(Y, S_KL, j)
+        appropriation = _g(D, T_APP, j)
+        sme_per_large = _g(D, T_SPL, j)
+        emp_sum = e1 + e2 + e3 + e4
+        # human_natural.rates
+        _d(D, S_H, j, (_g(D, T_SKILLS, j) - _y(Y, S_H, j)) * _g(A, H_TAUH, j))
+        decline = (_p(A, P_EIT, j)
+                   + _p(A, P_GTE, j) * (_u(A, L_GREEN, j) - _c(A, C_GREEN0, j)))
+        _d(D, S_I, j, -_y(Y, S_I, j) * decline)
+        # rd_policy.rates
+        v_sme = emp_sum * prod * 1e-4
+        v_large = e5 * 0.01
+        q_s = v_sme * _c(A, C_RDI0, j) * _g(D, T_QS, j)
+        q_l = v_large * _g(D, T_QL, j)
+        sub = _u(A, L_SUB, j) * _p(A, P_SADD, j)
+        tax = _u(A, L_TAX, j) * _p(A, P_TADD, j)
+        f_sub = _p(A, P_FSUB, j)
+        f_tax = _p(A, P_FTAX, j)
+        s_sme = (f_sub * sub + f_tax * tax) * 0.01
+        s_large = ((1 - f_sub) * sub + (1 - f_tax) * tax) * 0.01
         rd_s = q_s + s_sme * (q_s + q_l)
         rd_l = q_l + s_large * (q_s + q_l)
-        cost_s = c[C_RC0] * np.exp(p[P_MUR] * log_m)
-        d[S_RS] = (rd_s / cost_s - y[S_RS]) * inv_tau_r
-        d[S_RL] = (rd_l - y[S_RL]) * inv_tau_r
+        cost_s = _c(A, C_RC0, j) * _g(D, T_COST, j)
+        inv_tau_r = _g(A, H_TAUR, j)
+        _d(D, S_RS, j, (rd_s / cost_s - _y(Y, S_RS, j)) * inv_tau_r)
+        _d(D, S_RL, j, (rd_l - _y(Y, S_RL, j)) * inv_tau_r)
+        _put(D, X_RDS, j, rd_s)
+        _put(D, X_RDL, j, rd_l)
         # knowledge.rates
-        spill_boost = max(1 + p[P_SDE] * (u_td - c[C_TD0]), 0.0)
-        spillover = p[P_KSR] * spill_boost * c[C_SPILL] * sme_per_large * y[S_KL]
-        d[S_KS] = rd_s + spillover - p[P_DELTA] * y[S_KS]
-        d[S_KL] = rd_l - p[P_DELTA] * y[S_KL]
-        target_odds = (productivity_odds_ref
-                       * np.exp(p[P_THETA] * log_kappa + p[P_TDE] * (u_td - c[C_TD0])
-                                + p[P_THETAH] * np.log(y[S_H] * 0.01))
-                       * (1 - appropriation) * inv_keep_0)
+        spill_boost = max(1 + _p(A, P_SDE, j) * (_u(A, L_TD, j) - _c(A, C_TD0, j)), 0.0)
+        spillover = _p(A, P_KSR, j) * spill_boost * _c(A, C_SPILL, j) * sme_per_large * kl
+        delta = _p(A, P_DELTA, j)
+        _d(D, S_KS, j, rd_s + spillover - delta * _y(Y, S_KS, j))
+        _d(D, S_KL, j, rd_l - delta * kl)
+        target_odds = (_g(A, H_PODDS, j) * _g(D, T_TARGET, j)
+                       * (1 - appropriation) * _g(A, H_KEEP0, j))
         target = 100.0 * target_odds / (1.0 + target_odds)
-        d[S_P] = (target - prod) * inv_tau_p
+        _d(D, S_P, j, (target - prod) * _g(A, H_TAUP, j))
         # wages.rates
-        drive = p[P_WT2012] * np.exp(p[P_OMEGA] * log_prod + p[P_FTWE] * (u_ft - c[C_FT0]))
-        wo = c[C_WO1] * drive
+        drive = _p(A, P_WT2012, j) * _g(D, T_DRIVE, j)
+        wo = _c(A, C_WO1, j) * drive
         t1 = 100.0 * wo / (1.0 + wo)
-        wo = c[C_WO2] * drive
+        wo = _c(A, C_WO2, j) * drive
         t2 = 100.0 * wo / (1.0 + wo)
-        wo = c[C_WO3] * drive
+        wo = _c(A, C_WO3, j) * drive
         t3 = 100.0 * wo / (1.0 + wo)
-        wo = c[C_WO4] * drive
+        wo = _c(A, C_WO4, j) * drive
         t4 = 100.0 * wo / (1.0 + wo)
         mean_target = (e1 * t1 + e2 * t2 + e3 * t3 + e4 * t4) / emp_sum
-        ability_to_pay = prod * (1 - appropriation - p[P_VSM]) * inv_labour_share
+        ability_to_pay = prod * (1 - appropriation - _p(A, P_VSM, j)) * _g(A, H_LAML, j)
         cap = min(1.0, ability_to_pay / mean_target)
-        d[S_W1] = (t1 * cap - y[S_W1]) * inv_tau_w
-        d[S_W2] = (t2 * cap - y[S_W2]) * inv_tau_w
-        d[S_W3] = (t3 * cap - y[S_W3]) * inv_tau_w
-        d[S_W4] = (t4 * cap - y[S_W4]) * inv_tau_w
+        inv_tau_w = _g(A, H_TAUW, j)
+        _d(D, S_W1, j, (t1 * cap - _y(Y, S_W1, j)) * inv_tau_w)
+        _d(D, S_W2, j, (t2 * cap - _y(Y, S_W2, j)) * inv_tau_w)
+        _d(D, S_W3, j, (t3 * cap - _y(Y, S_W3, j)) * inv_tau_w)
+        _d(D, S_W4, j, (t4 * cap - _y(Y, S_W4, j)) * inv_tau_w)
         # firm_size.rates
-        boost = min(np.exp(p[P_SSE] * (u_su - c[C_SU0]) + p[P_PHISU] * log_prod),
-                    MAX_SCALE_UP_MULTIPLIER)
-        nu0 = c[C_SUR1] * boost * e1 - c[C_SHR1] * e2
-        nu1 = c[C_SUR2] * boost * e2 - c[C_SHR2] * e3
-        nu2 = c[C_SUR3] * boost * e3 - c[C_SHR3] * e4
-        nu3 = c[C_SUR4] * boost * e4 - c[C_SHR4] * e5
-        d[S_E1] = -nu0
-        d[S_E2] = nu0 - nu1
-        d[S_E3] = nu1 - nu2
-        d[S_E4] = nu2 - nu3
-        d[S_E5] = nu3
+        boost = min(_g(D, T_BOOST, j), MAX_SCALE_UP_MULTIPLIER)
+        nu0 = _c(A, C_SUR1, j) * boost * e1 - _c(A, C_SHR1, j) * e2
+        nu1 = _c(A, C_SUR2, j) * boost * e2 - _c(A, C_SHR2, j) * e3
+        nu2 = _c(A, C_SUR3, j) * boost * e3 - _c(A, C_SHR3, j) * e4
+        nu3 = _c(A, C_SUR4, j) * boost * e4 - _c(A, C_SHR4, j) * e5
+        _d(D, S_E1, j, -nu0)
+        _d(D, S_E2, j, nu0 - nu1)
+        _d(D, S_E3, j, nu1 - nu2)
+        _d(D, S_E4, j, nu2 - nu3)
+        _d(D, S_E5, j, nu3)
         # exports.rates
-        xo = export_odds_ref * np.exp(p[P_CHI] * log_prod + p[P_ESU] * (u_su - c[C_SU0]))
-        d[S_X] = (100.0 * xo / (1.0 + xo) - y[S_X]) * inv_tau_x
+        xo = _g(A, H_XODDS, j) * _g(D, T_XO, j)
+        _d(D, S_X, j, (100.0 * xo / (1.0 + xo) - _y(Y, S_X, j)) * _g(A, H_TAUX, j))
         # regions.rates
-        g, n, s = y[S_G], y[S_N], y[S_S]
-        log_dispersion = -p[P_RHO] * (u_rd - c[C_RD0])
-        pull_output_dispersed = np.exp(p[P_AG] * np.log(g / (100.0 - g) * inv_go0)
-                                       + log_dispersion)
-        go = grp_odds_ref * np.exp(p[P_AN] * np.log(n / (100.0 - n) * inv_no0)
-                                   + log_dispersion)
-        no = population_odds_ref * pull_output_dispersed
-        so = c[C_SO0] * pull_output_dispersed
-        d[S_G] = (100.0 * go / (1.0 + go) - g) * inv_tau_g
-        d[S_N] = (100.0 * no / (1.0 + no) - n) * inv_tau_n
-        d[S_S] = (100.0 * so / (1.0 + so) - s) * inv_tau_s
-        # outputs at whole years (state before the step, as the NumPy path)
-        if k % steps_per_year == 0:
-            rd_share = 100.0 * rd_s / (rd_s + rd_l)
-            o[0] = wage_sme
-            o[1] = y[S_W1]
-            o[2] = y[S_W2]
-            o[3] = y[S_W3]
-            o[4] = y[S_W4]
-            o[5] = prod
-            o[6] = rd_share
-            o[7] = 100.0 * ((rd_s / y[S_RS]) / (rd_l / y[S_RL]))
-            o[8] = y[S_X]
-            o[9] = e_sme
-            o[10] = e1
-            o[11] = e2
-            o[12] = e3
-            o[13] = e4
-            o[14] = e5
-            o[15] = g
-            o[16] = n
-            o[17] = s
-            o[18] = age
-            # coexistence.indices
-            economic = 100.0 / 3.0 * (min(1.0, wage_sme / p[P_WREF])
-                                      + min(1.0, prod / p[P_PREF])
-                                      + min(1.0, rd_share / p[P_RDREF]))
-            mean_share = (g + n + s) / 3.0
-            regional = 100.0 * min(max((p[P_CMAX] - mean_share)
-                                       / (p[P_CMAX] - p[P_CBAL]), 0.0), 1.0)
-            human = 50.0 * (min(1.0, y[S_W1] / p[P_WSREF]) + min(1.0, y[S_H] / p[P_HREF]))
-            natural = 100.0 * min(max((p[P_IWORST] - y[S_I])
-                                      / (p[P_IWORST] - p[P_ITARGET]), 0.0), 1.0)
-            o[19] = economic
-            o[20] = regional
-            o[21] = human
-            o[22] = natural
-            o[23] = (economic + regional + human + natural) / 4.0
-            o[24] = y[S_H]
-            o[25] = y[S_I]
-            o[26] = kappa
-            o[27] = m_s
-            row = k // steps_per_year
-            for j in range(N_OUT):
-                out[r, row, out_cols[j]] = o[j]
-        if k + 1 < nt:
-            for j in range(y.size):
-                y[j] = y[j] + dt * d[j]
+        g = _y(Y, S_G, j)
+        n = _y(Y, S_N, j)
+        pull_output_dispersed = _g(D, T_PULL, j)
+        go = _g(A, H_GODDS, j) * _g(D, T_GO, j)
+        no = _g(A, H_NODDS, j) * pull_output_dispersed
+        so = _c(A, C_SO0, j) * pull_output_dispersed
+        _d(D, S_G, j, (100.0 * go / (1.0 + go) - g) * _g(A, H_TAUG, j))
+        _d(D, S_N, j, (100.0 * no / (1.0 + no) - n) * _g(A, H_TAUN, j))
+        _d(D, S_S, j, (100.0 * so / (1.0 + so) - _y(Y, S_S, j)) * _g(A, H_TAUS, j))
+
+
+def _record(A, Y, D, nv, r0, row, age, out, out_cols):
+    """Outputs of the block's valid lanes at a whole year (state before the step)."""
+    o = np.empty(N_OUT)
+    for j in range(nv):
+        wage_sme = _g(D, X_WAGE, j)
+        rd_s = _g(D, X_RDS, j)
+        rd_l = _g(D, X_RDL, j)
+        prod = _y(Y, S_P, j)
+        g = _y(Y, S_G, j)
+        n = _y(Y, S_N, j)
+        s = _y(Y, S_S, j)
+        w1 = _y(Y, S_W1, j)
+        h = _y(Y, S_H, j)
+        ei = _y(Y, S_I, j)
+        e1 = _y(Y, S_E1, j)
+        e2 = _y(Y, S_E2, j)
+        e3 = _y(Y, S_E3, j)
+        e4 = _y(Y, S_E4, j)
+        rd_share = 100.0 * rd_s / (rd_s + rd_l)
+        o[0] = wage_sme
+        o[1] = w1
+        o[2] = _y(Y, S_W2, j)
+        o[3] = _y(Y, S_W3, j)
+        o[4] = _y(Y, S_W4, j)
+        o[5] = prod
+        o[6] = rd_share
+        o[7] = 100.0 * ((rd_s / _y(Y, S_RS, j)) / (rd_l / _y(Y, S_RL, j)))
+        o[8] = _y(Y, S_X, j)
+        o[9] = e1 + e2 + e3 + e4
+        o[10] = e1
+        o[11] = e2
+        o[12] = e3
+        o[13] = e4
+        o[14] = _y(Y, S_E5, j)
+        o[15] = g
+        o[16] = n
+        o[17] = s
+        o[18] = age
+        # coexistence.indices
+        economic = 100.0 / 3.0 * (min(1.0, wage_sme / _p(A, P_WREF, j))
+                                  + min(1.0, prod / _p(A, P_PREF, j))
+                                  + min(1.0, rd_share / _p(A, P_RDREF, j)))
+        mean_share = (g + n + s) / 3.0
+        cmax = _p(A, P_CMAX, j)
+        regional = 100.0 * min(max((cmax - mean_share) / (cmax - _p(A, P_CBAL, j)), 0.0), 1.0)
+        human = 50.0 * (min(1.0, w1 / _p(A, P_WSREF, j)) + min(1.0, h / _p(A, P_HREF, j)))
+        worst = _p(A, P_IWORST, j)
+        natural = 100.0 * min(max((worst - ei) / (worst - _p(A, P_ITARGET, j)), 0.0), 1.0)
+        o[19] = economic
+        o[20] = regional
+        o[21] = human
+        o[22] = natural
+        o[23] = (economic + regional + human + natural) / 4.0
+        o[24] = h
+        o[25] = ei
+        o[26] = _g(D, X_KAPPA, j)
+        o[27] = _g(D, X_MS, j)
+        for i in range(N_OUT):
+            out[r0 + j, row, out_cols[i]] = o[i]
 
 
 def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
             YS):
-    for r in range(P.shape[0]):
-        _run_one(r, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-                 k_save, YS)
+    for b in range((P.shape[0] + LANES - 1) // LANES):
+        _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+               k_save, YS)
 
 
 def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
               YS):
-    for r in prange(P.shape[0]):
-        _run_one(np.int64(r), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
-                 k_first, k_save, YS)
+    for b in prange((P.shape[0] + LANES - 1) // LANES):
+        _block(np.int64(b), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
+               k_first, k_save, YS)
 
 
 if HAVE_NUMBA:
-    _run_one = numba.njit(cache=True, nogil=True)(_run_one)
-    _serial_kernel = numba.njit(cache=True, nogil=True)(_serial)
-    _parallel_kernel = numba.njit(cache=True, nogil=True, parallel=True)(_parallel)
+    # Plain njit functions throughout: LLVM inlines the small ones.  (numba's
+    # own ``inline="always"`` adds reference counting around array arguments,
+    # and those calls stop LLVM from vectorising the loop over lanes.)
+    _jit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+    _ix, _g, _put, _p, _c, _y, _u, _d = (_jit(f) for f in (_ix, _g, _put, _p, _c, _y, _u, _d))
+    _rates = _jit(_rates)
+    _levers_at = _jit(_levers_at)
+    _euler = _jit(_euler)
+    _record = _jit(_record)
+    _block = _jit(_block)
+    _serial_kernel = _jit(_serial)
+    _parallel_kernel = numba.njit(cache=True, nogil=True, parallel=True,
+                                  error_model="numpy")(_parallel)
 
 
 # ---- layout of the kernel's inputs, looked up by name ----------------------------------
