@@ -544,23 +544,27 @@ def _centre(data: np.ndarray) -> np.ndarray:
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     params = spec.sampler.sample(start, stop)
     nc = len(CANONICAL)
-    datas = _simulate_all(spec, params)
-    keep = np.all([np.isfinite(d[:, :, :nc]).all(axis=(1, 2)) for d in datas], axis=0)
+    datas = _simulate_all(spec, params)  # each (columns, years, runs)
+    n = params.n_runs
+    keep = np.ones(n, dtype=bool)
+    for d in datas:
+        keep &= np.isfinite(d[:nc].reshape(-1, n)).all(axis=0)
     cols = [CANONICAL.index(i) for i in COEXISTENCE]
     ys = [y - START_YEAR for y in spec.prob_years]
-    base = datas[0][:, ys][:, :, cols][keep]  # (kept runs, years, indices)
+    base = datas[0][cols][:, ys][:, :, keep]  # (indices, years, kept runs)
     for k, d in enumerate(datas):
-        part.quantiles[k].add_runs(d, nc, keep)
+        part.quantiles[k].add(d[:nc].reshape(-1, n), keep)
         if k:
-            mine = d[:, ys][:, :, cols][keep]
-            part.beats[k] += (mine > base + BEAT_TOLERANCE).sum(axis=0).T
+            mine = d[cols][:, ys][:, :, keep]
+            part.beats[k] += (mine > base + BEAT_TOLERANCE).sum(axis=2)
     part.n += int(keep.sum())
     part.non_finite += int((~keep).sum())
 
 
 def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
-    """Outputs of every scenario; the baseline's integration up to ``shared_step``
-    is reused by the others (their lever paths agree until then: bit-identical)."""
+    """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
+    the baseline's integration up to ``shared_step`` is reused by the others
+    (their lever paths agree until then: bit-identical)."""
     k0 = spec.shared_step
 
     def prepared(sc):
@@ -570,12 +574,13 @@ def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
 
     used, args = prepared(spec.scenarios[0])
     if not k0:
-        return [integrate(params, *prepared(sc)[1], backend=used) for sc in spec.scenarios]
-    base, state = integrate(params, *args, backend=used, save_at=k0)
+        return [integrate(params, *prepared(sc)[1], backend=used, cells=True)
+                for sc in spec.scenarios]
+    base, state = integrate(params, *args, backend=used, save_at=k0, cells=True)
     row0 = k0 // args[2]
     out = [base]
     for sc in spec.scenarios[1:]:
-        data = integrate(params, *prepared(sc)[1], backend=used, start=(k0, state))
+        data = integrate(params, *prepared(sc)[1], backend=used, start=(k0, state), cells=True)
         data[:, :row0] = base[:, :row0]
         out.append(data)
     return out

@@ -179,7 +179,7 @@ def _put(W, row, j, v):
 
 
 def _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-           k_save, YS):
+           k_save, YS, cells):
     """Integrate runs ``b*LANES ..`` (a block) from grid step ``k_first``; outputs into ``out``.
 
     Time is the outer loop and the runs of the block the inner one, so each
@@ -236,7 +236,7 @@ def _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k
         age = exo[k]
         _rates(A, Y, D, age)
         if k % steps_per_year == 0:
-            _record(A, Y, D, nv, r0, k // steps_per_year, age, out, out_cols)
+            _record(A, Y, D, nv, r0, k // steps_per_year, age, out, out_cols, cells)
         if k + 1 < nt:
             _euler(Y, D, dt)
 
@@ -452,8 +452,11 @@ def _rates(A, Y, D, age):
         _d(D, S_S, j, (100.0 * so / (1.0 + so) - _y(Y, S_S, j)) * _g(A, H_TAUS, j))
 
 
-def _record(A, Y, D, nv, r0, row, age, out, out_cols):
-    """Outputs of the block's valid lanes at a whole year (state before the step)."""
+def _record(A, Y, D, nv, r0, row, age, out, out_cols, cells):
+    """Outputs of the block's valid lanes at a whole year (state before the step).
+
+    ``out`` is (runs, years, columns), or with ``cells`` (columns, years, runs).
+    """
     o = np.empty(N_OUT)
     for j in range(nv):
         wage_sme = _g(D, X_WAGE, j)
@@ -509,22 +512,26 @@ def _record(A, Y, D, nv, r0, row, age, out, out_cols):
         o[25] = ei
         o[26] = _g(D, X_KAPPA, j)
         o[27] = _g(D, X_MS, j)
-        for i in range(N_OUT):
-            out[r0 + j, row, out_cols[i]] = o[i]
+        if cells:
+            for i in range(N_OUT):
+                out[out_cols[i], row, r0 + j] = o[i]
+        else:
+            for i in range(N_OUT):
+                out[r0 + j, row, out_cols[i]] = o[i]
 
 
 def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
-            YS):
+            YS, cells):
     for b in range((P.shape[0] + LANES - 1) // LANES):
         _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-               k_save, YS)
+               k_save, YS, cells)
 
 
 def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
-              YS):
+              YS, cells):
     for b in prange((P.shape[0] + LANES - 1) // LANES):
         _block(np.int64(b), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
-               k_first, k_save, YS)
+               k_first, k_save, YS, cells)
 
 
 if HAVE_NUMBA:
@@ -567,7 +574,8 @@ def _constants(c, n: int) -> np.ndarray:
 def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np.ndarray,
               steps_per_year: int, n_years: int, threads: bool | None = None,
               overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
-              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None):
+              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None,
+              cells: bool = False):
     """Run the compiled kernel.
 
     Parameters
@@ -598,11 +606,15 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         paths up to a year share the integration up to it (bit for bit).
     save_at : int, optional
         Also return the state at this grid step (before it), IDX order.
+    cells : bool
+        Return the outputs as ``(len(ALL_COLUMNS), n_years, n_runs)``: each
+        series-year a contiguous row over the runs, the layout the ensemble's
+        percentile accumulators read (written so directly, no transpose).
 
     Returns
     -------
-    array, shape ``(n_runs, n_years, len(ALL_COLUMNS))``; with ``save_at``,
-    ``(outputs, state)``.
+    array, shape ``(n_runs, n_years, len(ALL_COLUMNS))`` (or transposed, with
+    ``cells``); with ``save_at``, ``(outputs, state)``.
     """
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not installed (pip install 'smesim[fast]')")
@@ -619,8 +631,9 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     # (k, n_times, n_levers): each run reads its own path contiguously
     L = np.ascontiguousarray(levers[:, _LEVER_COLS, :].transpose(2, 0, 1), dtype=float)
     ex = np.ascontiguousarray(exo, dtype=float)
-    shape = (n, n_years, len(ALL_COLUMNS))
-    out = np.full(shape, np.nan) if k_first else np.empty(shape)
+    out = np.empty((len(ALL_COLUMNS), n_years, n) if cells else (n, n_years, len(ALL_COLUMNS)))
+    if k_first:  # years before the start (axis 1 in either layout)
+        out[:, : k_first // steps_per_year] = np.nan
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
     if overrides is None:
@@ -632,7 +645,7 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         if OV.shape[0] != n:
             raise ValueError(f"override values must have {n} rows (got {OV.shape[0]})")
     kern(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out, _OUT_COLS,
-         int(k_first), -1 if save_at is None else int(save_at), YS)
+         int(k_first), -1 if save_at is None else int(save_at), YS, bool(cells))
     if save_at is None:
         return out
     state = np.empty((n, len(K_STOCKS)))

@@ -110,7 +110,8 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
               exo: dict[str, np.ndarray], baseline_levers0: np.ndarray,
               backend: str = "auto",
               overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
-              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None):
+              start: tuple[int, np.ndarray] | None = None, save_at: int | None = None,
+              cells: bool = False):
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -130,6 +131,9 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
         Also return the state at this grid step (before its update):
         ``(outputs, state)``.  With ``start``, runs whose lever paths agree
         up to a year share the integration up to it, bit for bit.
+    cells : bool
+        Outputs transposed to ``(columns, years, runs)`` (C order), the
+        ensemble's layout; the kernel writes it directly.
     """
     p = params.namespace()
     n = params.n_runs
@@ -144,7 +148,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
                                 steps_per_year, n_years, overrides=overrides, start=start,
-                                save_at=save_at)
+                                save_at=save_at, cells=cells)
     if overrides is not None:  # the NumPy path takes per-run paths
         vals, mask, k0 = overrides
         levers = np.repeat(levers[:, :, :1], n, axis=2)
@@ -168,6 +172,8 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
                 row[:, j] = o[name]
         if k + 1 < t.size:
             y = y + dt * dydt
+    if cells:
+        out = np.ascontiguousarray(out.transpose(2, 1, 0))
     return out if save_at is None else (out, saved)
 
 
