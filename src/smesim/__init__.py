@@ -9,6 +9,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
+from . import _vector_width  # noqa: F401  (before anything imports numba)
 from .params import ParameterSet
 from .scenario import Scenario, load_scenario
 from .simulate import Result, simulate
