@@ -1,11 +1,13 @@
-"""Compiled integration kernel (numba): the model's right-hand side, one run at a time.
+"""Compiled integration kernel (numba): the model's right-hand side over blocks of runs.
 
 The batched NumPy code in :mod:`smesim.model` is the readable source of truth
 and the reference.  This module re-expresses the *arithmetic* of
 :func:`smesim.model.derivatives.evaluate` and
-:func:`smesim.model.coexistence.indices` as scalar code per run, compiled by
-numba (``cache=True``: compiled once per machine, then loaded in ~0.1 s) and
-run over the batch, in parallel over runs (``prange``) for large batches.
+:func:`smesim.model.coexistence.indices` for blocks of :data:`LANES` runs:
+time is the outer loop, the runs of a block the inner one, so LLVM turns each
+equation into vector instructions (exp/log from :mod:`smesim.vecmath`).
+Compiled by numba (``cache=True``: about 50 s once per machine, then loaded
+from the cache) and run in parallel over blocks (``prange``) for large batches.
 
 What is *not* mirrored: the 2012 state and the derived constants come from the
 NumPy :func:`~smesim.model.derivatives.initial_state` itself, lever paths from
