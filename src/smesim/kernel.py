@@ -6,7 +6,7 @@ and the reference.  This module re-expresses the *arithmetic* of
 :func:`smesim.model.coexistence.indices` for blocks of :data:`LANES` runs:
 time is the outer loop, the runs of a block the inner one, so LLVM turns each
 equation into vector instructions (exp/log from :mod:`smesim.vecmath`).
-Compiled by numba (``cache=True``: about 50 s once per machine, then loaded
+Compiled by numba (``cache=True``: about 10 s once per machine, then loaded
 from the cache) and run in parallel over blocks (``prange``) for large batches.
 
 What is *not* mirrored: the 2012 state and the derived constants come from the
@@ -540,8 +540,19 @@ if HAVE_NUMBA:
     # Plain njit functions throughout: LLVM inlines the small ones.  (numba's
     # own ``inline="always"`` adds reference counting around array arguments,
     # and those calls stop LLVM from vectorising the loop over lanes.)
-    _jit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-    _ix, _g, _put, _p, _c, _y, _u, _d = (_jit(f) for f in (_ix, _g, _put, _p, _c, _y, _u, _d))
+    _opts = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": {"contract"}}
+    _jit = numba.njit(**_opts)
+    # The accessors get explicit signatures: without them numba compiles one
+    # specialisation per *literal* row index (about 200 tiny functions, most of
+    # the first-run compile time and of the cache load).  LLVM still inlines
+    # them and folds the constant rows, so the machine code is the same.
+    _w = numba.float64[::1]
+    _i = numba.int64
+    _ix = numba.njit(numba.uint64(_i), **_opts)(_ix)
+    _get = numba.float64(_w, _i, _i)
+    _g, _p, _c, _y, _u = (numba.njit(_get, **_opts)(f) for f in (_g, _p, _c, _y, _u))
+    _set = numba.void(_w, _i, _i, numba.float64)
+    _put, _d = (numba.njit(_set, **_opts)(f) for f in (_put, _d))
     _rates = _jit(_rates)
     _levers_at = _jit(_levers_at)
     _euler = _jit(_euler)
