@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -267,6 +269,11 @@ def test_cli_ensemble_writes_files_and_reports(tmp_path):
     assert "P(beats baseline)" in r.output and "wrote" in r.output
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["seed"] == 2 and man["runs"] == 40 and man["command"] == "ensemble"
+    # provenance: the parameter set the draws centre on, hashed like the scenarios
+    pset = Path(man["parameter_set"]["source"])
+    assert man["parameter_set"]["sha256"] == hashlib.sha256(pset.read_bytes()).hexdigest()
+    assert all(len(s["content_sha256"]) == 64 for s in man["scenarios"])
+    assert len(man["baseline"]["content_sha256"]) == 64
     back = read_ensemble(out)
     assert set(back.bands["scenario"]) == {"coexistence_package", "regional_dispersion"}
     assert len(back.bands) == 2 * len(CANONICAL) * (2040 - 2012 + 1)

@@ -109,3 +109,25 @@ def test_backend_selection(monkeypatch):
     assert resolve_backend("auto") == "numba"
     with pytest.raises(ValueError, match="backend must be one of"):
         simulate(until=2015, backend="fortran")
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_outputs_into_a_reused_buffer(backend):
+    """``integrate(out=...)`` writes in place, whatever the buffer held before;
+    rows before ``start`` are left to the caller; a wrong buffer is refused."""
+    from smesim.simulate import _prepare, integrate
+
+    scenario = load_scenario("coexistence_package")
+    params = random_parameters(70, seed=5)
+    used, _, _, args, _, _ = _prepare(scenario, params, 2040, 1 / 16, "korea", None, backend)
+    ref, state = integrate(params, *args, backend=used, cells=True, save_at=16 * 10)
+    buf = np.full(ref.shape, 123.0)
+    got = integrate(params, *args, backend=used, cells=True, out=buf)
+    assert got is buf
+    np.testing.assert_array_equal(buf, ref)
+    buf[:] = -1.0
+    integrate(params, *args, backend=used, cells=True, out=buf, start=(16 * 10, state))
+    np.testing.assert_array_equal(buf[:, :10], -1.0)  # before the start: untouched
+    np.testing.assert_array_equal(buf[:, 10:], ref[:, 10:])
+    with pytest.raises(ValueError, match="out must"):
+        integrate(params, *args, backend=used, cells=True, out=np.empty(ref.shape[::-1]))

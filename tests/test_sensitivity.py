@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -131,6 +133,8 @@ def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
     assert set(table["year"]) == {2030, 2040} and set(table["kind"]) == {"lever"}
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["method"] == "morris" and man["command"] == "sensitivity"
+    pset = Path(man["parameter_set"]["source"])
+    assert man["parameter_set"]["sha256"] == hashlib.sha256(pset.read_bytes()).hexdigest()
     assert (out / "sensitivity_coexistence_overall.png").stat().st_size > 1000
     bad = CliRunner().invoke(cli, ["sensitivity", "baseline", "--n", "100"])
     assert bad.exit_code == 2 and "power of two" in bad.output

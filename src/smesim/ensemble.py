@@ -60,6 +60,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, ParameterError, located
-from .io import dump_json, manifest, staged_files
-from .outputs import CANONICAL
+from .io import dump_json, file_provenance, manifest, staged_files
+from .outputs import ALL_COLUMNS, CANONICAL
 from .parallel import Execution, run_tasks
 from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 from .scenario import Scenario, load_scenario
@@ -561,10 +562,28 @@ def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     part.non_finite += int((~keep).sum())
 
 
+#: Output arrays reused from batch to batch by each thread (a fresh 45 MB array
+#: per scenario and batch costs its page faults every time).  Per thread, since
+#: a Dask worker runs several tasks at once in one process.
+_BUFFERS = threading.local()
+
+
+def _buffers(shape: tuple[int, ...], k: int) -> list[np.ndarray]:
+    """``k`` arrays of ``shape``, reused by this thread's next call with the same shape."""
+    if getattr(_BUFFERS, "shape", None) != shape:
+        _BUFFERS.shape, _BUFFERS.pool = shape, []  # one shape at a time (last batch)
+    pool = _BUFFERS.pool
+    pool.extend(np.empty(shape) for _ in range(k - len(pool)))
+    return pool[:k]
+
+
 def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
     """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
     the baseline's integration up to ``shared_step`` is reused by the others
-    (their lever paths agree until then: bit-identical)."""
+    (their lever paths agree until then: bit-identical).
+
+    The arrays are this process's reused buffers: valid until the next call.
+    """
     k0 = spec.shared_step
 
     def prepared(sc):
@@ -573,16 +592,18 @@ def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
         return used, args
 
     used, args = prepared(spec.scenarios[0])
+    n_years = spec.until - START_YEAR + 1
+    bufs = _buffers((len(ALL_COLUMNS), n_years, params.n_runs), len(spec.scenarios))
     if not k0:
-        return [integrate(params, *prepared(sc)[1], backend=used, cells=True)
-                for sc in spec.scenarios]
-    base, state = integrate(params, *args, backend=used, save_at=k0, cells=True)
+        return [integrate(params, *prepared(sc)[1], backend=used, cells=True, out=buf)
+                for sc, buf in zip(spec.scenarios, bufs, strict=True)]
+    base, state = integrate(params, *args, backend=used, save_at=k0, cells=True, out=bufs[0])
     row0 = k0 // args[2]
     out = [base]
-    for sc in spec.scenarios[1:]:
-        data = integrate(params, *prepared(sc)[1], backend=used, start=(k0, state), cells=True)
-        data[:, :row0] = base[:, :row0]
-        out.append(data)
+    for sc, buf in zip(spec.scenarios[1:], bufs[1:], strict=True):
+        buf[:, :row0] = base[:, :row0]
+        out.append(integrate(params, *prepared(sc)[1], backend=used, start=(k0, state),
+                             cells=True, out=buf))
     return out
 
 
@@ -770,10 +791,13 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         command="ensemble",
         scenarios=[{"name": s.name, "path": s.path, "content_sha256": s.content_hash}
                    for s in requested],
-        baseline={"name": spec.scenarios[0].name, "path": spec.scenarios[0].path},
+        baseline={"name": spec.scenarios[0].name, "path": spec.scenarios[0].path,
+                  "content_sha256": spec.scenarios[0].content_hash},
         profile=spec.profile, runs=runs, runs_used=part.n, non_finite_runs=part.non_finite,
         seed=int(seed), sample=spec.sampler.mode,
         point_estimate_source=spec.sampler.point.source,
+        parameter_set=file_provenance(spec.sampler.point.source),
+        ranges_file=file_provenance(unc.ranges_file) if unc is not None else None,
         uncertainty=unc.describe() if unc is not None else None,
         randomness={"generator": "PCG64", "block_runs": BLOCK_RUNS,
                     "scheme": "SeedSequence(seed, spawn_key=(run // block_runs,))"},

@@ -24,6 +24,14 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def file_provenance(source) -> dict:
+    """``{"source", "sha256"}`` of an input named by path (``sha256`` None when
+    ``source`` is not a readable file, e.g. ``defaults:korea``)."""
+    path = Path(str(source)) if source else None
+    digest = sha256_file(path) if path is not None and path.is_file() else None
+    return {"source": str(source) if source else None, "sha256": digest}
+
+
 def atomic_write(path: Path, writer: Callable[[Path], None] | str | bytes) -> Path:
     """Write ``path`` atomically.  ``writer`` is text, bytes or ``f(tmp_path)``."""
     path = Path(path)

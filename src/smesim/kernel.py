@@ -588,7 +588,7 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
               steps_per_year: int, n_years: int, threads: bool | None = None,
               overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
               start: tuple[int, np.ndarray] | None = None, save_at: int | None = None,
-              cells: bool = False):
+              cells: bool = False, out: np.ndarray | None = None):
     """Run the compiled kernel.
 
     Parameters
@@ -623,6 +623,11 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         Return the outputs as ``(len(ALL_COLUMNS), n_years, n_runs)``: each
         series-year a contiguous row over the runs, the layout the ensemble's
         percentile accumulators read (written so directly, no transpose).
+    out : array, optional
+        Write the outputs into this C-contiguous float64 array (of the shape
+        returned; reused across batches, an ensemble saves the page faults of
+        a fresh array per batch).  Rows before ``start`` are then left as they
+        are: the caller fills them.
 
     Returns
     -------
@@ -644,9 +649,15 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
     # (k, n_times, n_levers): each run reads its own path contiguously
     L = np.ascontiguousarray(levers[:, _LEVER_COLS, :].transpose(2, 0, 1), dtype=float)
     ex = np.ascontiguousarray(exo, dtype=float)
-    out = np.empty((len(ALL_COLUMNS), n_years, n) if cells else (n, n_years, len(ALL_COLUMNS)))
-    if k_first:  # years before the start (axis 1 in either layout)
-        out[:, : k_first // steps_per_year] = np.nan
+    shape = (len(ALL_COLUMNS), n_years, n) if cells else (n, n_years, len(ALL_COLUMNS))
+    if out is None:
+        out = np.empty(shape)
+        if k_first:  # years before the start (axis 1 in either layout)
+            out[:, : k_first // steps_per_year] = np.nan
+    elif (out.shape != shape or out.dtype != np.float64
+          or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"out must be a writeable C-contiguous float64 array of shape "
+                         f"{shape} (got {out.dtype} {out.shape})")
     use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
     kern = _parallel_kernel if use_threads else _serial_kernel
     if overrides is None:

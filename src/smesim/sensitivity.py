@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .io import dump_json, manifest, staged_files
+from .io import dump_json, file_provenance, manifest, staged_files
 from .levers import LEVER_BY_ID, LEVER_IDS
 from .outputs import CANONICAL
 from .parallel import Execution, run_tasks
@@ -299,13 +299,21 @@ def run_sensitivity(scenario: str | Scenario, method: str = "sobol", n: int | No
                        progress)
     meta = manifest(command="sensitivity", scenario={"name": sc.name, "path": sc.path,
                                                      "content_sha256": sc.content_hash},
-                    profile=profile, outputs=list(outputs), years=list(years),
+                    profile=profile,
+                    parameter_set=file_provenance(_point_source(profile)),
+                    outputs=list(outputs), years=list(years),
                     policy_start=policy_start, time_step_years=dt,
                     lever_ranges={f.name: [f.lower, f.upper] for f in facs if f.kind == "lever"},
                     parameter_ranges="point estimate +- 2 sd of the joint uncertainty "
                                      "(smesim.ensemble.joint_uncertainty), within bounds",
                     **result.meta)
     return SensitivityResult(method=result.method, table=result.table, meta=meta)
+
+
+def _point_source(profile: str) -> str:
+    from .profiles import get_profile
+
+    return get_profile(profile).parameter_set().source
 
 
 def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=None):

@@ -111,7 +111,7 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
               backend: str = "auto",
               overrides: tuple[np.ndarray, np.ndarray, int] | None = None,
               start: tuple[int, np.ndarray] | None = None, save_at: int | None = None,
-              cells: bool = False):
+              cells: bool = False, out: np.ndarray | None = None):
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
     Parameters
@@ -134,6 +134,9 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
     cells : bool
         Outputs transposed to ``(columns, years, runs)`` (C order), the
         ensemble's layout; the kernel writes it directly.
+    out : array, optional
+        Array of the returned shape to write the outputs into (and return);
+        rows before ``start`` are then left as they are.
     """
     p = params.namespace()
     n = params.n_runs
@@ -148,13 +151,14 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
             raise RuntimeError("kernel mirrors one exogenous input; update smesim.kernel")
         return kernel.integrate(params.values, y, c, levers, exo["population_65plus_share"],
                                 steps_per_year, n_years, overrides=overrides, start=start,
-                                save_at=save_at, cells=cells)
+                                save_at=save_at, cells=cells, out=out)
     if overrides is not None:  # the NumPy path takes per-run paths
         vals, mask, k0 = overrides
         levers = np.repeat(levers[:, :, :1], n, axis=2)
         for j in np.nonzero(mask)[0]:
             levers[k0:, j, :] = vals[None, :, j]
     dt = 1.0 / steps_per_year
+    dest = out
     out = np.full((n, n_years, len(ALL_COLUMNS)), np.nan)
     k_first, saved = 0, None
     if start is not None:
@@ -174,6 +178,12 @@ def integrate(params: ParameterSet, levers: np.ndarray, t: np.ndarray, steps_per
             y = y + dt * dydt
     if cells:
         out = np.ascontiguousarray(out.transpose(2, 1, 0))
+    if dest is not None:
+        if dest.shape != out.shape:
+            raise ValueError(f"out must have shape {out.shape} (got {dest.shape})")
+        rows = slice(k_first // steps_per_year, None)
+        dest[:, rows] = out[:, rows]
+        out = dest
     return out if save_at is None else (out, saved)
 
 
