@@ -131,3 +131,19 @@ def test_outputs_into_a_reused_buffer(backend):
     np.testing.assert_array_equal(buf[:, 10:], ref[:, 10:])
     with pytest.raises(ValueError, match="out must"):
         integrate(params, *args, backend=used, cells=True, out=np.empty(ref.shape[::-1]))
+
+
+def test_one_thread_and_all_threads_agree_bit_for_bit(monkeypatch):
+    """``threads=False`` caps the kernel at one thread: same numbers, and the
+    caller's thread count is restored afterwards."""
+    import numba
+
+    params = random_parameters(kernel.PARALLEL_MIN_RUNS + 3, seed=8)
+    many = simulate(params=params, backend="numba")
+    before = numba.get_num_threads()
+    orig = kernel.integrate
+    monkeypatch.setattr(kernel, "integrate",
+                        lambda *a, **k: orig(*a, **{**k, "threads": False}))
+    one = simulate(params=params, backend="numba")
+    assert numba.get_num_threads() == before
+    np.testing.assert_array_equal(one.data, many.data)

@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
 
 prange = numba.prange if HAVE_NUMBA else range
 
-#: Batches at least this large run in parallel over runs (threads).
+#: Batches at least this large span two blocks or more, so run on several threads.
 PARALLEL_MIN_RUNS = 64
 
 # ---- kernel-local layouts (positions are private to this file) -------------------
@@ -522,13 +522,6 @@ def _record(A, Y, D, nv, r0, row, age, out, out_cols, cells):
                 out[r0 + j, row, out_cols[i]] = o[i]
 
 
-def _serial(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
-            YS, cells):
-    for b in range((P.shape[0] + LANES - 1) // LANES):
-        _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-               k_save, YS, cells)
-
-
 def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
               YS, cells):
     for b in prange((P.shape[0] + LANES - 1) // LANES):
@@ -558,7 +551,9 @@ if HAVE_NUMBA:
     _euler = _jit(_euler)
     _record = _jit(_record)
     _block = _jit(_block)
-    _serial_kernel = _jit(_serial)
+    # One compiled entry point for every batch (a serial twin cost a second
+    # compile and cache file for no speed: a batch of one block runs on one
+    # thread either way, and ``threads=False`` caps the threads at one).
     _parallel_kernel = numba.njit(cache=True, nogil=True, parallel=True,
                                   error_model="numpy")(_parallel)
 
@@ -605,8 +600,9 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         Population 65+ share (%) on the grid.
     steps_per_year, n_years : int
     threads : bool, optional
-        Parallel over runs; default: when the batch has at least
-        :data:`PARALLEL_MIN_RUNS` runs.
+        Blocks of :data:`LANES` runs in parallel on numba's threads (default;
+        a batch of at least :data:`PARALLEL_MIN_RUNS` runs has two blocks or
+        more); ``False``: on one thread.
     overrides : (values, mask, first_step), optional
         Per-run constant lever values ``values`` (n_runs, n_levers) for the
         levers where ``mask`` (n_levers,) is true, from grid step
@@ -658,8 +654,6 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
           or not out.flags.c_contiguous or not out.flags.writeable):
         raise ValueError(f"out must be a writeable C-contiguous float64 array of shape "
                          f"{shape} (got {out.dtype} {out.shape})")
-    use_threads = n >= PARALLEL_MIN_RUNS if threads is None else threads
-    kern = _parallel_kernel if use_threads else _serial_kernel
     if overrides is None:
         OV, OVM, ov_k0 = np.zeros((1, len(K_LEVERS))), np.zeros(len(K_LEVERS), np.bool_), 0
     else:
@@ -668,8 +662,17 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         OVM = np.ascontiguousarray(np.asarray(mask, dtype=np.bool_)[_LEVER_COLS])
         if OV.shape[0] != n:
             raise ValueError(f"override values must have {n} rows (got {OV.shape[0]})")
-    kern(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out, _OUT_COLS,
-         int(k_first), -1 if save_at is None else int(save_at), YS, bool(cells))
+    capped = threads is False and numba.get_num_threads() > 1
+    before = numba.get_num_threads()
+    if capped:
+        numba.set_num_threads(1)  # this thread's parallel regions only
+    try:
+        _parallel_kernel(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out,
+                         _OUT_COLS, int(k_first), -1 if save_at is None else int(save_at), YS,
+                         bool(cells))
+    finally:
+        if capped:
+            numba.set_num_threads(before)
     if save_at is None:
         return out
     state = np.empty((n, len(K_STOCKS)))
