@@ -22,6 +22,10 @@ ensemble (whole process)
 sensitivity (whole process)
     ``smesim sensitivity baseline --method sobol``, wall time (no target in
     the issue; reported for comparison).
+first run on a new machine
+    a 1,000-run ensemble with an empty numba cache (``NUMBA_CACHE_DIR`` set to
+    a temporary folder): the one-time compile a fresh install pays, against the
+    same command once cached.
 
 Targets (issue 5, 2-core machine): single run < 5 ms; 100,000-run ensemble
 < 10 s wall and < 2 GB peak.  A ratio below 1 meets the target.
@@ -92,13 +96,13 @@ def in_process(batch: int) -> float:
     return per_run
 
 
-def whole_process(args: list[str]) -> tuple[float, float]:
+def whole_process(args: list[str], env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (GB) of ``smesim *args`` in a fresh process."""
     exe = shutil.which("smesim") or str(Path(sys.executable).with_name("smesim"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     proc = subprocess.run([exe, *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                          env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
     wall = time.perf_counter() - t0
     if proc.returncode:
         raise SystemExit(f"smesim {' '.join(args)} failed:\n{proc.stderr}")
@@ -114,6 +118,8 @@ def main() -> None:
                     help="ensemble size for the whole-process figure")
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="in-process figures only")
+    ap.add_argument("--no-cold", action="store_true",
+                    help="skip the first-run (empty numba cache) compile figure")
     ns = ap.parse_args()
     print(f"smesim speed benchmark; {os.cpu_count()} cores; load average "
           f"{os.getloadavg()[0]:.2f} (other work on the machine inflates every figure)")
@@ -133,6 +139,14 @@ def main() -> None:
                                  "--out", str(Path(tmp) / "sens")])
         row("sensitivity baseline --method sobol, wall", wall, "s",
             note="(512 x 33 runs, 15 analyses; no target)")
+        if not ns.no_cold:
+            # a fresh machine: empty numba cache, so every compiled function compiles
+            args = ["ensemble", "coexistence_package", "--runs", "1000", "--quiet",
+                    "--out", str(Path(tmp) / "cold")]
+            cold, _ = whole_process(args, env={"NUMBA_CACHE_DIR": str(Path(tmp) / "nbc")})
+            warm, _ = whole_process(args, env={"NUMBA_CACHE_DIR": str(Path(tmp) / "nbc")})
+            row("first run on a new machine (compile), 1,000-run ensemble", cold, "s",
+                note=f"= {cold - warm:.1f} s of one-time compilation; {warm:.2f} s once cached")
 
 
 if __name__ == "__main__":
