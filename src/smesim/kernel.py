@@ -7,7 +7,7 @@ and the reference.  This module re-expresses the *arithmetic* of
 time is the outer loop, the runs of a block the inner one, so LLVM turns each
 equation into vector instructions (exp/log from :mod:`smesim.vecmath`).
 Compiled by numba (``cache=True``: about 10 s once per machine, then loaded
-from the cache) and run in parallel over blocks (``prange``) for large batches.
+from the cache) and run in parallel over blocks (``prange``).
 
 What is *not* mirrored: the 2012 state and the derived constants come from the
 NumPy :func:`~smesim.model.derivatives.initial_state` itself, lever paths from
