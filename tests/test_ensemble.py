@@ -303,7 +303,7 @@ def test_parameters_stay_within_bounds_for_every_draw():
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
     """Scenarios reuse the baseline's integration up to the year their levers part."""
-    from smesim.ensemble import _shared_step, _simulate_all, _Spec
+    from smesim.ensemble import _Buffers, _shared_step, _simulate_all, _Spec
 
     monkeypatch.setenv("SMESIM_BACKEND", backend)
     scs = (load_scenario("baseline"), load_scenario("coexistence_package"),
@@ -311,9 +311,12 @@ def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
     k0 = _shared_step(scs, "korea", 2040, 1 / 16)
     assert k0 == (2026 - 2012) * 16  # the first ramps start in 2026
     sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 2)
-    params = sampler.sample(0, 70)
     spec = _Spec(scs, sampler, "korea", 2040, 1 / 16, 70, np.zeros((3, 1)), (2030,),
                  shared_step=k0)
-    for sc, data in zip(scs, _simulate_all(spec, params), strict=True):  # cells layout
-        np.testing.assert_array_equal(data.transpose(2, 1, 0),
-                                      simulate(sc, params, until=2040).data)
+    buffers = _Buffers()  # reused by the second batch: nothing of the first may remain
+    for start in (0, 70):
+        params = sampler.sample(start, start + 70)
+        datas = _simulate_all(spec, params, buffers)
+        for sc, data in zip(scs, datas, strict=True):  # cells layout
+            np.testing.assert_array_equal(data.transpose(2, 1, 0),
+                                          simulate(sc, params, until=2040).data)

@@ -60,7 +60,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -542,10 +541,11 @@ def _centre(data: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(data[0, :, : len(CANONICAL)].T).ravel()
 
 
-def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
+def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int,
+              buffers: _Buffers | None = None) -> None:
     params = spec.sampler.sample(start, stop)
     nc = len(CANONICAL)
-    datas = _simulate_all(spec, params)  # each (columns, years, runs)
+    datas = _simulate_all(spec, params, buffers)  # each (columns, years, runs)
     n = params.n_runs
     keep = np.ones(n, dtype=bool)
     for d in datas:
@@ -562,27 +562,32 @@ def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int) -> None:
     part.non_finite += int((~keep).sum())
 
 
-#: Output arrays reused from batch to batch by each thread (a fresh 45 MB array
-#: per scenario and batch costs its page faults every time).  Per thread, since
-#: a Dask worker runs several tasks at once in one process.
-_BUFFERS = threading.local()
+class _Buffers:
+    """Output arrays reused from batch to batch within one task (a fresh 45 MB
+    array per scenario and batch costs its page faults every time).  Owned by
+    the task, so nothing outlives it (a Dask worker runs many tasks, several at
+    once)."""
+
+    def __init__(self) -> None:
+        self.shape: tuple[int, ...] | None = None
+        self.pool: list[np.ndarray] = []
+
+    def get(self, shape: tuple[int, ...], k: int) -> list[np.ndarray]:
+        """``k`` arrays of ``shape`` (the same ones as last call when it matches)."""
+        if shape != self.shape:
+            self.shape, self.pool = shape, []  # one shape at a time (the last batch)
+        self.pool.extend(np.empty(shape) for _ in range(k - len(self.pool)))
+        return self.pool[:k]
 
 
-def _buffers(shape: tuple[int, ...], k: int) -> list[np.ndarray]:
-    """``k`` arrays of ``shape``, reused by this thread's next call with the same shape."""
-    if getattr(_BUFFERS, "shape", None) != shape:
-        _BUFFERS.shape, _BUFFERS.pool = shape, []  # one shape at a time (last batch)
-    pool = _BUFFERS.pool
-    pool.extend(np.empty(shape) for _ in range(k - len(pool)))
-    return pool[:k]
-
-
-def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
+def _simulate_all(spec: _Spec, params: ParameterSet,
+                  buffers: _Buffers | None = None) -> list[np.ndarray]:
     """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
     the baseline's integration up to ``shared_step`` is reused by the others
     (their lever paths agree until then: bit-identical).
 
-    The arrays are this process's reused buffers: valid until the next call.
+    With ``buffers``, the arrays are those reused buffers: valid until the
+    next call with them.
     """
     k0 = spec.shared_step
 
@@ -593,7 +598,8 @@ def _simulate_all(spec: _Spec, params: ParameterSet) -> list[np.ndarray]:
 
     used, args = prepared(spec.scenarios[0])
     n_years = spec.until - START_YEAR + 1
-    bufs = _buffers((len(ALL_COLUMNS), n_years, params.n_runs), len(spec.scenarios))
+    bufs = (buffers or _Buffers()).get((len(ALL_COLUMNS), n_years, params.n_runs),
+                                        len(spec.scenarios))
     if not k0:
         return [integrate(params, *prepared(sc)[1], backend=used, cells=True, out=buf)
                 for sc, buf in zip(spec.scenarios, bufs, strict=True)]
@@ -624,8 +630,9 @@ def _run_chunk(task) -> _Partial:
     """Task: runs ``[start, stop)`` in batches, reduced to a :class:`_Partial`."""
     spec, start, stop = task
     part = _new_partial(spec)
+    buffers = _Buffers()
     for a in range(start, stop, spec.batch_runs):
-        _add_runs(spec, part, a, min(stop, a + spec.batch_runs))
+        _add_runs(spec, part, a, min(stop, a + spec.batch_runs), buffers)
     return part
 
 
@@ -737,9 +744,10 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     if execution.kind == "in-process":
         # one task, batches reported as they finish
         part = _new_partial(spec)
+        buffers = _Buffers()
         for a in range(0, runs, spec.batch_runs):
             b = min(runs, a + spec.batch_runs)
-            _add_runs(spec, part, a, b)
+            _add_runs(spec, part, a, b, buffers)
             if progress:
                 progress(b - a)
     else:
