@@ -10,7 +10,7 @@ them).
 Algorithms: the classic argument reductions and minimax polynomials of Sun's
 fdlibm (``e_exp.c``, ``e_log.c``; the coefficients are the published ones),
 re-expressed for numba.  Accuracy, measured against NumPy over 10^6 values
-spanning the model's range and beyond (``tests/test_kernel.py``): at most
+spanning the model's range and beyond (``tests/test_vecmath.py``): at most
 1 ulp for both on normal inputs.  Edge cases follow IEEE/NumPy:
 ``exp(>709.78) = inf``, ``exp(<-745.2) = 0``, ``log(0) = -inf``,
 ``log(<0) = nan``, ``log(inf) = inf``, NaN in, NaN out; subnormal arguments of
