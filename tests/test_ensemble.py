@@ -111,6 +111,21 @@ def test_same_seed_same_numbers_whatever_the_batch_size(small):
     assert not np.allclose(different.bands[PCT], small.bands[PCT])
 
 
+def test_automatic_batch_size_bounds_memory_and_changes_nothing(small):
+    from smesim.ensemble import AUTO_BATCH_RUNS, BATCH_BYTES, BLOCK_RUNS, auto_batch_runs
+    from smesim.outputs import ALL_COLUMNS
+
+    lo, hi = AUTO_BATCH_RUNS
+    assert auto_batch_runs(2, 49) == hi  # the ensemble: the largest batch
+    six = auto_batch_runs(6, 49)  # brief: baseline and five scenarios
+    assert lo <= six < hi and six % BLOCK_RUNS == 0
+    assert six * 6 * len(ALL_COLUMNS) * 49 * 8 <= BATCH_BYTES
+    assert auto_batch_runs(50, 89) == lo
+    auto = run_ensemble(["coexistence_package"], runs=300, seed=5, until=2040)
+    assert auto.meta["batch_runs"] == auto_batch_runs(2, 2040 - 2012 + 1)
+    pd.testing.assert_frame_equal(auto.bands, small.bands, check_exact=True)
+
+
 def test_same_seed_same_numbers_with_local_worker_processes(small):
     two = run_ensemble(["coexistence_package"], runs=300, seed=5, until=2040, workers=2,
                        chunk_runs=110, batch_runs=50)

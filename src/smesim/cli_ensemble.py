@@ -45,8 +45,9 @@ def _progress(total: int, unit: str, quiet: bool):
               help="Every run at the point estimate (no uncertainty): reproduces `smesim run`.")
 @click.option("--until", type=click.IntRange(START_YEAR + 1, MAX_END_YEAR), default=None,
               help="Last year (default 2060).")
-@click.option("--batch", "batch_runs", type=click.IntRange(1, None), default=4096,
-              show_default=True, help="Runs integrated at once (memory bound).")
+@click.option("--batch", "batch_runs", type=click.IntRange(1, None), default=None,
+              help="Runs integrated at once (memory bound; default: about 384 MB of "
+                   "outputs, 4,096-16,384 runs; results do not depend on it).")
 @_workers_opt
 @_scheduler_opt
 @_quiet_opt

@@ -92,8 +92,14 @@ PROBABILITY_YEARS = (2030, 2040, 2060)
 BEAT_TOLERANCE = 1e-9
 #: Runs per random block (a run's draws depend only on the seed and its index).
 BLOCK_RUNS = 1024
-#: Runs integrated at once (memory: ~11 kB per run and scenario).
-DEFAULT_BATCH_RUNS = 4096
+#: Output memory of one batch, all scenarios together, that the automatic batch
+#: size aims at (each run and scenario holds 28 series x years x 8 bytes: 11 kB
+#: to 2060).  Larger batches run faster (per-call costs amortised; measured on
+#: 2 cores, 100,000 runs of coexistence_package: 5.8-6.3 s whole-process at
+#: 4,096 runs a batch, 5.5-5.8 s at 8,192, 5.1-5.4 s at 16,384).
+BATCH_BYTES = 384 * 2 ** 20
+#: Bounds of the automatic batch size (runs).
+AUTO_BATCH_RUNS = (4096, 16384)
 #: Histogram bins per (scenario, series, year) cell.
 BINS = 4096
 _R0_RELATIVE = 1e-6
@@ -661,6 +667,15 @@ class EnsembleResult:
         return sel.set_index("year")[["p5", "p25", "p50", "p75", "p95"]]
 
 
+def auto_batch_runs(n_scenarios: int, n_years: int) -> int:
+    """Runs a batch when none is given: :data:`BATCH_BYTES` of outputs, in whole
+    random blocks, within :data:`AUTO_BATCH_RUNS`."""
+    per_run = n_scenarios * len(ALL_COLUMNS) * n_years * 8
+    runs = BATCH_BYTES // per_run // BLOCK_RUNS * BLOCK_RUNS
+    lo, hi = AUTO_BATCH_RUNS
+    return int(min(hi, max(lo, runs)))
+
+
 def _load(s) -> Scenario:
     return s if isinstance(s, Scenario) else load_scenario(s)
 
@@ -668,7 +683,7 @@ def _load(s) -> Scenario:
 def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
                  profile: str = "korea", *, until: int | None = None,
                  dt: float = DEFAULT_DT, ranges: str | Path | None = None,
-                 sample: str = "joint", batch_runs: int = DEFAULT_BATCH_RUNS,
+                 sample: str = "joint", batch_runs: int | None = None,
                  workers: int | None = None, scheduler: str | None = None,
                  chunk_runs: int | None = None,
                  progress: Callable[[int], None] | None = None) -> EnsembleResult:
@@ -694,8 +709,9 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     sample : {"joint", "point"}
         ``"point"``: every run is the point estimate (no uncertainty), which
         reproduces ``smesim run``.
-    batch_runs : int
-        Runs integrated at once (memory bound).
+    batch_runs : int, optional
+        Runs integrated at once (memory bound); default
+        :func:`auto_batch_runs` (the results do not depend on it).
     workers, scheduler :
         Local processes or a Dask scheduler address (:mod:`smesim.parallel`).
     chunk_runs : int, optional
@@ -715,7 +731,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     if sample not in SAMPLE_MODES:
         raise ParameterError(f"sample: expected one of {', '.join(SAMPLE_MODES)} "
                              f"(got {sample!r})")
-    if batch_runs < 1:
+    if batch_runs is not None and (isinstance(batch_runs, bool) or batch_runs < 1):
         raise ParameterError(f"batch_runs: expected >= 1 (got {batch_runs})")
     if not scenarios:
         raise ParameterError("scenarios: expected at least one scenario")
@@ -733,6 +749,8 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
     centres = np.stack([_centre(simulate(s, point, until=until, dt=dt, profile=profile).data)
                         for s in ordered])
     prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
+    if batch_runs is None:
+        batch_runs = auto_batch_runs(len(ordered), until - START_YEAR + 1)
     spec = _Spec(ordered, sampler, profile, until, dt, int(batch_runs), centres, prob_years,
                  shared_step=_shared_step(ordered, profile, until, dt) if len(ordered) > 1 else 0)
     execution = Execution(workers=workers, scheduler=scheduler)
