@@ -79,6 +79,36 @@ def test_streaming_quantiles_merge_is_exact_and_order_free():
     np.testing.assert_array_equal(merged.quantiles([5, 50, 95]), whole.quantiles([5, 50, 95]))
 
 
+def test_runs_with_non_finite_outputs_are_left_out_of_every_statistic(monkeypatch, small):
+    """A run with a NaN or inf anywhere, in any scenario, counts nowhere; the
+    manifest says how many; the rest give the same bands as without them."""
+    import smesim.ensemble as ens
+
+    real = ens._simulate_all
+    bad = {0: (np.nan, 3), 1: (np.inf, 10)}  # run -> (value, column); scenario = run % 2
+
+    def poisoned(spec, params, buffers=None):
+        datas = [d.copy() for d in real(spec, params, buffers)]
+        n = params.n_runs
+        extra = {n - 1: (-np.inf, 0)} if n == 300 else {}
+        for run, (value, col) in {**bad, **extra}.items():
+            datas[run % len(datas)][col, 5, run] = value
+        return datas
+
+    monkeypatch.setattr(ens, "_simulate_all", poisoned)
+    res = run_ensemble(["coexistence_package"], runs=300, seed=5, until=2040)
+    assert res.meta["non_finite_runs"] == 3 and res.meta["runs_used"] == 297
+    assert np.isfinite(res.bands[PCT].to_numpy()).all()
+    assert not res.bands[PCT].equals(small.bands[PCT])  # three runs fewer
+
+    x = np.random.default_rng(3).normal(size=(7, 1000))
+    x[2, 17], x[6, 999], x[0, 0] = np.nan, np.inf, -np.inf
+    keep = np.ones(1000, dtype=bool)
+    keep[5] = False  # already dropped stays dropped
+    ens._drop_non_finite(x, keep)
+    assert set(np.nonzero(~keep)[0]) == {0, 5, 17, 999}
+
+
 def test_streamed_bands_equal_in_memory_percentiles(small):
     """The ensemble's bands against np.percentile over all runs held in memory."""
     sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 5)

@@ -343,6 +343,19 @@ try:
                     counts[j, b] += 1
 
     @_numba.njit(cache=True, parallel=True)
+    def _drop_non_finite(x, keep):
+        """``keep[i] = False`` for every run ``i`` with a non-finite value in ``x``
+        (cells, runs); tiled over runs so each thread reads rows of its own tile."""
+        m, n = x.shape
+        for t in _numba.prange((n + 255) // 256):
+            lo = t * 256
+            hi = min(n, lo + 256)
+            for j in range(m):
+                for i in range(lo, hi):
+                    if not np.isfinite(x[j, i]):
+                        keep[i] = False
+
+    @_numba.njit(cache=True, parallel=True)
     def _minmax(x, keep):
         m, n = x.shape
         lo = np.full(m, np.inf)
@@ -365,6 +378,9 @@ except ImportError:  # pragma: no cover - NumPy fallback
     def _minmax(x, keep):
         xs = x[:, keep]
         return xs.min(axis=1), xs.max(axis=1)
+
+    def _drop_non_finite(x, keep):
+        keep &= np.isfinite(x).all(axis=0)
 
     def _bin_counts(x, keep, centre, inv_width, counts):
         m = x.shape[0]
@@ -409,6 +425,9 @@ class StreamingQuantiles:
 
     def _raise_level(self, new_level: np.ndarray) -> None:
         grow = np.nonzero(new_level > self.level)[0]
+        if self.n == 0:  # nothing counted yet (the first batch): no bins to merge
+            self.level = np.maximum(self.level, new_level)
+            return
         half = self.bins // 2
         m = np.arange(self.bins) - half
         for j in grow:
@@ -555,7 +574,7 @@ def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int,
     n = params.n_runs
     keep = np.ones(n, dtype=bool)
     for d in datas:
-        keep &= np.isfinite(d[:nc].reshape(-1, n)).all(axis=0)
+        _drop_non_finite(d[:nc].reshape(-1, n), keep)
     cols = [CANONICAL.index(i) for i in COEXISTENCE]
     ys = [y - START_YEAR for y in spec.prob_years]
     base = datas[0][cols][:, ys][:, :, keep]  # (indices, years, kept runs)
