@@ -62,6 +62,27 @@ def test_streaming_quantiles_match_numpy_within_one_bin_on_skewed_data():
     assert (acc.bin_width <= np.maximum(4 * maxdev, 2 * acc.r0) / 256).all()  # documented
 
 
+def test_streaming_quantiles_rows_and_copied_cells_equal_a_full_add():
+    """``add(rows=...)`` reads only those cells; ``copy_cells`` fills the rest
+    from an accumulator of the same runs: together, the same as one full add."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(6, 500)) * np.arange(1, 7)[:, None]
+    centre = np.zeros(6)
+    full = StreamingQuantiles(centre, bins=128)
+    full.add(x)
+    other = StreamingQuantiles(centre, bins=128)
+    other.add(x)
+    part = StreamingQuantiles(centre, bins=128)
+    garbage = x.copy()
+    garbage[:2] = np.nan  # never read
+    part.add(garbage, rows=np.arange(2, 6))
+    part.copy_cells(other, np.arange(2))
+    np.testing.assert_array_equal(part.counts, full.counts)
+    np.testing.assert_array_equal(part.quantiles([5, 50, 95]), full.quantiles([5, 50, 95]))
+    with pytest.raises(ValueError, match="cannot copy cells"):
+        part.copy_cells(StreamingQuantiles(centre + 1.0, bins=128), np.arange(2))
+
+
 def test_streaming_quantiles_merge_is_exact_and_order_free():
     rng = np.random.default_rng(1)
     x = rng.standard_t(3, size=(3, 1000)) * np.array([[1.0], [10.0], [0.01]])
@@ -87,12 +108,13 @@ def test_runs_with_non_finite_outputs_are_left_out_of_every_statistic(monkeypatc
     real = ens._simulate_all
     bad = {0: (np.nan, 3), 1: (np.inf, 10)}  # run -> (value, column); scenario = run % 2
 
-    def poisoned(spec, params, buffers=None):
-        datas = [d.copy() for d in real(spec, params, buffers)]
+    def poisoned(spec, params, buffers=None, fill_shared=True):
+        datas = [d.copy() for d in real(spec, params, buffers, fill_shared)]
         n = params.n_runs
         extra = {n - 1: (-np.inf, 0)} if n == 300 else {}
         for run, (value, col) in {**bad, **extra}.items():
-            datas[run % len(datas)][col, 5, run] = value
+            k = run % len(datas)
+            datas[k][col, 20 if k else 5, run] = value  # the scenario's own years: >= 2026
         return datas
 
     monkeypatch.setattr(ens, "_simulate_all", poisoned)
@@ -105,8 +127,11 @@ def test_runs_with_non_finite_outputs_are_left_out_of_every_statistic(monkeypatc
     x[2, 17], x[6, 999], x[0, 0] = np.nan, np.inf, -np.inf
     keep = np.ones(1000, dtype=bool)
     keep[5] = False  # already dropped stays dropped
-    ens._drop_non_finite(x, keep)
+    ens._drop_non_finite(x, keep, np.arange(7))
     assert set(np.nonzero(~keep)[0]) == {0, 5, 17, 999}
+    keep[:] = True
+    ens._drop_non_finite(x, keep, np.array([0, 1, 6]))  # cells 2-5 are not read
+    assert set(np.nonzero(~keep)[0]) == {0, 999}
 
 
 def test_streamed_bands_equal_in_memory_percentiles(small):

@@ -38,7 +38,10 @@ Shared integration
 Runs of all scenarios use the same draw, and a scenario's levers usually
 equal the baseline's until its policy starts: the baseline's state at the
 last whole year before any lever parts is handed to the other scenarios,
-which integrate only from there (bit-identical to full runs; tested).
+which integrate only from there (bit-identical to full runs; tested).  Their
+values in the shared years are the baseline's, so they are neither copied nor
+counted twice: each scenario's percentile cells of those years are the
+baseline's.
 
 Streamed percentiles
 --------------------
@@ -331,11 +334,13 @@ try:
         return out
 
     @_numba.njit(cache=True, parallel=True)
-    def _bin_counts(x, keep, centre, inv_width, counts):
-        m, n = x.shape
+    def _bin_counts(x, keep, centre, inv_width, counts, rows):
+        """Histogram counts of the cells ``rows`` of ``x`` (cells, runs)."""
+        n = x.shape[1]
         nb = counts.shape[1]
         half = nb // 2
-        for j in _numba.prange(m):
+        for jj in _numba.prange(rows.size):
+            j = rows[jj]
             for i in range(n):
                 if keep[i]:
                     b = int(np.floor((x[j, i] - centre[j]) * inv_width[j])) + half
@@ -343,24 +348,33 @@ try:
                     counts[j, b] += 1
 
     @_numba.njit(cache=True, parallel=True)
-    def _drop_non_finite(x, keep):
-        """``keep[i] = False`` for every run ``i`` with a non-finite value in ``x``
-        (cells, runs); tiled over runs so each thread reads rows of its own tile."""
-        m, n = x.shape
+    def _drop_non_finite(x, keep, rows):
+        """``keep[i] = False`` for every run ``i`` with a non-finite value in the
+        cells ``rows`` of ``x`` (cells, runs); tiled over runs, so each thread
+        reads its own tile of every row."""
+        n = x.shape[1]
         for t in _numba.prange((n + 255) // 256):
             lo = t * 256
             hi = min(n, lo + 256)
-            for j in range(m):
+            # v - v is 0 for a finite v and NaN for NaN or +-inf, so a run's sum is
+            # NaN exactly when one of its values is not finite (branch-free: SIMD)
+            acc = np.zeros(hi - lo)
+            for j in rows:
                 for i in range(lo, hi):
-                    if not np.isfinite(x[j, i]):
-                        keep[i] = False
+                    v = x[j, i]
+                    acc[i - lo] += v - v
+            for i in range(lo, hi):
+                if acc[i - lo] != 0.0:
+                    keep[i] = False
 
     @_numba.njit(cache=True, parallel=True)
-    def _minmax(x, keep):
+    def _minmax(x, keep, rows):
+        """Least and greatest kept value of the cells ``rows`` (others: inf, -inf)."""
         m, n = x.shape
         lo = np.full(m, np.inf)
         hi = np.full(m, -np.inf)
-        for j in _numba.prange(m):
+        for jj in _numba.prange(rows.size):
+            j = rows[jj]
             a, b = np.inf, -np.inf
             for i in range(n):
                 if keep[i]:
@@ -375,21 +389,25 @@ except ImportError:  # pragma: no cover - NumPy fallback
         n = data.shape[0]
         return np.ascontiguousarray(data[:, :, :n_series].transpose(2, 1, 0)).reshape(-1, n)
 
-    def _minmax(x, keep):
-        xs = x[:, keep]
-        return xs.min(axis=1), xs.max(axis=1)
+    def _minmax(x, keep, rows):
+        lo = np.full(x.shape[0], np.inf)
+        hi = np.full(x.shape[0], -np.inf)
+        xs = x[rows][:, keep]
+        lo[rows], hi[rows] = xs.min(axis=1), xs.max(axis=1)
+        return lo, hi
 
-    def _drop_non_finite(x, keep):
-        keep &= np.isfinite(x).all(axis=0)
+    def _drop_non_finite(x, keep, rows):
+        keep &= np.isfinite(x[rows]).all(axis=0)
 
-    def _bin_counts(x, keep, centre, inv_width, counts):
-        m = x.shape[0]
+    def _bin_counts(x, keep, centre, inv_width, counts, rows):
+        m = rows.size
         nb = counts.shape[1]
-        xs = x[:, keep]
-        b = np.floor((xs - centre[:, None]) * inv_width[:, None]).astype(np.int64) + nb // 2
+        xs = x[rows][:, keep]
+        b = (np.floor((xs - centre[rows, None]) * inv_width[rows, None]).astype(np.int64)
+             + nb // 2)
         np.clip(b, 0, nb - 1, out=b)
         flat = (np.arange(m)[:, None] * nb + b).ravel()
-        counts += np.bincount(flat, minlength=m * nb).reshape(m, nb).astype(counts.dtype)
+        counts[rows] += np.bincount(flat, minlength=m * nb).reshape(m, nb).astype(counts.dtype)
 
 
 class StreamingQuantiles:
@@ -456,20 +474,40 @@ class StreamingQuantiles:
             raise ValueError("data do not match the cells of this accumulator")
         self.add(_to_cells(np.ascontiguousarray(data, dtype=float), n_series), keep)
 
-    def add(self, x: np.ndarray, keep: np.ndarray | None = None) -> None:
-        """Add values ``x`` of shape ``(n_cells, n_runs)``; ``keep`` masks runs."""
+    def add(self, x: np.ndarray, keep: np.ndarray | None = None,
+            rows: np.ndarray | None = None) -> None:
+        """Add values ``x`` of shape ``(n_cells, n_runs)``; ``keep`` masks runs.
+
+        ``rows``: only these cells take the values (the others' rows of ``x``
+        are not read); the rest must be filled by :meth:`copy_cells` before
+        :meth:`quantiles`.
+        """
         x = np.ascontiguousarray(x, dtype=float)
         keep = (np.ones(x.shape[1], dtype=bool) if keep is None
                 else np.ascontiguousarray(keep, dtype=bool))
+        rows = (np.arange(x.shape[0]) if rows is None
+                else np.ascontiguousarray(rows, dtype=np.int64))
         if not keep.any():
             return
-        lo, hi = _minmax(x, keep)
+        lo, hi = _minmax(x, keep, rows)
         self.minimum = np.minimum(self.minimum, lo)
         self.maximum = np.maximum(self.maximum, hi)
         self._raise_level(np.maximum(self.level, self._needed_level(lo, hi)))
         inv_width = self.bins / (2.0 * self.half_range)
-        _bin_counts(x, keep, self.centre, inv_width, self.counts)
+        _bin_counts(x, keep, self.centre, inv_width, self.counts, rows)
         self.n += int(keep.sum())
+
+    def copy_cells(self, other: StreamingQuantiles, rows: np.ndarray) -> None:
+        """Take cells ``rows`` from ``other``, an accumulator of the same runs whose
+        grid agrees on those cells (the shared years of two scenarios)."""
+        if (self.bins != other.bins or self.n != other.n
+                or not np.array_equal(self.centre[rows], other.centre[rows])):
+            raise ValueError("cannot copy cells between accumulators of different runs "
+                             "or grids")
+        self.counts[rows] = other.counts[rows]
+        self.level[rows] = other.level[rows]
+        self.minimum[rows] = other.minimum[rows]
+        self.maximum[rows] = other.maximum[rows]
 
     def merge(self, other: StreamingQuantiles) -> None:
         """Add another accumulator over the same cells and centres (exact)."""
@@ -566,23 +604,39 @@ def _centre(data: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(data[0, :, : len(CANONICAL)].T).ravel()
 
 
+def _shared_years(spec: _Spec) -> int:
+    """Reported years (from 2012) in which every scenario equals the baseline."""
+    return round(spec.shared_step * spec.dt)
+
+
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int,
               buffers: _Buffers | None = None) -> None:
+    """Simulate runs ``[start, stop)`` and add them to ``part``.
+
+    The scenarios' cells of the shared years (their values are the baseline's,
+    bit for bit) are neither copied nor counted here: :func:`_summarise` takes
+    them from the baseline's accumulator.
+    """
     params = spec.sampler.sample(start, stop)
     nc = len(CANONICAL)
-    datas = _simulate_all(spec, params, buffers)  # each (columns, years, runs)
+    datas = _simulate_all(spec, params, buffers, fill_shared=False)  # (columns, years, runs)
     n = params.n_runs
+    ny = spec.until - START_YEAR + 1
+    row0 = _shared_years(spec)
+    every = np.arange(nc * ny)
+    own = (np.arange(nc)[:, None] * ny + np.arange(row0, ny)[None, :]).ravel()
     keep = np.ones(n, dtype=bool)
-    for d in datas:
-        _drop_non_finite(d[:nc].reshape(-1, n), keep)
+    for k, d in enumerate(datas):
+        _drop_non_finite(d[:nc].reshape(-1, n), keep, own if k else every)
     cols = [CANONICAL.index(i) for i in COEXISTENCE]
     ys = [y - START_YEAR for y in spec.prob_years]
-    base = datas[0][cols][:, ys][:, :, keep]  # (indices, years, kept runs)
+    late = [j for j, y in enumerate(ys) if y >= row0]  # before: a scenario is the baseline
+    base = datas[0][np.ix_(cols, ys)][:, :, keep]  # (indices, years, kept runs)
     for k, d in enumerate(datas):
-        part.quantiles[k].add(d[:nc].reshape(-1, n), keep)
-        if k:
-            mine = d[cols][:, ys][:, :, keep]
-            part.beats[k] += (mine > base + BEAT_TOLERANCE).sum(axis=2)
+        part.quantiles[k].add(d[:nc].reshape(-1, n), keep, own if k else None)
+        if k and late:
+            mine = d[np.ix_(cols, [ys[j] for j in late])][:, :, keep]
+            part.beats[k][:, late] += (mine > base[:, late] + BEAT_TOLERANCE).sum(axis=2)
     part.n += int(keep.sum())
     part.non_finite += int((~keep).sum())
 
@@ -605,14 +659,15 @@ class _Buffers:
         return self.pool[:k]
 
 
-def _simulate_all(spec: _Spec, params: ParameterSet,
-                  buffers: _Buffers | None = None) -> list[np.ndarray]:
+def _simulate_all(spec: _Spec, params: ParameterSet, buffers: _Buffers | None = None,
+                  fill_shared: bool = True) -> list[np.ndarray]:
     """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
     the baseline's integration up to ``shared_step`` is reused by the others
     (their lever paths agree until then: bit-identical).
 
     With ``buffers``, the arrays are those reused buffers: valid until the
-    next call with them.
+    next call with them.  ``fill_shared=False`` leaves the other scenarios'
+    years before ``shared_step`` unwritten (they are the baseline's).
     """
     k0 = spec.shared_step
 
@@ -632,7 +687,8 @@ def _simulate_all(spec: _Spec, params: ParameterSet,
     row0 = k0 // args[2]
     out = [base]
     for sc, buf in zip(spec.scenarios[1:], bufs[1:], strict=True):
-        buf[:, :row0] = base[:, :row0]
+        if fill_shared:
+            buf[:, :row0] = base[:, :row0]
         out.append(integrate(params, *prepared(sc)[1], backend=used, start=(k0, state),
                              cells=True, out=buf))
     return out
@@ -811,16 +867,21 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
     years = np.arange(START_YEAR, spec.until + 1)
     wanted = {s.name for s in requested}
     frames, bounds = [], {}
+    shared = (np.arange(len(CANONICAL))[:, None] * n_years
+              + np.arange(_shared_years(spec))[None, :]).ravel()
     for k, sc in enumerate(spec.scenarios):
         if sc.name not in wanted:
             continue
-        q = part.quantiles[k].quantiles(PERCENTILES)
+        acc = part.quantiles[k]
+        if k and shared.size:  # the shared years: the baseline's cells (see _add_runs)
+            acc.copy_cells(part.quantiles[0], shared)  # idempotent
+        q = acc.quantiles(PERCENTILES)
         df = pd.DataFrame(q, columns=[f"p{p}" for p in PERCENTILES])
         df.insert(0, "year", np.tile(years, len(CANONICAL)))
         df.insert(0, "series", np.repeat(CANONICAL, n_years))
         df.insert(0, "scenario", sc.name)
         frames.append(df)
-        width = part.quantiles[k].bin_width.reshape(len(CANONICAL), n_years).max(axis=1)
+        width = acc.bin_width.reshape(len(CANONICAL), n_years).max(axis=1)
         bounds[sc.name] = dict(zip(CANONICAL, width.tolist(), strict=True))
     bands = pd.concat(frames, ignore_index=True)[list(BAND_COLUMNS)]
     rows = []
