@@ -92,3 +92,25 @@ def test_log_edge_cases_follow_ieee():
     assert np.isnan(got[4]) and np.isnan(got[5])
     # subnormal arguments are rescaled first: still within an ulp
     assert ulps(got[6:], ref[6:]).max() <= 1
+
+
+@pytest.mark.parametrize("special", [None, np.nan, np.inf, -np.inf, 0.0, -1.0, 800.0, -800.0,
+                                     5e-324])
+def test_in_place_fast_path_and_fallback_give_the_full_functions_bits(special):
+    """exp_in_place/log_in_place: the fast path (every value in range) and the
+    fallback (one value out of it) both equal vexp/vlog bit for bit."""
+    from smesim.vecmath import exp_in_place, log_in_place
+
+    rng = np.random.default_rng(2)
+    base = np.concatenate([rng.uniform(-30, 30, 200), rng.uniform(-700, 700, 56)])
+    for fn, full, x in ((exp_in_place, _exp_all, base), (log_in_place, _log_all,
+                                                           np.exp(base / 3.0))):
+        x = x.copy()
+        if special is not None:
+            x[77] = special
+        a = np.concatenate([[123.0] * 5, x, [456.0] * 3])  # only a[5:-3] is touched
+        fn(a, 5, 5 + x.size)
+        with np.errstate(all="ignore"):
+            want = full(x)
+        np.testing.assert_array_equal(a[5:-3], want)
+        assert (a[:5] == 123.0).all() and (a[-3:] == 456.0).all()

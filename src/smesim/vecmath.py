@@ -46,6 +46,10 @@ _E4 = -1.65339022054652515390e-06
 _E5 = 4.13813679705723846039e-08
 _EXP_OVER = 7.09782712893383973096e02
 _EXP_UNDER = -7.08396418532264106224e02
+#: Range of :func:`vexp_fast`: results normal, and 2**k representable (k <= 1023).
+EXP_FAST_LO = _EXP_UNDER
+EXP_FAST_HI = 709.43
+_MAX_FINITE = 1.7976931348623157e308
 # log: fdlibm e_log.c
 _LG1 = 6.666666666666735130e-01
 _LG2 = 3.999999999940941908e-01
@@ -111,6 +115,70 @@ if HAVE_NUMBA:
         return x if x != x else scaled
 
     @_jit
+    def vexp_fast(x):
+        """e**x for ``EXP_FAST_LO <= x <= EXP_FAST_HI`` only (normal results, no
+        special cases): bit for bit :func:`vexp` there; anything outside is
+        undefined, so callers check the range first (see :func:`exp_in_place`)."""
+        k = math.floor(x * _INV_LN2 + 0.5)
+        hi = x - k * _LN2_HI
+        lo = k * _LN2_LO
+        r = hi - lo
+        t = r * r
+        c = r - t * (_E1 + t * (_E2 + t * (_E3 + t * (_E4 + t * _E5))))
+        y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+        return y * _as_float((numba.int64(k) + 1023) << 52)
+
+    @_jit
+    def vlog_fast(x):
+        """Natural log for normal positive finite ``x`` only: bit for bit
+        :func:`vlog` there; anything else is undefined (callers check)."""
+        bits = _as_int(x)
+        e = (bits >> 52) - 1023
+        m = _as_float((bits & _MANT_MASK) | _ONE_BITS)  # mantissa in [1, 2)
+        big = m > _SQRT2
+        m = m * 0.5 if big else m
+        k = float(e + 1 if big else e)
+        f = m - 1.0
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
+        t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+        r = t2 + t1
+        hfsq = 0.5 * f * f
+        return k * _LN2_HI - ((hfsq - (s * (hfsq + r) + k * _LN2_LO)) - f)
+
+    @_jit
+    def exp_in_place(a, lo, hi):
+        """``a[lo:hi] = exp(a[lo:hi])``: :func:`vexp_fast` (SIMD, no special
+        cases) when every value is in its range, else :func:`vexp` for all."""
+        bad = 0
+        for q in range(lo, hi):
+            x = a[numba.uint64(q)]
+            bad += 0 if (x >= EXP_FAST_LO) & (x <= EXP_FAST_HI) else 1
+        if bad:
+            for q in range(lo, hi):
+                a[numba.uint64(q)] = vexp(a[numba.uint64(q)])
+        else:
+            for q in range(lo, hi):
+                a[numba.uint64(q)] = vexp_fast(a[numba.uint64(q)])
+
+    @_jit
+    def log_in_place(a, lo, hi):
+        """``a[lo:hi] = log(a[lo:hi])``: :func:`vlog_fast` when every value is
+        normal, positive and finite, else :func:`vlog` for all."""
+        bad = 0
+        for q in range(lo, hi):
+            x = a[numba.uint64(q)]
+            bad += 0 if (x >= _MIN_NORMAL) & (x <= _MAX_FINITE) else 1
+        if bad:
+            for q in range(lo, hi):
+                a[numba.uint64(q)] = vlog(a[numba.uint64(q)])
+        else:
+            for q in range(lo, hi):
+                a[numba.uint64(q)] = vlog_fast(a[numba.uint64(q)])
+
+    @_jit
     def vlog(x):
         """Natural log; at most 1 ulp from the C library's (module docs)."""
         sub = x < _MIN_NORMAL
@@ -141,3 +209,13 @@ else:  # pragma: no cover - numba is a core dependency; plain-Python stand-ins
 
     def vlog(x):
         return math.log(x)
+
+    vexp_fast, vlog_fast = vexp, vlog
+
+    def exp_in_place(a, lo, hi):
+        for q in range(lo, hi):
+            a[q] = math.exp(a[q])
+
+    def log_in_place(a, lo, hi):
+        for q in range(lo, hi):
+            a[q] = math.log(a[q])
