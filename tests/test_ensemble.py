@@ -390,3 +390,27 @@ def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
         for sc, data in zip(scs, datas, strict=True):  # cells layout
             np.testing.assert_array_equal(data.transpose(2, 1, 0),
                                           simulate(sc, params, until=2040).data)
+
+
+@pytest.mark.parametrize("command", [
+    ["ensemble", "coexistence_package", "--runs", "4"],
+    ["sensitivity", "baseline", "--method", "morris", "--n", "4"],
+    ["compare", "coexistence_package", "--runs", "4"],
+    ["calibrate"],
+])
+def test_negative_seed_is_a_one_line_error(command, tmp_path):
+    r = CliRunner().invoke(cli, [*command, "--seed", "-1", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "--seed" in r.output and "-1" in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3", True])
+def test_library_refuses_bad_seeds(seed):
+    from smesim.sensitivity import run_sensitivity
+
+    with pytest.raises(ParameterError, match="seed: expected a whole number >= 0"):
+        run_ensemble(["coexistence_package"], runs=2, seed=seed)
+    with pytest.raises(ParameterError, match="seed: expected a whole number >= 0"):
+        run_sensitivity("baseline", method="morris", n=4, seed=seed)

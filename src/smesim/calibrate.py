@@ -61,7 +61,7 @@ from scipy.optimize import least_squares
 from scipy.stats import qmc
 
 from .data import Releases, load_releases
-from .errors import CalibrationError, ParameterError
+from .errors import CalibrationError, ParameterError, check_seed
 from .params import BY_NAME, ParameterSet
 from .simulate import DEFAULT_DT, START_YEAR, simulate
 
@@ -536,6 +536,7 @@ def calibrate(releases: Releases | None = None, *, profile: str = "korea", seed:
     """
     from .profiles import get_profile
 
+    seed = check_seed(seed)
     t_start = time.perf_counter()
     prof = get_profile(profile)
     if releases is None:

@@ -20,7 +20,7 @@ from .errors import SmesimError
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Parameter-set file to write (default: calibration/params/<profile>.toml; "
                    "an existing file and its reports are first copied to history/ beside it).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
               help="Seed of the multi-start design.")
 def calibrate(data, profile, out, seed):
     """Fit the free parameters to the releases; write the parameter set and the fit report."""

@@ -22,7 +22,7 @@ _ENSEMBLE = click.option("--ensemble", "ensemble_dir", type=click.Path(path_type
                                             "probabilities.csv) for uncertainty.")
 _RUNS = click.option("--runs", type=click.IntRange(min=2), default=None,
                      help="Run an ensemble of N parameter draws for uncertainty.")
-_SEED = click.option("--seed", type=int, default=0, show_default=True,
+_SEED = click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
                      help="Seed of the ensemble draws (with --runs).")
 
 

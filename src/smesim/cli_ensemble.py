@@ -36,7 +36,8 @@ def _progress(total: int, unit: str, quiet: bool):
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--runs", type=click.IntRange(1, None), default=1000, show_default=True,
               help="Parameter draws (every scenario runs on each).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
+              help="Seed of the draws.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("out/ensemble"), show_default=True, help="Output directory.")
 @click.option("--ranges", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -96,7 +97,7 @@ def ensemble(scenarios, runs, seed, out_dir, ranges, point, until, batch_runs, w
               help="Comma-separated series ids (default: the five coexistence indices).")
 @click.option("--years", default=None, help="Comma-separated reporting years "
                                             "(default 2030,2040,2060).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
 @click.option("--no-parameters", is_flag=True,
               help="Levers only (no uncertain parameters as factors).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),

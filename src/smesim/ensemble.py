@@ -70,7 +70,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, ParameterError, located
+from .errors import DataError, ParameterError, check_seed, located
 from .io import dump_json, file_provenance, manifest, staged_files
 from .outputs import ALL_COLUMNS, CANONICAL
 from .parallel import Execution, run_tasks
@@ -803,6 +803,7 @@ def run_ensemble(scenarios: Sequence[str | Scenario], runs: int, seed: int = 0,
 
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise ParameterError(f"runs: expected a whole number >= 1 (got {runs!r})")
+    seed = check_seed(seed)
     if sample not in SAMPLE_MODES:
         raise ParameterError(f"sample: expected one of {', '.join(SAMPLE_MODES)} "
                              f"(got {sample!r})")

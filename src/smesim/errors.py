@@ -8,6 +8,8 @@ CLI turns any :class:`SmesimError` into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import operator
+
 
 class SmesimError(Exception):
     """Base class of every error smesim raises on bad input."""
@@ -37,3 +39,14 @@ def located(source: str | None, key: str | None, message: str) -> str:
     """Format ``'<source>: <key>: <message>'`` leaving out missing parts."""
     parts = [p for p in (source, key) if p]
     return ": ".join([*parts, message])
+
+
+def check_seed(seed) -> int:
+    """A random seed as an int >= 0 (NumPy's seeds), else a ParameterError."""
+    try:
+        value = operator.index(seed)  # ints and NumPy integers; not floats or strings
+    except TypeError:
+        value = None
+    if value is None or isinstance(seed, bool) or value < 0:
+        raise ParameterError(f"seed: expected a whole number >= 0 (got {seed!r})")
+    return value

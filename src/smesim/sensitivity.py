@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, check_seed
 from .io import dump_json, file_provenance, manifest, staged_files
 from .levers import LEVER_BY_ID, LEVER_IDS
 from .outputs import CANONICAL
@@ -190,6 +190,7 @@ def run_study(factors: Sequence[Factor], evaluate: Callable[[np.ndarray], np.nda
                              f" number >= 2 (got {n})")
     if len(factors) < 2:
         raise ParameterError("factors: expected at least two uncertain inputs")
+    seed = check_seed(seed)
     X = sample(factors, method, n, seed)
     Y = np.empty((X.shape[0], len(labels)))
     tasks = [X[a:a + chunk_rows] for a in range(0, X.shape[0], chunk_rows)]
