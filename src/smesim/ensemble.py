@@ -244,18 +244,19 @@ def read_ranges(path: str | Path, exclude: Sequence[str] = ()) -> tuple[Range, .
                                              f"expected a finite number (got {v!r})"))
             vals.append(float(v))
         p = BY_NAME[name]
+        unit = "" if p.unit in ("", "1") else f" {p.unit}"  # "1": dimensionless
         if dist == "uniform":
             lo, hi = vals
             if not p.lower <= lo < hi <= p.upper:
                 raise ParameterError(located(
-                    src, key, f"expected {p.lower:g} <= lower < upper <= {p.upper:g} "
-                    f"{p.unit} (got lower {lo:g}, upper {hi:g})"))
+                    src, key, f"expected {p.lower:g} <= lower < upper <= {p.upper:g}"
+                    f"{unit} (got lower {lo:g}, upper {hi:g})"))
         else:
             mu, sd = vals
             if sd <= 0 or not p.lower <= mu <= p.upper:
                 raise ParameterError(located(
-                    src, key, f"expected sd > 0 and a mean in [{p.lower:g}, {p.upper:g}] "
-                    f"{p.unit} (got mean {mu:g}, sd {sd:g})"))
+                    src, key, f"expected sd > 0 and a mean in [{p.lower:g}, {p.upper:g}]"
+                    f"{unit} (got mean {mu:g}, sd {sd:g})"))
         out.append(Range(name, dist, vals[0], vals[1]))
     return tuple(out)
 
