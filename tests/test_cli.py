@@ -101,20 +101,3 @@ def test_installed_command_runs_as_a_subprocess(tmp_path):
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "nope.toml: scenario not found" in bad.stderr
 
-
-@pytest.mark.parametrize(("preset", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
-def test_entry_point_lets_kernel_threads_sleep_unless_told(monkeypatch, preset, expected):
-    """``smesim`` sets OMP_WAIT_POLICY=PASSIVE for its own process; a user's value wins."""
-    import os
-
-    from smesim import cli as cli_module
-
-    if preset is None:
-        monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    else:
-        monkeypatch.setenv("OMP_WAIT_POLICY", preset)
-    monkeypatch.setattr(sys, "argv", ["smesim", "--version"])
-    with pytest.raises(SystemExit) as exc:
-        cli_module.main()
-    assert exc.value.code == 0
-    assert os.environ["OMP_WAIT_POLICY"] == expected

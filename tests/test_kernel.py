@@ -134,16 +134,24 @@ def test_outputs_into_a_reused_buffer(backend):
 
 
 def test_one_thread_and_all_threads_agree_bit_for_bit(monkeypatch):
-    """``threads=False`` caps the kernel at one thread: same numbers, and the
-    caller's thread count is restored afterwards."""
-    import numba
+    """``threads=False`` (or one thread for the process) runs the kernel in the
+    calling thread: the same numbers as on the pool, bit for bit."""
+    from smesim import threads
 
-    params = random_parameters(kernel.PARALLEL_MIN_RUNS + 3, seed=8)
-    many = simulate(params=params, backend="numba")
-    before = numba.get_num_threads()
+    params = random_parameters(kernel.PARALLEL_MIN_RUNS * 5 + 3, seed=8)
+    many = simulate(params=params, backend="numba", until=2040)
+    two = threads.get_threads()
     orig = kernel.integrate
     monkeypatch.setattr(kernel, "integrate",
                         lambda *a, **k: orig(*a, **{**k, "threads": False}))
-    one = simulate(params=params, backend="numba")
-    assert numba.get_num_threads() == before
+    one = simulate(params=params, backend="numba", until=2040)
+    assert threads.get_threads() == two
     np.testing.assert_array_equal(one.data, many.data)
+    monkeypatch.undo()
+    for n in (1, 3, 7):  # odd splits of the blocks over the pool
+        threads.set_threads(n)
+        try:
+            again = simulate(params=params, backend="numba", until=2040)
+        finally:
+            threads.set_threads(None)
+        np.testing.assert_array_equal(again.data, many.data)

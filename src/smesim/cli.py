@@ -6,7 +6,6 @@ stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -111,12 +110,6 @@ cli.add_command(sensitivity)
 
 
 def main() -> None:
-    # numba's OpenMP threads go to sleep when a parallel region ends instead of
-    # spinning for a while: on a small machine the spinning thread competes with
-    # the single-threaded work between kernel calls (sampling, histograms).
-    # Measured on 2 cores: a 100k-run ensemble 0.3 s faster, calibration and
-    # single runs unchanged.  An OMP_WAIT_POLICY of yours wins.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     cli(prog_name="smesim")
 
 

@@ -85,6 +85,7 @@ from .simulate import (
     simulate,
     time_grid,
 )
+from .threads import split
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
@@ -315,7 +316,22 @@ class Sampler:
 try:
     import numba as _numba
 
-    @_numba.njit(cache=True, parallel=True)
+    # Serial nogil loops over a range of items, run in parallel on this process's
+    # threads by smesim.threads.split (no numba parallel=True: see smesim.threads).
+    _loop = _numba.njit(cache=True, nogil=True)
+
+    @_loop
+    def _to_cells_part(t0, t1, data, out):
+        n, ny, n_series = data.shape[0], data.shape[1], out.shape[0] // data.shape[1]
+        for t in range(t0, t1):
+            lo = t * 64
+            hi = min(n, lo + 64)
+            for c in range(n_series):
+                for y in range(ny):
+                    j = c * ny + y
+                    for i in range(lo, hi):
+                        out[j, i] = data[i, y, c]
+
     def _to_cells(data, n_series):
         """``data`` (runs, years, columns) -> cells (columns[:n_series] x years, runs).
 
@@ -324,23 +340,15 @@ try:
         """
         n, ny = data.shape[0], data.shape[1]
         out = np.empty((n_series * ny, n))
-        for t in _numba.prange((n + 63) // 64):
-            lo = t * 64
-            hi = min(n, lo + 64)
-            for c in range(n_series):
-                for y in range(ny):
-                    j = c * ny + y
-                    for i in range(lo, hi):
-                        out[j, i] = data[i, y, c]
+        split(_to_cells_part, (n + 63) // 64, data, out)
         return out
 
-    @_numba.njit(cache=True, parallel=True)
-    def _bin_counts(x, keep, centre, inv_width, counts, rows):
-        """Histogram counts of the cells ``rows`` of ``x`` (cells, runs)."""
+    @_loop
+    def _bin_counts_part(r0, r1, x, keep, centre, inv_width, counts, rows):
         n = x.shape[1]
         nb = counts.shape[1]
         half = nb // 2
-        for jj in _numba.prange(rows.size):
+        for jj in range(r0, r1):
             j = rows[jj]
             for i in range(n):
                 if keep[i]:
@@ -348,13 +356,14 @@ try:
                     b = min(max(b, 0), nb - 1)
                     counts[j, b] += 1
 
-    @_numba.njit(cache=True, parallel=True)
-    def _drop_non_finite(x, keep, rows):
-        """``keep[i] = False`` for every run ``i`` with a non-finite value in the
-        cells ``rows`` of ``x`` (cells, runs); tiled over runs, so each thread
-        reads its own tile of every row."""
+    def _bin_counts(x, keep, centre, inv_width, counts, rows):
+        """Histogram counts of the cells ``rows`` of ``x`` (cells, runs)."""
+        split(_bin_counts_part, rows.size, x, keep, centre, inv_width, counts, rows)
+
+    @_loop
+    def _drop_part(t0, t1, x, keep, rows):
         n = x.shape[1]
-        for t in _numba.prange((n + 255) // 256):
+        for t in range(t0, t1):
             lo = t * 256
             hi = min(n, lo + 256)
             # v - v is 0 for a finite v and NaN for NaN or +-inf, so a run's sum is
@@ -368,13 +377,16 @@ try:
                 if acc[i - lo] != 0.0:
                     keep[i] = False
 
-    @_numba.njit(cache=True, parallel=True)
-    def _minmax(x, keep, rows):
-        """Least and greatest kept value of the cells ``rows`` (others: inf, -inf)."""
-        m, n = x.shape
-        lo = np.full(m, np.inf)
-        hi = np.full(m, -np.inf)
-        for jj in _numba.prange(rows.size):
+    def _drop_non_finite(x, keep, rows):
+        """``keep[i] = False`` for every run ``i`` with a non-finite value in the
+        cells ``rows`` of ``x`` (cells, runs); tiled over runs, so each thread
+        reads its own tile of every row."""
+        split(_drop_part, (x.shape[1] + 255) // 256, x, keep, rows)
+
+    @_loop
+    def _minmax_part(r0, r1, x, keep, rows, lo, hi):
+        n = x.shape[1]
+        for jj in range(r0, r1):
             j = rows[jj]
             a, b = np.inf, -np.inf
             for i in range(n):
@@ -384,6 +396,12 @@ try:
                     b = max(b, v)
             lo[j] = a
             hi[j] = b
+
+    def _minmax(x, keep, rows):
+        """Least and greatest kept value of the cells ``rows`` (others: inf, -inf)."""
+        lo = np.full(x.shape[0], np.inf)
+        hi = np.full(x.shape[0], -np.inf)
+        split(_minmax_part, rows.size, x, keep, rows, lo, hi)
         return lo, hi
 except ImportError:  # pragma: no cover - NumPy fallback
     def _to_cells(data, n_series):

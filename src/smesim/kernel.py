@@ -7,7 +7,7 @@ and the reference.  This module re-expresses the *arithmetic* of
 time is the outer loop, the runs of a block the inner one, so LLVM turns each
 equation into vector instructions (exp/log from :mod:`smesim.vecmath`).
 Compiled by numba (``cache=True``: about 10 s once per machine, then loaded
-from the cache) and run in parallel over blocks (``prange``).
+from the cache) and run in parallel over blocks on :mod:`smesim.threads`.
 
 What is *not* mirrored: the 2012 state and the derived constants come from the
 NumPy :func:`~smesim.model.derivatives.initial_state` itself, lever paths from
@@ -36,6 +36,7 @@ from .levers import LEVER_IDS
 from .model.state import IDX, SME_CLASSES
 from .outputs import ALL_COLUMNS
 from .params import NAMES
+from .threads import split
 from .vecmath import exp_in_place, log_in_place
 
 try:  # numba is optional (extra ``smesim[fast]``)
@@ -45,8 +46,6 @@ try:  # numba is optional (extra ``smesim[fast]``)
 except ImportError:  # pragma: no cover - exercised only without numba
     numba = None
     HAVE_NUMBA = False
-
-prange = numba.prange if HAVE_NUMBA else range
 
 #: Batches at least this large span two blocks or more, so run on several threads.
 PARALLEL_MIN_RUNS = 64
@@ -538,11 +537,12 @@ def _record(A, Y, D, nv, r0, row, age, out, out_cols, cells):
                 out[r0 + j, row, out_cols[i]] = o[i]
 
 
-def _parallel(P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first, k_save,
-              YS, cells):
-    for b in prange((P.shape[0] + LANES - 1) // LANES):
-        _block(np.int64(b), P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols,
-               k_first, k_save, YS, cells)
+def _blocks(b0, b1, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+            k_save, YS, cells):
+    """Blocks ``b0 .. b1 - 1`` (one thread's share; see :mod:`smesim.threads`)."""
+    for b in range(b0, b1):
+        _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+               k_save, YS, cells)
 
 
 if HAVE_NUMBA:
@@ -567,11 +567,9 @@ if HAVE_NUMBA:
     _euler = _jit(_euler)
     _record = _jit(_record)
     _block = _jit(_block)
-    # One compiled entry point for every batch (a serial twin cost a second
-    # compile and cache file for no speed: a batch of one block runs on one
-    # thread either way, and ``threads=False`` caps the threads at one).
-    _parallel_kernel = numba.njit(cache=True, nogil=True, parallel=True,
-                                  error_model="numpy")(_parallel)
+    # One compiled entry point for every batch, run on smesim.threads' pool
+    # (nogil): a batch of one block runs in the calling thread.
+    _blocks_kernel = _jit(_blocks)
 
 
 # ---- layout of the kernel's inputs, looked up by name ----------------------------------
@@ -616,9 +614,9 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         Population 65+ share (%) on the grid.
     steps_per_year, n_years : int
     threads : bool, optional
-        Blocks of :data:`LANES` runs in parallel on numba's threads (default;
-        a batch of at least :data:`PARALLEL_MIN_RUNS` runs has two blocks or
-        more); ``False``: on one thread.
+        Blocks of :data:`LANES` runs in parallel on :mod:`smesim.threads`
+        (default; a batch of at least :data:`PARALLEL_MIN_RUNS` runs has two
+        blocks or more); ``False``: in the calling thread only.
     overrides : (values, mask, first_step), optional
         Per-run constant lever values ``values`` (n_runs, n_levers) for the
         levers where ``mask`` (n_levers,) is true, from grid step
@@ -678,17 +676,10 @@ def integrate(values: np.ndarray, y0: np.ndarray, c, levers: np.ndarray, exo: np
         OVM = np.ascontiguousarray(np.asarray(mask, dtype=np.bool_)[_LEVER_COLS])
         if OV.shape[0] != n:
             raise ValueError(f"override values must have {n} rows (got {OV.shape[0]})")
-    capped = threads is False and numba.get_num_threads() > 1
-    before = numba.get_num_threads()
-    if capped:
-        numba.set_num_threads(1)  # this thread's parallel regions only
-    try:
-        _parallel_kernel(P, C, Y0, L, OV, OVM, int(ov_k0), ex, int(steps_per_year), out,
-                         _OUT_COLS, int(k_first), -1 if save_at is None else int(save_at), YS,
-                         bool(cells))
-    finally:
-        if capped:
-            numba.set_num_threads(before)
+    split(_blocks_kernel, (n + LANES - 1) // LANES, P, C, Y0, L, OV, OVM, int(ov_k0), ex,
+          int(steps_per_year), out, _OUT_COLS, int(k_first),
+          -1 if save_at is None else int(save_at), YS, bool(cells),
+          threads=1 if threads is False else None)
     if save_at is None:
         return out
     state = np.empty((n, len(K_STOCKS)))

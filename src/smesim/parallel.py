@@ -6,7 +6,7 @@ merged by the caller.  Three executors run them:
 
 in-process (default)
     Tasks run one after another here; the compiled kernel already spreads
-    each batch over every core with threads (numba ``prange``), so this is
+    each batch over every core with threads (:mod:`smesim.threads`), so this is
     the fastest choice on one machine and needs no pickling.
 local processes (``workers=N``)
     A ``spawn`` process pool of N workers, each limited to
@@ -67,13 +67,10 @@ class Execution:
 
 
 def _limit_threads(n_threads: int) -> None:
-    """Process-pool initializer: cap the kernel's threads in each worker."""
-    try:
-        import numba
+    """Process-pool initializer: cap the compiled loops' threads in each worker."""
+    from .threads import set_threads
 
-        numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
-    except ImportError:  # NumPy backend: nothing to cap
-        pass
+    set_threads(max(1, n_threads))
 
 
 def run_tasks(fn: Callable, tasks: Sequence, execution: Execution | None = None,

@@ -1,0 +1,55 @@
+"""smesim.threads: ranges split over the process's pool, exactly once each."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from smesim import threads
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 1000])
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_split_covers_the_range_once(n, count):
+    seen = np.zeros(n, dtype=int)
+    lock = threading.Lock()
+    names = set()
+
+    def part(lo, hi, out):
+        with lock:
+            out[lo:hi] += 1
+            names.add(threading.current_thread().name)
+
+    threads.set_threads(count)
+    try:
+        threads.split(part, n, seen)
+    finally:
+        threads.set_threads(None)
+    assert (seen == 1).all()
+    if count == 1 or n <= 1:  # runs in the calling thread
+        assert names <= {threading.current_thread().name}
+
+
+def test_errors_in_a_chunk_reach_the_caller():
+    def part(lo, hi):
+        if lo <= 3 < hi:
+            raise ValueError("chunk failed")
+
+    threads.set_threads(2)
+    try:
+        with pytest.raises(ValueError, match="chunk failed"):
+            threads.split(part, 10)
+    finally:
+        threads.set_threads(None)
+
+
+def test_thread_count_setting():
+    assert threads.get_threads() == threads.default_threads() >= 1
+    threads.set_threads(3)
+    assert threads.get_threads() == 3
+    threads.set_threads(None)
+    assert threads.get_threads() == threads.default_threads()
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        threads.set_threads(0)
