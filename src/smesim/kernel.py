@@ -6,7 +6,7 @@ and the reference.  This module re-expresses the *arithmetic* of
 :func:`smesim.model.coexistence.indices` for blocks of :data:`LANES` runs:
 time is the outer loop, the runs of a block the inner one, so LLVM turns each
 equation into vector instructions (exp/log from :mod:`smesim.vecmath`).
-Compiled by numba (``cache=True``: about 10 s once per machine, then loaded
+Compiled by numba (``cache=True``: about 5 s once per machine, then loaded
 from the cache) and run in parallel over blocks on :mod:`smesim.threads`.
 
 What is *not* mirrored: the 2012 state and the derived constants come from the
@@ -184,67 +184,69 @@ def _put(W, row, j, v):
     W[_ix(row * LANES + j)] = v
 
 
-def _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-           k_save, YS, cells):
-    """Integrate runs ``b*LANES ..`` (a block) from grid step ``k_first``; outputs into ``out``.
+def _blocks(b0, b1, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
+            k_save, YS, cells):
+    """Integrate blocks ``b0 .. b1 - 1`` (runs ``b*LANES ..`` each) from grid step
+    ``k_first``; outputs into ``out``.  One thread's share (:mod:`smesim.threads`).
 
-    Time is the outer loop and the runs of the block the inner one, so each
+    Time is the outer loop and the runs of a block the inner one, so each
     equation is evaluated for LANES runs at once (vector instructions).  A last,
     partial block repeats its last run in the spare lanes and discards them.
     """
     n = P.shape[0]
-    r0 = b * LANES
-    nv = min(LANES, n - r0)
     nt = L.shape[1]
     dt = 1.0 / steps_per_year
     A = np.empty(A_ROWS * LANES)
     Y = np.empty(len(K_STOCKS) * LANES)
     D = np.empty(D_ROWS * LANES)
-    for j in range(LANES):
-        r = r0 + min(j, nv - 1)
-        for i in range(len(K_STOCKS)):
-            _put(Y, i, j, Y0[r, i])
-        for i in range(len(K_PARAMS)):
-            _put(A, R_P + i, j, P[r, i])
-        for i in range(len(K_CONSTANTS)):
-            _put(A, R_C + i, j, C[r, i])
-        # per-run constants: divisions hoisted out of the time loop (the loop then
-        # multiplies; results move by rounding only, ~1e-16 relative)
-        p = P[r]
-        c = C[r]
-        _put(A, H_TAUH, j, 1.0 / p[P_TAUH])
-        _put(A, H_LAML, j, 1.0 / p[P_LAML])
-        _put(A, H_TAUR, j, 1.0 / p[P_TAUR])
-        _put(A, H_TAUP, j, 1.0 / p[P_TAUP])
-        _put(A, H_TAUW, j, 1.0 / p[P_TAUW])
-        _put(A, H_TAUX, j, 1.0 / p[P_TAUX])
-        _put(A, H_TAUG, j, 1.0 / p[P_TAUG])
-        _put(A, H_TAUN, j, 1.0 / p[P_TAUN])
-        _put(A, H_TAUS, j, 1.0 / p[P_TAUS])
-        _put(A, H_APPS, j, p[P_A0] / (1 - p[P_PHI] * c[C_FT0]))
-        _put(A, H_KEEP0, j, 1.0 / (1 - p[P_A0]))
-        _put(A, H_PODDS, j, p[P_PT2012] / (100.0 - p[P_PT2012]))
-        _put(A, H_XODDS, j, p[P_ET2012] / (100.0 - p[P_ET2012]))
-        _put(A, H_GODDS, j, p[P_GT2012] / (100.0 - p[P_GT2012]))
-        _put(A, H_NODDS, j, p[P_NT2012] / (100.0 - p[P_NT2012]))
-        _put(A, H_MS0, j, 1.0 / c[C_MS0])
-        _put(A, H_ML0, j, 1.0 / c[C_ML0])
-        _put(A, H_KAPPA0, j, 1.0 / c[C_KAPPA0])
-        _put(A, H_P0, j, 1.0 / c[C_P0])
-        _put(A, H_GO0, j, 1.0 / c[C_GO0])
-        _put(A, H_NO0, j, 1.0 / c[C_NO0])
-    for k in range(k_first, nt):
-        if k == k_save:
-            for j in range(nv):
-                for i in range(len(K_STOCKS)):
-                    YS[r0 + j, i] = Y[i * LANES + j]
-        _levers_at(A, L, OV, OVM, ov_k0, k, r0, nv)
-        age = exo[k]
-        _rates(A, Y, D, age)
-        if k % steps_per_year == 0:
-            _record(A, Y, D, nv, r0, k // steps_per_year, age, out, out_cols, cells)
-        if k + 1 < nt:
-            _euler(Y, D, dt)
+    for b in range(b0, b1):
+        r0 = b * LANES
+        nv = min(LANES, n - r0)
+        for j in range(LANES):
+            r = r0 + min(j, nv - 1)
+            for i in range(len(K_STOCKS)):
+                _put(Y, i, j, Y0[r, i])
+            for i in range(len(K_PARAMS)):
+                _put(A, R_P + i, j, P[r, i])
+            for i in range(len(K_CONSTANTS)):
+                _put(A, R_C + i, j, C[r, i])
+            # per-run constants: divisions hoisted out of the time loop (the loop then
+            # multiplies; results move by rounding only, ~1e-16 relative)
+            p = P[r]
+            c = C[r]
+            _put(A, H_TAUH, j, 1.0 / p[P_TAUH])
+            _put(A, H_LAML, j, 1.0 / p[P_LAML])
+            _put(A, H_TAUR, j, 1.0 / p[P_TAUR])
+            _put(A, H_TAUP, j, 1.0 / p[P_TAUP])
+            _put(A, H_TAUW, j, 1.0 / p[P_TAUW])
+            _put(A, H_TAUX, j, 1.0 / p[P_TAUX])
+            _put(A, H_TAUG, j, 1.0 / p[P_TAUG])
+            _put(A, H_TAUN, j, 1.0 / p[P_TAUN])
+            _put(A, H_TAUS, j, 1.0 / p[P_TAUS])
+            _put(A, H_APPS, j, p[P_A0] / (1 - p[P_PHI] * c[C_FT0]))
+            _put(A, H_KEEP0, j, 1.0 / (1 - p[P_A0]))
+            _put(A, H_PODDS, j, p[P_PT2012] / (100.0 - p[P_PT2012]))
+            _put(A, H_XODDS, j, p[P_ET2012] / (100.0 - p[P_ET2012]))
+            _put(A, H_GODDS, j, p[P_GT2012] / (100.0 - p[P_GT2012]))
+            _put(A, H_NODDS, j, p[P_NT2012] / (100.0 - p[P_NT2012]))
+            _put(A, H_MS0, j, 1.0 / c[C_MS0])
+            _put(A, H_ML0, j, 1.0 / c[C_ML0])
+            _put(A, H_KAPPA0, j, 1.0 / c[C_KAPPA0])
+            _put(A, H_P0, j, 1.0 / c[C_P0])
+            _put(A, H_GO0, j, 1.0 / c[C_GO0])
+            _put(A, H_NO0, j, 1.0 / c[C_NO0])
+        for k in range(k_first, nt):
+            if k == k_save:
+                for j in range(nv):
+                    for i in range(len(K_STOCKS)):
+                        YS[r0 + j, i] = Y[i * LANES + j]
+            _levers_at(A, L, OV, OVM, ov_k0, k, r0, nv)
+            age = exo[k]
+            _rates(A, Y, D, age)
+            if k % steps_per_year == 0:
+                _record(A, Y, D, nv, r0, k // steps_per_year, age, out, out_cols, cells)
+            if k + 1 < nt:
+                _euler(Y, D, dt)
 
 
 def _levers_at(A, L, OV, OVM, ov_k0, k, r0, nv):
@@ -537,14 +539,6 @@ def _record(A, Y, D, nv, r0, row, age, out, out_cols, cells):
                 out[r0 + j, row, out_cols[i]] = o[i]
 
 
-def _blocks(b0, b1, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-            k_save, YS, cells):
-    """Blocks ``b0 .. b1 - 1`` (one thread's share; see :mod:`smesim.threads`)."""
-    for b in range(b0, b1):
-        _block(b, P, C, Y0, L, OV, OVM, ov_k0, exo, steps_per_year, out, out_cols, k_first,
-               k_save, YS, cells)
-
-
 if HAVE_NUMBA:
     # Plain njit functions throughout: LLVM inlines the small ones.  (numba's
     # own ``inline="always"`` adds reference counting around array arguments,
@@ -566,7 +560,6 @@ if HAVE_NUMBA:
     _levers_at = _jit(_levers_at)
     _euler = _jit(_euler)
     _record = _jit(_record)
-    _block = _jit(_block)
     # One compiled entry point for every batch, run on smesim.threads' pool
     # (nogil): a batch of one block runs in the calling thread.
     _blocks_kernel = _jit(_blocks)
