@@ -59,3 +59,16 @@ def test_unreachable_scheduler_is_a_one_line_error(monkeypatch):
                                  "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot connect" in r.output
     assert len(r.output.strip().splitlines()) == 1
+
+
+def test_ensemble_on_one_multithreaded_worker_equals_local():
+    """Two tasks at once in one worker process share its compiled-loop threads
+    (smesim.threads): still the same numbers."""
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
+                      dashboard_address=":0", protocol="tcp") as c:
+        kw = {"runs": 300, "seed": 7, "until": 2035}
+        local = run_ensemble(["regional_dispersion"], **kw)
+        remote = run_ensemble(["regional_dispersion"], scheduler=c.scheduler_address,
+                              chunk_runs=40, batch_runs=40, **kw)
+    pd.testing.assert_frame_equal(remote.bands, local.bands, check_exact=True)
+    pd.testing.assert_frame_equal(remote.probabilities, local.probabilities, check_exact=True)
