@@ -95,20 +95,24 @@ if HAVE_NUMBA:
     _jit = numba.njit(error_model="numpy", cache=True)
 
     @_jit
-    def vexp(x):
-        """e**x; at most 1 ulp from the C library's (module docs)."""
-        xc = min(max(x, _EXP_UNDER), _EXP_OVER)
-        k = math.floor(xc * _INV_LN2 + 0.5)
-        hi = xc - k * _LN2_HI
+    def _exp_reduced(x):
+        """``(y, k)`` with e**x = y * 2**k, for ``x`` within the clamp of :func:`vexp`."""
+        k = math.floor(x * _INV_LN2 + 0.5)
+        hi = x - k * _LN2_HI
         lo = k * _LN2_LO
         r = hi - lo
         t = r * r
         c = r - t * (_E1 + t * (_E2 + t * (_E3 + t * (_E4 + t * _E5))))
-        y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+        return 1.0 - ((lo - (r * c) / (2.0 - c)) - hi), numba.int64(k)
+
+    @_jit
+    def vexp(x):
+        """e**x; at most 1 ulp from the C library's (module docs)."""
+        y, k = _exp_reduced(min(max(x, _EXP_UNDER), _EXP_OVER))
         # times 2**k, k in [-1022, 1024] (the clamp above keeps it there); 2**1024
         # overflows, so the top k is applied as 2**(k-1) * 2
         top = k > 1023
-        ki = numba.int64(k) - (1 if top else 0)
+        ki = k - (1 if top else 0)
         scaled = y * _as_float((ki + 1023) << 52) * (2.0 if top else 1.0)
         scaled = math.inf if x > _EXP_OVER else scaled
         scaled = 0.0 if x < _EXP_UNDER else scaled
@@ -119,21 +123,14 @@ if HAVE_NUMBA:
         """e**x for ``EXP_FAST_LO <= x <= EXP_FAST_HI`` only (normal results, no
         special cases): bit for bit :func:`vexp` there; anything outside is
         undefined, so callers check the range first (see :func:`exp_in_place`)."""
-        k = math.floor(x * _INV_LN2 + 0.5)
-        hi = x - k * _LN2_HI
-        lo = k * _LN2_LO
-        r = hi - lo
-        t = r * r
-        c = r - t * (_E1 + t * (_E2 + t * (_E3 + t * (_E4 + t * _E5))))
-        y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
-        return y * _as_float((numba.int64(k) + 1023) << 52)
+        y, k = _exp_reduced(x)
+        return y * _as_float((k + 1023) << 52)
 
     @_jit
-    def vlog_fast(x):
-        """Natural log for normal positive finite ``x`` only: bit for bit
-        :func:`vlog` there; anything else is undefined (callers check)."""
-        bits = _as_int(x)
-        e = (bits >> 52) - 1023
+    def _log_normal(xs, e_shift):
+        """log(xs) - e_shift * log(2) for a normal positive finite ``xs``."""
+        bits = _as_int(xs)
+        e = (bits >> 52) - 1023 - e_shift
         m = _as_float((bits & _MANT_MASK) | _ONE_BITS)  # mantissa in [1, 2)
         big = m > _SQRT2
         m = m * 0.5 if big else m
@@ -147,6 +144,12 @@ if HAVE_NUMBA:
         r = t2 + t1
         hfsq = 0.5 * f * f
         return k * _LN2_HI - ((hfsq - (s * (hfsq + r) + k * _LN2_LO)) - f)
+
+    @_jit
+    def vlog_fast(x):
+        """Natural log for normal positive finite ``x`` only: bit for bit
+        :func:`vlog` there; anything else is undefined (callers check)."""
+        return _log_normal(x, 0)
 
     @_jit
     def exp_in_place(a, lo, hi):
@@ -181,23 +184,8 @@ if HAVE_NUMBA:
     @_jit
     def vlog(x):
         """Natural log; at most 1 ulp from the C library's (module docs)."""
-        sub = x < _MIN_NORMAL
-        xs = x * _TWO54 if sub else x
-        bits = _as_int(xs)
-        e = (bits >> 52) - 1023 - (54 if sub else 0)
-        m = _as_float((bits & _MANT_MASK) | _ONE_BITS)  # mantissa in [1, 2)
-        big = m > _SQRT2
-        m = m * 0.5 if big else m
-        k = float(e + 1 if big else e)
-        f = m - 1.0
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
-        t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
-        r = t2 + t1
-        hfsq = 0.5 * f * f
-        v = k * _LN2_HI - ((hfsq - (s * (hfsq + r) + k * _LN2_LO)) - f)
+        sub = x < _MIN_NORMAL  # subnormal (or not positive): rescale by 2**54 first
+        v = _log_normal(x * _TWO54 if sub else x, 54 if sub else 0)
         v = -math.inf if x == 0.0 else v
         v = math.nan if x < 0.0 else v
         v = x if x == math.inf else v
