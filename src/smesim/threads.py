@@ -27,8 +27,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 _lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
+#: One pool per thread count asked for (a handful at most), never shut down while
+#: the process lives, so a caller in another thread never meets a closed pool.
+_pools: dict[int, ThreadPoolExecutor] = {}
 _threads: int | None = None
 #: Chunks per thread: enough to even out a slow thread, few enough to be cheap.
 CHUNKS_PER_THREAD = 4
@@ -57,14 +58,10 @@ def set_threads(n: int | None) -> None:
 
 
 def _executor(size: int) -> ThreadPoolExecutor:
-    global _pool, _pool_size
     with _lock:
-        if _pool is None or _pool_size != size:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="smesim")
-            _pool_size = size
-        return _pool
+        if size not in _pools:
+            _pools[size] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="smesim")
+        return _pools[size]
 
 
 def split(fn: Callable, n: int, *args, threads: int | None = None) -> None:
