@@ -53,3 +53,32 @@ def test_thread_count_setting():
     assert threads.get_threads() == threads.default_threads()
     with pytest.raises(ValueError, match="threads must be >= 1"):
         threads.set_threads(0)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_pools_of_its_own():
+    """After fork the parent's pool threads do not exist in the child: work
+    submitted there must still run (not wait forever)."""
+    import multiprocessing as mp
+
+    threads.set_threads(2)
+    try:
+        threads.split(lambda lo, hi: None, 8)  # the parent's pool exists now
+        ctx = mp.get_context("fork")
+        with ctx.Pool(1) as pool:
+            result = pool.apply_async(_split_in_child)
+            assert result.get(timeout=60) == list(range(8))
+    finally:
+        threads.set_threads(None)
+
+
+def _split_in_child():
+    out = [None] * 8
+
+    def part(lo, hi):
+        for i in range(lo, hi):
+            out[i] = i
+
+    threads.set_threads(2)
+    threads.split(part, 8)
+    return out

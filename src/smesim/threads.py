@@ -15,7 +15,8 @@ layer (OpenMP threads that spin after each region unless
 
 Threads: :data:`numba.config.NUMBA_NUM_THREADS` (the machine's cores, or
 ``$NUMBA_NUM_THREADS``) unless :func:`set_threads` says otherwise; local
-worker processes set it to their share of the cores.
+worker processes set it to their share of the cores.  A process forked from
+one that used the pool starts pools of its own (``os.register_at_fork``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,18 @@ _pools: dict[int, ThreadPoolExecutor] = {}
 _threads: int | None = None
 #: Chunks per thread: enough to even out a slow thread, few enough to be cheap.
 CHUNKS_PER_THREAD = 4
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's pool threads: forget the pools
+    (new ones start on first use) instead of queueing work nobody runs."""
+    global _lock
+    _lock = threading.Lock()
+    _pools.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def default_threads() -> int:
