@@ -82,3 +82,25 @@ def _split_in_child():
     threads.set_threads(2)
     threads.split(part, 8)
     return out
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_the_kernel_runs_in_a_forked_child_after_running_in_the_parent():
+    """The EMA-Workbench pattern: a multiprocessing 'fork' pool after the parent
+    has simulated (OpenMP layers hang here; smesim's own threads do not)."""
+    import multiprocessing as mp
+
+    pytest.importorskip("numba")
+    parent = _batch_outputs()
+    assert parent.shape[0] == 200
+    with mp.get_context("fork").Pool(1) as pool:
+        child = pool.apply_async(_batch_outputs).get(timeout=120)
+    np.testing.assert_array_equal(child, parent)
+
+
+def _batch_outputs():
+    from smesim import simulate
+    from smesim.profiles import get_profile
+
+    p = get_profile("korea").parameter_set()
+    return simulate(params=p.with_values([], np.empty((200, 0))), until=2030).data
