@@ -56,6 +56,8 @@ def test_thread_count_setting():
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+# Python 3.12+ warns on fork() with threads alive: that is what these tests test
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_gets_pools_of_its_own():
     """After fork the parent's pool threads do not exist in the child: work
     submitted there must still run (not wait forever)."""
@@ -85,6 +87,8 @@ def _split_in_child():
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+# Python 3.12+ warns on fork() with threads alive: that is what these tests test
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_the_kernel_runs_in_a_forked_child_after_running_in_the_parent():
     """The EMA-Workbench pattern: a multiprocessing 'fork' pool after the parent
     has simulated (OpenMP layers hang here; smesim's own threads do not)."""
