@@ -12,7 +12,7 @@ from distributed import LocalCluster
 
 from smesim.cli import cli
 from smesim.ensemble import run_ensemble
-from smesim.parallel import SchedulerError
+from smesim.parallel import Execution, SchedulerError, run_tasks
 from smesim.sensitivity import model_factors, run_sensitivity
 
 
@@ -51,6 +51,19 @@ def test_cli_ensemble_with_scheduler(cluster, tmp_path):
     assert (tmp_path / "bands.csv").is_file()
 
 
+def _threads_of_tasks(address, n_tasks=4):
+    got = []
+    run_tasks(lambda _task: __import__("smesim.threads").threads.get_threads(),
+              list(range(n_tasks)), Execution(scheduler=address), lambda i, r: got.append(r))
+    return got
+
+
+def test_tasks_use_as_many_threads_as_their_worker_has(cluster):
+    """Single-threaded workers: one compiled-loop thread each (two worker
+    processes on a host must not each take every core)."""
+    assert _threads_of_tasks(cluster.scheduler_address) == [1, 1, 1, 1]
+
+
 def test_unreachable_scheduler_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("SMESIM_DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(SchedulerError, match="cannot connect"):
@@ -70,5 +83,6 @@ def test_ensemble_on_one_multithreaded_worker_equals_local():
         local = run_ensemble(["regional_dispersion"], **kw)
         remote = run_ensemble(["regional_dispersion"], scheduler=c.scheduler_address,
                               chunk_runs=40, batch_runs=40, **kw)
+        assert _threads_of_tasks(c.scheduler_address) == [2, 2, 2, 2]
     pd.testing.assert_frame_equal(remote.bands, local.bands, check_exact=True)
     pd.testing.assert_frame_equal(remote.probabilities, local.probabilities, check_exact=True)

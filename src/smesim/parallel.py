@@ -15,8 +15,9 @@ local processes (``workers=N``)
     runs.
 Dask (``scheduler="tcp://host:port"``)
     The same tasks on an existing ``dask.distributed`` cluster (extra
-    ``smesim[distributed]``); workers need smesim installed.  Connecting gives
-    up after ``$SMESIM_DASK_CONNECT_TIMEOUT`` (default ``10s``).
+    ``smesim[distributed]``); workers need smesim installed.  Each task's
+    compiled loops use as many threads as its worker has (``nthreads``).
+    Connecting gives up after ``$SMESIM_DASK_CONNECT_TIMEOUT`` (default ``10s``).
 
 Results are handed to ``on_result`` as tasks finish (completion order), so a
 caller that merges them keeps memory bounded; callers make their merge
@@ -116,6 +117,24 @@ def _run_processes(fn, tasks, workers: int, on_result) -> None:
             raise
 
 
+def _dask_task(fn: Callable, task):
+    """``fn(task)`` on a Dask worker, the compiled loops limited to the worker's
+    threads (its ``nthreads``: the cores the cluster gave it), so several worker
+    processes on one host do not each take every core."""
+    from .threads import set_threads
+
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        n = getattr(getattr(worker, "state", None), "nthreads", None) or worker.nthreads
+    except Exception:  # not on a worker (e.g. a test calling this directly)
+        n = None
+    if n:
+        set_threads(int(n))
+    return fn(task)
+
+
 def _run_dask(fn, tasks: Iterable, address: str, on_result) -> None:
     try:
         from distributed import Client, as_completed
@@ -128,7 +147,8 @@ def _run_dask(fn, tasks: Iterable, address: str, on_result) -> None:
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"scheduler {address}: cannot connect ({exc})") from None
     try:
-        futures = client.map(fn, list(tasks), pure=False)
+        tasks = list(tasks)
+        futures = client.map(_dask_task, [fn] * len(tasks), tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for fut in as_completed(futures, loop=client.loop):
             on_result(index[fut.key], fut.result())
