@@ -190,10 +190,55 @@ def test_cli_brief_svg_only(tmp_path):
     assert (tmp_path / "comparison.md").exists()
 
 
+@pytest.fixture(scope="module")
+def sensitivity_dir(tmp_path_factory):
+    """A small saved Morris study of two outputs (levers only: fast)."""
+    from smesim.sensitivity import model_factors, run_sensitivity, write_sensitivity
+
+    res = run_sensitivity("baseline", method="morris", n=4, seed=1,
+                          outputs=["coexistence_regional", "coexistence_natural"],
+                          years=[2030, 2060], factors=model_factors(parameters=False))
+    out = tmp_path_factory.mktemp("sens")
+    write_sensitivity(res, out, charts=False)
+    return out
+
+
+def test_sensitivity_result_adds_its_page(tmp_path, sensitivity_dir):
+    out = tmp_path / "pack"
+    result = brief.make_brief(["regional_dispersion"], out, formats="png,pdf", dpi=DPI,
+                              years=(2030, 2060), sensitivity_dir=sensitivity_dir)
+    assert result.pages[-1] == "sensitivity"
+    assert len(PdfReader(out / "briefing.pdf").pages) == len(result.pages)
+    with Image.open(out / "sensitivity.png") as img:
+        assert img.size == (W, H)
+    import json
+
+    man = json.loads((out / "brief.manifest.json").read_text(encoding="utf-8"))
+    assert man["sensitivity"]["method"] == "morris"
+    assert len(man["sensitivity"]["manifest_sha256"]) == 64
+
+
+def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_dir):
+    from smesim.sensitivity import read_sensitivity
+
+    res = read_sensitivity(sensitivity_dir)
+    sources = SimpleNamespace(line=lambda lang: "source line")
+    with font_context("en"):
+        fig = brief.sensitivity_page(res, sources, "en", DPI)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == [brief.series_name(o) for o in
+                                               ("coexistence_regional", "coexistence_natural")]
+    regional = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert regional[0] == "regional_dispersion (lever)"  # the lever that drives it, first
+    natural = [t.get_text() for t in axes[1].get_legend().get_texts()]
+    assert natural == ["green_transition (lever)"]  # levers with no effect are left out
+
+
 @pytest.mark.parametrize("args, match", [
     (["brief", "--lang", "fr"], "Invalid value for '--lang'"),
     (["brief", "--format", "gif"], "--format"),
     (["brief", "nosuch"], "scenario not found"),
+    (["brief", "--sensitivity", "/nonexistent/sens"], "sensitivity directory not found"),
 ])
 def test_cli_brief_errors(args, match, tmp_path):
     res = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])

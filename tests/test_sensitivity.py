@@ -139,3 +139,31 @@ def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
     bad = CliRunner().invoke(cli, ["sensitivity", "baseline", "--n", "100"])
     assert bad.exit_code == 2 and "power of two" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+
+
+def test_saved_result_reads_back(tmp_path, model_sobol):
+    from smesim.sensitivity import read_sensitivity, write_sensitivity
+
+    write_sensitivity(model_sobol, tmp_path / "s", charts=False)
+    back = read_sensitivity(tmp_path / "s")
+    assert back.method == model_sobol.method
+    pd.testing.assert_frame_equal(back.table, model_sobol.table, check_exact=False,
+                                  rtol=1e-5)
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (lambda d: (d / "sensitivity.csv").unlink(), "sensitivity.csv: file not found"),
+    (lambda d: (d / "manifest.json").write_text("{", encoding="utf-8"), "malformed JSON"),
+    (lambda d: (d / "manifest.json").write_text('{"method": "fast"}', encoding="utf-8"),
+     "method: expected one of sobol, morris"),
+    (lambda d: (d / "sensitivity.csv").write_text("a,b\n1,2\n", encoding="utf-8"),
+     "header: expected output, year, factor"),
+])
+def test_bad_saved_results_are_one_line_errors(tmp_path, model_sobol, edit, match):
+    from smesim.errors import DataError
+    from smesim.sensitivity import read_sensitivity, write_sensitivity
+
+    write_sensitivity(model_sobol, tmp_path / "s", charts=False)
+    edit(tmp_path / "s")
+    with pytest.raises(DataError, match=match):
+        read_sensitivity(tmp_path / "s")

@@ -16,6 +16,8 @@ into one folder (staged, then moved in, so a reader never sees half a pack):
   - ``coexistence_paths``: the five indices over time;
   - ``levers``: every lever some scenario changes, its path in each scenario;
   - ``uncertainty`` and ``probabilities`` when an ensemble result is given;
+  - ``sensitivity`` when a sensitivity result is given: per output, the
+    factors that drive it most, index per reporting year;
 
 * ``briefing.pdf``: a cover page, then every chart, one per page;
 * ``brief.manifest.json``: inputs, versions, parameter set, data files.
@@ -311,6 +313,27 @@ def probability_page(comp: Comparison, sources: Sources, lang: str, dpi: int,
     return fig
 
 
+def sensitivity_page(result, sources: Sources, lang: str, dpi: int, top: int = 5) -> Figure:
+    """One panel per output of a :class:`~smesim.sensitivity.SensitivityResult`:
+    its ``top`` factors' index (Sobol ST or Morris mu*) over the reporting years."""
+    from .sensitivity import plot_sensitivity
+
+    outputs = list(dict.fromkeys(result.table["output"]))[:6]
+    index = "ST" if result.method == "sobol" else "mu*"
+    fig = _page(text("sensitivity_title", lang, index=index), sources, lang, dpi)
+    years = sorted(set(result.table["year"]))
+    for ax, output in zip(_grid(fig, len(outputs)), outputs, strict=True):
+        plot_sensitivity(result, output, top=top, ax=ax, min_index=0.01)
+        ax.set_title(series_name(output, lang), fontsize=12)
+        ax.set_xlabel("")
+        ax.set_xticks(years)
+        ax.set_ylim(bottom=0)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+                      frameon=False)
+    return fig
+
+
 def cover_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours,
                profile: str = "korea") -> Figure:
     """Title, date, the scenarios with their colour and what each changes, caveats."""
@@ -358,7 +381,8 @@ def _wrap(s: str, width: int) -> str:
 
 
 def build_figures(comp: Comparison, sources: Sources, *, lang: str = "en",
-                  dpi: int = DEFAULT_DPI, profile: str = "korea") -> list[tuple[str, Figure]]:
+                  dpi: int = DEFAULT_DPI, profile: str = "korea",
+                  sensitivity=None) -> list[tuple[str, Figure]]:
     """Every page of the pack as ``(file stem, Figure)``, cover first (stem ``None``)."""
     colours = charts.scenario_colours(comp.names)
     ens = comp.ensemble
@@ -379,6 +403,8 @@ def build_figures(comp: Comparison, sources: Sources, *, lang: str = "en",
                                                                colours, bands, s)))
     if probs is not None and not probs.empty:
         pages.append(("probabilities", probability_page(comp, sources, lang, dpi, probs)))
+    if sensitivity is not None and not sensitivity.table.empty:
+        pages.append(("sensitivity", sensitivity_page(sensitivity, sources, lang, dpi)))
     return pages
 
 
@@ -396,7 +422,8 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
                years: Sequence[int] = DEFAULT_YEARS, targets: Sequence[Target | str] = (),
                include_baseline: bool = True, profile: str = "korea",
                releases: Sequence[str | Path] | None = None, ensemble_dir=None,
-               runs: int | None = None, seed: int = 0, dpi: int = DEFAULT_DPI) -> Brief:
+               runs: int | None = None, seed: int = 0, dpi: int = DEFAULT_DPI,
+               sensitivity_dir=None) -> Brief:
     """Compare scenarios and write the briefing pack into ``out_dir``.
 
     Parameters
@@ -408,6 +435,7 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
         releases), drawn on the history pages.
     ensemble_dir, runs : uncertainty bands from a saved ensemble or a fresh one.
     dpi : PNG resolution; the pages are 12.8 x 7.2 in (16:9).
+    sensitivity_dir : a saved ``smesim sensitivity`` result: adds its page.
     """
     from .data import load_releases
 
@@ -416,6 +444,11 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
     formats = parse_formats(formats)
     # Every input is read and checked before anything runs.
     rel = load_releases(list(releases) if releases is not None else None, profile=profile)
+    sens = None
+    if sensitivity_dir is not None:
+        from .sensitivity import read_sensitivity
+
+        sens = read_sensitivity(sensitivity_dir)
     comp = compare_scenarios(list(specs) or default_scenarios(), years=years, targets=targets,
                              include_baseline=include_baseline, profile=profile,
                              ensemble_dir=ensemble_dir, runs=runs, seed=seed)
@@ -426,7 +459,8 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
     with staged_files(out_dir) as stage:
         written += write_tables(stage, comp)
         with font_context(lang):
-            pages = build_figures(comp, sources, lang=lang, dpi=dpi, profile=profile)
+            pages = build_figures(comp, sources, lang=lang, dpi=dpi, profile=profile,
+                                  sensitivity=sens)
             for stem, fig in pages:
                 if stem == "cover":
                     continue
@@ -452,6 +486,11 @@ def make_brief(specs: Sequence[str | Path] = (), out_dir: str | Path = "briefing
         man = manifest(command="brief", lang=lang, formats=list(formats), dpi=dpi,
                        page_size_inches=list(SLIDE_INCHES), pages=[s for s, _ in pages],
                        comparison=comp.meta, data_files=list(sources.release_files),
+                       sensitivity=None if sens is None else {
+                           "directory": str(sensitivity_dir), "method": sens.method,
+                           "scenario": sens.meta.get("scenario"),
+                           "manifest_sha256": sha256_file(Path(sensitivity_dir)
+                                                          / "manifest.json")},
                        files={n: sha256_file(stage / n) for n in written})
         name = f"brief{suffix}.manifest.json"
         (stage / name).write_text(dump_json(man), encoding="utf-8")

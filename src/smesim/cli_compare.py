@@ -75,9 +75,12 @@ def compare(scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs,
 @_ENSEMBLE
 @_RUNS
 @_SEED
+@click.option("--sensitivity", "sensitivity_dir", type=click.Path(path_type=Path),
+              default=None, help="Saved sensitivity result (smesim sensitivity --out DIR): "
+                                 "adds its chart page.")
 @_PROFILE
 def brief(scenarios, out_dir, lang, formats, dpi, releases, years, targets, no_baseline,
-          ensemble_dir, runs, seed, profile):
+          ensemble_dir, runs, seed, sensitivity_dir, profile):
     """Write a briefing pack for SCENARIOS (default: every bundled scenario).
 
     Comparison tables (CSV, markdown, JSON), one PNG and SVG per chart and a
@@ -91,7 +94,7 @@ def brief(scenarios, out_dir, lang, formats, dpi, releases, years, targets, no_b
                         years=parse_years(years), targets=targets,
                         include_baseline=not no_baseline, profile=profile,
                         releases=list(releases) or None, ensemble_dir=ensemble_dir,
-                        runs=runs, seed=seed, dpi=dpi)
+                        runs=runs, seed=seed, dpi=dpi, sensitivity_dir=sensitivity_dir)
     click.echo(format_table(result.comparison, series=HEADLINE))
     for p in result.files:
         click.echo(f"wrote {p}")

@@ -177,6 +177,7 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty_title": "Uncertainty: 5-95 % and 25-75 % bands, median dotted",
         "uncertainty_missing": ("Uncertainty bands not included: add them with "
                                 "`smesim brief --runs N` or `--ensemble DIR`."),
+        "sensitivity_title": "What drives each outcome: global sensitivity ({index}, 95 % CI)",
         "probability_title": "Probability of beating the baseline",
         "probability_label": "P(scenario > baseline)",
         "probability_note": "share of ensemble runs; = : no effect",
@@ -221,6 +222,7 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty_title": "불확실성: 5-95 % 및 25-75 % 구간, 점선은 중앙값",
         "uncertainty_missing": ("불확실성 구간 미포함: `smesim brief --runs N` 또는 "
                                 "`--ensemble DIR`로 추가할 수 있습니다."),
+        "sensitivity_title": "성과를 좌우하는 요인: 전역 민감도({index}, 95 % 신뢰구간)",
         "probability_title": "기준 시나리오보다 나을 확률",
         "probability_label": "P(시나리오 > 기준)",
         "probability_note": "앙상블 실행 중 비율; = : 효과 없음",

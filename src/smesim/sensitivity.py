@@ -317,7 +317,8 @@ def _point_source(profile: str) -> str:
     return get_profile(profile).parameter_set().source
 
 
-def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=None):
+def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=None,
+                     min_index: float | None = None):
     """Index of the ``top`` factors of ``output`` over the reporting years.
 
     Parameters
@@ -328,6 +329,8 @@ def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=No
         Factors shown (largest index in any year).
     ax : matplotlib Axes, optional
         Drawn on a new Figure (Agg) when omitted.
+    min_index : float, optional
+        Leave out factors whose index never exceeds this (in any year).
 
     Returns
     -------
@@ -342,7 +345,10 @@ def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=No
     t = result.table[result.table["output"] == output]
     if t.empty:
         raise ParameterError(f"output: {output!r} not in this sensitivity result")
-    order = t.groupby("factor")[col].max().sort_values(ascending=False).index[:top]
+    peak = t.groupby("factor")[col].max().sort_values(ascending=False)
+    if min_index is not None:
+        peak = peak[peak > min_index]
+    order = peak.index[:top]
     for name in order:
         f = t[t["factor"] == name].sort_values("year")
         kind = f["kind"].iloc[0]
@@ -376,3 +382,45 @@ def write_sensitivity(result: SensitivityResult, out_dir: str | Path,
                 fig.savefig(stage / name, dpi=120)
                 written.append(name)
     return [out_dir / w for w in written]
+
+
+def read_sensitivity(directory: str | Path) -> SensitivityResult:
+    """Read a folder written by :func:`write_sensitivity` / ``smesim sensitivity``."""
+    import json
+
+    from .errors import DataError
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataError(f"{d}: sensitivity directory not found")
+    try:
+        meta = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{d / 'manifest.json'}: file not found (expected the output of "
+                        "smesim sensitivity)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{d / 'manifest.json'}: malformed JSON ({exc})") from None
+    method = meta.get("method") if isinstance(meta, dict) else None
+    if method not in METHODS:
+        raise DataError(f"{d / 'manifest.json'}: method: expected one of "
+                        f"{', '.join(METHODS)} (got {method!r})")
+    path = d / "sensitivity.csv"
+    if not path.is_file():
+        raise DataError(f"{path}: file not found (expected the output of smesim sensitivity)")
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
+    cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
+    if tuple(table.columns) != cols:
+        raise DataError(f"{path}: header: expected {', '.join(cols)} "
+                        f"(got {', '.join(map(str, table.columns))})")
+    try:
+        table["year"] = table["year"].astype(int)
+        for c in cols[4:]:
+            table[c] = table[c].astype(float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{path}: non-numeric value ({exc})") from None
+    for c in ("output", "factor", "kind"):
+        table[c] = table[c].astype(str)
+    return SensitivityResult(method=method, table=table, meta=meta)
