@@ -229,9 +229,11 @@ def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_di
     assert [ax.get_title() for ax in axes] == [brief.series_name(o) for o in
                                                ("coexistence_regional", "coexistence_natural")]
     regional = [t.get_text() for t in axes[0].get_legend().get_texts()]
-    assert regional[0] == "regional_dispersion (lever)"  # the lever that drives it, first
+    # the lever that drives it, first, by its name in the pack's language
+    assert regional[0] == f"{brief.lever_name('regional_dispersion')} (lever)"
     natural = [t.get_text() for t in axes[1].get_legend().get_texts()]
-    assert natural == ["green_transition (lever)"]  # levers with no effect are left out
+    assert natural == [f"{brief.lever_name('green_transition')} (lever)"]  # no-effect: out
+    assert axes[0].get_ylabel() == "Morris mu*"
 
 
 @pytest.mark.parametrize("args, match", [

@@ -322,9 +322,15 @@ def sensitivity_page(result, sources: Sources, lang: str, dpi: int, top: int = 5
     index = "ST" if result.method == "sobol" else "mu*"
     fig = _page(text("sensitivity_title", lang, index=index), sources, lang, dpi)
     years = sorted(set(result.table["year"]))
+
+    def label(factor: str, kind: str) -> str:
+        name = lever_name(factor, lang) if kind == "lever" else factor
+        return f"{name} ({text(f'factor_{kind}', lang)})"
+
     for ax, output in zip(_grid(fig, len(outputs)), outputs, strict=True):
-        plot_sensitivity(result, output, top=top, ax=ax, min_index=0.01)
+        plot_sensitivity(result, output, top=top, ax=ax, min_index=0.01, label=label)
         ax.set_title(series_name(output, lang), fontsize=12)
+        ax.set_ylabel(text(f"sensitivity_ylabel_{result.method}", lang))
         ax.set_xlabel("")
         ax.set_xticks(years)
         ax.set_ylim(bottom=0)

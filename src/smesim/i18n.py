@@ -178,6 +178,10 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty_missing": ("Uncertainty bands not included: add them with "
                                 "`smesim brief --runs N` or `--ensemble DIR`."),
         "sensitivity_title": "What drives each outcome: global sensitivity ({index}, 95 % CI)",
+        "sensitivity_ylabel_sobol": "total Sobol index ST",
+        "sensitivity_ylabel_morris": "Morris mu*",
+        "factor_lever": "lever",
+        "factor_parameter": "parameter",
         "probability_title": "Probability of beating the baseline",
         "probability_label": "P(scenario > baseline)",
         "probability_note": "share of ensemble runs; = : no effect",
@@ -223,6 +227,10 @@ TEXT: dict[str, dict[str, str]] = {
         "uncertainty_missing": ("불확실성 구간 미포함: `smesim brief --runs N` 또는 "
                                 "`--ensemble DIR`로 추가할 수 있습니다."),
         "sensitivity_title": "성과를 좌우하는 요인: 전역 민감도({index}, 95 % 신뢰구간)",
+        "sensitivity_ylabel_sobol": "총 소볼 지수 ST",
+        "sensitivity_ylabel_morris": "모리스 mu*",
+        "factor_lever": "정책 수단",
+        "factor_parameter": "모수",
         "probability_title": "기준 시나리오보다 나을 확률",
         "probability_label": "P(시나리오 > 기준)",
         "probability_note": "앙상블 실행 중 비율; = : 효과 없음",

@@ -318,7 +318,8 @@ def _point_source(profile: str) -> str:
 
 
 def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=None,
-                     min_index: float | None = None):
+                     min_index: float | None = None,
+                     label: Callable[[str, str], str] | None = None):
     """Index of the ``top`` factors of ``output`` over the reporting years.
 
     Parameters
@@ -331,6 +332,8 @@ def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=No
         Drawn on a new Figure (Agg) when omitted.
     min_index : float, optional
         Leave out factors whose index never exceeds this (in any year).
+    label : callable, optional
+        ``label(factor, kind)`` -> legend text (default ``"factor (kind)"``).
 
     Returns
     -------
@@ -353,7 +356,8 @@ def plot_sensitivity(result: SensitivityResult, output: str, top: int = 8, ax=No
         f = t[t["factor"] == name].sort_values("year")
         kind = f["kind"].iloc[0]
         ax.errorbar(f["year"], f[col], yerr=f[conf], marker="o", capsize=3,
-                    linestyle="-" if kind == "lever" else "--", label=f"{name} ({kind})")
+                    linestyle="-" if kind == "lever" else "--",
+                    label=label(name, kind) if label else f"{name} ({kind})")
     label = "total Sobol index ST" if col == "ST" else "Morris mu*"
     ax.set_xlabel("year")
     ax.set_ylabel(label)
