@@ -337,6 +337,7 @@ def test_cli_ensemble_writes_files_and_reports(tmp_path):
                                  "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "P(beats baseline)" in r.output and "wrote" in r.output
+    assert "Median [5-95 % band]" in r.output
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["seed"] == 2 and man["runs"] == 40 and man["command"] == "ensemble"
     # provenance: the parameter set the draws centre on, hashed like the scenarios
@@ -414,3 +415,14 @@ def test_library_refuses_bad_seeds(seed):
         run_ensemble(["coexistence_package"], runs=2, seed=seed)
     with pytest.raises(ParameterError, match="seed: expected a whole number >= 0"):
         run_sensitivity("baseline", method="morris", n=4, seed=seed)
+
+
+def test_band_summary_reads_the_bands(small):
+    from smesim.ensemble import band_summary
+
+    t = band_summary(small, series=["rd_share_sme", "wage_ratio_sme"], years=(2030, 2040))
+    assert list(t.columns) == [2030, 2040]
+    assert [s for _, s in t.index] == ["rd_share_sme", "wage_ratio_sme"]  # order as asked
+    b = small.band("coexistence_package", "wage_ratio_sme").loc[2040]
+    assert t.loc[("coexistence_package", "wage_ratio_sme"), 2040] == (
+        f"{b['p50']:.1f} [{b['p5']:.1f}, {b['p95']:.1f}]")

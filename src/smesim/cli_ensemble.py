@@ -62,7 +62,7 @@ def ensemble(scenarios, runs, seed, out_dir, ranges, point, until, batch_runs, w
     scenario and the baseline on each draw, and writes OUT/bands.csv,
     OUT/probabilities.csv and OUT/manifest.json.
     """
-    from .ensemble import run_ensemble, write_ensemble
+    from .ensemble import band_summary, run_ensemble, write_ensemble
 
     with _progress(runs, "run", quiet) as update:
         result = run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until,
@@ -76,6 +76,9 @@ def ensemble(scenarios, runs, seed, out_dir, ranges, point, until, batch_runs, w
                f"{(meta['uncertainty'] or {}).get('joint_normal', {}).get('source', 'none')})")
     if meta["non_finite_runs"]:
         click.echo(f"excluded {meta['non_finite_runs']} run(s) with non-finite outputs")
+    if len(result.bands):
+        click.echo("Median [5-95 % band]:")
+        click.echo(band_summary(result).to_string())
     probs = result.probabilities
     if len(probs):
         table = probs.pivot_table(index=["scenario", "index"], columns="year",

@@ -773,6 +773,22 @@ def auto_batch_runs(n_scenarios: int, n_years: int) -> int:
     return int(min(hi, max(lo, runs)))
 
 
+def band_summary(result: EnsembleResult, series: Sequence[str] | None = None,
+                 years: Sequence[int] = PROBABILITY_YEARS) -> pd.DataFrame:
+    """Median and 90 % band as text, ``"p50 [p5, p95]"``: rows (scenario, series),
+    one column per year (those of ``years`` the result covers)."""
+    from .outputs import HEADLINE
+
+    series = list(series) if series is not None else [*HEADLINE, "coexistence_overall"]
+    b = result.bands
+    b = b[b["series"].isin(series) & b["year"].isin(list(years))]
+    cells = b.assign(cell=[f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
+                           zip(b["p50"], b["p5"], b["p95"], strict=True)])
+    table = cells.pivot(index=["scenario", "series"], columns="year", values="cell")
+    order = {name: i for i, name in enumerate(series)}
+    return table.sort_index(key=lambda ix: ix.map(order) if ix.name == "series" else ix)
+
+
 def _load(s) -> Scenario:
     return s if isinstance(s, Scenario) else load_scenario(s)
 
