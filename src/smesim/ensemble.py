@@ -61,7 +61,6 @@ the manifest reports that bound per series (``percentile_abs_error_bound``).
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +70,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, ParameterError, check_seed, located
-from .io import dump_json, file_provenance, manifest, staged_files
+from .io import (
+    dump_json,
+    file_provenance,
+    manifest,
+    read_manifest,
+    read_result_csv,
+    staged_files,
+)
 from .outputs import ALL_COLUMNS, CANONICAL
 from .parallel import Execution, run_tasks
 from .params import BY_NAME, NAMES, PARAMETERS, ParameterSet
@@ -464,10 +470,10 @@ class StreamingQuantiles:
         return 2.0 * self.half_range / self.bins
 
     def _raise_level(self, new_level: np.ndarray) -> None:
-        grow = np.nonzero(new_level > self.level)[0]
         if self.n == 0:  # nothing counted yet (the first batch): no bins to merge
             self.level = np.maximum(self.level, new_level)
             return
+        grow = np.nonzero(new_level > self.level)[0]
         half = self.bins // 2
         m = np.arange(self.bins) - half
         for j in grow:
@@ -631,6 +637,13 @@ def _shared_years(spec: _Spec) -> int:
     return round(spec.shared_step * spec.dt)
 
 
+def _year_cells(n_years: int, first: int, stop: int) -> np.ndarray:
+    """Accumulator cells (canonical series x year, series-major) of years
+    ``first .. stop - 1`` (counted from 2012), every series."""
+    return (np.arange(len(CANONICAL))[:, None] * n_years
+            + np.arange(first, stop)[None, :]).ravel()
+
+
 def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int,
               buffers: _Buffers | None = None) -> None:
     """Simulate runs ``[start, stop)`` and add them to ``part``.
@@ -646,7 +659,7 @@ def _add_runs(spec: _Spec, part: _Partial, start: int, stop: int,
     ny = spec.until - START_YEAR + 1
     row0 = _shared_years(spec)
     every = np.arange(nc * ny)
-    own = (np.arange(nc)[:, None] * ny + np.arange(row0, ny)[None, :]).ravel()
+    own = _year_cells(ny, row0, ny)
     keep = np.ones(n, dtype=bool)
     for k, d in enumerate(datas):
         _drop_non_finite(d[:nc].reshape(-1, n), keep, own if k else every)
@@ -779,7 +792,7 @@ def band_summary(result: EnsembleResult, series: Sequence[str] | None = None,
     one column per year (those of ``years`` the result covers)."""
     from .outputs import HEADLINE
 
-    series = list(series) if series is not None else [*HEADLINE, "coexistence_overall"]
+    series = list(series if series is not None else HEADLINE)
     b = result.bands
     b = b[b["series"].isin(series) & b["year"].isin(list(years))]
     cells = b.assign(cell=[f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
@@ -906,8 +919,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
     years = np.arange(START_YEAR, spec.until + 1)
     wanted = {s.name for s in requested}
     frames, bounds = [], {}
-    shared = (np.arange(len(CANONICAL))[:, None] * n_years
-              + np.arange(_shared_years(spec))[None, :]).ravel()
+    shared = _year_cells(n_years, 0, _shared_years(spec))
     for k, sc in enumerate(spec.scenarios):
         if sc.name not in wanted:
             continue
@@ -980,25 +992,9 @@ def read_ensemble(directory: str | Path) -> EnsembleResult:
     d = Path(directory)
     if not d.is_dir():
         raise DataError(f"{d}: ensemble directory not found")
-    frames = {}
-    for name, cols in (("bands.csv", BAND_COLUMNS), ("probabilities.csv", PROBABILITY_COLUMNS)):
-        path = d / name
-        if not path.is_file():
-            raise DataError(f"{path}: file not found (expected the output of smesim ensemble)")
-        try:
-            df = pd.read_csv(path)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
-        if tuple(df.columns) != cols:
-            raise DataError(f"{path}: header: expected {', '.join(cols)} "
-                            f"(got {', '.join(map(str, df.columns))})")
-        frames[name] = df
-    try:
-        meta = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{d / 'manifest.json'}: file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{d / 'manifest.json'}: malformed JSON ({exc})") from None
+    frames = {name: read_result_csv(d / name, cols, "ensemble") for name, cols in
+              (("bands.csv", BAND_COLUMNS), ("probabilities.csv", PROBABILITY_COLUMNS))}
+    meta = read_manifest(d / "manifest.json", "ensemble")
     bands = frames["bands.csv"]
     bands["scenario"] = bands["scenario"].astype(str)
     bands["series"] = bands["series"].astype(str)

@@ -93,3 +93,38 @@ def _json_default(o):
     if isinstance(o, Path):
         return str(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def read_result_csv(path: Path, columns: tuple[str, ...], command: str):
+    """A CSV written by ``smesim <command>``, with exactly ``columns``; a
+    :class:`~smesim.errors.DataError` (one line) otherwise."""
+    import pandas as pd
+
+    from .errors import DataError
+
+    if not path.is_file():
+        raise DataError(f"{path}: file not found (expected the output of smesim {command})")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
+    if tuple(df.columns) != columns:
+        raise DataError(f"{path}: header: expected {', '.join(columns)} "
+                        f"(got {', '.join(map(str, df.columns))})")
+    return df
+
+
+def read_manifest(path: Path, command: str) -> dict:
+    """The ``manifest.json`` of a ``smesim <command>`` output folder."""
+    from .errors import DataError
+
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found (expected the output of smesim "
+                        f"{command})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: malformed JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise DataError(f"{path}: expected a JSON object (got {type(meta).__name__})")
+    return meta

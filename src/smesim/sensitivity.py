@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, check_seed
-from .io import dump_json, file_provenance, manifest, staged_files
+from .io import (
+    dump_json,
+    file_provenance,
+    manifest,
+    read_manifest,
+    read_result_csv,
+    staged_files,
+)
 from .levers import LEVER_BY_ID, LEVER_IDS
 from .outputs import CANONICAL
 from .parallel import Execution, run_tasks
@@ -390,35 +397,19 @@ def write_sensitivity(result: SensitivityResult, out_dir: str | Path,
 
 def read_sensitivity(directory: str | Path) -> SensitivityResult:
     """Read a folder written by :func:`write_sensitivity` / ``smesim sensitivity``."""
-    import json
-
     from .errors import DataError
 
     d = Path(directory)
     if not d.is_dir():
         raise DataError(f"{d}: sensitivity directory not found")
-    try:
-        meta = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{d / 'manifest.json'}: file not found (expected the output of "
-                        "smesim sensitivity)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{d / 'manifest.json'}: malformed JSON ({exc})") from None
-    method = meta.get("method") if isinstance(meta, dict) else None
+    meta = read_manifest(d / "manifest.json", "sensitivity")
+    method = meta.get("method")
     if method not in METHODS:
         raise DataError(f"{d / 'manifest.json'}: method: expected one of "
                         f"{', '.join(METHODS)} (got {method!r})")
     path = d / "sensitivity.csv"
-    if not path.is_file():
-        raise DataError(f"{path}: file not found (expected the output of smesim sensitivity)")
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
     cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
-    if tuple(table.columns) != cols:
-        raise DataError(f"{path}: header: expected {', '.join(cols)} "
-                        f"(got {', '.join(map(str, table.columns))})")
+    table = read_result_csv(path, cols, "sensitivity")
     try:
         table["year"] = table["year"].astype(int)
         for c in cols[4:]:
