@@ -50,8 +50,7 @@ TARGET_ENSEMBLE_RUNS = 100_000
 TARGET_PEAK_GB = 2.0
 
 
-def row(name: str, value: float, unit: str, target: float | None = None,
-        note: str = "") -> None:
+def row(name: str, value: float, unit: str, target: float | None = None, note: str = "") -> None:
     ratio = f"{value / target:6.2f}x target ({target:g} {unit})" if target else ""
     print(f"{name:<46} {value:10.3f} {unit:<4} {ratio} {note}".rstrip())
 
@@ -60,8 +59,8 @@ def in_process(batch: int) -> float:
     import numpy as np
 
     from smesim import simulate
-    from smesim.profiles import get_profile
-    from smesim.scenario import baseline_scenario
+    from smesim.inputs.profiles import get_profile
+    from smesim.inputs.scenario import baseline_scenario
 
     sc = baseline_scenario()
     params = get_profile("korea").parameter_set()
@@ -81,8 +80,12 @@ def in_process(batch: int) -> float:
         t0 = time.perf_counter()
         simulate(sc, params, backend="numpy")
         times.append(time.perf_counter() - t0)
-    row("single baseline run, NumPy reference", statistics.median(times) * 1e3, "ms",
-        TARGET_SINGLE_MS)
+    row(
+        "single baseline run, NumPy reference",
+        statistics.median(times) * 1e3,
+        "ms",
+        TARGET_SINGLE_MS,
+    )
     big = params.with_values([], np.empty((batch, 0)))
     simulate(sc, big.run(0).stack([big.run(0)] * 99))  # warm the threaded kernel
     best = float("inf")
@@ -91,8 +94,12 @@ def in_process(batch: int) -> float:
         simulate(sc, big)
         best = min(best, time.perf_counter() - t0)
     per_run = best / batch
-    row(f"batch of {batch:,} runs, kernel, per run", per_run * 1e6, "us",
-        note=f"= {per_run / single:.3f} x a single run; {best:.2f} s in all")
+    row(
+        f"batch of {batch:,} runs, kernel, per run",
+        per_run * 1e6,
+        "us",
+        note=f"= {per_run / single:.3f} x a single run; {best:.2f} s in all",
+    )
     return per_run
 
 
@@ -101,52 +108,102 @@ def whole_process(args: list[str], env: dict | None = None) -> tuple[float, floa
     exe = shutil.which("smesim") or str(Path(sys.executable).with_name("smesim"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.run([exe, *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
+    proc = subprocess.run(
+        [exe, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+    )
     wall = time.perf_counter() - t0
     if proc.returncode:
         raise SystemExit(f"smesim {' '.join(args)} failed:\n{proc.stderr}")
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak_kb < before:  # pragma: no cover - getrusage keeps the max of all children
         peak_kb = before
-    return wall, peak_kb / 1024 ** 2
+    return wall, peak_kb / 1024**2
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=TARGET_ENSEMBLE_RUNS,
-                    help="ensemble size for the whole-process figure")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=TARGET_ENSEMBLE_RUNS,
+        help="ensemble size for the whole-process figure",
+    )
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="in-process figures only")
-    ap.add_argument("--no-cold", action="store_true",
-                    help="skip the first-run (empty numba cache) compile figure")
+    ap.add_argument(
+        "--no-cold",
+        action="store_true",
+        help="skip the first-run (empty numba cache) compile figure",
+    )
     ns = ap.parse_args()
-    print(f"smesim speed benchmark; {os.cpu_count()} cores; load average "
-          f"{os.getloadavg()[0]:.2f} (other work on the machine inflates every figure)")
+    print(
+        f"smesim speed benchmark; {os.cpu_count()} cores; load average "
+        f"{os.getloadavg()[0]:.2f} (other work on the machine inflates every figure)"
+    )
     per_run = in_process(ns.batch)
     if ns.quick:
         return
     with tempfile.TemporaryDirectory() as tmp:
-        wall, peak = whole_process(["ensemble", "coexistence_package", "--runs", str(ns.runs),
-                                    "--quiet", "--out", str(Path(tmp) / "ens")])
+        wall, peak = whole_process(
+            [
+                "ensemble",
+                "coexistence_package",
+                "--runs",
+                str(ns.runs),
+                "--quiet",
+                "--out",
+                str(Path(tmp) / "ens"),
+            ]
+        )
         scale = ns.runs / TARGET_ENSEMBLE_RUNS
-        row(f"ensemble, {ns.runs:,} runs x 2 scenarios, wall", wall, "s",
+        row(
+            f"ensemble, {ns.runs:,} runs x 2 scenarios, wall",
+            wall,
+            "s",
             TARGET_ENSEMBLE_S * scale,
             note=f"= {wall / (2 * ns.runs) * 1e6:.0f} us per scenario-run, "
-                 f"{wall / (2 * ns.runs) / per_run:.2f} x the kernel's batch cost")
+            f"{wall / (2 * ns.runs) / per_run:.2f} x the kernel's batch cost",
+        )
         row("ensemble, peak resident memory", peak, "GB", TARGET_PEAK_GB)
-        wall, _ = whole_process(["sensitivity", "baseline", "--method", "sobol", "--quiet",
-                                 "--out", str(Path(tmp) / "sens")])
-        row("sensitivity baseline --method sobol, wall", wall, "s",
-            note="(512 x 33 runs, 15 analyses; no target)")
+        wall, _ = whole_process(
+            [
+                "sensitivity",
+                "baseline",
+                "--method",
+                "sobol",
+                "--quiet",
+                "--out",
+                str(Path(tmp) / "sens"),
+            ]
+        )
+        row(
+            "sensitivity baseline --method sobol, wall",
+            wall,
+            "s",
+            note="(512 x 33 runs, 15 analyses; no target)",
+        )
         if not ns.no_cold:
             # a fresh machine: empty numba cache, so every compiled function compiles
-            args = ["ensemble", "coexistence_package", "--runs", "1000", "--quiet",
-                    "--out", str(Path(tmp) / "cold")]
+            args = [
+                "ensemble",
+                "coexistence_package",
+                "--runs",
+                "1000",
+                "--quiet",
+                "--out",
+                str(Path(tmp) / "cold"),
+            ]
             cold, _ = whole_process(args, env={"NUMBA_CACHE_DIR": str(Path(tmp) / "nbc")})
             warm, _ = whole_process(args, env={"NUMBA_CACHE_DIR": str(Path(tmp) / "nbc")})
-            row("first run on a new machine (compile), 1,000-run ensemble", cold, "s",
-                note=f"= {cold - warm:.1f} s of one-time compilation; {warm:.2f} s once cached")
+            row(
+                "first run on a new machine (compile), 1,000-run ensemble",
+                cold,
+                "s",
+                note=f"= {cold - warm:.1f} s of one-time compilation; {warm:.2f} s once cached",
+            )
 
 
 if __name__ == "__main__":

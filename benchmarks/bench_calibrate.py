@@ -33,19 +33,25 @@ TARGET_S = 10.0
 
 
 def _calibrate_once(profile: str) -> dict:
-    from smesim.calibrate import calibrate
+    from smesim.analysis.calibrate import calibrate
 
     t0 = time.perf_counter()
     r = calibrate(profile=profile, seed=0, progress=False)
     wall = time.perf_counter() - t0
-    return {"wall": wall, **r.timing, "success": r.success, "cost": r.cost,
-            "starts": len(r.starts), "nfev": r.nfev}
+    return {
+        "wall": wall,
+        **r.timing,
+        "success": r.success,
+        "cost": r.cost,
+        "starts": len(r.starts),
+        "nfev": r.nfev,
+    }
 
 
 def _simulate_cost(batch: int, repeats: int) -> float:
-    from smesim.params import CALIBRATED
-    from smesim.profiles import get_profile
-    from smesim.simulate import simulate
+    from smesim.engine.simulate import simulate
+    from smesim.inputs.profiles import get_profile
+    from smesim.model.params import CALIBRATED
 
     base = get_profile("korea").default_parameter_set()
     vals = np.tile([base.as_dict()[n] for n in CALIBRATED], (batch, 1))
@@ -65,12 +71,14 @@ def main() -> None:
     args = ap.parse_args()
     repeats = 1 if args.quick else 3
 
-    from smesim.kernel import HAVE_NUMBA
+    from smesim.engine.kernel import HAVE_NUMBA
 
     backends = ["numpy"] + (["numba"] if HAVE_NUMBA else [])
     print(f"# calibration benchmark ({os.cpu_count()} CPUs, target {TARGET_S:g} s)\n")
-    print(f"{'profile':8} {'backend':8} {'best s':>8} {'median s':>9} {'simulate s':>11} "
-          f"{'share':>6} {'calls':>6} {'runs':>6} {'starts':>6} {'vs target':>10}")
+    print(
+        f"{'profile':8} {'backend':8} {'best s':>8} {'median s':>9} {'simulate s':>11} "
+        f"{'share':>6} {'calls':>6} {'runs':>6} {'starts':>6} {'vs target':>10}"
+    )
     for backend in backends:
         os.environ["SMESIM_BACKEND"] = backend
         for profile in ("korea", "japan"):
@@ -78,10 +86,12 @@ def main() -> None:
             runs = [_calibrate_once(profile) for _ in range(repeats)]
             best = min(runs, key=lambda r: r["wall"])
             med = statistics.median(r["wall"] for r in runs)
-            print(f"{profile:8} {backend:8} {best['wall']:8.2f} {med:9.2f} "
-                  f"{best['simulate_s']:11.2f} {best['simulate_s'] / best['wall']:6.0%} "
-                  f"{best['simulate_calls']:6d} {best['simulated_runs']:6d} "
-                  f"{best['starts']:6d} {best['wall'] / TARGET_S:10.1%}")
+            print(
+                f"{profile:8} {backend:8} {best['wall']:8.2f} {med:9.2f} "
+                f"{best['simulate_s']:11.2f} {best['simulate_s'] / best['wall']:6.0%} "
+                f"{best['simulate_calls']:6d} {best['simulated_runs']:6d} "
+                f"{best['starts']:6d} {best['wall'] / TARGET_S:10.1%}"
+            )
     print("\n# one simulate() call to 2019 (a least-squares step is one call of 2p+1 runs)\n")
     print(f"{'backend':8} " + " ".join(f"{'batch ' + str(b):>10}" for b in (1, 47, 64, 256)))
     for backend in backends:
@@ -95,11 +105,16 @@ def main() -> None:
         walls = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            subprocess.run([str(exe), "calibrate", "--out", str(Path(tmp) / "k.toml")],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [str(exe), "calibrate", "--out", str(Path(tmp) / "k.toml")],
+                check=True,
+                capture_output=True,
+            )
             walls.append(time.perf_counter() - t0)
-    print(f"smesim calibrate (korea): median {statistics.median(walls):.2f} s over {repeats} "
-          f"run(s) ({statistics.median(walls) / TARGET_S:.0%} of the target)")
+    print(
+        f"smesim calibrate (korea): median {statistics.median(walls):.2f} s over {repeats} "
+        f"run(s) ({statistics.median(walls) / TARGET_S:.0%} of the target)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from smesim import load_scenario, simulate
-from smesim.params import BY_NAME, CALIBRATED
-from smesim.profiles import get_profile
-from smesim.xmile import export_xmile
+from smesim.export.xmile import export_xmile
+from smesim.inputs.profiles import get_profile
+from smesim.model.params import BY_NAME, CALIBRATED
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -72,8 +72,14 @@ def _lookup_share(run) -> float:
     run()
     prof.disable()
     stats = pstats.Stats(prof)
-    in_lookups = max((v[3] for k, v in stats.stats.items()
-                      if k[0].endswith("lookups.py") and k[2] == "__call__"), default=0.0)
+    in_lookups = max(
+        (
+            v[3]
+            for k, v in stats.stats.items()
+            if k[0].endswith("lookups.py") and k[2] == "__call__"
+        ),
+        default=0.0,
+    )
     return in_lookups / stats.total_tt
 
 
@@ -101,22 +107,24 @@ def main(argv=None) -> None:
     sc = load_scenario(args.scenario)
     prof = get_profile("korea")
     params = prof.parameter_set()
-    backends = (["numpy", "auto"] if "backend" in inspect.signature(simulate).parameters
-                else [None])
-    print(f"scenario {sc.name}, 2012-{sc.horizon or 2060}, dt 1/16; {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, pysd {pysd.__version__}")
+    backends = ["numpy", "auto"] if "backend" in inspect.signature(simulate).parameters else [None]
+    print(
+        f"scenario {sc.name}, 2012-{sc.horizon or 2060}, dt 1/16; {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, pysd {pysd.__version__}"
+    )
     rows = []
     for b in backends:
         kw = {"backend": b} if b else {}
         label = f"smesim[{b}]" if b else "smesim"
         if b == "auto":
-            from smesim.simulate import resolve_backend
+            from smesim.engine.simulate import resolve_backend
 
             label = f"smesim[auto={resolve_backend('auto')}]"
         single, _ = timed(lambda kw=kw: simulate(sc, params, **kw), args.repeat)
         batch = ensemble(params, args.runs, args.seed)
-        many, res = timed(lambda kw=kw, batch=batch: simulate(sc, batch, **kw),
-                          max(1, args.repeat - 1))
+        many, res = timed(
+            lambda kw=kw, batch=batch: simulate(sc, batch, **kw), max(1, args.repeat - 1)
+        )
         assert res.n_runs == args.runs
         rows.append((label, single, many / args.runs, many))
 
@@ -129,20 +137,28 @@ def main(argv=None) -> None:
             t0 = time.perf_counter()
             model = pysd.read_xmile(str(path))
             load = time.perf_counter() - t0
-            pysd_run, _ = timed(lambda: model.run(return_timestamps=years, progress=False),
-                                args.repeat)
-            lookup_share = _lookup_share(lambda: model.run(return_timestamps=years,
-                                                           progress=False))
+            pysd_run, _ = timed(
+                lambda: model.run(return_timestamps=years, progress=False), args.repeat
+            )
+            lookup_share = _lookup_share(lambda: model.run(return_timestamps=years, progress=False))
 
-    print(f"\nPySD: translate + load the exported file {fmt(load)}; one run {fmt(pysd_run)} "
-          f"({lookup_share:.0%} of it in graphical-function lookups, measured under cProfile)")
-    print(f"\n{'implementation':<20}{'single run':>14}{'ensemble/run':>15}"
-          f"{'ensemble total':>16}{'PySD/single':>13}{'PySD/ens.run':>14}")
+    print(
+        f"\nPySD: translate + load the exported file {fmt(load)}; one run {fmt(pysd_run)} "
+        f"({lookup_share:.0%} of it in graphical-function lookups, measured under cProfile)"
+    )
+    print(
+        f"\n{'implementation':<20}{'single run':>14}{'ensemble/run':>15}"
+        f"{'ensemble total':>16}{'PySD/single':>13}{'PySD/ens.run':>14}"
+    )
     for label, single, per_run, total in rows:
-        print(f"{label:<20}{fmt(single):>14}{fmt(per_run):>15}{fmt(total):>16}"
-              f"{pysd_run / single:>12.1f}x{pysd_run / per_run:>13.0f}x")
-    print(f"(ensemble: {args.runs} runs in one batched simulate() call, calibrated parameters "
-          f"drawn within +-10 %, seed {args.seed})")
+        print(
+            f"{label:<20}{fmt(single):>14}{fmt(per_run):>15}{fmt(total):>16}"
+            f"{pysd_run / single:>12.1f}x{pysd_run / per_run:>13.0f}x"
+        )
+    print(
+        f"(ensemble: {args.runs} runs in one batched simulate() call, calibrated parameters "
+        f"drawn within +-10 %, seed {args.seed})"
+    )
 
 
 if __name__ == "__main__":

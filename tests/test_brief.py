@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from smesim import brief
+from smesim.analysis.compare import compare_scenarios
 from smesim.cli import cli
-from smesim.compare import compare_scenarios
-from smesim.i18n import font_context
+from smesim.report import brief
+from smesim.report.i18n import font_context
 
 DPI = 40  # small pixels keep the suite fast; the layout is the same at 200 dpi
 W, H = round(brief.SLIDE_INCHES[0] * DPI), round(brief.SLIDE_INCHES[1] * DPI)
@@ -33,7 +33,9 @@ def release_file(tmp_path):
         "wage_ratio_sme,2012,56.7,%,test,,1\n"
         "wage_ratio_sme,2017,54.2,%,test,,1\n"
         "rd_share_sme,2007,26.6,%,test,,1\n"
-        "rd_share_sme,2012,25.8,%,test,,1\n", encoding="utf-8")
+        "rd_share_sme,2012,25.8,%,test,,1\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -44,17 +46,37 @@ def comp():
 
 def test_pack_files_pages_and_pdf(tmp_path, release_file):
     out = tmp_path / "pack"
-    result = brief.make_brief(SCENARIOS, out, formats="png,pdf", dpi=DPI,
-                              releases=[release_file], years=(2030, 2060),
-                              targets=["wage_ratio_sme>=60"])
+    result = brief.make_brief(
+        SCENARIOS,
+        out,
+        formats="png,pdf",
+        dpi=DPI,
+        releases=[release_file],
+        years=(2030, 2060),
+        targets=["wage_ratio_sme>=60"],
+    )
     # 2 series with data -> 1 history page; no ensemble -> no uncertainty pages.
-    assert result.pages == ("cover", "history_1", "headline", "coexistence_dashboard",
-                            "coexistence_paths", "levers")
+    assert result.pages == (
+        "cover",
+        "history_1",
+        "headline",
+        "coexistence_dashboard",
+        "coexistence_paths",
+        "levers",
+    )
     names = sorted(p.name for p in result.files)
     charts = [p for p in result.pages if p != "cover"]
-    assert names == sorted([*(f"{c}.png" for c in charts), "briefing.pdf",
-                            "comparison.csv", "comparison.md", "comparison.json",
-                            "targets.csv", "brief.manifest.json"])
+    assert names == sorted(
+        [
+            *(f"{c}.png" for c in charts),
+            "briefing.pdf",
+            "comparison.csv",
+            "comparison.md",
+            "comparison.json",
+            "targets.csv",
+            "brief.manifest.json",
+        ]
+    )
     assert all(p.exists() for p in result.files)
     assert not list(out.glob("*.svg")) and not list(out.glob(".smesim-stage-*"))
     assert len(PdfReader(out / "briefing.pdf").pages) == len(result.pages)
@@ -81,7 +103,7 @@ def test_history_pages_show_the_release_points(comp, release_file):
 
 
 def test_bundled_releases_give_one_panel_per_series(comp):
-    from smesim.data import load_releases
+    from smesim.inputs.data import load_releases
 
     sources = brief.load_sources(comp, None, "korea")
     series = set(load_releases(profile="korea").points["series"])
@@ -122,13 +144,14 @@ def test_ensemble_bands_add_uncertainty_pages(comp):
             for y in range(2012, 2061):
                 m = comp.value(name, s, y)
                 rows.append((name, s, y, m - 2, m - 1, m, m + 1, m + 2))
-    bands = pd.DataFrame(rows, columns=["scenario", "series", "year", "p5", "p25", "p50",
-                                        "p75", "p95"])
-    probs = pd.DataFrame([(n, "coexistence_overall", y, 0.5) for n in comp.names[1:]
-                          for y in (2030, 2060)],
-                         columns=["scenario", "index", "year", "p_beats_baseline"])
-    with_ens = dataclasses.replace(comp, ensemble=SimpleNamespace(bands=bands,
-                                                                  probabilities=probs))
+    bands = pd.DataFrame(
+        rows, columns=["scenario", "series", "year", "p5", "p25", "p50", "p75", "p95"]
+    )
+    probs = pd.DataFrame(
+        [(n, "coexistence_overall", y, 0.5) for n in comp.names[1:] for y in (2030, 2060)],
+        columns=["scenario", "index", "year", "p_beats_baseline"],
+    )
+    with_ens = dataclasses.replace(comp, ensemble=SimpleNamespace(bands=bands, probabilities=probs))
     sources = brief.load_sources(comp, None, "korea")
     with font_context("en"):
         pages = dict(brief.build_figures(with_ens, sources, lang="en", dpi=DPI))
@@ -152,16 +175,20 @@ def test_ensemble_bands_add_uncertainty_pages(comp):
 def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     """Warnings are errors in this suite: a missing Hangul glyph would fail it."""
     out = tmp_path / "ko"
-    result = brief.make_brief(["rd_support_uk"], out, lang="ko", formats="png,svg,pdf",
-                              dpi=DPI, years=(2040,))
+    result = brief.make_brief(
+        ["rd_support_uk"], out, lang="ko", formats="png,svg,pdf", dpi=DPI, years=(2040,)
+    )
     assert (out / "headline_ko.png").exists() and (out / "briefing_ko.pdf").exists()
     assert (out / "levers_ko.svg").exists()
     with Image.open(out / "coexistence_dashboard_ko.png") as img:
         assert img.size == (W, H)
     reader = PdfReader(out / "briefing_ko.pdf")
     assert len(reader.pages) == len(result.pages)
-    fonts = {str(f.get_object().get("/BaseFont")) for page in reader.pages
-             for f in (page["/Resources"].get("/Font") or {}).values()}
+    fonts = {
+        str(f.get_object().get("/BaseFont"))
+        for page in reader.pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+    }
     assert any("NanumGothic" in f for f in fonts)
     manifest = (out / "brief_ko.manifest.json").read_text(encoding="utf-8")
     assert '"lang": "ko"' in manifest
@@ -180,8 +207,21 @@ def test_bad_formats(spec):
 
 
 def test_cli_brief_svg_only(tmp_path):
-    res = CliRunner().invoke(cli, ["brief", "rd_support_usa", "--out", str(tmp_path),
-                                   "--format", "svg", "--dpi", "72", "--years", "2040"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "brief",
+            "rd_support_usa",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "svg",
+            "--dpi",
+            "72",
+            "--years",
+            "2040",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "briefing pack for baseline, rd_support_usa" in res.output
     svgs = sorted(p.name for p in tmp_path.glob("*.svg"))
@@ -193,11 +233,17 @@ def test_cli_brief_svg_only(tmp_path):
 @pytest.fixture(scope="module")
 def sensitivity_dir(tmp_path_factory):
     """A small saved Morris study of two outputs (levers only: fast)."""
-    from smesim.sensitivity import model_factors, run_sensitivity, write_sensitivity
+    from smesim.analysis.sensitivity import model_factors, run_sensitivity, write_sensitivity
 
-    res = run_sensitivity("baseline", method="morris", n=4, seed=1,
-                          outputs=["coexistence_regional", "coexistence_natural"],
-                          years=[2030, 2060], factors=model_factors(parameters=False))
+    res = run_sensitivity(
+        "baseline",
+        method="morris",
+        n=4,
+        seed=1,
+        outputs=["coexistence_regional", "coexistence_natural"],
+        years=[2030, 2060],
+        factors=model_factors(parameters=False),
+    )
     out = tmp_path_factory.mktemp("sens")
     write_sensitivity(res, out, charts=False)
     return out
@@ -205,8 +251,14 @@ def sensitivity_dir(tmp_path_factory):
 
 def test_sensitivity_result_adds_its_page(tmp_path, sensitivity_dir):
     out = tmp_path / "pack"
-    result = brief.make_brief(["regional_dispersion"], out, formats="png,pdf", dpi=DPI,
-                              years=(2030, 2060), sensitivity_dir=sensitivity_dir)
+    result = brief.make_brief(
+        ["regional_dispersion"],
+        out,
+        formats="png,pdf",
+        dpi=DPI,
+        years=(2030, 2060),
+        sensitivity_dir=sensitivity_dir,
+    )
     assert result.pages[-1] == "sensitivity"
     assert len(PdfReader(out / "briefing.pdf").pages) == len(result.pages)
     with Image.open(out / "sensitivity.png") as img:
@@ -219,15 +271,16 @@ def test_sensitivity_result_adds_its_page(tmp_path, sensitivity_dir):
 
 
 def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_dir):
-    from smesim.sensitivity import read_sensitivity
+    from smesim.analysis.sensitivity import read_sensitivity
 
     res = read_sensitivity(sensitivity_dir)
     sources = SimpleNamespace(line=lambda lang: "source line")
     with font_context("en"):
         fig = brief.sensitivity_page(res, sources, "en", DPI)
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in axes] == [brief.series_name(o) for o in
-                                               ("coexistence_regional", "coexistence_natural")]
+    assert [ax.get_title() for ax in axes] == [
+        brief.series_name(o) for o in ("coexistence_regional", "coexistence_natural")
+    ]
     regional = [t.get_text() for t in axes[0].get_legend().get_texts()]
     # the lever that drives it, first, by its name in the pack's language
     assert regional[0] == f"{brief.lever_name('regional_dispersion')} (lever)"
@@ -236,12 +289,15 @@ def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_di
     assert axes[0].get_ylabel() == "Morris mu*"
 
 
-@pytest.mark.parametrize("args, match", [
-    (["brief", "--lang", "fr"], "Invalid value for '--lang'"),
-    (["brief", "--format", "gif"], "--format"),
-    (["brief", "nosuch"], "scenario not found"),
-    (["brief", "--sensitivity", "/nonexistent/sens"], "sensitivity directory not found"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["brief", "--lang", "fr"], "Invalid value for '--lang'"),
+        (["brief", "--format", "gif"], "--format"),
+        (["brief", "nosuch"], "scenario not found"),
+        (["brief", "--sensitivity", "/nonexistent/sens"], "sensitivity directory not found"),
+    ],
+)
 def test_cli_brief_errors(args, match, tmp_path):
     res = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 2 and match in res.output and "Traceback" not in res.output

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from smesim.calibrate import (
+from smesim.analysis.calibrate import (
     CalibrationResult,
     Problem,
     calibrate,
@@ -19,26 +19,33 @@ from smesim.calibrate import (
     free_parameters,
     theil,
 )
-from smesim.calibrate_report import (
+from smesim.cli import cli
+from smesim.engine.simulate import simulate
+from smesim.errors import CalibrationError, ParameterError
+from smesim.inputs.data import load_releases
+from smesim.inputs.paramfile import read_parameter_file, write_parameter_file
+from smesim.inputs.profiles import get_profile
+from smesim.report.calibration_report import (
     render_markdown,
     run_calibration,
     to_dict,
     write_calibration,
 )
-from smesim.cli import cli
-from smesim.data import load_releases
-from smesim.errors import CalibrationError, ParameterError
-from smesim.paramfile import read_parameter_file, write_parameter_file
-from smesim.profiles import get_profile
-from smesim.simulate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 KOREA_RELEASES = ROOT / "calibration" / "releases" / "korea"
 
 #: Issue 3's behaviour-reproduction tolerances (points), at 2012 and 2017.
-TOLERANCES = {"wage_ratio_sme": 1.0, "wage_ratio_1_4": 1.0, "wage_ratio_5_9": 1.0,
-              "wage_ratio_10_99": 1.0, "wage_ratio_100_499": 1.0, "rd_share_sme": 1.0,
-              "rd_per_researcher_ratio_sme": 2.0, "productivity_ratio_sme": 1.5}
+TOLERANCES = {
+    "wage_ratio_sme": 1.0,
+    "wage_ratio_1_4": 1.0,
+    "wage_ratio_5_9": 1.0,
+    "wage_ratio_10_99": 1.0,
+    "wage_ratio_100_499": 1.0,
+    "rd_share_sme": 1.0,
+    "rd_per_researcher_ratio_sme": 2.0,
+    "productivity_ratio_sme": 1.5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +65,15 @@ def assert_reproduces_korea(params, label):
                 model = float(res.at(year, sid)[0])
                 rows.append((sid, year, hit["value"].iloc[0], model, tol))
     grp = pts[(pts["series"] == "capital_region_grp_share") & (pts["year"] == 2017)]
-    rows.append(("capital_region_grp_share", 2017, grp["value"].iloc[0],
-                 float(res.at(2017, "capital_region_grp_share")[0]), 0.5))
+    rows.append(
+        (
+            "capital_region_grp_share",
+            2017,
+            grp["value"].iloc[0],
+            float(res.at(2017, "capital_region_grp_share")[0]),
+            0.5,
+        )
+    )
     table = pd.DataFrame(rows, columns=["series", "year", "data", "model", "tolerance"])
     table["diff"] = table["model"] - table["data"]
     bad = table[~(table["diff"].abs() <= table["tolerance"])]
@@ -88,10 +102,19 @@ def test_theil_decomposition():
 
 
 # ---- parameter recovery -----------------------------------------------------------------------
-SYNTH_SERIES = ("wage_ratio_sme", "wage_ratio_1_4", "wage_ratio_5_9", "wage_ratio_10_99",
-                "wage_ratio_100_499", "productivity_ratio_sme", "rd_share_sme",
-                "rd_per_researcher_ratio_sme", "export_share_sme", "capital_region_grp_share",
-                "capital_region_population_share")
+SYNTH_SERIES = (
+    "wage_ratio_sme",
+    "wage_ratio_1_4",
+    "wage_ratio_5_9",
+    "wage_ratio_10_99",
+    "wage_ratio_100_499",
+    "productivity_ratio_sme",
+    "rd_share_sme",
+    "rd_per_researcher_ratio_sme",
+    "export_share_sme",
+    "capital_region_grp_share",
+    "capital_region_population_share",
+)
 
 
 def test_parameter_recovery_from_synthetic_data(tmp_path):
@@ -104,13 +127,18 @@ def test_parameter_recovery_from_synthetic_data(tmp_path):
     true_set = base.with_values([f.name for f in free], truth[None, :])
     res = simulate(None, true_set, until=2019, profile="korea")
     rng = np.random.default_rng(42)
-    rows = [(sid, year, float(res.at(year, sid)[0]) + rng.normal(0, 0.05))
-            for sid in SYNTH_SERIES for year in range(2012, 2020)]
+    rows = [
+        (sid, year, float(res.at(year, sid)[0]) + rng.normal(0, 0.05))
+        for sid in SYNTH_SERIES
+        for year in range(2012, 2020)
+    ]
     path = tmp_path / "synthetic.csv"
     pd.DataFrame(rows, columns=["series", "year", "value"]).assign(unit="%").to_csv(
-        path, index=False)
-    result = calibrate(load_releases([path]), profile="korea", seed=3, n_starts=1,
-                       n_screen=16, progress=False)
+        path, index=False
+    )
+    result = calibrate(
+        load_releases([path]), profile="korea", seed=3, n_starts=1, n_screen=16, progress=False
+    )
     assert result.success
     est = result.estimates_table()
     inside = (est["ci95_low"] <= truth) & (truth <= est["ci95_high"])
@@ -144,15 +172,17 @@ def test_committed_korea_parameter_set_is_the_default_and_reproduces_the_paper()
 def test_japan_wage_ratio_converges():
     prof = get_profile("japan")
     assert prof.params_file.exists(), "calibration/params/japan.toml must be committed"
-    for params, label in ((prof.parameter_set(), "committed japan.toml"),
-                          (calibrate(profile="japan", seed=0, progress=False).parameter_set,
-                           "fresh calibration")):
+    for params, label in (
+        (prof.parameter_set(), "committed japan.toml"),
+        (calibrate(profile="japan", seed=0, progress=False).parameter_set, "fresh calibration"),
+    ):
         w = simulate(None, params, until=2060, profile="japan").series("wage_ratio_sme")[0]
         w2012, w2017, w2030, w2060 = w[0], w[5], w[18], w[48]
         assert w2017 > w2012 + 2.0, label  # the paper: +3.9
         assert w2030 > w2017 and w2060 > w2017, label
-    korea_w = simulate(None, get_profile("korea").parameter_set(), until=2017,
-                       profile="korea").series("wage_ratio_sme")[0]
+    korea_w = simulate(
+        None, get_profile("korea").parameter_set(), until=2017, profile="korea"
+    ).series("wage_ratio_sme")[0]
     assert korea_w[5] < korea_w[0]  # same structure, divergence in Korea
 
 
@@ -180,8 +210,15 @@ def test_multistart_agrees_and_result_is_complete(korea):
 
 def test_report_markdown_and_json(korea):
     md = render_markdown(korea)
-    for heading in ("## Estimates", "## Identifiability", "## Correlations",
-                    "## Fit by series", "## Residuals", "## Convergence", "U^M"):
+    for heading in (
+        "## Estimates",
+        "## Identifiability",
+        "## Correlations",
+        "## Fit by series",
+        "## Residuals",
+        "## Convergence",
+        "U^M",
+    ):
         assert heading in md
     doc = json.loads(json.dumps(to_dict(korea), allow_nan=False))
     assert doc["convergence"]["success"] is True and doc["tolerance_failures"] == []
@@ -199,23 +236,29 @@ def test_high_correlation_is_warned(korea):
 
 def test_no_fittable_point_is_an_error(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("series,year,value,unit,weight\nrd_share_sme,2007,26.6,%,1\n"
-                    "rd_share_sme,2017,21.9,%,0\n", encoding="utf-8")
+    path.write_text(
+        "series,year,value,unit,weight\nrd_share_sme,2007,26.6,%,1\nrd_share_sme,2017,21.9,%,0\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CalibrationError, match="no data point to fit"):
-        Problem(load_releases([path]).points, get_profile("korea").default_parameter_set(),
-                free_parameters("korea"))
+        Problem(
+            load_releases([path]).points,
+            get_profile("korea").default_parameter_set(),
+            free_parameters("korea"),
+        )
 
 
 # ---- parameter files, archive, drift ------------------------------------------------------------
 def test_parameter_file_round_trip(tmp_path):
     names = ["wage_adjustment_time", "wage_target_2012"]
     cov = np.array([[0.25, 0.01], [0.01, 0.0016]])
-    path = write_parameter_file(tmp_path / "p.toml", {"wage_adjustment_time": 3.5,
-                                                      "wage_target_2012": 0.93},
-                                meta={"profile": "korea", "seed": 7},
-                                standard_errors={"wage_adjustment_time": 0.5,
-                                                 "wage_target_2012": 0.04},
-                                covariance=(names, cov))
+    path = write_parameter_file(
+        tmp_path / "p.toml",
+        {"wage_adjustment_time": 3.5, "wage_target_2012": 0.93},
+        meta={"profile": "korea", "seed": 7},
+        standard_errors={"wage_adjustment_time": 0.5, "wage_target_2012": 0.04},
+        covariance=(names, cov),
+    )
     ps = read_parameter_file(path)
     assert ps.as_dict()["wage_adjustment_time"] == 3.5 and ps.meta["seed"] == 7
     assert ps.meta["standard_errors"]["wage_target_2012"] == 0.04
@@ -226,15 +269,24 @@ def test_parameter_file_round_trip(tmp_path):
     assert not (tmp_path / "bad.toml").exists()
 
 
-@pytest.mark.parametrize(("extra", "pattern"), [
-    ("[covariance]\nnames = [\"nope\"]\nmatrix = [[1.0]]\n",
-     r"covariance\.names: unknown parameter 'nope'"),
-    ("[covariance]\nnames = [\"wage_target_2012\"]\nmatrix = [[1.0, 2.0]]\n",
-     r"covariance\.matrix: expected a finite 1x1 matrix"),
-    ("[covariance]\nmatrix = [[1.0]]\n", r"covariance\.names: expected a list"),
-    ("[standard_errors]\nwage_target_2012 = -1.0\n",
-     r"standard_errors\.wage_target_2012: expected a finite number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("extra", "pattern"),
+    [
+        (
+            '[covariance]\nnames = ["nope"]\nmatrix = [[1.0]]\n',
+            r"covariance\.names: unknown parameter 'nope'",
+        ),
+        (
+            '[covariance]\nnames = ["wage_target_2012"]\nmatrix = [[1.0, 2.0]]\n',
+            r"covariance\.matrix: expected a finite 1x1 matrix",
+        ),
+        ("[covariance]\nmatrix = [[1.0]]\n", r"covariance\.names: expected a list"),
+        (
+            "[standard_errors]\nwage_target_2012 = -1.0\n",
+            r"standard_errors\.wage_target_2012: expected a finite number >= 0",
+        ),
+    ],
+)
 def test_malformed_uncertainty_tables_are_errors(tmp_path, extra, pattern):
     path = tmp_path / "p.toml"
     path.write_text("[parameters]\nwage_target_2012 = 0.9\n" + extra, encoding="utf-8")
@@ -247,11 +299,15 @@ def test_recalibration_archives_old_set_and_reports_drift(korea, tmp_path):
     write_calibration(korea, out)
     old_bytes = out.read_bytes()
     new_release = tmp_path / "2020-kosbi.csv"
-    new_release.write_text("series,2017,2018,2019,unit,source\n"
-                           "export_share_sme,18.5,19.5,20.5,%,synthetic yearbook\n"
-                           "rd_share_sme,20.5,19.0,,%,synthetic yearbook\n", encoding="utf-8")
-    result = run_calibration([KOREA_RELEASES, new_release], profile="korea", out=out, seed=0,
-                             progress=False)
+    new_release.write_text(
+        "series,2017,2018,2019,unit,source\n"
+        "export_share_sme,18.5,19.5,20.5,%,synthetic yearbook\n"
+        "rd_share_sme,20.5,19.0,,%,synthetic yearbook\n",
+        encoding="utf-8",
+    )
+    result = run_calibration(
+        [KOREA_RELEASES, new_release], profile="korea", out=out, seed=0, progress=False
+    )
     written = write_calibration(result, out)
     history = sorted((out.parent / "history").iterdir())
     assert [p.suffix for p in history] == [".json", ".md", ".toml"]
@@ -288,10 +344,13 @@ def test_calibrate_command(tmp_path):
 
 def test_calibrate_command_bad_data_is_one_line(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("series,year,value,unit\nwage_ratio_sme,2017,54.2,%\n"
-                   "wage_ratio_sme,2017,54.0,%\n", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["calibrate", "--data", str(bad), "--out",
-                                   str(tmp_path / "k.toml")])
+    bad.write_text(
+        "series,year,value,unit\nwage_ratio_sme,2017,54.2,%\nwage_ratio_sme,2017,54.0,%\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli, ["calibrate", "--data", str(bad), "--out", str(tmp_path / "k.toml")]
+    )
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln]
     assert len(lines) == 1 and "bad.csv, row 3: duplicate wage_ratio_sme 2017" in lines[0]

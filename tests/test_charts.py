@@ -11,9 +11,9 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
-from smesim import charts, i18n
-from smesim.compare import lever_changes, lever_frame
-from smesim.scenario import load_scenario
+from smesim.analysis.compare import lever_changes, lever_frame
+from smesim.inputs.scenario import load_scenario
+from smesim.report import charts, i18n
 
 YEARS = np.arange(2012, 2061)
 
@@ -27,9 +27,16 @@ def _render(fig: Figure) -> bytes:
 def _frames(names=("baseline", "rd_support_uk", "mine")):
     """Synthetic year-indexed runs: a straight line per scenario, distinct slopes."""
     idx = pd.Index(YEARS, name="year")
-    return {n: pd.DataFrame({"wage_ratio_sme": 50 + k * 0.1 * (YEARS - 2012),
-                             "coexistence_overall": 40 + k * (YEARS - 2012) / 4},
-                            index=idx) for k, n in enumerate(names)}
+    return {
+        n: pd.DataFrame(
+            {
+                "wage_ratio_sme": 50 + k * 0.1 * (YEARS - 2012),
+                "coexistence_overall": 40 + k * (YEARS - 2012) / 4,
+            },
+            index=idx,
+        )
+        for k, n in enumerate(names)
+    }
 
 
 def _bands(names=("baseline", "mine"), series="wage_ratio_sme"):
@@ -39,8 +46,9 @@ def _bands(names=("baseline", "mine"), series="wage_ratio_sme"):
             m = 50 + k + 0.1 * (y - 2012)
             s = 0.05 * (y - 2011)
             rows.append((n, series, y, m - 2 * s, m - s, m, m + s, m + 2 * s))
-    return pd.DataFrame(rows, columns=["scenario", "series", "year", "p5", "p25", "p50",
-                                       "p75", "p95"])
+    return pd.DataFrame(
+        rows, columns=["scenario", "series", "year", "p5", "p25", "p50", "p75", "p95"]
+    )
 
 
 # ---- colours -------------------------------------------------------------------------------
@@ -93,8 +101,13 @@ def test_fan_bands_match_percentiles():
 
 def test_history_points_filled_and_hollow():
     base = _frames(("baseline",))["baseline"]
-    pts = pd.DataFrame({"series": ["wage_ratio_sme"] * 3 + ["rd_share_sme"],
-                        "year": [2007, 2012, 2017, 2012], "value": [58.0, 56.7, 54.2, 25.8]})
+    pts = pd.DataFrame(
+        {
+            "series": ["wage_ratio_sme"] * 3 + ["rd_share_sme"],
+            "year": [2007, 2012, 2017, 2012],
+            "value": [58.0, 56.7, 54.2, 25.8],
+        }
+    )
     ax = charts.plot_history("wage_ratio_sme", base, pts)
     scat = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(scat) == 2
@@ -104,34 +117,48 @@ def test_history_points_filled_and_hollow():
     assert len(history.get_facecolor()) == 0 or history.get_facecolor()[0][3] == 0
     assert ax.get_title() == "SME wage ratio" and len(ax.get_lines()) == 1
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["Model (baseline)", "Release data (fitted years)",
-                      "Release data (history, before 2012)"]
+    assert labels == [
+        "Model (baseline)",
+        "Release data (fitted years)",
+        "Release data (history, before 2012)",
+    ]
 
 
 def test_history_marks_unfitted_points():
     base = _frames(("baseline",))["baseline"]
-    pts = pd.DataFrame({"series": ["wage_ratio_sme"] * 2, "year": [2015, 2017],
-                        "value": [55.0, 54.2], "weight": [0.0, 1.0]})
+    pts = pd.DataFrame(
+        {
+            "series": ["wage_ratio_sme"] * 2,
+            "year": [2015, 2017],
+            "value": [55.0, 54.2],
+            "weight": [0.0, 1.0],
+        }
+    )
     ax = charts.plot_history("wage_ratio_sme", base, pts)
     by_label = {c.get_label(): c for c in ax.collections}
-    np.testing.assert_allclose(by_label["Release data (fitted years)"].get_offsets(),
-                               [[2017, 54.2]])
-    np.testing.assert_allclose(by_label["Release data (weight 0, not fitted)"].get_offsets(),
-                               [[2015, 55.0]])
+    np.testing.assert_allclose(
+        by_label["Release data (fitted years)"].get_offsets(), [[2017, 54.2]]
+    )
+    np.testing.assert_allclose(
+        by_label["Release data (weight 0, not fitted)"].get_offsets(), [[2015, 55.0]]
+    )
 
 
 def test_history_without_points_says_so():
-    ax = charts.plot_history("rd_share_sme", _frames(("baseline",))["baseline"].assign(
-        rd_share_sme=20.0), None)
+    ax = charts.plot_history(
+        "rd_share_sme", _frames(("baseline",))["baseline"].assign(rd_share_sme=20.0), None
+    )
     assert any("no release data" in t.get_text() for t in ax.texts)
 
 
 # ---- heatmaps ------------------------------------------------------------------------------
 def _levels():
-    cols = pd.MultiIndex.from_product([["coexistence_economic", "coexistence_overall"],
-                                       [2030, 2060]])
-    return pd.DataFrame([[40, 30, 50, 50], [45, 50, 52, 61]], index=["baseline", "pkg"],
-                        columns=cols, dtype=float)
+    cols = pd.MultiIndex.from_product(
+        [["coexistence_economic", "coexistence_overall"], [2030, 2060]]
+    )
+    return pd.DataFrame(
+        [[40, 30, 50, 50], [45, 50, 52, 61]], index=["baseline", "pkg"], columns=cols, dtype=float
+    )
 
 
 def test_coexistence_heatmap_colours_change_and_labels_levels():
@@ -141,8 +168,16 @@ def test_coexistence_heatmap_colours_change_and_labels_levels():
     np.testing.assert_allclose(img, [[0, 0, 0, 0], [5, 20, 2, 11]])
     assert ax.images[0].get_clim() == (-20, 20)
     cells = [t.get_text() for t in ax.texts if t.get_text()[:1].isdigit()]
-    assert cells == ["40", "30", "50", "50", "45\n(+5.0)", "50\n(+20.0)", "52\n(+2.0)",
-                     "61\n(+11.0)"]
+    assert cells == [
+        "40",
+        "30",
+        "50",
+        "50",
+        "45\n(+5.0)",
+        "50\n(+20.0)",
+        "52\n(+2.0)",
+        "61\n(+11.0)",
+    ]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Baseline (current policy)", "pkg"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2030", "2060"] * 2
     groups = [t.get_text() for t in ax.texts if t.get_text() in ("Economic", "Overall")]
@@ -156,13 +191,22 @@ def test_coexistence_heatmap_by_level():
 
 
 def test_probability_heatmap():
-    probs = pd.DataFrame({"scenario": ["pkg"] * 2 + ["uk"] * 2,
-                          "index": ["coexistence_overall"] * 4,
-                          "year": [2030, 2060] * 2, "p_beats_baseline": [0.5, 0.9, 0.2, 0.7]})
+    probs = pd.DataFrame(
+        {
+            "scenario": ["pkg"] * 2 + ["uk"] * 2,
+            "index": ["coexistence_overall"] * 4,
+            "year": [2030, 2060] * 2,
+            "p_beats_baseline": [0.5, 0.9, 0.2, 0.7],
+        }
+    )
     ax = charts.plot_probabilities(probs)
     np.testing.assert_allclose(ax.images[0].get_array(), [[0.5, 0.9], [0.2, 0.7]])
     assert sorted(t.get_text() for t in ax.texts if "%" in t.get_text()) == [
-        "20%", "50%", "70%", "90%"]
+        "20%",
+        "50%",
+        "70%",
+        "90%",
+    ]
     assert "Overall" in [t.get_text() for t in ax.texts]
     assert ax.get_title() == "Probability of beating the baseline"
 
@@ -173,13 +217,18 @@ def test_lever_changes_and_gantt():
     frames = {sc.name: lever_frame(sc) for sc in scs}
     ch = lever_changes(frames, "baseline")
     assert list(zip(ch["scenario"], ch["lever"], strict=True)) == [
-        ("rd_support_france", "rd_subsidy_rate"), ("rd_support_france", "rd_tax_incentive_rate"),
-        ("regional_dispersion", "regional_dispersion")]
+        ("rd_support_france", "rd_subsidy_rate"),
+        ("rd_support_france", "rd_tax_incentive_rate"),
+        ("regional_dispersion", "regional_dispersion"),
+    ]
     fr = ch.iloc[0]
     assert (fr.start, fr.settled, fr.before, fr.final) == (2026, 2031, 4.17, 19.86)
     ax = charts.plot_lever_changes(ch)
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "R&D direct subsidy", "R&D tax incentives", "Regional dispersion"]
+        "R&D direct subsidy",
+        "R&D tax incentives",
+        "Regional dispersion",
+    ]
     solid = [p for p in ax.patches if p.get_alpha() is None]
     assert len(solid) == 3
     assert solid[0].get_x() == 2026 and solid[0].get_width() == pytest.approx(5)
@@ -200,8 +249,7 @@ def test_lever_paths_plot():
 # ---- Korean --------------------------------------------------------------------------------
 def test_korean_labels_render_with_the_hangul_font():
     with i18n.font_context("ko"):
-        ax = charts.plot_scenarios("wage_ratio_sme", _frames(), lang="ko",
-                                   bands=_bands())
+        ax = charts.plot_scenarios("wage_ratio_sme", _frames(), lang="ko", bands=_bands())
         _render(ax.figure)  # missing glyphs would warn -> error in this suite
         assert ax.get_title() == "중소기업 임금 수준"
         assert ax.title.get_fontname() == "NanumGothic"
@@ -218,9 +266,9 @@ def test_dejavu_alone_would_show_tofu():
 
 
 def test_every_series_scenario_and_lever_has_a_korean_name():
-    from smesim.levers import LEVER_IDS
-    from smesim.outputs import CANONICAL
-    from smesim.scenario import bundled_names
+    from smesim.inputs.scenario import bundled_names
+    from smesim.model.levers import LEVER_IDS
+    from smesim.model.outputs import CANONICAL
 
     for s in CANONICAL:
         assert i18n.series_name(s, "ko") != i18n.series_name(s, "en")
@@ -257,10 +305,18 @@ def test_identical_scenario_paths_stay_visible():
 
 
 def test_probability_heatmap_marks_no_effect_cells():
-    probs = pd.DataFrame({"scenario": ["uk", "uk"], "index": ["coexistence_regional"] * 2,
-                          "year": [2030, 2060], "p_beats_baseline": [0.0, 0.8]})
+    probs = pd.DataFrame(
+        {
+            "scenario": ["uk", "uk"],
+            "index": ["coexistence_regional"] * 2,
+            "year": [2030, 2060],
+            "p_beats_baseline": [0.0, 0.8],
+        }
+    )
     ax = charts.plot_probabilities(probs, no_effect={("uk", "coexistence_regional", 2030)})
     arr = ax.images[0].get_array()
     assert arr.mask.tolist() == [[True, False]]
     assert sorted(t.get_text() for t in ax.texts if t.get_text() in ("=", "80%", "0%")) == [
-        "80%", "="]
+        "80%",
+        "=",
+    ]

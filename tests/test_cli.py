@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from smesim import load_scenario, simulate
 from smesim.cli import cli
-from smesim.levers import LEVER_IDS
-from smesim.outputs import CANONICAL
+from smesim.model.levers import LEVER_IDS
+from smesim.model.outputs import CANONICAL
 
 
 @pytest.fixture
@@ -41,8 +41,9 @@ def test_run_default_is_baseline_and_writes_table_and_manifest(runner, tmp_path)
 
 def test_run_path_json_until(runner, tmp_path):
     path = Path(__file__).resolve().parent.parent / "scenarios" / "coexistence_package.toml"
-    res = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path), "--format", "json",
-                              "--until", "2045"])
+    res = runner.invoke(
+        cli, ["run", str(path), "--out", str(tmp_path), "--format", "json", "--until", "2045"]
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "coexistence_package.json").read_text())
     assert doc["years"][0] == 2012 and doc["years"][-1] == 2045
@@ -65,11 +66,14 @@ def test_validate_ok_and_bad(runner, write_scenario):
     assert "rd_subsidy_rate: expected a value in [0, 50]" in res.output
 
 
-@pytest.mark.parametrize("args", [
-    ["run", "no_such_scenario"],
-    ["run", "baseline", "--until", "1999"],
-    ["run", "baseline", "--format", "xml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "no_such_scenario"],
+        ["run", "baseline", "--until", "1999"],
+        ["run", "baseline", "--format", "xml"],
+    ],
+)
 def test_bad_input_exits_2_without_traceback(runner, args, tmp_path):
     res = runner.invoke(cli, [*args, "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
@@ -77,8 +81,7 @@ def test_bad_input_exits_2_without_traceback(runner, args, tmp_path):
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
 
-def test_bad_scenario_writes_nothing_and_keeps_existing_outputs(runner, tmp_path,
-                                                                 write_scenario):
+def test_bad_scenario_writes_nothing_and_keeps_existing_outputs(runner, tmp_path, write_scenario):
     out = tmp_path / "out"
     assert runner.invoke(cli, ["run", "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -91,13 +94,15 @@ def test_bad_scenario_writes_nothing_and_keeps_existing_outputs(runner, tmp_path
 def test_installed_command_runs_as_a_subprocess(tmp_path):
     exe = Path(sys.executable).parent / "smesim"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "smesim.cli"]
-    ok = subprocess.run([*cmd, "run", "regional_dispersion", "--out", str(tmp_path)],
-                        capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [*cmd, "run", "regional_dispersion", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "regional_dispersion.csv").exists()
-    bad = subprocess.run([*cmd, "run", "nope.toml"], capture_output=True, text=True,
-                         timeout=300)
+    bad = subprocess.run([*cmd, "run", "nope.toml"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "nope.toml: scenario not found" in bad.stderr
-

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from smesim import compare as cmp
-from smesim.cli import cli
-from smesim.compare import (
+from smesim.analysis import compare as cmp
+from smesim.analysis.compare import (
     CompareError,
     Target,
     compare_scenarios,
@@ -25,17 +24,21 @@ from smesim.compare import (
     to_markdown,
     write_comparison,
 )
+from smesim.analysis.run import run_scenario
+from smesim.cli import cli
 from smesim.errors import ScenarioError
-from smesim.outputs import CANONICAL
-from smesim.runner import run_scenario
+from smesim.model.outputs import CANONICAL
 
 YEARS = (2030, 2045, 2060)
 
 
 @pytest.fixture(scope="module")
 def comp():
-    return compare_scenarios(["rd_support_france", "coexistence_package"], years=YEARS,
-                             targets=["wage_ratio_sme>=58", "capital_region_grp_share<=50"])
+    return compare_scenarios(
+        ["rd_support_france", "coexistence_package"],
+        years=YEARS,
+        targets=["wage_ratio_sme>=58", "capital_region_grp_share<=50"],
+    )
 
 
 # ---- numbers equal individual runs --------------------------------------------------------
@@ -44,8 +47,9 @@ def test_batched_comparison_equals_individual_runs(comp):
     base = run_scenario("baseline")[1].frame()
     for name in comp.names:
         single = run_scenario(name)[1].frame()
-        np.testing.assert_allclose(comp.frames[name].to_numpy(), single.to_numpy(),
-                                   rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(
+            comp.frames[name].to_numpy(), single.to_numpy(), rtol=1e-10, atol=1e-10
+        )
         rows = comp.table[comp.table["scenario"] == name]
         assert len(rows) == len(CANONICAL) * len(YEARS)
         for r in rows.itertuples():
@@ -57,8 +61,11 @@ def test_batched_comparison_equals_individual_runs(comp):
 
 
 def test_policy_scenario_differs_from_baseline(comp):
-    rows = comp.table[(comp.table["scenario"] == "rd_support_france")
-                      & (comp.table["series"] == "rd_share_sme") & (comp.table["year"] == 2060)]
+    rows = comp.table[
+        (comp.table["scenario"] == "rd_support_france")
+        & (comp.table["series"] == "rd_share_sme")
+        & (comp.table["year"] == 2060)
+    ]
     assert rows["diff"].iloc[0] > 0  # MODEL.md: more R&D support raises the SME R&D share
     base = comp.table[comp.table["scenario"] == "baseline"]
     assert (base["diff"] == 0).all() and (base["diff_pct"].fillna(0) == 0).all()
@@ -66,8 +73,9 @@ def test_policy_scenario_differs_from_baseline(comp):
 
 def test_cli_compare_matches_smesim_run(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["compare", "rd_support_uk", "--years", "2030,2060",
-                              "--out", str(tmp_path / "cmp")])
+    res = runner.invoke(
+        cli, ["compare", "rd_support_uk", "--years", "2030,2060", "--out", str(tmp_path / "cmp")]
+    )
     assert res.exit_code == 0, res.output
     assert "rd_support_uk" in res.output and "== 2060 ==" in res.output
     res = runner.invoke(cli, ["run", "rd_support_uk", "--out", str(tmp_path / "run")])
@@ -84,14 +92,17 @@ def test_cli_compare_matches_smesim_run(tmp_path):
 YRS = np.arange(2012, 2020)
 
 
-@pytest.mark.parametrize("values, target, direction, expected", [
-    ([1, 2, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),           # rises through
-    ([8, 7, 6, 5, 4, 3, 2, 1], 4.5, "<=", 2016),         # falls through
-    ([6, 6, 7, 8, 9, 9, 9, 9], 5, ">=", 2012),           # met throughout
-    ([6, 4, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),           # leaves, then comes back
-    ([1, 2, 3, 4, 4, 4, 4, 4], 5, ">=", None),           # never
-    ([1, 2, 3, 5, 4, 4, 4, 4], 5, ">=", 2015),           # reached once counts
-])
+@pytest.mark.parametrize(
+    "values, target, direction, expected",
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),  # rises through
+        ([8, 7, 6, 5, 4, 3, 2, 1], 4.5, "<=", 2016),  # falls through
+        ([6, 6, 7, 8, 9, 9, 9, 9], 5, ">=", 2012),  # met throughout
+        ([6, 4, 3, 4, 5, 6, 7, 8], 5, ">=", 2016),  # leaves, then comes back
+        ([1, 2, 3, 4, 4, 4, 4, 4], 5, ">=", None),  # never
+        ([1, 2, 3, 5, 4, 4, 4, 4], 5, ">=", 2015),  # reached once counts
+    ],
+)
 def test_reach_year(values, target, direction, expected):
     assert reach_year(YRS, np.array(values, float), target, direction) == expected
 
@@ -107,10 +118,12 @@ def test_targets_in_comparison_follow_the_frames(comp):
     for t in comp.targets:
         for name in comp.names:
             df = comp.frames[name]
-            expected = reach_year(df.index.to_numpy(), df[t.series].to_numpy(), t.value,
-                                  t.direction)
-            row = comp.reached[(comp.reached["scenario"] == name)
-                               & (comp.reached["series"] == t.series)]
+            expected = reach_year(
+                df.index.to_numpy(), df[t.series].to_numpy(), t.value, t.direction
+            )
+            row = comp.reached[
+                (comp.reached["scenario"] == name) & (comp.reached["series"] == t.series)
+            ]
             got = row["year"].iloc[0]
             assert (pd.isna(got) and expected is None) or int(got) == expected
             text = comp.reach_text(name, t)
@@ -121,20 +134,24 @@ def test_targets_in_comparison_follow_the_frames(comp):
 
 
 def test_unreachable_target_says_not_by_end():
-    c = compare_scenarios(["rd_support_usa"], years=(2030,), targets=[Target(
-        "wage_ratio_sme", 99.0, ">=")])
+    c = compare_scenarios(
+        ["rd_support_usa"], years=(2030,), targets=[Target("wage_ratio_sme", 99.0, ">=")]
+    )
     assert set(c.reached["year"].isna()) == {True}
     assert "not by 2060" in to_markdown(c)
     assert "not by 2060" in format_table(c)
 
 
-@pytest.mark.parametrize("spec, match", [
-    ("foo=3", "expected a canonical series id"),
-    ("wage_ratio_smee=3", "did you mean 'wage_ratio_sme'"),
-    ("wage_ratio_sme=abc", "expected a number"),
-    ("wage_ratio_sme", "expected SERIES=VALUE"),
-    ("wage_ratio_sme=nan", "expected a finite number"),
-])
+@pytest.mark.parametrize(
+    "spec, match",
+    [
+        ("foo=3", "expected a canonical series id"),
+        ("wage_ratio_smee=3", "did you mean 'wage_ratio_sme'"),
+        ("wage_ratio_sme=abc", "expected a number"),
+        ("wage_ratio_sme", "expected SERIES=VALUE"),
+        ("wage_ratio_sme=nan", "expected a finite number"),
+    ],
+)
 def test_bad_targets(spec, match):
     with pytest.raises(CompareError, match=match):
         parse_target(spec)
@@ -172,13 +189,17 @@ def test_duplicate_names_are_an_error(write_scenario):
 
 
 def test_no_baseline_uses_first_scenario_as_reference():
-    c = compare_scenarios(["rd_support_uk", "rd_support_france"], years=(2040,),
-                          include_baseline=False)
+    c = compare_scenarios(
+        ["rd_support_uk", "rd_support_france"], years=(2040,), include_baseline=False
+    )
     assert c.names == ["rd_support_uk", "rd_support_france"] and c.reference == "rd_support_uk"
-    fr = c.table[(c.table["scenario"] == "rd_support_france")
-                 & (c.table["series"] == "rd_share_sme")].iloc[0]
-    assert fr["diff"] == pytest.approx(c.value("rd_support_france", "rd_share_sme", 2040)
-                                       - c.value("rd_support_uk", "rd_share_sme", 2040))
+    fr = c.table[
+        (c.table["scenario"] == "rd_support_france") & (c.table["series"] == "rd_share_sme")
+    ].iloc[0]
+    assert fr["diff"] == pytest.approx(
+        c.value("rd_support_france", "rd_share_sme", 2040)
+        - c.value("rd_support_uk", "rd_share_sme", 2040)
+    )
 
 
 def test_baseline_named_twice_runs_once():
@@ -189,11 +210,15 @@ def test_baseline_named_twice_runs_once():
 def test_missing_ensemble_module_is_a_clear_error(monkeypatch):
     import smesim
 
-    monkeypatch.setitem(sys.modules, "smesim.ensemble", None)  # import fails
-    monkeypatch.delattr(smesim, "ensemble", raising=False)
-    with pytest.raises(CompareError, match=r"--runs: expected the smesim\.ensemble module"):
+    monkeypatch.setitem(sys.modules, "smesim.analysis.ensemble", None)  # import fails
+    import smesim.analysis
+
+    monkeypatch.delattr(smesim.analysis, "ensemble", raising=False)
+    with pytest.raises(
+        CompareError, match=r"--runs: expected the smesim\.analysis\.ensemble module"
+    ):
         cmp.load_or_run_ensemble(None, 10, [])
-    with pytest.raises(CompareError, match=r"--ensemble: expected the smesim\.ensemble"):
+    with pytest.raises(CompareError, match=r"--ensemble: expected the smesim\.analysis\.ensemble"):
         cmp.load_or_run_ensemble("somewhere", None, [])
 
 
@@ -216,11 +241,14 @@ def test_written_files(comp, tmp_path):
 
 
 # ---- CLI errors ----------------------------------------------------------------------------
-@pytest.mark.parametrize("args, match", [
-    (["compare", "nosuch"], "scenario not found"),
-    (["compare", "--target", "foo=1"], "--target 'foo=1'"),
-    (["compare", "--years", "2030,x"], "--years"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["compare", "nosuch"], "scenario not found"),
+        (["compare", "--target", "foo=1"], "--target 'foo=1'"),
+        (["compare", "--years", "2030,x"], "--years"),
+    ],
+)
 def test_cli_errors_one_line_exit_2(args, match, tmp_path):
     res = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 2
@@ -232,9 +260,22 @@ def test_installed_entry_point(tmp_path):
     exe = Path(sys.executable).with_name("smesim")
     if not exe.exists():
         pytest.skip("smesim entry point not installed next to this Python")
-    out = subprocess.run([str(exe), "compare", "regional_dispersion", "--years", "2040",
-                          "--target", "capital_region_grp_share<=50", "--out",
-                          str(tmp_path)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            str(exe),
+            "compare",
+            "regional_dispersion",
+            "--years",
+            "2040",
+            "--target",
+            "capital_region_grp_share<=50",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "year first reached" in out.stdout
     assert (tmp_path / "comparison.md").exists()
@@ -244,13 +285,23 @@ def test_probabilities_shown_with_no_effect_marks(comp):
     import dataclasses
     from types import SimpleNamespace
 
-    probs = pd.DataFrame({"scenario": ["rd_support_france"] * 2,
-                          "index": ["coexistence_economic", "coexistence_natural"],
-                          "year": [2030, 2030], "p_beats_baseline": [0.93, 0.0]})
+    probs = pd.DataFrame(
+        {
+            "scenario": ["rd_support_france"] * 2,
+            "index": ["coexistence_economic", "coexistence_natural"],
+            "year": [2030, 2030],
+            "p_beats_baseline": [0.93, 0.0],
+        }
+    )
     c = dataclasses.replace(comp, ensemble=SimpleNamespace(probabilities=probs))
     table = cmp.probability_table(c)
-    natural_same = abs(c.value("rd_support_france", "coexistence_natural", 2030)
-                       - c.value("baseline", "coexistence_natural", 2030)) < 1e-9
+    natural_same = (
+        abs(
+            c.value("rd_support_france", "coexistence_natural", 2030)
+            - c.value("baseline", "coexistence_natural", 2030)
+        )
+        < 1e-9
+    )
     assert table.loc["economic 2030", "rd_support_france"] == "93.0"
     assert table.loc["natural 2030", "rd_support_france"] == ("=" if natural_same else "0.0")
     assert "probability of beating the baseline" in format_table(c)

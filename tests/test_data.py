@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from smesim.cli import cli
-from smesim.data import (
+from smesim.errors import DataError
+from smesim.inputs.data import (
     DATA_FIRST_YEAR,
     POINT_COLUMNS,
     REPLACED_COLUMNS,
     load_releases,
     read_release,
 )
-from smesim.errors import DataError
-from smesim.outputs import CANONICAL
+from smesim.model.outputs import CANONICAL
 
 ROOT = Path(__file__).resolve().parent.parent
 KOREA = ROOT / "calibration" / "releases" / "korea"
@@ -71,26 +71,39 @@ def test_bundled_korea_release_has_the_papers_figures_as_documented():
 
 def test_bundled_japan_release_is_separate():
     pts = load_releases(profile="japan").points
-    assert set(pts["series"]) == {"wage_ratio_sme", "wage_ratio_1_4", "wage_ratio_5_9",
-                                  "wage_ratio_10_99", "wage_ratio_100_499"}
+    assert set(pts["series"]) == {
+        "wage_ratio_sme",
+        "wage_ratio_1_4",
+        "wage_ratio_5_9",
+        "wage_ratio_10_99",
+        "wage_ratio_100_499",
+    }
     total = pts[pts["series"] == "wage_ratio_sme"]
     assert total["value"].tolist() == [84.2, 88.1] and (total["weight"] == 0).all()
 
 
 # ---- layouts round-trip -------------------------------------------------------------------
-POINTS = [("wage_ratio_sme", "2012", 56.7), ("wage_ratio_sme", "2017", 54.2),
-          ("export_share_sme", "2017", 18.0), ("export_share_sme", "2019H1", 18.8)]
+POINTS = [
+    ("wage_ratio_sme", "2012", 56.7),
+    ("wage_ratio_sme", "2017", 54.2),
+    ("export_share_sme", "2017", 18.0),
+    ("export_share_sme", "2019H1", 18.8),
+]
 
 
 def _long_rows():
-    return [["series", "year", "value", "unit", "source"],
-            *[[s, y, v, "%", "test"] for s, y, v in POINTS]]
+    return [
+        ["series", "year", "value", "unit", "source"],
+        *[[s, y, v, "%", "test"] for s, y, v in POINTS],
+    ]
 
 
 def _wide_rows():
-    return [["series", "unit", "source", "2012", "2017", "2019H1"],
-            ["wage_ratio_sme", "%", "test", 56.7, 54.2, None],
-            ["export_share_sme", "%", "test", None, 18.0, 18.8]]
+    return [
+        ["series", "unit", "source", "2012", "2017", "2019H1"],
+        ["wage_ratio_sme", "%", "test", 56.7, 54.2, None],
+        ["export_share_sme", "%", "test", None, 18.0, 18.8],
+    ]
 
 
 def _csv(rows):
@@ -108,8 +121,9 @@ def test_long_wide_csv_and_xlsx_give_identical_points(tmp_path):
     for key, path in files.items():
         rf = read_release(path)
         assert rf.layout == ("long" if key.startswith("long") else "wide")
-        frames[key] = (rf.points.drop(columns="file").sort_values(["series", "year"])
-                       .reset_index(drop=True))
+        frames[key] = (
+            rf.points.drop(columns="file").sort_values(["series", "year"]).reset_index(drop=True)
+        )
     ref = frames["long"]
     assert len(ref) == 4
     for key, df in frames.items():
@@ -148,22 +162,34 @@ def test_semicolon_csv_header_aliases_percent_signs_and_data_sheet(tmp_path):
 
 # ---- bad data -----------------------------------------------------------------------------
 BAD_CSV = [
-    ("wage_ratio_sm,2017,54.2,%,s,,\n",
-     r"row 2, column 'series': unknown series id 'wage_ratio_sm'.*did you mean 'wage_ratio_sme'"),
-    ("wage_ratio_sme,2017,54.2,KRW,s,,\n",
-     r"row 2, column 'unit': wrong unit for wage_ratio_sme: expected '%' \(got 'KRW'\)"),
+    (
+        "wage_ratio_sm,2017,54.2,%,s,,\n",
+        r"row 2, column 'series': unknown series id 'wage_ratio_sm'.*did you mean 'wage_ratio_sme'",
+    ),
+    (
+        "wage_ratio_sme,2017,54.2,KRW,s,,\n",
+        r"row 2, column 'unit': wrong unit for wage_ratio_sme: expected '%' \(got 'KRW'\)",
+    ),
     ("wage_ratio_sme,2017,abc,%,s,,\n", r"row 2, column 'value': expected a number \(got 'abc'\)"),
     ("wage_ratio_sme,2017,nan,%,s,,\n", r"row 2, column 'value': expected a number \(got 'nan'\)"),
     ("wage_ratio_sme,2017,,%,s,,\n", r"row 2, column 'value': expected a number \(got an empty"),
-    ("wage_ratio_sme,2017,54.2,%,s,,\nwage_ratio_sme,2017,54.0,%,s,,\n",
-     r"row 3: duplicate wage_ratio_sme 2017 \(already given in row 2"),
-    ("export_share_sme,2019,18.5,%,s,,\nexport_share_sme,2019H1,18.8,%,s,,\n",
-     r"row 3: duplicate export_share_sme 2019"),
-    (f"wage_ratio_sme,{DATA_FIRST_YEAR - 1},54.2,%,s,,\n",
-     r"row 2, column 'year': year outside the model's range: expected 2000-2100 \(got 1999\)"),
+    (
+        "wage_ratio_sme,2017,54.2,%,s,,\nwage_ratio_sme,2017,54.0,%,s,,\n",
+        r"row 3: duplicate wage_ratio_sme 2017 \(already given in row 2",
+    ),
+    (
+        "export_share_sme,2019,18.5,%,s,,\nexport_share_sme,2019H1,18.8,%,s,,\n",
+        r"row 3: duplicate export_share_sme 2019",
+    ),
+    (
+        f"wage_ratio_sme,{DATA_FIRST_YEAR - 1},54.2,%,s,,\n",
+        r"row 2, column 'year': year outside the model's range: expected 2000-2100 \(got 1999\)",
+    ),
     ("wage_ratio_sme,2101,54.2,%,s,,\n", r"year outside the model's range.*got 2101"),
-    ("wage_ratio_sme,2019Q1,54.2,%,s,,\n",
-     r"column 'year': expected a year such as 2017 or a half year such as 2019H1"),
+    (
+        "wage_ratio_sme,2019Q1,54.2,%,s,,\n",
+        r"column 'year': expected a year such as 2017 or a half year such as 2019H1",
+    ),
     ("wage_ratio_sme,2017,54.2,%,s,,-1\n", r"column 'weight': expected a weight >= 0"),
     ("", r"empty file \(header only"),
 ]
@@ -177,17 +203,23 @@ def test_bad_long_csv_is_a_clear_error(tmp_path, body, pattern):
     assert str(path) in str(info.value) and "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize(("text", "name", "pattern"), [
-    ("", "r.csv", r"empty file \(expected a header row"),
-    ("# only a comment\n", "r.csv", r"empty file"),
-    ("year,value\n2017,1\n", "r.csv", r"row 1: expected a 'series' column"),
-    ("series,2017,total\nwage_ratio_sme,54.2,3\n", "r.csv",
-     r"column 'total': expected a long layout .* or a wide one"),
-    ("series,unit\nwage_ratio_sme,%\n", "r.csv", r"wide layout without year columns"),
-    ("series,2017,2017\nwage_ratio_sme,54.2,54\n", "r.csv", r"column '2017': duplicate column"),
-    ("series,2017\nwage_ratio_sme,\n", "r.csv", r"empty file \(no values\)"),
-    ("series,year,value\n", "r.txt", r"expected a \.csv or \.xlsx release file"),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "pattern"),
+    [
+        ("", "r.csv", r"empty file \(expected a header row"),
+        ("# only a comment\n", "r.csv", r"empty file"),
+        ("year,value\n2017,1\n", "r.csv", r"row 1: expected a 'series' column"),
+        (
+            "series,2017,total\nwage_ratio_sme,54.2,3\n",
+            "r.csv",
+            r"column 'total': expected a long layout .* or a wide one",
+        ),
+        ("series,unit\nwage_ratio_sme,%\n", "r.csv", r"wide layout without year columns"),
+        ("series,2017,2017\nwage_ratio_sme,54.2,54\n", "r.csv", r"column '2017': duplicate column"),
+        ("series,2017\nwage_ratio_sme,\n", "r.csv", r"empty file \(no values\)"),
+        ("series,year,value\n", "r.txt", r"expected a \.csv or \.xlsx release file"),
+    ],
+)
 def test_bad_files_are_clear_errors(tmp_path, text, name, pattern):
     with pytest.raises(DataError, match=pattern):
         read_release(write(tmp_path, text, name))
@@ -200,10 +232,15 @@ def test_wide_errors_name_the_year_column(tmp_path):
 
 
 def test_xlsx_errors_name_row_and_column_letter(tmp_path):
-    path = write_xlsx(tmp_path / "bad.xlsx", [["series", "year", "value", "unit"],
-                                              ["wage_ratio_sme", 2017, "n/a", "%"]])
-    with pytest.raises(DataError, match=r"bad\.xlsx, row 2, column 'C \(value\)': expected a "
-                                        r"number \(got 'n/a'\)"):
+    path = write_xlsx(
+        tmp_path / "bad.xlsx",
+        [["series", "year", "value", "unit"], ["wage_ratio_sme", 2017, "n/a", "%"]],
+    )
+    with pytest.raises(
+        DataError,
+        match=r"bad\.xlsx, row 2, column 'C \(value\)': expected a "
+        r"number \(got 'n/a'\)",
+    ):
         read_release(path)
 
 
@@ -222,17 +259,25 @@ def test_corrupt_xlsx_and_missing_paths(tmp_path):
 def test_later_release_wins_and_every_replacement_is_listed(tmp_path):
     folder = tmp_path / "releases"
     folder.mkdir()
-    write(folder, HEADER + "export_share_sme,2017,18.5,%,first,,\n"
-                           "export_share_sme,2016,20.0,%,first,,\n", "2018-01-first.csv")
+    write(
+        folder,
+        HEADER + "export_share_sme,2017,18.5,%,first,,\nexport_share_sme,2016,20.0,%,first,,\n",
+        "2018-01-first.csv",
+    )
     write(folder, "series,2017,2018\nexport_share_sme,18.0,17.4\n", "2019-01-second.csv")
     write(folder, HEADER + "export_share_sme,2018,17.5,%,third,,\n", "2020-01-third.csv")
     rel = load_releases([folder])
     got = {(r.series, r.year): r.value for r in rel.points.itertuples()}
-    assert got == {("export_share_sme", 2016): 20.0, ("export_share_sme", 2017): 18.0,
-                   ("export_share_sme", 2018): 17.5}
+    assert got == {
+        ("export_share_sme", 2016): 20.0,
+        ("export_share_sme", 2017): 18.0,
+        ("export_share_sme", 2018): 17.5,
+    }
     rep = rel.replaced.sort_values("year").to_dict("records")
     assert [(r["year"], r["old_value"], r["new_value"]) for r in rep] == [
-        (2017, 18.5, 18.0), (2018, 17.4, 17.5)]
+        (2017, 18.5, 18.0),
+        (2018, 17.4, 17.5),
+    ]
     assert rep[0]["old_file"].endswith("2018-01-first.csv")
     assert rep[0]["new_file"].endswith("2019-01-second.csv")
     prov = rel.provenance()
@@ -263,30 +308,41 @@ def test_data_check_command(tmp_path):
 
 def test_data_check_entry_point_subprocess():
     exe = Path(sys.executable).parent / "smesim"
-    proc = subprocess.run([str(exe), "data", "check", str(KOREA)], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [str(exe), "data", "check", str(KOREA)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert "2019-10-park2019-paper.csv: long layout, 29 points" in proc.stdout
 
 
 # ---- property: long and wide layouts carry the same points ---------------------------------
 _cells = st.dictionaries(
-    st.tuples(st.sampled_from(["wage_ratio_sme", "rd_share_sme", "export_share_sme"]),
-              st.integers(2000, 2100)),
-    st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)), min_size=1, max_size=12)
+    st.tuples(
+        st.sampled_from(["wage_ratio_sme", "rd_share_sme", "export_share_sme"]),
+        st.integers(2000, 2100),
+    ),
+    st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=25, deadline=None)
 @given(cells=_cells)
 def test_long_and_wide_round_trip(tmp_path_factory, cells):
     folder = tmp_path_factory.mktemp("rt")
-    long_text = "series,year,value\n" + "".join(f"{s},{y},{v!r}\n"
-                                                for (s, y), v in cells.items())
+    long_text = "series,year,value\n" + "".join(f"{s},{y},{v!r}\n" for (s, y), v in cells.items())
     years = sorted({y for _, y in cells})
     series = sorted({s for s, _ in cells})
-    wide_text = "series," + ",".join(map(str, years)) + "\n" + "".join(
-        s + "," + ",".join(repr(cells[(s, y)]) if (s, y) in cells else "" for y in years) + "\n"
-        for s in series)
+    wide_text = (
+        "series,"
+        + ",".join(map(str, years))
+        + "\n"
+        + "".join(
+            s + "," + ",".join(repr(cells[(s, y)]) if (s, y) in cells else "" for y in years) + "\n"
+            for s in series
+        )
+    )
     got_long = read_release(write(folder, long_text, "l.csv")).points
     got_wide = read_release(write(folder, wide_text, "w.csv")).points
     for got in (got_long, got_wide):

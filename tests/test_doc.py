@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from smesim.cli import cli
-from smesim.docgen import model_reference
-from smesim.equations import build_table
-from smesim.levers import LEVERS
+from smesim.export.docgen import model_reference
+from smesim.export.equations import build_table
+from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
+from smesim.model.outputs import CANONICAL
+from smesim.model.params import PARAMETERS
 from smesim.model.state import STOCKS
-from smesim.outputs import CANONICAL
-from smesim.params import PARAMETERS
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +69,12 @@ def test_every_lever_loop_and_output(text, rows):
 def test_exogenous_tables_and_derived_constants(text):
     assert "`population_65plus_share` (korea, %)" in text
     assert "`population_65plus_share` (japan, %)" in text
-    for name in ("rd_intensity_sme_0", "researcher_cost_sme_0", "knowledge_ratio_0",
-                 "shrink_rate_5_9"):
+    for name in (
+        "rd_intensity_sme_0",
+        "researcher_cost_sme_0",
+        "knowledge_ratio_0",
+        "shrink_rate_5_9",
+    ):
         assert f"`{name}`" in text
 
 

@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from smesim import ParameterSet
-from smesim.cli import cli
-from smesim.ensemble import (
+from smesim.analysis.ensemble import (
     BAND_COLUMNS,
     BLOCK_RUNS,
     PROBABILITY_COLUMNS,
@@ -25,13 +24,14 @@ from smesim.ensemble import (
     run_ensemble,
     write_ensemble,
 )
+from smesim.analysis.run import run_scenario
+from smesim.cli import cli
+from smesim.engine.simulate import simulate
 from smesim.errors import DataError, ParameterError
-from smesim.outputs import CANONICAL
-from smesim.params import BY_NAME, PARAMETERS
-from smesim.profiles import get_profile
-from smesim.runner import run_scenario
-from smesim.scenario import load_scenario
-from smesim.simulate import simulate
+from smesim.inputs.profiles import get_profile
+from smesim.inputs.scenario import load_scenario
+from smesim.model.outputs import CANONICAL
+from smesim.model.params import BY_NAME, PARAMETERS
 
 PCT = ["p5", "p25", "p50", "p75", "p95"]
 
@@ -44,13 +44,20 @@ def small():
 
 # ---- streamed percentiles ----------------------------------------------------------
 
+
 def test_streaming_quantiles_match_numpy_within_one_bin_on_skewed_data():
     rng = np.random.default_rng(0)
-    x = np.vstack([rng.lognormal(0, 1, 2001), rng.normal(50, 5, 2001),
-                   np.full(2001, 3.25), rng.uniform(-1, 1, 2001)])
+    x = np.vstack(
+        [
+            rng.lognormal(0, 1, 2001),
+            rng.normal(50, 5, 2001),
+            np.full(2001, 3.25),
+            rng.uniform(-1, 1, 2001),
+        ]
+    )
     acc = StreamingQuantiles(np.array([1.0, 50.0, 3.25, 0.0]), bins=256)
     for a in range(0, x.shape[1], 97):
-        acc.add(x[:, a:a + 97])
+        acc.add(x[:, a : a + 97])
     got = acc.quantiles([0, 5, 25, 50, 75, 95, 100])
     want = np.percentile(x, [0, 5, 25, 50, 75, 95, 100], axis=1).T
     err = np.abs(got - want)
@@ -103,7 +110,7 @@ def test_streaming_quantiles_merge_is_exact_and_order_free():
 def test_runs_with_non_finite_outputs_are_left_out_of_every_statistic(monkeypatch, small):
     """A run with a NaN or inf anywhere, in any scenario, counts nowhere; the
     manifest says how many; the rest give the same bands as without them."""
-    import smesim.ensemble as ens
+    import smesim.analysis.ensemble as ens
 
     real = ens._simulate_all
     bad = {0: (np.nan, 3), 1: (np.inf, 10)}  # run -> (value, column); scenario = run % 2
@@ -155,20 +162,20 @@ def test_streamed_bands_equal_in_memory_percentiles(small):
 
 # ---- reproducibility -------------------------------------------------------------
 
+
 def test_same_seed_same_numbers_whatever_the_batch_size(small):
     again = run_ensemble(["coexistence_package"], runs=300, seed=5, batch_runs=300, until=2040)
     odd = run_ensemble(["coexistence_package"], runs=300, seed=5, batch_runs=37, until=2040)
     for other in (again, odd):
         pd.testing.assert_frame_equal(other.bands, small.bands, check_exact=True)
-        pd.testing.assert_frame_equal(other.probabilities, small.probabilities,
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(other.probabilities, small.probabilities, check_exact=True)
     different = run_ensemble(["coexistence_package"], runs=300, seed=6, until=2040)
     assert not np.allclose(different.bands[PCT], small.bands[PCT])
 
 
 def test_automatic_batch_size_bounds_memory_and_changes_nothing(small):
-    from smesim.ensemble import AUTO_BATCH_RUNS, BATCH_BYTES, BLOCK_RUNS, auto_batch_runs
-    from smesim.outputs import ALL_COLUMNS
+    from smesim.analysis.ensemble import AUTO_BATCH_RUNS, BATCH_BYTES, BLOCK_RUNS, auto_batch_runs
+    from smesim.model.outputs import ALL_COLUMNS
 
     lo, hi = AUTO_BATCH_RUNS
     assert auto_batch_runs(2, 49) == hi  # the issue's ensemble: the largest batch
@@ -182,8 +189,15 @@ def test_automatic_batch_size_bounds_memory_and_changes_nothing(small):
 
 
 def test_same_seed_same_numbers_with_local_worker_processes(small):
-    two = run_ensemble(["coexistence_package"], runs=300, seed=5, until=2040, workers=2,
-                       chunk_runs=110, batch_runs=50)
+    two = run_ensemble(
+        ["coexistence_package"],
+        runs=300,
+        seed=5,
+        until=2040,
+        workers=2,
+        chunk_runs=110,
+        batch_runs=50,
+    )
     pd.testing.assert_frame_equal(two.bands, small.bands, check_exact=True)
     pd.testing.assert_frame_equal(two.probabilities, small.probabilities, check_exact=True)
     assert two.meta["execution"]["executor"] == "processes"
@@ -193,19 +207,25 @@ def test_sampler_depends_only_on_seed_and_run_index():
     s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 42)
     n = BLOCK_RUNS + 300
     whole = s.sample(0, n).values
-    pieces = np.vstack([s.sample(0, 7).values, s.sample(7, BLOCK_RUNS + 5).values,
-                        s.sample(BLOCK_RUNS + 5, n).values])
+    pieces = np.vstack(
+        [
+            s.sample(0, 7).values,
+            s.sample(7, BLOCK_RUNS + 5).values,
+            s.sample(BLOCK_RUNS + 5, n).values,
+        ]
+    )
     np.testing.assert_array_equal(whole, pieces)
     unc = s.uncertainty
     cols = [list(BY_NAME).index(nm) for nm in unc.names]
     drawn = whole[:, cols]
     assert drawn.std(axis=0).min() > 0  # every estimated parameter varies
-    sd = np.sqrt((unc.factor ** 2).sum(axis=1))
+    sd = np.sqrt((unc.factor**2).sum(axis=1))
     # means near the point estimate (truncation at bounds shifts them a little)
     assert (np.abs(drawn.mean(axis=0) - unc.mean) < 0.25 * sd + 1e-12).all()
 
 
 # ---- point estimate = smesim run ----------------------------------------------------
+
 
 def test_one_point_sample_equals_smesim_run(tmp_path):
     ens = run_ensemble(["baseline"], runs=1, sample="point")
@@ -216,13 +236,25 @@ def test_one_point_sample_equals_smesim_run(tmp_path):
     for series in CANONICAL:
         got = b[b["series"] == series].set_index("year")[PCT]
         for col in PCT:
-            np.testing.assert_array_equal(got[col].to_numpy(), frame[series].to_numpy(),
-                                          err_msg=series)
+            np.testing.assert_array_equal(
+                got[col].to_numpy(), frame[series].to_numpy(), err_msg=series
+            )
     # and through the command line: the CSV of `smesim run` and the band files
     runner = CliRunner()
     r1 = runner.invoke(cli, ["run", "baseline", "--out", str(tmp_path / "run")])
-    r2 = runner.invoke(cli, ["ensemble", "baseline", "--runs", "1", "--point", "--quiet",
-                             "--out", str(tmp_path / "ens")])
+    r2 = runner.invoke(
+        cli,
+        [
+            "ensemble",
+            "baseline",
+            "--runs",
+            "1",
+            "--point",
+            "--quiet",
+            "--out",
+            str(tmp_path / "ens"),
+        ],
+    )
     assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
     run_csv = pd.read_csv(tmp_path / "run" / "baseline.csv", index_col="year")
     back = read_ensemble(tmp_path / "ens")
@@ -231,6 +263,7 @@ def test_one_point_sample_equals_smesim_run(tmp_path):
 
 
 # ---- probabilities --------------------------------------------------------------------
+
 
 def test_probabilities_are_shares_of_paired_runs(small):
     p = small.probabilities
@@ -242,8 +275,9 @@ def test_probabilities_are_shares_of_paired_runs(small):
     params = sampler.sample(0, 300)
     a = simulate(load_scenario("coexistence_package"), params, until=2040)
     base = simulate(load_scenario("baseline"), params, until=2040)
-    want = np.mean(a.at(2030, "coexistence_economic")
-                   > base.at(2030, "coexistence_economic") + 1e-9)
+    want = np.mean(
+        a.at(2030, "coexistence_economic") > base.at(2030, "coexistence_economic") + 1e-9
+    )
     got = p[(p["index"] == "coexistence_economic") & (p["year"] == 2030)]["p_beats_baseline"]
     assert got.item() == pytest.approx(want, abs=1e-12)
 
@@ -257,21 +291,25 @@ def test_a_scenario_that_changes_only_the_region_never_beats_on_natural():
 
 # ---- uncertainty sources and declared ranges ------------------------------------------
 
+
 def test_priors_stand_in_without_a_calibrated_set():
     unc = joint_uncertainty("korea", point=ParameterSet.from_mapping())
     assert "registry priors" in unc.source
     prof = get_profile("korea")
     assert set(unc.names) == set(prof.free_parameter_names())
-    sd = np.sqrt((unc.factor ** 2).sum(axis=1))
+    sd = np.sqrt((unc.factor**2).sum(axis=1))
     np.testing.assert_allclose(sd, [prof.prior_sd(n) for n in unc.names])
 
 
 def test_declared_ranges_are_sampled(tmp_path):
     path = tmp_path / "ranges.toml"
-    path.write_text('[ranges.dispersion_effect]\ndistribution = "uniform"\n'
-                    'lower = 0.1\nupper = 0.6\n'
-                    '[ranges.green_transition_effect]\ndistribution = "normal"\n'
-                    'mean = 0.06\nsd = 0.02\n', encoding="utf-8")
+    path.write_text(
+        '[ranges.dispersion_effect]\ndistribution = "uniform"\n'
+        "lower = 0.1\nupper = 0.6\n"
+        '[ranges.green_transition_effect]\ndistribution = "normal"\n'
+        "mean = 0.06\nsd = 0.02\n",
+        encoding="utf-8",
+    )
     unc = joint_uncertainty("korea", ranges_file=path)
     s = Sampler(get_profile("korea").parameter_set(), unc, 3).sample(0, 500)
     d = s.values[:, list(BY_NAME).index("dispersion_effect")]
@@ -282,16 +320,19 @@ def test_declared_ranges_are_sampled(tmp_path):
     assert ens.meta["uncertainty"]["declared_ranges"]["file"] == str(path)
 
 
-@pytest.mark.parametrize(("body", "match"), [
-    ('[ranges.no_such]\nlower = 0\nupper = 1\n', "ranges.no_such: unknown parameter"),
-    ('[ranges.wage_target_2012]\nlower = 0.6\nupper = 1\n', "got an estimated one"),
-    ('[ranges.dispersion_effect]\nlower = 0.6\nupper = 0.1\n', "lower < upper"),
-    ('[ranges.dispersion_effect]\nlower = 0\nupper = 9\n', r"upper <= 5"),
-    ('[ranges.dispersion_effect]\ndistribution = "beta"\n', "expected 'uniform' or 'normal'"),
-    ('[ranges.dispersion_effect]\nlower = "a"\nupper = 1\n', "lower: expected a finite number"),
-    ('[ranges.dispersion_effect]\nmean = 0.3\nsd = 0.1\n', "unknown key"),
-    ('[other]\nx = 1\n', "other: unknown table"),
-])
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ("[ranges.no_such]\nlower = 0\nupper = 1\n", "ranges.no_such: unknown parameter"),
+        ("[ranges.wage_target_2012]\nlower = 0.6\nupper = 1\n", "got an estimated one"),
+        ("[ranges.dispersion_effect]\nlower = 0.6\nupper = 0.1\n", "lower < upper"),
+        ("[ranges.dispersion_effect]\nlower = 0\nupper = 9\n", r"upper <= 5"),
+        ('[ranges.dispersion_effect]\ndistribution = "beta"\n', "expected 'uniform' or 'normal'"),
+        ('[ranges.dispersion_effect]\nlower = "a"\nupper = 1\n', "lower: expected a finite number"),
+        ("[ranges.dispersion_effect]\nmean = 0.3\nsd = 0.1\n", "unknown key"),
+        ("[other]\nx = 1\n", "other: unknown table"),
+    ],
+)
 def test_bad_ranges_files_name_the_culprit(tmp_path, body, match):
     path = tmp_path / "r.toml"
     path.write_text(body, encoding="utf-8")
@@ -309,14 +350,16 @@ def test_bad_arguments():
 
 # ---- files and command line ------------------------------------------------------------
 
+
 def test_write_read_round_trip(tmp_path, small):
     paths = write_ensemble(small, tmp_path / "e")
     assert [p.name for p in paths] == ["bands.csv", "probabilities.csv", "manifest.json"]
     back = read_ensemble(tmp_path / "e")
     assert tuple(back.bands.columns) == BAND_COLUMNS
     pd.testing.assert_frame_equal(back.bands, small.bands, check_exact=False, rtol=1e-9)
-    pd.testing.assert_frame_equal(back.probabilities, small.probabilities,
-                                  check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        back.probabilities, small.probabilities, check_exact=False, rtol=1e-9
+    )
     assert back.meta["seed"] == 5 and back.meta["runs"] == 300
     assert not list((tmp_path / "e").glob(".smesim-stage-*"))
 
@@ -332,9 +375,22 @@ def test_read_ensemble_errors(tmp_path, small):
 
 def test_cli_ensemble_writes_files_and_reports(tmp_path):
     out = tmp_path / "ens"
-    r = CliRunner().invoke(cli, ["ensemble", "coexistence_package", "regional_dispersion",
-                                 "--runs", "40", "--seed", "2", "--until", "2040",
-                                 "--out", str(out)])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "ensemble",
+            "coexistence_package",
+            "regional_dispersion",
+            "--runs",
+            "40",
+            "--seed",
+            "2",
+            "--until",
+            "2040",
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "P(beats baseline)" in r.output and "wrote" in r.output
     assert "Median [5-95 % band]" in r.output
@@ -351,11 +407,16 @@ def test_cli_ensemble_writes_files_and_reports(tmp_path):
     assert len(back.probabilities) == 2 * 5 * 2
 
 
-@pytest.mark.parametrize(("args", "match"), [
-    (["ensemble", "no_such_scenario", "--runs", "2"], "scenario not found"),
-    (["ensemble", "baseline", "--runs", "2", "--ranges", "/nonexistent.toml"],
-     "file not found"),
-])
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["ensemble", "no_such_scenario", "--runs", "2"], "scenario not found"),
+        (
+            ["ensemble", "baseline", "--runs", "2", "--ranges", "/nonexistent.toml"],
+            "file not found",
+        ),
+    ],
+)
 def test_cli_errors_are_one_line(args, match):
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 2
@@ -374,31 +435,37 @@ def test_parameters_stay_within_bounds_for_every_draw():
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
     """Scenarios reuse the baseline's integration up to the year their levers part."""
-    from smesim.ensemble import _Buffers, _shared_step, _simulate_all, _Spec
+    from smesim.analysis.ensemble import _Buffers, _shared_step, _simulate_all, _Spec
 
     monkeypatch.setenv("SMESIM_BACKEND", backend)
-    scs = (load_scenario("baseline"), load_scenario("coexistence_package"),
-           load_scenario("regional_dispersion"))
+    scs = (
+        load_scenario("baseline"),
+        load_scenario("coexistence_package"),
+        load_scenario("regional_dispersion"),
+    )
     k0 = _shared_step(scs, "korea", 2040, 1 / 16)
     assert k0 == (2026 - 2012) * 16  # the first ramps start in 2026
     sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 2)
-    spec = _Spec(scs, sampler, "korea", 2040, 1 / 16, 70, np.zeros((3, 1)), (2030,),
-                 shared_step=k0)
+    spec = _Spec(scs, sampler, "korea", 2040, 1 / 16, 70, np.zeros((3, 1)), (2030,), shared_step=k0)
     buffers = _Buffers()  # reused by the second batch: nothing of the first may remain
     for start in (0, 70):
         params = sampler.sample(start, start + 70)
         datas = _simulate_all(spec, params, buffers)
         for sc, data in zip(scs, datas, strict=True):  # cells layout
-            np.testing.assert_array_equal(data.transpose(2, 1, 0),
-                                          simulate(sc, params, until=2040).data)
+            np.testing.assert_array_equal(
+                data.transpose(2, 1, 0), simulate(sc, params, until=2040).data
+            )
 
 
-@pytest.mark.parametrize("command", [
-    ["ensemble", "coexistence_package", "--runs", "4"],
-    ["sensitivity", "baseline", "--method", "morris", "--n", "4"],
-    ["compare", "coexistence_package", "--runs", "4"],
-    ["calibrate"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ensemble", "coexistence_package", "--runs", "4"],
+        ["sensitivity", "baseline", "--method", "morris", "--n", "4"],
+        ["compare", "coexistence_package", "--runs", "4"],
+        ["calibrate"],
+    ],
+)
 def test_negative_seed_is_a_one_line_error(command, tmp_path):
     r = CliRunner().invoke(cli, [*command, "--seed", "-1", "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
@@ -409,7 +476,7 @@ def test_negative_seed_is_a_one_line_error(command, tmp_path):
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "3", True])
 def test_library_refuses_bad_seeds(seed):
-    from smesim.sensitivity import run_sensitivity
+    from smesim.analysis.sensitivity import run_sensitivity
 
     with pytest.raises(ParameterError, match="seed: expected a whole number >= 0"):
         run_ensemble(["coexistence_package"], runs=2, seed=seed)
@@ -418,11 +485,12 @@ def test_library_refuses_bad_seeds(seed):
 
 
 def test_band_summary_reads_the_bands(small):
-    from smesim.ensemble import band_summary
+    from smesim.analysis.ensemble import band_summary
 
     t = band_summary(small, series=["rd_share_sme", "wage_ratio_sme"], years=(2030, 2040))
     assert list(t.columns) == [2030, 2040]
     assert [s for _, s in t.index] == ["rd_share_sme", "wage_ratio_sme"]  # order as asked
     b = small.band("coexistence_package", "wage_ratio_sme").loc[2040]
     assert t.loc[("coexistence_package", "wage_ratio_sme"), 2040] == (
-        f"{b['p50']:.1f} [{b['p5']:.1f}, {b['p95']:.1f}]")
+        f"{b['p50']:.1f} [{b['p5']:.1f}, {b['p95']:.1f}]"
+    )

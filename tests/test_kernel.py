@@ -1,4 +1,4 @@
-"""The compiled kernel (smesim.kernel) against the NumPy reference path.
+"""The compiled kernel (smesim.engine.kernel) against the NumPy reference path.
 
 Every output column, random parameter sets within the registry bounds, every
 bundled scenario (ramps included) and per-run lever paths: a change to a
@@ -12,13 +12,14 @@ import pytest
 
 pytest.importorskip("numba")
 
-from smesim import ParameterSet, kernel, load_scenario, simulate
-from smesim.levers import LEVERS
+from smesim import ParameterSet, load_scenario, simulate
+from smesim.engine import kernel
+from smesim.engine.simulate import resolve_backend
+from smesim.inputs.scenario import bundled_names
 from smesim.model import firm_size, rd_policy
-from smesim.outputs import ALL_COLUMNS
-from smesim.params import PARAMETERS
-from smesim.scenario import bundled_names
-from smesim.simulate import resolve_backend
+from smesim.model.levers import LEVERS
+from smesim.model.outputs import ALL_COLUMNS
+from smesim.model.params import PARAMETERS
 
 ATOL = 1e-9
 RTOL = 1e-12
@@ -38,8 +39,9 @@ def random_parameters(n: int, seed: int, spread: float = SPREAD) -> ParameterSet
     lo = np.array([p.lower for p in PARAMETERS])
     hi = np.array([p.upper for p in PARAMETERS])
     default = np.array([p.value for p in PARAMETERS])
-    width = np.array([spread / 10 if p.name.startswith("init_employment_share") else spread
-                      for p in PARAMETERS])
+    width = np.array(
+        [spread / 10 if p.name.startswith("init_employment_share") else spread for p in PARAMETERS]
+    )
     u = rng.uniform(-1, 1, size=(n, lo.size)) * width
     return ParameterSet(np.clip(default + u * (hi - lo), lo, hi), source=f"random:{seed}")
 
@@ -47,8 +49,9 @@ def random_parameters(n: int, seed: int, spread: float = SPREAD) -> ParameterSet
 def assert_same(a, b, label):
     assert a.data.shape == b.data.shape
     for j, col in enumerate(ALL_COLUMNS):
-        np.testing.assert_allclose(b.data[:, :, j], a.data[:, :, j], rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{label}: column {col}")
+        np.testing.assert_allclose(
+            b.data[:, :, j], a.data[:, :, j], rtol=RTOL, atol=ATOL, err_msg=f"{label}: column {col}"
+        )
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -76,17 +79,17 @@ def test_kernel_equals_numpy_with_per_run_lever_paths_and_other_grids():
     rng = np.random.default_rng(11)
     overrides = {lv.id: rng.uniform(lv.lower, lv.upper, size=12) for lv in LEVERS}
     for dt, until in ((1 / 16, 2060), (1 / 4, 2040), (1 / 32, 2020)):
-        ref = simulate(params=params, lever_overrides=overrides, backend="numpy",
-                       dt=dt, until=until)
-        fast = simulate(params=params, lever_overrides=overrides, backend="numba",
-                        dt=dt, until=until)
+        ref = simulate(
+            params=params, lever_overrides=overrides, backend="numpy", dt=dt, until=until
+        )
+        fast = simulate(
+            params=params, lever_overrides=overrides, backend="numba", dt=dt, until=until
+        )
         assert_same(ref, fast, f"dt={dt} until={until}")
     # overrides from a policy year on, on top of a scenario with ramps
     sc = load_scenario("coexistence_package")
-    ref = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5,
-                   backend="numpy")
-    fast = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5,
-                    backend="numba")
+    ref = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5, backend="numpy")
+    fast = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5, backend="numba")
     assert_same(ref, fast, "overrides from 2030.5")
     before = simulate(sc, params, backend="numba")
     np.testing.assert_array_equal(fast.data[:, :19], before.data[:, :19])  # 2012-2030 as is
@@ -115,7 +118,7 @@ def test_backend_selection(monkeypatch):
 def test_outputs_into_a_reused_buffer(backend):
     """``integrate(out=...)`` writes in place, whatever the buffer held before;
     rows before ``start`` are left to the caller; a wrong buffer is refused."""
-    from smesim.simulate import _prepare, integrate
+    from smesim.engine.simulate import _prepare, integrate
 
     scenario = load_scenario("coexistence_package")
     params = random_parameters(70, seed=5)
@@ -136,14 +139,13 @@ def test_outputs_into_a_reused_buffer(backend):
 def test_one_thread_and_all_threads_agree_bit_for_bit(monkeypatch):
     """``threads=False`` (or one thread for the process) runs the kernel in the
     calling thread: the same numbers as on the pool, bit for bit."""
-    from smesim import threads
+    from smesim.engine import threads
 
     params = random_parameters(kernel.PARALLEL_MIN_RUNS * 5 + 3, seed=8)
     many = simulate(params=params, backend="numba", until=2040)
     two = threads.get_threads()
     orig = kernel.integrate
-    monkeypatch.setattr(kernel, "integrate",
-                        lambda *a, **k: orig(*a, **{**k, "threads": False}))
+    monkeypatch.setattr(kernel, "integrate", lambda *a, **k: orig(*a, **{**k, "threads": False}))
     one = simulate(params=params, backend="numba", until=2040)
     assert threads.get_threads() == two
     np.testing.assert_array_equal(one.data, many.data)

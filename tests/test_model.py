@@ -9,28 +9,47 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smesim import ParameterSet, load_scenario, simulate
-from smesim.levers import LEVER_IDS, LEVERS, Schedule
+from smesim.engine.simulate import START_YEAR
+from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.derivatives import evaluate, initial_state
+from smesim.model.levers import LEVER_IDS, LEVERS, Schedule
+from smesim.model.outputs import CANONICAL
+from smesim.model.params import CALIBRATED, NAMES, PARAMETERS
 from smesim.model.state import STOCK_NAMES
-from smesim.outputs import CANONICAL
-from smesim.params import CALIBRATED, NAMES, PARAMETERS
-from smesim.scenario import Scenario, baseline_scenario
-from smesim.simulate import START_YEAR
 
 SIZE_SHARES = [f"employment_share_{c}" for c in ("1_4", "5_9", "10_99", "100_499", "500_plus")]
-BOUNDED = [s for s in CANONICAL if s.startswith(("employment_share", "capital_region",
-                                                  "coexistence", "rd_share", "export_share",
-                                                  "population_65", "wage_ratio",
-                                                  "productivity_ratio"))]
+BOUNDED = [
+    s
+    for s in CANONICAL
+    if s.startswith(
+        (
+            "employment_share",
+            "capital_region",
+            "coexistence",
+            "rd_share",
+            "export_share",
+            "population_65",
+            "wage_ratio",
+            "productivity_ratio",
+        )
+    )
+]
 # rd_per_researcher_ratio_sme is a ratio, not a share: SMEs may spend more per
 # researcher than large firms (> 100) when support jumps ahead of hiring.  It must
 # stay finite and positive.
 
 
 def make_scenario(settings: dict[str, Schedule], name: str = "test") -> Scenario:
-    return Scenario(name=name, description="test", path=None, horizon=None,
-                    settings={k: (v,) for k, v in settings.items()}, own=settings,
-                    chain=(name,), content_hash=name)
+    return Scenario(
+        name=name,
+        description="test",
+        path=None,
+        horizon=None,
+        settings={k: (v,) for k, v in settings.items()},
+        own=settings,
+        chain=(name,),
+        content_hash=name,
+    )
 
 
 def constant(**levers) -> Scenario:
@@ -51,7 +70,7 @@ def assert_sane(result, label=""):
 # ---- the 2012 state ----------------------------------------------------------------
 def test_initial_state_reproduces_2012_figures():
     """With the first estimates (initial values at the published 2012 figures)."""
-    from smesim.profiles import get_profile
+    from smesim.inputs.profiles import get_profile
 
     r = simulate(params=get_profile("korea").default_parameter_set(), until=2013)
     first = r.frame().loc[2012]
@@ -104,14 +123,15 @@ def _schedule(draw, lever):
     if kind == "step":
         return Schedule("step", year=draw(year), value=draw(value))
     if kind == "ramp":
-        return Schedule("ramp", start=draw(year), years=draw(st.integers(1, 30)),
-                        target=draw(value))
+        return Schedule(
+            "ramp", start=draw(year), years=draw(st.integers(1, 30)), target=draw(value)
+        )
     if kind == "pulse":
-        return Schedule("pulse", start=draw(year), years=draw(st.integers(1, 20)),
-                        value=draw(value))
+        return Schedule(
+            "pulse", start=draw(year), years=draw(st.integers(1, 20)), value=draw(value)
+        )
     ys = sorted(set(draw(st.lists(year, min_size=2, max_size=5, unique=True))))
-    return Schedule("table", table_years=tuple(ys),
-                    table_values=tuple(draw(value) for _ in ys))
+    return Schedule("table", table_years=tuple(ys), table_values=tuple(draw(value) for _ in ys))
 
 
 @st.composite
@@ -132,8 +152,7 @@ def test_zero_sme_rd_makes_relative_productivity_decline():
     the SME knowledge stock only depreciates and relative productivity declines."""
     from types import SimpleNamespace
 
-    ps = ParameterSet.from_mapping({"sme_share_of_subsidy": 0.0,
-                                    "sme_share_of_tax_incentive": 0.0})
+    ps = ParameterSet.from_mapping({"sme_share_of_subsidy": 0.0, "sme_share_of_tax_incentive": 0.0})
     p = ps.namespace()
     lv = SimpleNamespace(**{lv.id: np.array([lv.baseline]) for lv in LEVERS})
     exo = {"population_65plus_share": np.array([11.8])}
@@ -159,9 +178,14 @@ def test_levers_at_range_ends_give_finite_bounded_results(end):
 
 def test_very_large_subsidy_does_not_blow_up():
     sc = constant(rd_subsidy_rate=50.0, rd_tax_incentive_rate=50.0)
-    params = ParameterSet.from_mapping({"subsidy_additionality": 2.0, "tax_additionality": 2.0,
-                                        "sme_share_of_subsidy": 1.0,
-                                        "sme_share_of_tax_incentive": 1.0})
+    params = ParameterSet.from_mapping(
+        {
+            "subsidy_additionality": 2.0,
+            "tax_additionality": 2.0,
+            "sme_share_of_subsidy": 1.0,
+            "sme_share_of_tax_incentive": 1.0,
+        }
+    )
     r = simulate(sc, params, until=2100)
     assert_sane(r)
     assert r.series("rd_share_sme")[0, -1] < 100.0
@@ -207,7 +231,8 @@ def test_halving_the_time_step_changes_outputs_by_less_than_tolerance(name):
     excess = diff / allowed
     worst = np.unravel_index(excess.argmax(), excess.shape)
     assert excess.max() < 1.0, (
-        f"{CANONICAL[worst[2]]} in {coarse.years[worst[1]]} moved {diff[worst]:.4f}")
+        f"{CANONICAL[worst[2]]} in {coarse.years[worst[1]]} moved {diff[worst]:.4f}"
+    )
 
 
 # ---- direction -----------------------------------------------------------------------
@@ -222,12 +247,15 @@ def test_higher_subsidy_raises_sme_rd_share_productivity_and_wages():
 def test_higher_dispersion_lowers_capital_region_grp_share():
     base = simulate(baseline_scenario())
     high = simulate(constant(regional_dispersion=0.8))
-    assert (high.series("capital_region_grp_share")[0, 1:]
-            < base.series("capital_region_grp_share")[0, 1:]).all()
+    assert (
+        high.series("capital_region_grp_share")[0, 1:]
+        < base.series("capital_region_grp_share")[0, 1:]
+    ).all()
 
 
-@pytest.mark.parametrize("lever", ["fair_trade_enforcement", "scale_up_support",
-                                   "vocational_training", "tech_diffusion"])
+@pytest.mark.parametrize(
+    "lever", ["fair_trade_enforcement", "scale_up_support", "vocational_training", "tech_diffusion"]
+)
 def test_economic_and_human_levers_raise_the_productivity_ratio(lever):
     base = simulate(baseline_scenario())
     high = simulate(constant(**{lever: 1.0}))
@@ -269,7 +297,7 @@ def test_batch_of_n_equals_n_single_runs():
 
 
 def test_per_run_lever_overrides_match_constant_scenarios():
-    from smesim.profiles import get_profile
+    from smesim.inputs.profiles import get_profile
 
     values = np.array([0.0, 0.5, 1.0])
     one = get_profile("korea").parameter_set()
@@ -281,6 +309,13 @@ def test_per_run_lever_overrides_match_constant_scenarios():
 
 
 def test_all_levers_exist_as_specified():
-    assert set(LEVER_IDS) == {"rd_subsidy_rate", "rd_tax_incentive_rate", "regional_dispersion",
-                              "fair_trade_enforcement", "scale_up_support",
-                              "vocational_training", "tech_diffusion", "green_transition"}
+    assert set(LEVER_IDS) == {
+        "rd_subsidy_rate",
+        "rd_tax_incentive_rate",
+        "regional_dispersion",
+        "fair_trade_enforcement",
+        "scale_up_support",
+        "vocational_training",
+        "tech_diffusion",
+        "green_transition",
+    }

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from smesim.errors import ParameterError
-from smesim.params import PARAMETERS, ParameterSet
+from smesim.model.params import PARAMETERS, ParameterSet
 
 
 def test_every_parameter_is_documented():
@@ -21,14 +21,19 @@ def test_every_parameter_is_documented():
             assert p.lower <= p.prior <= p.upper, p.name
 
 
-@pytest.mark.parametrize(("overrides", "pattern"), [
-    ({"no_such_parameter": 1.0}, r"no_such_parameter: unknown parameter"),
-    ({"wage_adjustment_time": 0.0}, r"wage_adjustment_time: expected a value in \[0\.5, 20\]"),
-    ({"wage_adjustment_time": float("nan")}, r"wage_adjustment_time: expected a finite number"),
-    ({"wage_adjustment_time": "4"}, r"wage_adjustment_time: expected a number"),
-    ({"init_employment_share_1_4": 60.0, "init_employment_share_10_99": 40.0},
-     r"init_employment_share_\*: expected the four SME class shares to sum below 100"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "pattern"),
+    [
+        ({"no_such_parameter": 1.0}, r"no_such_parameter: unknown parameter"),
+        ({"wage_adjustment_time": 0.0}, r"wage_adjustment_time: expected a value in \[0\.5, 20\]"),
+        ({"wage_adjustment_time": float("nan")}, r"wage_adjustment_time: expected a finite number"),
+        ({"wage_adjustment_time": "4"}, r"wage_adjustment_time: expected a number"),
+        (
+            {"init_employment_share_1_4": 60.0, "init_employment_share_10_99": 40.0},
+            r"init_employment_share_\*: expected the four SME class shares to sum below 100",
+        ),
+    ],
+)
 def test_bad_parameter_values_are_rejected_not_clipped(overrides, pattern):
     with pytest.raises(ParameterError, match=pattern):
         ParameterSet.from_mapping(overrides, source="my.toml")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from smesim.errors import ScenarioError, ScenarioNotFoundError
-from smesim.levers import LEVER_IDS, Schedule, lever_paths
-from smesim.scenario import bundled_names, load_scenario
+from smesim.inputs.scenario import bundled_names, load_scenario
+from smesim.model.levers import LEVER_IDS, Schedule, lever_paths
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -18,8 +18,14 @@ HEAD = 'name = "t"\ndescription = "test"\n'
 
 def test_every_bundled_scenario_loads_and_documents_itself():
     names = bundled_names()
-    assert {"baseline", "rd_support_france", "rd_support_uk", "rd_support_usa",
-            "regional_dispersion", "coexistence_package"} <= set(names)
+    assert {
+        "baseline",
+        "rd_support_france",
+        "rd_support_uk",
+        "rd_support_usa",
+        "regional_dispersion",
+        "coexistence_package",
+    } <= set(names)
     for n in names:
         sc = load_scenario(n)
         assert sc.name == n
@@ -50,72 +56,128 @@ def test_schedules_shapes():
 
 
 def test_ramp_with_end_equals_ramp_with_years(write_scenario):
-    a = load_scenario(write_scenario(HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-                                     'start = 2020\nyears = 5\ntarget = 0.9\n', "a.toml"))
-    b = load_scenario(write_scenario(HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-                                     'start = 2020\nend = 2025\ntarget = 0.9\n', "b.toml"))
+    a = load_scenario(
+        write_scenario(
+            HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+            "start = 2020\nyears = 5\ntarget = 0.9\n",
+            "a.toml",
+        )
+    )
+    b = load_scenario(
+        write_scenario(
+            HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+            "start = 2020\nend = 2025\ntarget = 0.9\n",
+            "b.toml",
+        )
+    )
     t = np.linspace(2012, 2040, 113)
     np.testing.assert_array_equal(lever_paths(a.settings, t), lever_paths(b.settings, t))
 
 
 def test_extends_inherits_and_child_ramp_starts_from_parent_path(write_scenario):
-    write_scenario('name = "parent"\ndescription = "p"\nhorizon = 2050\n'
-                   "[levers]\nscale_up_support = 0.6\ntech_diffusion = 0.4\n", "parent.toml")
-    child = write_scenario('name = "child"\ndescription = "c"\nextends = "parent.toml"\n'
-                           '[levers.scale_up_support]\ntype = "ramp"\nstart = 2030\n'
-                           "years = 10\ntarget = 1.0\n", "child.toml")
+    write_scenario(
+        'name = "parent"\ndescription = "p"\nhorizon = 2050\n'
+        "[levers]\nscale_up_support = 0.6\ntech_diffusion = 0.4\n",
+        "parent.toml",
+    )
+    child = write_scenario(
+        'name = "child"\ndescription = "c"\nextends = "parent.toml"\n'
+        '[levers.scale_up_support]\ntype = "ramp"\nstart = 2030\n'
+        "years = 10\ntarget = 1.0\n",
+        "child.toml",
+    )
     sc = load_scenario(child)
     assert sc.horizon == 2050
     assert sc.chain == ("parent", "child")
     t = np.array([2012.0, 2030.0, 2035.0, 2040.0])
     paths = lever_paths(sc.settings, t)
-    np.testing.assert_allclose(paths[:, LEVER_IDS.index("scale_up_support")],
-                               [0.6, 0.6, 0.8, 1.0])
+    np.testing.assert_allclose(paths[:, LEVER_IDS.index("scale_up_support")], [0.6, 0.6, 0.8, 1.0])
     assert (paths[:, LEVER_IDS.index("tech_diffusion")] == 0.4).all()
 
 
 def test_content_hash_tracks_parent_changes(write_scenario):
-    write_scenario('name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.4\n',
-                   "parent.toml")
-    child = write_scenario('name = "child"\ndescription = "c"\nextends = "parent.toml"\n',
-                           "child.toml")
+    write_scenario(
+        'name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.4\n', "parent.toml"
+    )
+    child = write_scenario(
+        'name = "child"\ndescription = "c"\nextends = "parent.toml"\n', "child.toml"
+    )
     h1 = load_scenario(child).content_hash
-    write_scenario('name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.5\n',
-                   "parent.toml")
+    write_scenario(
+        'name = "parent"\ndescription = "p"\n[levers]\ntech_diffusion = 0.5\n', "parent.toml"
+    )
     assert load_scenario(child).content_hash != h1
 
 
 BAD = [
     ("unknown top-level key", HEAD + "colour = 1\n", r"s\.toml: colour: unknown key"),
-    ("unknown lever", HEAD + "[levers]\nrd_subsidy = 5\n",
-     r"levers\.rd_subsidy: unknown lever .*did you mean 'rd_subsidy_rate'"),
-    ("out of range", HEAD + "[levers]\nrd_subsidy_rate = 80\n",
-     r"levers\.rd_subsidy_rate: expected a value in \[0, 50\] .*\(got 80\)"),
-    ("negative", HEAD + "[levers]\nregional_dispersion = -0.1\n",
-     r"levers\.regional_dispersion: expected a value in \[0, 1\].*\(got -0\.1\)"),
-    ("non-numeric", HEAD + '[levers]\nrd_subsidy_rate = "high"\n',
-     r"levers\.rd_subsidy_rate: expected a number .*\(got 'high'\)"),
-    ("ramp ends before start (years)", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-     "start = 2030\nyears = -5\ntarget = 0.5\n",
-     r"levers\.tech_diffusion\.years: ramp ends before it starts.*\(got years = -5\)"),
-    ("ramp ends before start (end)", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-     "start = 2030\nend = 2025\ntarget = 0.5\n",
-     r"levers\.tech_diffusion\.end: ramp ends before it starts.*\(got end = 2025\)"),
-    ("ramp with both", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-     "start = 2030\nend = 2035\nyears = 5\ntarget = 0.5\n", r"exactly one of 'years' or 'end'"),
-    ("ramp target out of range", HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
-     "start = 2030\nyears = 5\ntarget = 1.5\n",
-     r"levers\.tech_diffusion\.target: expected a value in \[0, 1\]"),
-    ("unknown schedule type", HEAD + '[levers.tech_diffusion]\ntype = "wave"\nvalue = 1\n',
-     r"levers\.tech_diffusion: expected type one of .* \(got 'wave'\)"),
-    ("schedule key typo", HEAD + '[levers.tech_diffusion]\ntype = "step"\nyaer = 2030\n'
-     "value = 0.5\n", r"levers\.tech_diffusion\.(year: missing|yaer: unknown key)"),
-    ("step year out of model range", HEAD + '[levers.tech_diffusion]\ntype = "step"\n'
-     "year = 1990\nvalue = 0.5\n", r"levers\.tech_diffusion\.year: .*2012.*\(got 1990"),
-    ("table not increasing", HEAD + '[levers.tech_diffusion]\ntype = "table"\n'
-     "years = [2030, 2020]\nvalues = [0.1, 0.2]\n", r"strictly increasing years"),
-    ("table length mismatch", HEAD + '[levers.tech_diffusion]\ntype = "table"\n'
-     "years = [2020, 2030]\nvalues = [0.1]\n", r"as many values as years"),
+    (
+        "unknown lever",
+        HEAD + "[levers]\nrd_subsidy = 5\n",
+        r"levers\.rd_subsidy: unknown lever .*did you mean 'rd_subsidy_rate'",
+    ),
+    (
+        "out of range",
+        HEAD + "[levers]\nrd_subsidy_rate = 80\n",
+        r"levers\.rd_subsidy_rate: expected a value in \[0, 50\] .*\(got 80\)",
+    ),
+    (
+        "negative",
+        HEAD + "[levers]\nregional_dispersion = -0.1\n",
+        r"levers\.regional_dispersion: expected a value in \[0, 1\].*\(got -0\.1\)",
+    ),
+    (
+        "non-numeric",
+        HEAD + '[levers]\nrd_subsidy_rate = "high"\n',
+        r"levers\.rd_subsidy_rate: expected a number .*\(got 'high'\)",
+    ),
+    (
+        "ramp ends before start (years)",
+        HEAD + '[levers.tech_diffusion]\ntype = "ramp"\nstart = 2030\nyears = -5\ntarget = 0.5\n',
+        r"levers\.tech_diffusion\.years: ramp ends before it starts.*\(got years = -5\)",
+    ),
+    (
+        "ramp ends before start (end)",
+        HEAD + '[levers.tech_diffusion]\ntype = "ramp"\nstart = 2030\nend = 2025\ntarget = 0.5\n',
+        r"levers\.tech_diffusion\.end: ramp ends before it starts.*\(got end = 2025\)",
+    ),
+    (
+        "ramp with both",
+        HEAD + '[levers.tech_diffusion]\ntype = "ramp"\n'
+        "start = 2030\nend = 2035\nyears = 5\ntarget = 0.5\n",
+        r"exactly one of 'years' or 'end'",
+    ),
+    (
+        "ramp target out of range",
+        HEAD + '[levers.tech_diffusion]\ntype = "ramp"\nstart = 2030\nyears = 5\ntarget = 1.5\n',
+        r"levers\.tech_diffusion\.target: expected a value in \[0, 1\]",
+    ),
+    (
+        "unknown schedule type",
+        HEAD + '[levers.tech_diffusion]\ntype = "wave"\nvalue = 1\n',
+        r"levers\.tech_diffusion: expected type one of .* \(got 'wave'\)",
+    ),
+    (
+        "schedule key typo",
+        HEAD + '[levers.tech_diffusion]\ntype = "step"\nyaer = 2030\nvalue = 0.5\n',
+        r"levers\.tech_diffusion\.(year: missing|yaer: unknown key)",
+    ),
+    (
+        "step year out of model range",
+        HEAD + '[levers.tech_diffusion]\ntype = "step"\nyear = 1990\nvalue = 0.5\n',
+        r"levers\.tech_diffusion\.year: .*2012.*\(got 1990",
+    ),
+    (
+        "table not increasing",
+        HEAD + '[levers.tech_diffusion]\ntype = "table"\n'
+        "years = [2030, 2020]\nvalues = [0.1, 0.2]\n",
+        r"strictly increasing years",
+    ),
+    (
+        "table length mismatch",
+        HEAD + '[levers.tech_diffusion]\ntype = "table"\nyears = [2020, 2030]\nvalues = [0.1]\n',
+        r"as many values as years",
+    ),
     ("missing name", 'description = "x"\n', r"s\.toml: name: missing required key"),
     ("missing description", 'name = "x"\n', r"description: missing required key"),
     ("bad horizon", HEAD + "horizon = 2200\n", r"horizon: .*2100.*\(got 2200\)"),
@@ -155,6 +217,6 @@ def test_missing_file_and_unknown_name():
 
 
 def test_bundled_dir_is_the_repository_scenarios_dir():
-    from smesim.scenario import scenarios_dir
+    from smesim.inputs.scenario import scenarios_dir
 
     assert scenarios_dir().resolve() == SCENARIOS.resolve()

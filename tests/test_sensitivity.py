@@ -13,15 +13,15 @@ from click.testing import CliRunner
 
 pytest.importorskip("SALib")
 
-from smesim.cli import cli
-from smesim.errors import ParameterError
-from smesim.sensitivity import (
+from smesim.analysis.sensitivity import (
     Factor,
     model_factors,
     plot_sensitivity,
     run_sensitivity,
     run_study,
 )
+from smesim.cli import cli
+from smesim.errors import ParameterError
 
 # Ishigami (a = 7, b = 0.1): analytic first-order and total indices
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
@@ -39,8 +39,9 @@ ISHIGAMI_FACTORS = [Factor(f"x{i}", "other", -PI, PI) for i in (1, 2, 3)]
 
 
 def test_ishigami_sobol_indices_through_the_study_code():
-    res = run_study(ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2040)], method="sobol",
-                    n=4096, seed=1)
+    res = run_study(
+        ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2040)], method="sobol", n=4096, seed=1
+    )
     for year in (2030, 2040):
         t = res.table[res.table["year"] == year].set_index("factor").loc[["x1", "x2", "x3"]]
         np.testing.assert_allclose(t["S1"], ISHIGAMI_S1, atol=0.04)
@@ -53,8 +54,9 @@ def test_ishigami_sobol_indices_through_the_study_code():
 
 
 def test_ishigami_morris_ranks_x3_by_interaction_not_mean():
-    res = run_study(ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2031)],
-                    method="morris", n=200, seed=2)
+    res = run_study(
+        ISHIGAMI_FACTORS, ishigami, [("y", 2030), ("y", 2031)], method="morris", n=200, seed=2
+    )
     t = res.table[res.table["year"] == 2030].set_index("factor")
     assert (t["mu_star"] > 0).all()
     # x3 acts only through its interaction with x1: mean effect ~0, large sigma
@@ -63,9 +65,14 @@ def test_ishigami_morris_ranks_x3_by_interaction_not_mean():
 
 @pytest.fixture(scope="module")
 def model_sobol():
-    return run_sensitivity("baseline", method="sobol", n=64, seed=3,
-                           outputs=["capital_region_grp_share", "coexistence_natural"],
-                           years=[2030, 2060])
+    return run_sensitivity(
+        "baseline",
+        method="sobol",
+        n=64,
+        seed=3,
+        outputs=["capital_region_grp_share", "coexistence_natural"],
+        years=[2030, 2060],
+    )
 
 
 def test_unused_lever_has_zero_total_index(model_sobol):
@@ -86,16 +93,28 @@ def test_unused_lever_has_zero_total_index(model_sobol):
 
 
 def test_same_seed_same_indices(model_sobol):
-    again = run_sensitivity("baseline", method="sobol", n=64, seed=3,
-                            outputs=["capital_region_grp_share", "coexistence_natural"],
-                            years=[2030, 2060], chunk_rows=500)
+    again = run_sensitivity(
+        "baseline",
+        method="sobol",
+        n=64,
+        seed=3,
+        outputs=["capital_region_grp_share", "coexistence_natural"],
+        years=[2030, 2060],
+        chunk_rows=500,
+    )
     pd.testing.assert_frame_equal(again.table, model_sobol.table, check_exact=True)
 
 
 def test_morris_on_the_model_levers_only():
-    res = run_sensitivity("baseline", method="morris", n=8, seed=1,
-                          outputs=["capital_region_grp_share"], years=[2040],
-                          factors=model_factors(parameters=False))
+    res = run_sensitivity(
+        "baseline",
+        method="morris",
+        n=8,
+        seed=1,
+        outputs=["capital_region_grp_share"],
+        years=[2040],
+        factors=model_factors(parameters=False),
+    )
     t = res.table.set_index("factor")
     assert t.loc["green_transition", "mu_star"] == 0.0
     assert t.loc["regional_dispersion", "mu_star"] > 0.1
@@ -111,12 +130,15 @@ def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
         plot_sensitivity(model_sobol, "wage_ratio_sme")
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"method": "fast"}, "method: expected one of sobol, morris"),
-    ({"n": 100}, "n: expected a power of two"),
-    ({"outputs": ["no_such_series"]}, "outputs: unknown series"),
-    ({"years": [2011]}, "years: expected years"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "fast"}, "method: expected one of sobol, morris"),
+        ({"n": 100}, "n: expected a power of two"),
+        ({"outputs": ["no_such_series"]}, "outputs: unknown series"),
+        ({"years": [2011]}, "years: expected years"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         run_sensitivity("baseline", **{"n": 4, **kwargs})
@@ -124,10 +146,25 @@ def test_bad_arguments(kwargs, match):
 
 def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
     out = tmp_path / "s"
-    r = CliRunner().invoke(cli, ["sensitivity", "baseline", "--method", "morris", "--n", "4",
-                                 "--outputs", "capital_region_grp_share,coexistence_overall",
-                                 "--years", "2030,2040", "--no-parameters", "--quiet",
-                                 "--out", str(out)])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "sensitivity",
+            "baseline",
+            "--method",
+            "morris",
+            "--n",
+            "4",
+            "--outputs",
+            "capital_region_grp_share,coexistence_overall",
+            "--years",
+            "2030,2040",
+            "--no-parameters",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     table = pd.read_csv(out / "sensitivity.csv")
     assert set(table["year"]) == {2030, 2040} and set(table["kind"]) == {"lever"}
@@ -142,26 +179,32 @@ def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
 
 
 def test_saved_result_reads_back(tmp_path, model_sobol):
-    from smesim.sensitivity import read_sensitivity, write_sensitivity
+    from smesim.analysis.sensitivity import read_sensitivity, write_sensitivity
 
     write_sensitivity(model_sobol, tmp_path / "s", charts=False)
     back = read_sensitivity(tmp_path / "s")
     assert back.method == model_sobol.method
-    pd.testing.assert_frame_equal(back.table, model_sobol.table, check_exact=False,
-                                  rtol=1e-5)
+    pd.testing.assert_frame_equal(back.table, model_sobol.table, check_exact=False, rtol=1e-5)
 
 
-@pytest.mark.parametrize(("edit", "match"), [
-    (lambda d: (d / "sensitivity.csv").unlink(), "sensitivity.csv: file not found"),
-    (lambda d: (d / "manifest.json").write_text("{", encoding="utf-8"), "malformed JSON"),
-    (lambda d: (d / "manifest.json").write_text('{"method": "fast"}', encoding="utf-8"),
-     "method: expected one of sobol, morris"),
-    (lambda d: (d / "sensitivity.csv").write_text("a,b\n1,2\n", encoding="utf-8"),
-     "header: expected output, year, factor"),
-])
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda d: (d / "sensitivity.csv").unlink(), "sensitivity.csv: file not found"),
+        (lambda d: (d / "manifest.json").write_text("{", encoding="utf-8"), "malformed JSON"),
+        (
+            lambda d: (d / "manifest.json").write_text('{"method": "fast"}', encoding="utf-8"),
+            "method: expected one of sobol, morris",
+        ),
+        (
+            lambda d: (d / "sensitivity.csv").write_text("a,b\n1,2\n", encoding="utf-8"),
+            "header: expected output, year, factor",
+        ),
+    ],
+)
 def test_bad_saved_results_are_one_line_errors(tmp_path, model_sobol, edit, match):
+    from smesim.analysis.sensitivity import read_sensitivity, write_sensitivity
     from smesim.errors import DataError
-    from smesim.sensitivity import read_sensitivity, write_sensitivity
 
     write_sensitivity(model_sobol, tmp_path / "s", charts=False)
     edit(tmp_path / "s")

@@ -1,4 +1,4 @@
-"""smesim.threads: ranges split over the process's pool, exactly once each."""
+"""smesim.engine.threads: ranges split over the process's pool, exactly once each."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from smesim import threads
+from smesim.engine import threads
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 1000])
@@ -104,7 +104,7 @@ def test_the_kernel_runs_in_a_forked_child_after_running_in_the_parent():
 
 def _batch_outputs():
     from smesim import simulate
-    from smesim.profiles import get_profile
+    from smesim.inputs.profiles import get_profile
 
     p = get_profile("korea").parameter_set()
     return simulate(params=p.with_values([], np.empty((200, 0))), until=2030).data

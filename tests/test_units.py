@@ -11,11 +11,14 @@ from click.testing import CliRunner
 
 from smesim import load_scenario
 from smesim.cli import cli
-from smesim.equations import ModelTable, build_table
-from smesim.units import check_units, registry
+from smesim.export.equations import ModelTable, build_table
+from smesim.export.units import check_units, registry
 
-pytest.importorskip("pint", reason="pint not installed (pip install 'smesim[units]'); CI "
-                    "installs it through the test extra")
+pytest.importorskip(
+    "pint",
+    reason="pint not installed (pip install 'smesim[units]'); CI "
+    "installs it through the test extra",
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +27,16 @@ def table() -> ModelTable:
 
 
 def altered(model: ModelTable, name: str, **changes) -> ModelTable:
-    variables = tuple(dataclasses.replace(v, **changes) if v.name == name else v
-                      for v in model.variables)
+    variables = tuple(
+        dataclasses.replace(v, **changes) if v.name == name else v for v in model.variables
+    )
     return dataclasses.replace(model, variables=variables)
 
 
-@pytest.mark.parametrize("scenario,profile", [("baseline", "korea"),
-                                              ("coexistence_package", "korea"),
-                                              ("baseline", "japan")])
+@pytest.mark.parametrize(
+    "scenario,profile",
+    [("baseline", "korea"), ("coexistence_package", "korea"), ("baseline", "japan")],
+)
 def test_model_is_consistent(scenario, profile):
     report = check_units(build_table(load_scenario(scenario), profile=profile))
     assert report.ok, report.text()
@@ -51,33 +56,56 @@ def test_every_variable_declares_a_readable_unit(table):
         ureg.Quantity(1, v.unit)  # raises on an unreadable unit
 
 
-@pytest.mark.parametrize("name,changes,culprit,message", [
-    # a time constant declared as a rate: the flow comes out in % * yr, not %/yr
-    ("wage_adjustment_time", {"unit": "1/yr"}, "wage_adjustment_1_4", "declared %/yr"),
-    # a rate declared as a time
-    ("knowledge_depreciation_rate", {"unit": "yr"}, "knowledge_depreciation_sme",
-     "declared RDU/yr"),
-    # a flow in the wrong unit for its stock
-    ("skills_change", {"unit": "%/yr"}, "sme_skills_index", "net rate must be in index/yr"),
-    # a fraction where a percent is declared (percent is its own dimension)
-    ("rd_share_sme", {"eqn": "rd_sme / (rd_sme + rd_large)"}, "rd_share_sme",
-     "gives 1, declared %"),
-    # adding a stock to a flow
-    ("rd_sme", {"eqn": "private_rd_sme + knowledge_sme"}, "rd_sme", "'\\+' of RDU/yr and RDU"),
-    # EXP of a dimensioned quantity
-    ("dispersion_factor", {"eqn": "EXP(-dispersion_effect * capital_region_grp_share)"},
-     "dispersion_factor", "EXP of %"),
-    # a dimensioned base to a parameter power
-    ("wage_drive", {"eqn": "productivity_ratio_sme ^ wage_productivity_elasticity"},
-     "wage_drive", "variable power"),
-    # MIN of different units
-    ("scale_up_multiplier", {"eqn": "MIN(productivity_ratio_sme, max_scale_up_multiplier)"},
-     "scale_up_multiplier", "MIN of % and 1"),
-    # a wrong stock unit: its initial value and its flows disagree
-    ("export_share_sme", {"unit": "index"}, "export_share_sme", "initial value gives %"),
-    # an unreadable unit
-    ("labour_share_large", {"unit": "furlongs"}, "labour_share_large", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "name,changes,culprit,message",
+    [
+        # a time constant declared as a rate: the flow comes out in % * yr, not %/yr
+        ("wage_adjustment_time", {"unit": "1/yr"}, "wage_adjustment_1_4", "declared %/yr"),
+        # a rate declared as a time
+        (
+            "knowledge_depreciation_rate",
+            {"unit": "yr"},
+            "knowledge_depreciation_sme",
+            "declared RDU/yr",
+        ),
+        # a flow in the wrong unit for its stock
+        ("skills_change", {"unit": "%/yr"}, "sme_skills_index", "net rate must be in index/yr"),
+        # a fraction where a percent is declared (percent is its own dimension)
+        (
+            "rd_share_sme",
+            {"eqn": "rd_sme / (rd_sme + rd_large)"},
+            "rd_share_sme",
+            "gives 1, declared %",
+        ),
+        # adding a stock to a flow
+        ("rd_sme", {"eqn": "private_rd_sme + knowledge_sme"}, "rd_sme", "'\\+' of RDU/yr and RDU"),
+        # EXP of a dimensioned quantity
+        (
+            "dispersion_factor",
+            {"eqn": "EXP(-dispersion_effect * capital_region_grp_share)"},
+            "dispersion_factor",
+            "EXP of %",
+        ),
+        # a dimensioned base to a parameter power
+        (
+            "wage_drive",
+            {"eqn": "productivity_ratio_sme ^ wage_productivity_elasticity"},
+            "wage_drive",
+            "variable power",
+        ),
+        # MIN of different units
+        (
+            "scale_up_multiplier",
+            {"eqn": "MIN(productivity_ratio_sme, max_scale_up_multiplier)"},
+            "scale_up_multiplier",
+            "MIN of % and 1",
+        ),
+        # a wrong stock unit: its initial value and its flows disagree
+        ("export_share_sme", {"unit": "index"}, "export_share_sme", "initial value gives %"),
+        # an unreadable unit
+        ("labour_share_large", {"unit": "furlongs"}, "labour_share_large", "cannot be read"),
+    ],
+)
 def test_deliberate_errors_are_caught(table, name, changes, culprit, message):
     report = check_units(altered(table, name, **changes))
     assert not report.ok
@@ -89,13 +117,13 @@ def test_deliberate_errors_are_caught(table, name, changes, culprit, message):
 def test_unattached_flow_is_caught(table):
     model = altered(table, "researchers_sme", inflows=())
     report = check_units(model)
-    assert [str(i) for i in report.issues] == [
-        "researcher_change_sme: flow attached to no stock"]
+    assert [str(i) for i in report.issues] == ["researcher_change_sme: flow attached to no stock"]
 
 
 def test_lever_gf_argument_must_be_time(table):
-    model = altered(table, "population_65plus_share",
-                    eqn="population_65plus_table(employment_share_sme)")
+    model = altered(
+        table, "population_65plus_share", eqn="population_65plus_table(employment_share_sme)"
+    )
     report = check_units(model)
     assert any("argument of population_65plus_table" in str(i) for i in report.issues)
 
@@ -107,10 +135,10 @@ def test_cli_check_units():
 
 
 def test_cli_check_units_fails_on_inconsistency(monkeypatch, table):
-    import smesim.units
+    import smesim.export.units
 
     bad = altered(table, "wage_adjustment_time", unit="1/yr")
-    monkeypatch.setattr(smesim.units, "build_table", lambda *a, **k: bad)
+    monkeypatch.setattr(smesim.export.units, "build_table", lambda *a, **k: bad)
     res = CliRunner().invoke(cli, ["check", "units"])
     assert res.exit_code == 2
     assert res.output.splitlines()[-1].startswith("smesim: error: units: 4 inconsistencies")
@@ -123,7 +151,12 @@ def test_installed_entry_point_checks_units():
     from pathlib import Path
 
     exe = Path(sys.executable).parent / "smesim"
-    proc = subprocess.run([str(exe), "check", "units", "--profile", "japan"], capture_output=True,
-                          text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [str(exe), "check", "units", "--profile", "japan"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "(baseline, japan)" in proc.stdout and "consistent" in proc.stdout

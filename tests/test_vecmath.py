@@ -1,4 +1,4 @@
-"""smesim.vecmath: the kernel's vectorisable exp/log against NumPy's (the C library).
+"""smesim.engine.vecmath: the kernel's vectorisable exp/log against NumPy's (the C library).
 
 Accuracy within 1 ulp over the whole finite range and densely where the model
 lives, and the IEEE edge cases the module documents, evaluated the way the
@@ -12,7 +12,7 @@ import pytest
 
 numba = pytest.importorskip("numba")
 
-from smesim.vecmath import vexp, vlog  # noqa: E402
+from smesim.engine.vecmath import vexp, vlog  # noqa: E402
 
 
 @numba.njit(error_model="numpy")
@@ -33,18 +33,21 @@ def _log_all(x):
 
 def ulps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Distance in units in the last place between finite same-signed values."""
-    return np.abs(np.asarray(a, dtype=float).view(np.int64)
-                  - np.asarray(b, dtype=float).view(np.int64))
+    return np.abs(
+        np.asarray(a, dtype=float).view(np.int64) - np.asarray(b, dtype=float).view(np.int64)
+    )
 
 
 def test_exp_within_one_ulp():
     rng = np.random.default_rng(0)
-    x = np.concatenate([
-        rng.uniform(-708.0, 709.7, 400_000),  # the whole normal range
-        rng.uniform(-20.0, 20.0, 400_000),  # where the model's exponents live
-        rng.uniform(-1e-6, 1e-6, 100_000),  # near zero
-        np.array([0.0, -0.0, 1.0, -1.0, 709.78, -708.39]),
-    ])
+    x = np.concatenate(
+        [
+            rng.uniform(-708.0, 709.7, 400_000),  # the whole normal range
+            rng.uniform(-20.0, 20.0, 400_000),  # where the model's exponents live
+            rng.uniform(-1e-6, 1e-6, 100_000),  # near zero
+            np.array([0.0, -0.0, 1.0, -1.0, 709.78, -708.39]),
+        ]
+    )
     got, ref = _exp_all(x), np.exp(x)
     assert np.isfinite(got).all()
     assert ulps(got, ref).max() <= 1
@@ -52,13 +55,23 @@ def test_exp_within_one_ulp():
 
 def test_log_within_one_ulp():
     rng = np.random.default_rng(1)
-    x = np.concatenate([
-        10.0 ** rng.uniform(-307.0, 308.0, 400_000),  # the whole normal range
-        rng.uniform(0.5, 2.0, 400_000),  # around 1, where cancellation bites
-        rng.uniform(1e-3, 1e3, 100_000),  # where the model's arguments live
-        np.array([1.0, np.nextafter(1.0, 2.0), np.nextafter(1.0, 0.0), np.sqrt(2.0),
-                  2.2250738585072014e-308, 1.7976931348623157e308]),
-    ])
+    x = np.concatenate(
+        [
+            10.0 ** rng.uniform(-307.0, 308.0, 400_000),  # the whole normal range
+            rng.uniform(0.5, 2.0, 400_000),  # around 1, where cancellation bites
+            rng.uniform(1e-3, 1e3, 100_000),  # where the model's arguments live
+            np.array(
+                [
+                    1.0,
+                    np.nextafter(1.0, 2.0),
+                    np.nextafter(1.0, 0.0),
+                    np.sqrt(2.0),
+                    2.2250738585072014e-308,
+                    1.7976931348623157e308,
+                ]
+            ),
+        ]
+    )
     got, ref = _log_all(x), np.log(x)
     same_sign = np.sign(got) == np.sign(ref)
     assert ulps(got[same_sign], ref[same_sign]).max() <= 1
@@ -94,17 +107,20 @@ def test_log_edge_cases_follow_ieee():
     assert ulps(got[6:], ref[6:]).max() <= 1
 
 
-@pytest.mark.parametrize("special", [None, np.nan, np.inf, -np.inf, 0.0, -1.0, 800.0, -800.0,
-                                     5e-324])
+@pytest.mark.parametrize(
+    "special", [None, np.nan, np.inf, -np.inf, 0.0, -1.0, 800.0, -800.0, 5e-324]
+)
 def test_in_place_fast_path_and_fallback_give_the_full_functions_bits(special):
     """exp_in_place/log_in_place: the fast path (every value in range) and the
     fallback (one value out of it) both equal vexp/vlog bit for bit."""
-    from smesim.vecmath import exp_in_place, log_in_place
+    from smesim.engine.vecmath import exp_in_place, log_in_place
 
     rng = np.random.default_rng(2)
     base = np.concatenate([rng.uniform(-30, 30, 200), rng.uniform(-700, 700, 56)])
-    for fn, full, x in ((exp_in_place, _exp_all, base), (log_in_place, _log_all,
-                                                           np.exp(base / 3.0))):
+    for fn, full, x in (
+        (exp_in_place, _exp_all, base),
+        (log_in_place, _log_all, np.exp(base / 3.0)),
+    ):
         x = x.copy()
         if special is not None:
             x[77] = special

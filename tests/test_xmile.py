@@ -1,7 +1,7 @@
 """XMILE export: the equation table against the NumPy model, the file's
 structure, and PySD running the exported file against smesim's Euler run.
 
-The equation table (smesim.equations) is a second expression of the model;
+The equation table (smesim.export.equations) is a second expression of the model;
 these tests are what keep it honest: every stock and every output column,
 every year of the full horizon, for the baseline, ``coexistence_package`` and
 a scenario using every schedule shape (step, pulse, table, chained ramps,
@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from smesim import load_scenario, simulate
 from smesim.cli import cli
-from smesim.equations import (
+from smesim.engine.simulate import time_grid
+from smesim.export.equations import (
     EquationError,
     Node,
     build_table,
@@ -35,15 +36,14 @@ from smesim.equations import (
     start_values,
     unparse,
 )
-from smesim.exogenous import exogenous_paths
-from smesim.levers import LEVER_IDS, lever_paths
+from smesim.export.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile, xmile_unit
+from smesim.inputs.profiles import get_profile
 from smesim.model.derivatives import evaluate, initial_state
+from smesim.model.exogenous import exogenous_paths
+from smesim.model.levers import LEVER_IDS, lever_paths
+from smesim.model.outputs import ALL_COLUMNS
+from smesim.model.params import NAMES
 from smesim.model.state import IDX, SIZE_CLASSES, STOCK_NAMES
-from smesim.outputs import ALL_COLUMNS
-from smesim.params import NAMES
-from smesim.profiles import get_profile
-from smesim.simulate import time_grid
-from smesim.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile, xmile_unit
 
 NS = {"x": XMILE_NS}
 
@@ -107,11 +107,11 @@ def reference_run(scenario, dt=1 / 16, profile="korea", until=None):
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
     exo = exogenous_paths(t, profile)
     p = params.namespace()
-    lv0 = SimpleNamespace(**{lid: base0[j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+    lv0 = SimpleNamespace(**{lid: base0[j : j + 1] for j, lid in enumerate(LEVER_IDS)})
     y, c = initial_state(p, lv0, {k: v[0] for k, v in exo.items()})
     stocks = []
     for k in range(t.size):
-        lv = SimpleNamespace(**{lid: paths[k, j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+        lv = SimpleNamespace(**{lid: paths[k, j : j + 1] for j, lid in enumerate(LEVER_IDS)})
         dydt, _ = evaluate(t[k], y, p, lv, {key: v[k] for key, v in exo.items()}, c)
         if k % spy == 0:
             stocks.append(y[0].copy())
@@ -131,8 +131,10 @@ def assert_close(expected: dict, actual: dict, names, label: str):
                 bad.append(f"{name}: shape {a.shape} vs {e.shape}")
                 continue
             i = int(np.argmax(np.abs(a - e) / (np.abs(e) + ATOL)))
-            bad.append(f"{name}: year index {i}: expected {e[i]:.10g}, got {a[i]:.10g}, "
-                       f"diff {a[i] - e[i]:.3g}")
+            bad.append(
+                f"{name}: year index {i}: expected {e[i]:.10g}, got {a[i]:.10g}, "
+                f"diff {a[i] - e[i]:.3g}"
+            )
     assert not bad, f"{label}: {len(bad)} series differ\n" + "\n".join(bad)
 
 
@@ -140,9 +142,11 @@ def assert_close(expected: dict, actual: dict, names, label: str):
 def scenarios(tmp_path_factory):
     path = tmp_path_factory.mktemp("sc") / "all_shapes.toml"
     path.write_text(ALL_SHAPES, encoding="utf-8")
-    return {"baseline": load_scenario("baseline"),
-            "coexistence_package": load_scenario("coexistence_package"),
-            "all_shapes": load_scenario(path)}
+    return {
+        "baseline": load_scenario("baseline"),
+        "coexistence_package": load_scenario("coexistence_package"),
+        "all_shapes": load_scenario(path),
+    }
 
 
 # ---- the equation table against the NumPy model (no PySD needed) ---------------------
@@ -155,11 +159,16 @@ def test_reference_run_is_simulate(scenarios):
             np.testing.assert_array_equal(ref[name], res.series(name)[0], err_msg=name)
 
 
-@pytest.mark.parametrize("name,profile,dt", [("baseline", "korea", 1 / 16),
-                                             ("coexistence_package", "korea", 1 / 16),
-                                             ("all_shapes", "korea", 1 / 16),
-                                             ("all_shapes", "korea", 1 / 10),
-                                             ("coexistence_package", "japan", 1 / 16)])
+@pytest.mark.parametrize(
+    "name,profile,dt",
+    [
+        ("baseline", "korea", 1 / 16),
+        ("coexistence_package", "korea", 1 / 16),
+        ("all_shapes", "korea", 1 / 16),
+        ("all_shapes", "korea", 1 / 10),
+        ("coexistence_package", "japan", 1 / 16),
+    ],
+)
 def test_table_reproduces_model(scenarios, name, profile, dt):
     sc = scenarios[name]
     expected = reference_run(sc, profile=profile, dt=dt)
@@ -173,15 +182,23 @@ def test_derived_constants_match_initial_state(scenarios):
     p = prof.parameter_set().namespace()
     t, _ = time_grid(2012, 2060, 1 / 16)
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
-    lv0 = SimpleNamespace(**{lid: base0[j:j + 1] for j, lid in enumerate(LEVER_IDS)})
+    lv0 = SimpleNamespace(**{lid: base0[j : j + 1] for j, lid in enumerate(LEVER_IDS)})
     y0, c = initial_state(p, lv0, {k: v[0] for k, v in exogenous_paths(t[:1]).items()})
     got = start_values(build_table(scenarios["coexistence_package"]))
     expected = {name: y0[0, i] for name, i in IDX.items()}
-    expected |= {n: float(np.ravel(getattr(c, n))[0]) for n in (
-        "productivity_0", "margin_sme_0", "margin_large_0", "rd_intensity_sme_0",
-        "researcher_cost_sme_0", "knowledge_ratio_0", "spillover_scale")}
-    expected |= {f"shrink_rate_{k}": c.shrink_rates[0, i]
-                 for i, k in enumerate(SIZE_CLASSES[1:])}
+    expected |= {
+        n: float(np.ravel(getattr(c, n))[0])
+        for n in (
+            "productivity_0",
+            "margin_sme_0",
+            "margin_large_0",
+            "rd_intensity_sme_0",
+            "researcher_cost_sme_0",
+            "knowledge_ratio_0",
+            "spillover_scale",
+        )
+    }
+    expected |= {f"shrink_rate_{k}": c.shrink_rates[0, i] for i, k in enumerate(SIZE_CLASSES[1:])}
     expected["population_65plus_share_0"] = float(np.ravel(c.age_share_0)[0])
     for name, value in expected.items():
         assert got[name] == pytest.approx(value, rel=1e-12), name
@@ -191,21 +208,22 @@ _names = st.sampled_from(["a", "b", "c"])
 
 
 def _trees(depth=3):
-    leaf = st.one_of(st.floats(0.5, 9.5).map(lambda x: Node("num", value=round(x, 3))),
-                     _names.map(lambda n: Node("ref", name=n)))
+    leaf = st.one_of(
+        st.floats(0.5, 9.5).map(lambda x: Node("num", value=round(x, 3))),
+        _names.map(lambda n: Node("ref", name=n)),
+    )
     if depth == 0:
         return leaf
     sub = _trees(depth - 1)
     return st.one_of(
         leaf,
         st.tuples(st.sampled_from(["+", "-", "*", "/"]), sub, sub).map(
-            lambda x: Node(x[0], (x[1], x[2]))),
+            lambda x: Node(x[0], (x[1], x[2]))
+        ),
         sub.map(lambda x: Node("neg", (x,))),
-        st.tuples(sub, leaf).map(lambda x: Node("^", (Node("call", (x[0],), name="EXP"),
-                                                      x[1]))),
+        st.tuples(sub, leaf).map(lambda x: Node("^", (Node("call", (x[0],), name="EXP"), x[1]))),
         st.tuples(sub, sub).map(lambda x: Node("call", x, name="MIN")),
-        st.tuples(sub, sub, sub).map(
-            lambda x: Node("if", (Node("<", (x[0], x[1])), x[1], x[2]))),
+        st.tuples(sub, sub, sub).map(lambda x: Node("if", (Node("<", (x[0], x[1])), x[1], x[2]))),
     )
 
 
@@ -240,15 +258,19 @@ def test_schedule_expressions(scenarios):
     assert "RAMP(" in lev["regional_dispersion"].eqn
     step_only = build_table(scenarios["coexistence_package"]).by_name
     assert step_only["rd_subsidy_rate"].eqn == (
-        "4.17 + RAMP((13.77 - 4.17) / 5, 2026) - RAMP((13.77 - 4.17) / 5, 2031)")
+        "4.17 + RAMP((13.77 - 4.17) / 5, 2026) - RAMP((13.77 - 4.17) / 5, 2031)"
+    )
 
 
-@pytest.mark.parametrize("text,message", [
-    ("a +", "cannot parse"),
-    ("(a + b", "expected \\)"),
-    ("a ^ b ^ c", "chained"),
-    ("a $ b", "cannot parse"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("a +", "cannot parse"),
+        ("(a + b", "expected \\)"),
+        ("a ^ b ^ c", "chained"),
+        ("a $ b", "cannot parse"),
+    ],
+)
 def test_parse_errors(text, message):
     with pytest.raises(EquationError, match=message):
         parse(text)
@@ -267,7 +289,10 @@ def test_xmile_structure(scenarios):
     specs = root.find("x:sim_specs", NS)
     assert specs.get("method") == "Euler" and specs.get("time_units") == "yr"
     assert [specs.find(f"x:{k}", NS).text for k in ("start", "stop", "dt")] == [
-        "2012", "2045", "0.125"]
+        "2012",
+        "2045",
+        "0.125",
+    ]
     declared_units = {u.get("name") for u in root.findall("x:model_units/x:unit", NS)}
     variables = root.find("x:model/x:variables", NS)
     names = {el.get("name") for el in variables}
@@ -300,8 +325,16 @@ def test_export_is_atomic_and_complete(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["m.xmile"]
 
 
-@pytest.mark.parametrize("unit,expected", [("1", "dmnl"), ("%", "percent"), ("1/pp", "1/percent"),
-                                           ("%/yr", "percent/yr"), ("RDU/yr/RU", "RDU/yr/RU")])
+@pytest.mark.parametrize(
+    "unit,expected",
+    [
+        ("1", "dmnl"),
+        ("%", "percent"),
+        ("1/pp", "1/percent"),
+        ("%/yr", "percent/yr"),
+        ("RDU/yr/RU", "RDU/yr/RU"),
+    ],
+)
 def test_xmile_units(unit, expected):
     assert xmile_unit(unit) == expected
 
@@ -320,8 +353,9 @@ def test_parse_dt_rejects(text):
 def test_cli_export(tmp_path):
     runner = CliRunner()
     out = tmp_path / "m.xmile"
-    res = runner.invoke(cli, ["export", "xmile", "--scenario", "rd_support_uk", "--dt", "1/8",
-                              "--out", str(out)])
+    res = runner.invoke(
+        cli, ["export", "xmile", "--scenario", "rd_support_uk", "--dt", "1/8", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert str(out) in res.output
     root = ET.parse(out).getroot()
@@ -336,19 +370,28 @@ def test_cli_export(tmp_path):
 def _pysd():
     with warnings.catch_warnings():
         # pysd 3.14.3 imports chardet.universaldetector, deprecated since chardet 6
-        warnings.filterwarnings("ignore", message="chardet.universaldetector is deprecated",
-                                category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message="chardet.universaldetector is deprecated", category=DeprecationWarning
+        )
         return pytest.importorskip(
-            "pysd", reason="PySD not installed (pip install 'smesim[xmile]'); CI installs it "
-            "through the test extra")
+            "pysd",
+            reason="PySD not installed (pip install 'smesim[xmile]'); CI installs it "
+            "through the test extra",
+        )
 
 
 # pysd 3.14.3's output.py calls DataFrame.set_index(inplace=True), deprecated in pandas 3.1
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index:Warning")
-@pytest.mark.parametrize("name,dt", [("baseline", 1 / 16), ("coexistence_package", 1 / 16),
-                                     ("all_shapes", 1 / 16),
-                                     # inexact float times: event thresholds at mid-step
-                                     ("all_shapes", 1 / 10)])
+@pytest.mark.parametrize(
+    "name,dt",
+    [
+        ("baseline", 1 / 16),
+        ("coexistence_package", 1 / 16),
+        ("all_shapes", 1 / 16),
+        # inexact float times: event thresholds at mid-step
+        ("all_shapes", 1 / 10),
+    ],
+)
 def test_pysd_runs_export(scenarios, tmp_path, name, dt):
     pysd = _pysd()
     sc = scenarios[name]

@@ -9,9 +9,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from . import _vector_width  # noqa: F401  (before anything imports numba)
-from .params import ParameterSet
-from .scenario import Scenario, load_scenario
-from .simulate import Result, simulate
+from smesim.engine.simulate import Result, simulate
+from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.model.params import ParameterSet
 
 __all__ = ["ParameterSet", "Result", "Scenario", "__version__", "load_scenario", "simulate"]

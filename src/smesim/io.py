@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
+from smesim import __version__
 
 
 def sha256_file(path: Path) -> str:
@@ -100,7 +100,7 @@ def read_result_csv(path: Path, columns: tuple[str, ...], command: str):
     :class:`~smesim.errors.DataError` (one line) otherwise."""
     import pandas as pd
 
-    from .errors import DataError
+    from smesim.errors import DataError
 
     if not path.is_file():
         raise DataError(f"{path}: file not found (expected the output of smesim {command})")
@@ -109,20 +109,22 @@ def read_result_csv(path: Path, columns: tuple[str, ...], command: str):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: malformed CSV ({type(exc).__name__})") from None
     if tuple(df.columns) != columns:
-        raise DataError(f"{path}: header: expected {', '.join(columns)} "
-                        f"(got {', '.join(map(str, df.columns))})")
+        raise DataError(
+            f"{path}: header: expected {', '.join(columns)} (got {', '.join(map(str, df.columns))})"
+        )
     return df
 
 
 def read_manifest(path: Path, command: str) -> dict:
     """The ``manifest.json`` of a ``smesim <command>`` output folder."""
-    from .errors import DataError
+    from smesim.errors import DataError
 
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError(f"{path}: file not found (expected the output of smesim "
-                        f"{command})") from None
+        raise DataError(
+            f"{path}: file not found (expected the output of smesim {command})"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: malformed JSON ({exc})") from None
     if not isinstance(meta, dict):

@@ -22,13 +22,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from smesim import load_scenario, simulate
 from smesim.levers import LEVERS
 from smesim.outputs import ALL_COLUMNS
 from smesim.params import PARAMETERS, ParameterSet
 from smesim.profiles import get_profile
 from smesim.scenario import bundled_names
+
+from smesim import load_scenario, simulate
 
 HERE = Path(__file__).resolve().parent
 N_DRAWS = 1000
@@ -40,18 +40,22 @@ POLICY_FROM = 2026
 def draws(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     lo = np.array([p.lower for p in PARAMETERS])
     hi = np.array([p.upper for p in PARAMETERS])
-    width = np.array([SPREAD / 10 if p.name.startswith("init_employment_share") else SPREAD
-                      for p in PARAMETERS])
+    width = np.array(
+        [SPREAD / 10 if p.name.startswith("init_employment_share") else SPREAD for p in PARAMETERS]
+    )
     u = rng.uniform(-1, 1, size=(N_DRAWS, lo.size)) * width
     return np.clip(base + u * (hi - lo), lo, hi)
 
 
 def main() -> None:
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True,
-                            text=True, check=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True, text=True, check=True
+    ).stdout.strip()
     out: dict[str, np.ndarray] = {
-        "columns": np.array(ALL_COLUMNS), "param_names": np.array([p.name for p in PARAMETERS]),
-        "lever_ids": np.array([lv.id for lv in LEVERS]), "source_commit": np.array(commit),
+        "columns": np.array(ALL_COLUMNS),
+        "param_names": np.array([p.name for p in PARAMETERS]),
+        "lever_ids": np.array([lv.id for lv in LEVERS]),
+        "source_commit": np.array(commit),
         "policy_from": np.array(POLICY_FROM),
     }
     for profile in ("korea", "japan"):
@@ -62,9 +66,14 @@ def main() -> None:
     base = get_profile("korea").parameter_set().values[0]
     params = ParameterSet(draws(base, rng), source=f"reference draws seed {SEED}")
     levers = np.stack([rng.uniform(lv.lower, lv.upper, N_DRAWS) for lv in LEVERS], axis=1)
-    res = simulate(load_scenario("baseline"), params, until=2060, backend="numpy",
-                   lever_overrides={lv.id: levers[:, j] for j, lv in enumerate(LEVERS)},
-                   overrides_from=POLICY_FROM)
+    res = simulate(
+        load_scenario("baseline"),
+        params,
+        until=2060,
+        backend="numpy",
+        lever_overrides={lv.id: levers[:, j] for j, lv in enumerate(LEVERS)},
+        overrides_from=POLICY_FROM,
+    )
     if not np.isfinite(res.data).all():
         sys.exit("a reference draw is not finite")
     out["draws/params"] = params.values

@@ -2,7 +2,7 @@
 
 Each index says how far the economy stands from a documented reference state
 (100 = reference reached or passed; 0 = the stated worst).  References are
-parameters in :mod:`smesim.params` with their source or reason.
+parameters in :mod:`smesim.model.params` with their source or reason.
 
 .. math::
 
@@ -42,20 +42,36 @@ def _capped(x, ref):
 
 def indices(out, p):
     """Add the five coexistence indices to the output mapping ``out`` (all %)."""
-    economic = 100.0 / 3.0 * (_capped(out["wage_ratio_sme"], p.reference_wage_ratio)
-                              + _capped(out["productivity_ratio_sme"],
-                                        p.reference_productivity_ratio)
-                              + _capped(out["rd_share_sme"], p.reference_rd_share))
-    mean_share = (out["capital_region_grp_share"] + out["capital_region_population_share"]
-                  + out["capital_region_startup_share"]) / 3.0
-    regional = 100.0 * np.clip((p.concentrated_capital_region_share - mean_share)
-                               / (p.concentrated_capital_region_share
-                                  - p.balanced_capital_region_share), 0.0, 1.0)
-    human = 50.0 * (_capped(out["wage_ratio_1_4"], p.reference_small_firm_wage_ratio)
-                    + _capped(out["sme_skills_index"], p.reference_skills_index))
-    natural = 100.0 * np.clip((p.environmental_intensity_worst - out["environmental_intensity"])
-                              / (p.environmental_intensity_worst
-                                 - p.environmental_intensity_target), 0.0, 1.0)
+    economic = (
+        100.0
+        / 3.0
+        * (
+            _capped(out["wage_ratio_sme"], p.reference_wage_ratio)
+            + _capped(out["productivity_ratio_sme"], p.reference_productivity_ratio)
+            + _capped(out["rd_share_sme"], p.reference_rd_share)
+        )
+    )
+    mean_share = (
+        out["capital_region_grp_share"]
+        + out["capital_region_population_share"]
+        + out["capital_region_startup_share"]
+    ) / 3.0
+    regional = 100.0 * np.clip(
+        (p.concentrated_capital_region_share - mean_share)
+        / (p.concentrated_capital_region_share - p.balanced_capital_region_share),
+        0.0,
+        1.0,
+    )
+    human = 50.0 * (
+        _capped(out["wage_ratio_1_4"], p.reference_small_firm_wage_ratio)
+        + _capped(out["sme_skills_index"], p.reference_skills_index)
+    )
+    natural = 100.0 * np.clip(
+        (p.environmental_intensity_worst - out["environmental_intensity"])
+        / (p.environmental_intensity_worst - p.environmental_intensity_target),
+        0.0,
+        1.0,
+    )
     out["coexistence_economic"] = economic
     out["coexistence_regional"] = regional
     out["coexistence_human"] = human

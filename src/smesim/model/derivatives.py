@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import exports, firm_size, human_natural, knowledge, rd_policy, regions, wages
-from .state import IDX, N_STOCKS, STOCK_NAMES
+from smesim.model import exports, firm_size, human_natural, knowledge, rd_policy, regions, wages
+from smesim.model.state import IDX, N_STOCKS, STOCK_NAMES
 
 
 def stock_view(y):

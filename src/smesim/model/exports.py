@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import from_odds, odds
-from .state import IDX
+from smesim.model.params import from_odds, odds
+from smesim.model.state import IDX
 
 
 def initialise(y0, p, lv0, exo0, c):
@@ -27,8 +27,9 @@ def initialise(y0, p, lv0, exo0, c):
 
 
 def rates(s, p, lv, c, aux, d):
-    target = from_odds(odds(p.export_target_2012)
-                       * (s.productivity_ratio_sme / c.productivity_0)
-                       ** p.export_productivity_elasticity
-                       * np.exp(p.export_scale_up_effect * (lv.scale_up_support - c.scale_up_0)))
+    target = from_odds(
+        odds(p.export_target_2012)
+        * (s.productivity_ratio_sme / c.productivity_0) ** p.export_productivity_elasticity
+        * np.exp(p.export_scale_up_effect * (lv.scale_up_support - c.scale_up_0))
+    )
     d[:, IDX["export_share_sme"]] = (target - s.export_share_sme) / p.export_adjustment_time

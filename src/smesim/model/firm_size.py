@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import EMPLOYMENT, SME_CLASSES
+from smesim.model.state import EMPLOYMENT, SME_CLASSES
 
 MAX_SCALE_UP_MULTIPLIER = 5.0
 
@@ -48,7 +48,8 @@ def rates(s, p, lv, c, aux, d, y):
     boost = np.minimum(
         np.exp(p.scale_up_support_effect * (lv.scale_up_support - c.scale_up_0))
         * (s.productivity_ratio_sme / c.productivity_0) ** p.scale_up_productivity_elasticity,
-        MAX_SCALE_UP_MULTIPLIER)
+        MAX_SCALE_UP_MULTIPLIER,
+    )
     emp = y[:, EMPLOYMENT]
     net_up = c.scale_up_rates * boost[:, None] * emp[:, :4] - c.shrink_rates * emp[:, 1:]
     dz = d[:, EMPLOYMENT]

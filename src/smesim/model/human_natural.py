@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import IDX
+from smesim.model.state import IDX
 
 
 def initialise(y0, p, lv0, exo0, c):
@@ -41,9 +41,11 @@ def initialise(y0, p, lv0, exo0, c):
 def rates(s, p, lv, exo, c, aux, d):
     skills_target = 100.0 * np.exp(
         p.training_skills_effect * (lv.vocational_training - c.training_0)
-        - p.ageing_skills_effect * (exo["population_65plus_share"] - c.age_share_0))
+        - p.ageing_skills_effect * (exo["population_65plus_share"] - c.age_share_0)
+    )
     d[:, IDX["sme_skills_index"]] = (skills_target - s.sme_skills_index) / p.skills_adjustment_time
-    decline = (p.environmental_intensity_trend
-               + p.green_transition_effect * (lv.green_transition - c.green_0))
+    decline = p.environmental_intensity_trend + p.green_transition_effect * (
+        lv.green_transition - c.green_0
+    )
     d[:, IDX["environmental_intensity"]] = -s.environmental_intensity * decline
     aux["population_65plus_share"] = exo["population_65plus_share"]

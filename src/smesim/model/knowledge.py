@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import from_odds, odds
-from .state import IDX
+from smesim.model.params import from_odds, odds
+from smesim.model.state import IDX
 
 
 def initialise(y0, p, lv0, exo0, c, rd_sme_0, rd_large_0, e_sme_0):
@@ -69,20 +69,32 @@ def initialise(y0, p, lv0, exo0, c, rd_sme_0, rd_large_0, e_sme_0):
 
 def rates(s, p, lv, c, aux, d):
     boost = np.maximum(1 + p.diffusion_spillover_effect * (lv.tech_diffusion - c.diffusion_0), 0)
-    spillover = (p.knowledge_spillover_rate * boost * c.spillover_scale
-                 * aux["employment_share_sme"] / s.employment_share_500_plus * s.knowledge_large)
-    d[:, IDX["knowledge_sme"]] = (aux["rd_sme"] + spillover
-                                  - p.knowledge_depreciation_rate * s.knowledge_sme)
-    d[:, IDX["knowledge_large"]] = (aux["rd_large"]
-                                    - p.knowledge_depreciation_rate * s.knowledge_large)
+    spillover = (
+        p.knowledge_spillover_rate
+        * boost
+        * c.spillover_scale
+        * aux["employment_share_sme"]
+        / s.employment_share_500_plus
+        * s.knowledge_large
+    )
+    d[:, IDX["knowledge_sme"]] = (
+        aux["rd_sme"] + spillover - p.knowledge_depreciation_rate * s.knowledge_sme
+    )
+    d[:, IDX["knowledge_large"]] = (
+        aux["rd_large"] - p.knowledge_depreciation_rate * s.knowledge_large
+    )
     kappa = aux["knowledge_ratio"]
-    target_odds = (odds(p.productivity_target_2012)
-                   * (kappa / c.knowledge_ratio_0) ** p.knowledge_productivity_elasticity
-                   * np.exp(p.tech_diffusion_effect * (lv.tech_diffusion - c.diffusion_0))
-                   * (s.sme_skills_index / 100.0) ** p.skills_productivity_elasticity
-                   * (1 - aux["appropriation_rate"]) / (1 - p.appropriation_rate_2012))
+    target_odds = (
+        odds(p.productivity_target_2012)
+        * (kappa / c.knowledge_ratio_0) ** p.knowledge_productivity_elasticity
+        * np.exp(p.tech_diffusion_effect * (lv.tech_diffusion - c.diffusion_0))
+        * (s.sme_skills_index / 100.0) ** p.skills_productivity_elasticity
+        * (1 - aux["appropriation_rate"])
+        / (1 - p.appropriation_rate_2012)
+    )
     target = from_odds(target_odds)
-    d[:, IDX["productivity_ratio_sme"]] = ((target - s.productivity_ratio_sme)
-                                           / p.productivity_adjustment_time)
+    d[:, IDX["productivity_ratio_sme"]] = (
+        target - s.productivity_ratio_sme
+    ) / p.productivity_adjustment_time
     aux["productivity_target"] = target
     aux["knowledge_spillover"] = spillover

@@ -55,8 +55,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .knowledge_ratio import knowledge_ratio
-from .state import IDX
+from smesim.model.knowledge_ratio import knowledge_ratio
+from smesim.model.state import IDX
 
 MARGIN_FLOOR = 0.02  # SMEs keep a minimal R&D budget even at zero margin (assumed)
 
@@ -70,18 +70,24 @@ def _support_rates(p, lv):
 
 
 def _margins(p, lv, c, wage_ratio_sme, productivity, v_sme, v_large):
-    appropriation = (p.appropriation_rate_2012
-                     * (1 - p.fair_trade_appropriation_effect * lv.fair_trade_enforcement)
-                     / (1 - p.fair_trade_appropriation_effect * c.fair_trade_0))
+    appropriation = (
+        p.appropriation_rate_2012
+        * (1 - p.fair_trade_appropriation_effect * lv.fair_trade_enforcement)
+        / (1 - p.fair_trade_appropriation_effect * c.fair_trade_0)
+    )
     margin_sme = np.maximum(
-        1 - p.labour_share_large * wage_ratio_sme / productivity - appropriation
-        - p.green_cost_to_sme_margin * (lv.green_transition - c.green_0), MARGIN_FLOOR)
+        1
+        - p.labour_share_large * wage_ratio_sme / productivity
+        - appropriation
+        - p.green_cost_to_sme_margin * (lv.green_transition - c.green_0),
+        MARGIN_FLOOR,
+    )
     margin_large = 1 - p.labour_share_large + appropriation * v_sme / v_large
     return appropriation, margin_sme, margin_large
 
 
 def _value_added(y):
-    e_sme = y[:, IDX["employment_share_1_4"]:IDX["employment_share_500_plus"]].sum(axis=1)
+    e_sme = y[:, IDX["employment_share_1_4"] : IDX["employment_share_500_plus"]].sum(axis=1)
     v_sme = e_sme / 100.0 * y[:, IDX["productivity_ratio_sme"]] / 100.0
     v_large = y[:, IDX["employment_share_500_plus"]] / 100.0
     return e_sme, v_sme, v_large
@@ -100,8 +106,10 @@ def initialise(y0, p, lv0, exo0, c, wage_ratio_sme_0):
     # private SME share q of private business R&D that yields the observed total share
     q = share * (1 + s_sme + s_large) - s_sme
     if np.any(q <= 0) or np.any(q >= 1):
-        raise ValueError("2012 SME R&D share cannot be reproduced under the 2012 support "
-                         "settings (SME support alone exceeds it)")
+        raise ValueError(
+            "2012 SME R&D share cannot be reproduced under the 2012 support "
+            "settings (SME support alone exceeds it)"
+        )
     c.rd_intensity_sme_0 = q / (1 - q) * v_large / v_sme
     q_s, q_l = c.rd_intensity_sme_0 * v_sme, v_large
     rd_s = q_s + s_sme * (q_s + q_l)
@@ -114,17 +122,21 @@ def initialise(y0, p, lv0, exo0, c, wage_ratio_sme_0):
 
 def rates(s, p, lv, c, aux, d, y):
     e_sme, v_sme, v_large = _value_added(y)
-    appropriation, m_s, m_l = _margins(p, lv, c, aux["wage_ratio_sme"],
-                                       s.productivity_ratio_sme, v_sme, v_large)
+    appropriation, m_s, m_l = _margins(
+        p, lv, c, aux["wage_ratio_sme"], s.productivity_ratio_sme, v_sme, v_large
+    )
     kappa = knowledge_ratio(s, e_sme)
-    q_s = (v_sme * c.rd_intensity_sme_0 * (m_s / c.margin_sme_0) ** p.rd_margin_elasticity
-           * (kappa / c.knowledge_ratio_0) ** p.absorptive_capacity_elasticity)
+    q_s = (
+        v_sme
+        * c.rd_intensity_sme_0
+        * (m_s / c.margin_sme_0) ** p.rd_margin_elasticity
+        * (kappa / c.knowledge_ratio_0) ** p.absorptive_capacity_elasticity
+    )
     q_l = v_large * (m_l / c.margin_large_0) ** p.rd_margin_elasticity
     s_sme, s_large = _support_rates(p, lv)
     rd_s = q_s + s_sme * (q_s + q_l)
     rd_l = q_l + s_large * (q_s + q_l)
-    cost_s = (c.researcher_cost_sme_0
-              * (m_s / c.margin_sme_0) ** p.researcher_cost_margin_elasticity)
+    cost_s = c.researcher_cost_sme_0 * (m_s / c.margin_sme_0) ** p.researcher_cost_margin_elasticity
     tau_r = p.researcher_adjustment_time
     d[:, IDX["researchers_sme"]] = (rd_s / cost_s - s.researchers_sme) / tau_r
     d[:, IDX["researchers_large"]] = (rd_l - s.researchers_large) / tau_r
@@ -137,4 +149,5 @@ def rates(s, p, lv, c, aux, d, y):
     aux["employment_share_sme"] = e_sme
     aux["rd_share_sme"] = 100.0 * rd_s / (rd_s + rd_l)
     aux["rd_per_researcher_ratio_sme"] = 100.0 * (
-        (rd_s / s.researchers_sme) / (rd_l / s.researchers_large))
+        (rd_s / s.researchers_sme) / (rd_l / s.researchers_large)
+    )

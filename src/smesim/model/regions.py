@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import from_odds, odds
-from .state import IDX
+from smesim.model.params import from_odds, odds
+from smesim.model.state import IDX
 
-_G, _N, _S = ("capital_region_grp_share", "capital_region_population_share",
-              "capital_region_startup_share")
+_G, _N, _S = (
+    "capital_region_grp_share",
+    "capital_region_population_share",
+    "capital_region_startup_share",
+)
 
 
 def initialise(y0, p, lv0, exo0, c):
@@ -52,13 +55,14 @@ def initialise(y0, p, lv0, exo0, c):
 
 def rates(s, p, lv, c, aux, d):
     dispersion = np.exp(-p.dispersion_effect * (lv.regional_dispersion - c.dispersion_0))
-    pull_of_people = (odds(s.capital_region_population_share) / c.population_odds_0
-                      ) ** p.agglomeration_population_effect
-    pull_of_output = (odds(s.capital_region_grp_share) / c.grp_odds_0
-                      ) ** p.agglomeration_grp_effect
+    pull_of_people = (
+        odds(s.capital_region_population_share) / c.population_odds_0
+    ) ** p.agglomeration_population_effect
+    pull_of_output = (odds(s.capital_region_grp_share) / c.grp_odds_0) ** p.agglomeration_grp_effect
     grp_target = from_odds(odds(p.capital_region_grp_target_2012) * pull_of_people * dispersion)
-    pop_target = from_odds(odds(p.capital_region_population_target_2012) * pull_of_output
-                           * dispersion)
+    pop_target = from_odds(
+        odds(p.capital_region_population_target_2012) * pull_of_output * dispersion
+    )
     startup_target = from_odds(c.startup_odds_0 * pull_of_output * dispersion)
     d[:, IDX[_G]] = (grp_target - s.capital_region_grp_share) / p.grp_adjustment_time
     d[:, IDX[_N]] = (pop_target - s.capital_region_population_share) / p.population_adjustment_time

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import from_odds, odds
-from .state import EMPLOYMENT, SME_CLASSES, WAGES
+from smesim.model.params import from_odds, odds
+from smesim.model.state import EMPLOYMENT, SME_CLASSES, WAGES
 
 
 def initialise(y0, p, lv0, exo0, c):
@@ -51,14 +51,18 @@ def sme_wage_ratio(y):
 
 
 def rates(s, p, lv, exo, c, aux, d, y):
-    drive = (p.wage_target_2012
-             * (s.productivity_ratio_sme / c.productivity_0) ** p.wage_productivity_elasticity
-             * np.exp(p.fair_trade_wage_effect * (lv.fair_trade_enforcement - c.fair_trade_0)))
+    drive = (
+        p.wage_target_2012
+        * (s.productivity_ratio_sme / c.productivity_0) ** p.wage_productivity_elasticity
+        * np.exp(p.fair_trade_wage_effect * (lv.fair_trade_enforcement - c.fair_trade_0))
+    )
     target = from_odds(c.wage_odds_0 * drive[:, None])
     emp = y[:, EMPLOYMENT][:, :4]
     mean_target = (emp * target).sum(axis=1) / emp.sum(axis=1)
-    ability_to_pay = (s.productivity_ratio_sme
-                      * (1 - aux["appropriation_rate"] - p.viable_sme_margin)
-                      / p.labour_share_large)
+    ability_to_pay = (
+        s.productivity_ratio_sme
+        * (1 - aux["appropriation_rate"] - p.viable_sme_margin)
+        / p.labour_share_large
+    )
     target = target * np.minimum(1.0, ability_to_pay / mean_target)[:, None]
     d[:, WAGES] = (target - y[:, WAGES]) / p.wage_adjustment_time[:, None]

@@ -1,0 +1,687 @@
+"""Scenario comparison: levels, differences from a reference, years targets are reached.
+
+:func:`compare_scenarios` validates every scenario file first, then runs them
+all in one batched integration (one run per scenario along the model's run
+axis, so N scenarios cost about one run), and tabulates every canonical series
+(the five coexistence indices included) at the chosen years:
+
+* ``value``: the level in the scenario;
+* ``diff``: value minus the reference's value (index / percentage points);
+* ``diff_pct``: that difference as a percentage of the reference's value.
+
+The reference is the baseline (the bundled ``baseline`` scenario, added first
+unless ``include_baseline=False``; a scenario *named* ``baseline`` that the
+user gives takes its place).  Without the baseline the first scenario given
+is the reference.
+
+Targets (``--target``) are written ``SERIES>=VALUE``, ``SERIES<=VALUE`` or
+``SERIES=VALUE``:
+
+* ``>=``: reached from below: the first reported year with the series at or
+  above the value after a year below it;
+* ``<=``: reached from above: the first year at or below it after a year
+  above it;
+* ``=``: the direction is taken from where the series starts (its start-year
+  value, the same in every scenario): below the value means ``>=``, above it
+  ``<=``.
+
+Years are whole reporting years from the start year (2012).  A series that
+starts on the target side and leaves it counts from when it comes back; one
+on the target side in every year is reported as "2012 (met throughout)".
+When never reached the tables say "not by <end year>".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smesim import __version__
+from smesim.engine.simulate import (
+    DEFAULT_DT,
+    DEFAULT_END_YEAR,
+    MAX_END_YEAR,
+    START_YEAR,
+    integrate,
+    time_grid,
+)
+from smesim.errors import SmesimError
+from smesim.inputs.profiles import get_profile
+from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.io import dump_json, now_iso, staged_files
+from smesim.model.exogenous import exogenous_paths
+from smesim.model.levers import LEVER_IDS, lever_paths
+from smesim.model.outputs import BY_ID, CANONICAL, HEADLINE
+from smesim.model.params import ParameterSet
+
+DEFAULT_YEARS = (2030, 2040, 2060)
+BASELINE = "baseline"
+COEXISTENCE = (
+    "coexistence_economic",
+    "coexistence_regional",
+    "coexistence_human",
+    "coexistence_natural",
+    "coexistence_overall",
+)
+#: Series the terminal table shows (files hold every canonical series).
+TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
+
+
+class CompareError(SmesimError, ValueError):
+    """Bad comparison options (years, targets, duplicate scenario names)."""
+
+
+# ---- targets ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """A level a series should reach; ``direction`` is ``">="``, ``"<="`` or ``"="`` (auto)."""
+
+    series: str
+    value: float
+    direction: str = "="
+
+    def resolved(self, start_value: float) -> str:
+        if self.direction != "=":
+            return self.direction
+        return ">=" if start_value < self.value else "<="
+
+    def label(self, direction: str | None = None) -> str:
+        return f"{self.series} {direction or self.direction} {self.value:g}"
+
+
+_TARGET_RE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(>=|<=|=)\s*(\S+)\s*$")
+
+
+def parse_target(spec: str) -> Target:
+    """``"wage_ratio_sme=60"`` / ``"capital_region_grp_share<=45"`` -> :class:`Target`."""
+    m = _TARGET_RE.match(spec)
+    if not m:
+        raise CompareError(
+            f"--target {spec!r}: expected SERIES=VALUE, SERIES>=VALUE or "
+            f"SERIES<=VALUE (e.g. wage_ratio_sme=60) (got {spec!r})"
+        )
+    series, direction, raw = m.groups()
+    if series not in CANONICAL:
+        import difflib
+
+        close = difflib.get_close_matches(series, CANONICAL, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise CompareError(
+            f"--target {spec!r}: expected a canonical series id (see "
+            f"smesim.model.outputs) (got {series!r}){hint}"
+        )
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CompareError(
+            f"--target {spec!r}: expected a number after {direction!r} (got {raw!r})"
+        ) from None
+    if not math.isfinite(value):
+        raise CompareError(f"--target {spec!r}: expected a finite number (got {raw!r})")
+    return Target(series, value, direction)
+
+
+def reach_year(years: np.ndarray, values: np.ndarray, target: float, direction: str) -> int | None:
+    """Year ``values`` reach ``target`` from the other side, else None.
+
+    ``">="``: the first year at or above the target after a year below it
+    (reached from below); ``"<="``: at or below after a year above it.  A
+    series on the target side throughout counts as reached in its first year.
+    """
+    hit = values >= target if direction == ">=" else values <= target
+    if hit.all():
+        return int(years[0])
+    first_miss = int(np.argmin(hit))
+    idx = np.flatnonzero(hit[first_miss:])
+    return int(years[first_miss + idx[0]]) if idx.size else None
+
+
+def check_years(years: Sequence[int]) -> tuple[int, ...]:
+    out = []
+    for y in years:
+        if not isinstance(y, int | np.integer) or not START_YEAR <= y <= MAX_END_YEAR:
+            raise CompareError(
+                f"--years: expected whole years in [{START_YEAR}, {MAX_END_YEAR}] (got {y!r})"
+            )
+        out.append(int(y))
+    if not out:
+        raise CompareError("--years: expected at least one year (got none)")
+    return tuple(sorted(set(out)))
+
+
+def parse_years(spec: str) -> tuple[int, ...]:
+    """``"2030,2040,2060"`` -> (2030, 2040, 2060)."""
+    try:
+        years = [int(x) for x in spec.split(",") if x.strip()]
+    except ValueError:
+        raise CompareError(
+            f"--years: expected comma-separated whole years such as 2030,2040,2060 (got {spec!r})"
+        ) from None
+    return check_years(years)
+
+
+# ---- running ----------------------------------------------------------------------------
+def load_scenarios(specs: Sequence[str | Path], include_baseline: bool = True) -> list[Scenario]:
+    """Load and validate every scenario before anything runs; baseline first.
+
+    Raises the first file's :class:`~smesim.errors.ScenarioError`; a name
+    given twice by different files is a :class:`CompareError`.
+    """
+    loaded = [load_scenario(s) for s in specs]
+    if include_baseline and not any(sc.name == BASELINE for sc in loaded):
+        loaded.insert(0, load_scenario(BASELINE))
+    if include_baseline:
+        loaded.sort(key=lambda sc: sc.name != BASELINE)  # stable: baseline first
+    out: list[Scenario] = []
+    seen: dict[str, Scenario] = {}
+    for sc in loaded:
+        if sc.name in seen:
+            if seen[sc.name].path == sc.path:
+                continue  # the same file twice
+            raise CompareError(
+                f"{sc.path}: name: expected scenario names to be unique "
+                f"(got {sc.name!r}, also in {seen[sc.name].path})"
+            )
+        seen[sc.name] = sc
+        out.append(sc)
+    if not out:
+        raise CompareError("scenarios: expected at least one scenario (got none)")
+    return out
+
+
+def simulate_many(
+    scenarios: Sequence[Scenario],
+    params: ParameterSet,
+    *,
+    until: int,
+    dt: float = DEFAULT_DT,
+    profile: str = "korea",
+) -> dict[str, pd.DataFrame]:
+    """Run several scenarios in one batched integration; name -> year-indexed frame.
+
+    Same grid, parameters and exogenous paths as :func:`smesim.engine.simulate.simulate`;
+    each scenario is one run along the batch axis with its own lever paths.
+    """
+    from smesim.model.outputs import ALL_COLUMNS
+
+    prof = get_profile(profile)
+    one = params.run(0)
+    t, spy = time_grid(START_YEAR, until, dt)
+    levers = np.stack(
+        [lever_paths(sc.settings, t, prof.baseline_levers) for sc in scenarios], axis=2
+    )
+    batch = ParameterSet(
+        np.repeat(one.values, len(scenarios), axis=0), source=one.source, meta=one.meta
+    )
+    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
+    data = integrate(batch, levers, t, spy, exogenous_paths(t, profile), base0)
+    years = pd.Index(np.arange(START_YEAR, until + 1), name="year")
+    return {
+        sc.name: pd.DataFrame(data[i], index=years, columns=list(ALL_COLUMNS))
+        for i, sc in enumerate(scenarios)
+    }
+
+
+def lever_frame(
+    scenario: Scenario,
+    *,
+    start: int = START_YEAR,
+    end: int = DEFAULT_END_YEAR,
+    per_year: int = 4,
+    profile: str = "korea",
+) -> pd.DataFrame:
+    """Every lever's path in ``scenario``, indexed by time (``per_year`` points a year)."""
+    t = start + np.arange((end - start) * per_year + 1) / per_year
+    vals = lever_paths(scenario.settings, t, get_profile(profile).baseline_levers)
+    return pd.DataFrame(vals, index=pd.Index(t, name="year"), columns=list(LEVER_IDS))
+
+
+def lever_changes(
+    frames: dict[str, pd.DataFrame], reference: str, tol: float = 1e-9
+) -> pd.DataFrame:
+    """How each scenario moves each lever off the reference path.
+
+    Parameters
+    ----------
+    frames : scenario name -> :func:`lever_frame`.
+    reference : name of the scenario the others are compared with.
+
+    Returns
+    -------
+    DataFrame, one row per (scenario, lever) that differs from the reference:
+    scenario, lever, start (first time it differs), settled (time from which
+    it no longer changes), before (reference value at ``start``), peak (value
+    farthest from the reference), final (value at the end).
+    """
+    ref = frames[reference]
+    rows = []
+    for name, f in frames.items():
+        if name == reference:
+            continue
+        for lid in LEVER_IDS:
+            path, base = f[lid].to_numpy(), ref[lid].to_numpy()
+            off = np.abs(path - base) > tol
+            if not off.any():
+                continue
+            t = f.index.to_numpy()
+            i0 = int(np.argmax(off))
+            moving = np.flatnonzero(np.abs(np.diff(path)) > tol)
+            settled = t[moving[-1] + 1] if moving.size else t[i0]
+            peak = path[int(np.argmax(np.abs(path - base)))]
+            # A gradual change (ramp) left its old value at the previous grid point.
+            begin = t[i0 - 1] if i0 > 0 and abs(path[i0] - peak) > tol else t[i0]
+            rows.append(
+                (
+                    name,
+                    lid,
+                    float(begin),
+                    float(max(settled, t[i0])),
+                    float(base[max(i0 - 1, 0)]),
+                    float(peak),
+                    float(path[-1]),
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["scenario", "lever", "start", "settled", "before", "peak", "final"]
+    )
+
+
+# ---- the comparison ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Comparison:
+    """Result of :func:`compare_scenarios`.
+
+    Attributes
+    ----------
+    scenarios : the validated scenarios, reference first when it is the baseline.
+    reference : name of the scenario differences are taken from.
+    years : reporting years of the table.
+    frames : name -> year-indexed DataFrame of the whole run (every output column).
+    table : long table, one row per (scenario, series, year): scenario, series,
+        unit, year, value, reference_value, diff, diff_pct.
+    reached : one row per (scenario, target): scenario, series, direction,
+        target, year (``<NA>`` when not reached by ``end``).
+    ensemble : optional ensemble result (``.bands``, ``.probabilities``).
+    """
+
+    scenarios: tuple[Scenario, ...]
+    reference: str
+    years: tuple[int, ...]
+    end: int
+    frames: dict[str, pd.DataFrame]
+    table: pd.DataFrame
+    reached: pd.DataFrame
+    targets: tuple[Target, ...] = ()
+    meta: dict = field(default_factory=dict)
+    ensemble: object | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [sc.name for sc in self.scenarios]
+
+    def value(self, scenario: str, series: str, year: int) -> float:
+        return float(self.frames[scenario].at[year, series])
+
+    def levels(
+        self, series: Sequence[str] = COEXISTENCE, years: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """Scenario rows by (series, year) columns of levels (for dashboards)."""
+        years = list(years or self.years)
+        cols = pd.MultiIndex.from_product([list(series), years], names=["series", "year"])
+        rows = [[self.value(n, s, y) for s, y in cols] for n in self.names]
+        return pd.DataFrame(rows, index=pd.Index(self.names, name="scenario"), columns=cols)
+
+    def reach_text(self, scenario: str, target: Target) -> str:
+        row = self.reached[
+            (self.reached["scenario"] == scenario)
+            & (self.reached["series"] == target.series)
+            & (self.reached["target"] == target.value)
+        ]
+        year = row["year"].iloc[0]
+        if pd.isna(year):
+            return f"not by {self.end}"
+        return f"{int(year)} (met throughout)" if int(year) == START_YEAR else str(int(year))
+
+
+def compare_scenarios(
+    specs: Sequence[str | Path],
+    *,
+    years: Sequence[int] = DEFAULT_YEARS,
+    targets: Sequence[Target | str] = (),
+    include_baseline: bool = True,
+    until: int | None = None,
+    profile: str = "korea",
+    dt: float = DEFAULT_DT,
+    ensemble_dir: str | Path | None = None,
+    runs: int | None = None,
+    seed: int = 0,
+) -> Comparison:
+    """Validate, run and tabulate scenarios against the baseline.
+
+    Parameters
+    ----------
+    specs : scenario paths or bundled names (the baseline is added unless
+        ``include_baseline=False``).
+    years : reporting years of the table.
+    targets : :class:`Target` objects or strings such as ``"wage_ratio_sme=60"``.
+    until : last simulated year (default: the latest of 2060, the scenarios'
+        horizons and ``years``).
+    ensemble_dir, runs : attach an ensemble result read from a directory or
+        run with ``runs`` parameter draws (needs :mod:`smesim.analysis.ensemble`).
+    """
+    years = check_years(years)
+    targets = tuple(t if isinstance(t, Target) else parse_target(t) for t in targets)
+    scenarios = load_scenarios(specs, include_baseline)
+    end = until or max(
+        DEFAULT_END_YEAR, max(years), *(sc.horizon or DEFAULT_END_YEAR for sc in scenarios)
+    )
+    if not START_YEAR < end <= MAX_END_YEAR or max(years) > end:
+        raise CompareError(
+            f"--until: expected a year in ({START_YEAR}, {MAX_END_YEAR}] and "
+            f"not before the last reporting year {max(years)} (got {end})"
+        )
+    params = get_profile(profile).parameter_set()
+    frames = simulate_many(scenarios, params, until=end, dt=dt, profile=profile)
+    reference = BASELINE if include_baseline else scenarios[0].name
+    table = _table(frames, reference, years)
+    reached = _reached(frames, targets)
+    ens = None
+    if ensemble_dir is not None or runs:
+        ens = load_or_run_ensemble(
+            ensemble_dir, runs, scenarios, seed=seed, profile=profile, until=end
+        )
+    meta = {
+        "smesim_version": __version__,
+        "created": now_iso(),
+        "profile": profile,
+        "parameter_set": params.source,
+        "calibrated_at": params.meta.get("created"),
+        "dt_years": dt,
+        "end_year": end,
+        "reference": reference,
+        "scenario_files": {sc.name: str(sc.path) for sc in scenarios},
+        "scenario_sha256": {sc.name: sc.content_hash for sc in scenarios},
+        "ensemble": str(ensemble_dir)
+        if ensemble_dir
+        else ({"runs": runs, "seed": seed} if runs else None),
+    }
+    return Comparison(
+        tuple(scenarios), reference, years, end, frames, table, reached, targets, meta, ens
+    )
+
+
+def _table(frames: dict[str, pd.DataFrame], reference: str, years) -> pd.DataFrame:
+    ref = frames[reference]
+    rows = []
+    for name, df in frames.items():
+        for s in CANONICAL:
+            for y in years:
+                v, r = float(df.at[y, s]), float(ref.at[y, s])
+                d = v - r
+                rows.append(
+                    (name, s, BY_ID[s].unit, y, v, r, d, 100.0 * d / r if r != 0 else float("nan"))
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "series",
+            "unit",
+            "year",
+            "value",
+            "reference_value",
+            "diff",
+            "diff_pct",
+        ],
+    )
+
+
+def _reached(frames: dict[str, pd.DataFrame], targets: Sequence[Target]) -> pd.DataFrame:
+    rows = []
+    for t in targets:
+        for name, df in frames.items():
+            direction = t.resolved(float(df[t.series].iloc[0]))
+            year = reach_year(df.index.to_numpy(), df[t.series].to_numpy(), t.value, direction)
+            rows.append((name, t.series, direction, t.value, year))
+    out = pd.DataFrame(rows, columns=["scenario", "series", "direction", "target", "year"])
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
+def load_or_run_ensemble(
+    ensemble_dir,
+    runs,
+    scenarios: Sequence[Scenario],
+    *,
+    seed: int = 0,
+    profile: str = "korea",
+    until: int | None = None,
+):
+    """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws."""
+    try:
+        from smesim.analysis import ensemble
+    except ImportError:
+        opt = "--ensemble" if ensemble_dir is not None else "--runs"
+        raise CompareError(
+            f"{opt}: expected the smesim.analysis.ensemble module (uncertainty bands) "
+            "(got none: this installation has no ensemble support)"
+        ) from None
+    if ensemble_dir is not None:
+        return ensemble.read_ensemble(Path(ensemble_dir))
+    if runs is None or runs < 2:
+        raise CompareError(f"--runs: expected at least 2 runs (got {runs})")
+    return ensemble.run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until)
+
+
+# ---- text renderings --------------------------------------------------------------------
+def _fmt(v: float) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v:.2f}"
+
+
+def _cell(row, reference: str) -> str:
+    if row.scenario == reference:
+        return _fmt(row.value)
+    # round first, then add 0.0: a tiny negative difference prints as +0.00, not -0.00
+    pct = "n/a" if not math.isfinite(row.diff_pct) else f"{round(row.diff_pct, 1) + 0.0:+.1f}%"
+    return f"{_fmt(row.value)} ({round(row.diff, 2) + 0.0:+.2f}; {pct})"
+
+
+def wide_table(comp: Comparison, year: int, series: Sequence[str] = CANONICAL) -> pd.DataFrame:
+    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings."""
+    sub = comp.table[(comp.table["year"] == year) & comp.table["series"].isin(series)]
+    cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
+    data = [[cells[(s, n)] for n in comp.names] for s in series]
+    idx = pd.Index([f"{s} [{BY_ID[s].unit}]" for s in series], name="series")
+    return pd.DataFrame(data, index=idx, columns=comp.names)
+
+
+def _target_rows(comp: Comparison) -> list[list[str]]:
+    rows = []
+    for t in comp.targets:
+        first = comp.reached[
+            (comp.reached["series"] == t.series) & (comp.reached["target"] == t.value)
+        ]
+        dirs = sorted(set(first["direction"]))
+        label = f"{t.series} {'/'.join(dirs)} {t.value:g}"
+        rows.append([label, *(comp.reach_text(n, t) for n in comp.names)])
+    return rows
+
+
+def _legend(comp: Comparison) -> str:
+    return (
+        f"Cells: level (difference from {comp.reference} in points; in % of "
+        f"{comp.reference}).  Parameters: {comp.meta['parameter_set']}; "
+        f"profile {comp.meta['profile']}; smesim {comp.meta['smesim_version']}."
+    )
+
+
+def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> str:
+    """Readable plain-text tables (one per year, then the targets) for the terminal."""
+    parts = []
+    for y in comp.years:
+        parts.append(f"== {y} ==\n{wide_table(comp, y, series).to_string()}")
+    if comp.targets:
+        rows = _target_rows(comp)
+        df = pd.DataFrame(
+            [r[1:] for r in rows],
+            index=pd.Index([r[0] for r in rows], name="target"),
+            columns=comp.names,
+        )
+        parts.append(f"== year first reached ==\n{df.to_string()}")
+    probs = probability_table(comp)
+    if probs is not None:
+        parts.append(
+            "== probability of beating the baseline (share of ensemble runs) ==\n"
+            + probs.to_string()
+        )
+    parts.append(_legend(comp))
+    return "\n\n".join(parts)
+
+
+def probability_table(comp: Comparison) -> pd.DataFrame | None:
+    """P(beats baseline) in % of ensemble runs: "index year" rows, scenario columns.
+
+    ``=`` marks cells where the scenario leaves the index unchanged (in the
+    point-estimate runs), where a probability of 0 means "equal", not "worse".
+    None when no ensemble ran.
+    """
+    probs = getattr(comp.ensemble, "probabilities", None) if comp.ensemble is not None else None
+    if probs is None or probs.empty:
+        return None
+    cells: dict[tuple[str, str], str] = {}
+    rows: list[str] = []
+    names: list[str] = []
+    for r in probs.itertuples():
+        row = f"{r.index.removeprefix('coexistence_')} {r.year}"
+        rows.append(row)
+        names.append(r.scenario)
+        same = (
+            r.scenario in comp.frames
+            and comp.reference in comp.frames
+            and r.year in comp.frames[r.scenario].index
+            and abs(
+                comp.value(r.scenario, r.index, r.year)
+                - comp.value(comp.reference, r.index, r.year)
+            )
+            < 1e-9
+        )
+        cells[(row, r.scenario)] = "=" if same else f"{100 * r.p_beats_baseline:.1f}"
+    rows, names = list(dict.fromkeys(rows)), list(dict.fromkeys(names))
+    return pd.DataFrame(
+        [[cells.get((r, n), "") for n in names] for r in rows],
+        index=pd.Index(rows, name="index, year"),
+        columns=names,
+    )
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    esc = [[c.replace("|", "\\|") for c in r] for r in [header, *rows]]
+    lines = ["| " + " | ".join(esc[0]) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in esc[1:]]
+    return "\n".join(lines)
+
+
+def to_markdown(comp: Comparison) -> str:
+    """Every canonical series at every year, plus target years, as markdown."""
+    out = [f"# Scenario comparison (reference: {comp.reference})", "", _legend(comp), ""]
+    for sc in comp.scenarios:
+        out.append(f"- **{sc.name}** ({sc.path}): {' '.join(sc.description.split())}")
+    for y in comp.years:
+        w = wide_table(comp, y)
+        out += [
+            "",
+            f"## {y}",
+            "",
+            _md_table(
+                ["series", *w.columns],
+                [[i, *r] for i, r in zip(w.index, w.to_numpy().tolist(), strict=True)],
+            ),
+        ]
+    probs = probability_table(comp)
+    if probs is not None:
+        out += [
+            "",
+            "## Probability of beating the baseline (% of ensemble runs)",
+            "",
+            "`=`: the scenario leaves the index unchanged.",
+            "",
+            _md_table(
+                ["index, year", *probs.columns],
+                [[i, *row] for i, row in zip(probs.index, probs.to_numpy().tolist(), strict=True)],
+            ),
+        ]
+    if comp.targets:
+        out += [
+            "",
+            "## Year each target is first reached",
+            "",
+            "`>=`: first year at or above the value after a year below it (reached "
+            "from below); `<=`: at or below it after a year above it (from above).",
+            "",
+            _md_table(["target", *comp.names], _target_rows(comp)),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def to_json(comp: Comparison) -> dict:
+    def num(v):
+        return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+    rows = [{k: num(v) for k, v in r.items()} for r in comp.table.to_dict("records")]
+    reached = [
+        {
+            "scenario": r.scenario,
+            "series": r.series,
+            "direction": r.direction,
+            "target": r.target,
+            "year": None if pd.isna(r.year) else int(r.year),
+        }
+        for r in comp.reached.itertuples()
+    ]
+    return {
+        "meta": comp.meta,
+        "reference": comp.reference,
+        "years": list(comp.years),
+        "scenarios": [
+            {
+                "name": sc.name,
+                "path": sc.path,
+                "description": sc.description,
+                "levers": dict(sc.lever_table()),
+            }
+            for sc in comp.scenarios
+        ],
+        "rows": rows,
+        "targets": reached,
+    }
+
+
+def write_tables(stage: Path, comp: Comparison) -> list[str]:
+    """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names."""
+    stage = Path(stage)
+    comp.table.to_csv(stage / "comparison.csv", index=False, float_format="%.6g")
+    (stage / "comparison.md").write_text(to_markdown(comp), encoding="utf-8")
+    (stage / "comparison.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
+    names = ["comparison.csv", "comparison.md", "comparison.json"]
+    if comp.targets:
+        comp.reached.to_csv(stage / "targets.csv", index=False)
+        names.append("targets.csv")
+    if comp.ensemble is not None:
+        probs = getattr(comp.ensemble, "probabilities", None)
+        if probs is not None:
+            probs.to_csv(stage / "probabilities.csv", index=False, float_format="%.4g")
+            names.append("probabilities.csv")
+    return names
+
+
+def write_comparison(out_dir: str | Path, comp: Comparison) -> list[Path]:
+    """Write the comparison tables into ``out_dir`` atomically (staged, then moved)."""
+    with staged_files(Path(out_dir)) as stage:
+        names = write_tables(stage, comp)
+    return [Path(out_dir) / n for n in names]

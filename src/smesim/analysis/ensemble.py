@@ -1,0 +1,1151 @@
+"""Ensembles: projections with their uncertainty, streamed into percentile bands.
+
+``run_ensemble(scenarios, runs, seed)`` draws ``runs`` parameter sets from
+the joint uncertainty of the estimated parameters, runs every scenario (and
+the baseline) on each of them through the batched model, and reduces the
+outputs *as they stream in* to
+
+``bands``
+    percentiles 5, 25, 50, 75, 95 of every canonical series per year and
+    scenario (columns ``scenario, series, year, p5, p25, p50, p75, p95``);
+``probabilities``
+    the share of runs in which a scenario beats the baseline on each
+    coexistence index at 2030, 2040 and 2060, run by run on the same
+    parameter draw (columns ``scenario, index, year, p_beats_baseline``;
+    "beats" means higher by more than 1e-9).
+
+Uncertainty
+-----------
+The estimated parameters are drawn from a multivariate normal with the
+calibrated point estimate as mean and the calibration's covariance
+(``calibration/params/<profile>.toml``, ``[covariance]``; ``[standard_errors]``
+alone gives a diagonal one).  Without a calibrated parameter set the
+registry's priors (``prior_sd`` of each free parameter of the profile) stand
+in, and the manifest says so.  Draws outside a parameter's bounds are redrawn
+(a normal truncated to the bounds), never clipped.  Assumed parameters can be
+given ranges in a TOML file (``[ranges.<name>]`` with ``distribution =
+"uniform"`` and ``lower``/``upper``, or ``"normal"`` with ``mean``/``sd``).
+
+Reproducibility
+---------------
+Run ``i`` belongs to block ``i // BLOCK_RUNS``; each block draws from its own
+generator, ``SeedSequence(seed, spawn_key=(block,))``, so a run's parameters
+depend only on ``(seed, i)``: the same seed gives the same numbers whatever the
+batch size, the number of workers or the executor.
+
+Shared integration
+------------------
+Runs of all scenarios use the same draw, and a scenario's levers usually
+equal the baseline's until its policy starts: the baseline's state at the
+last whole year before any lever parts is handed to the other scenarios,
+which integrate only from there (bit-identical to full runs; tested).  Their
+values in the shared years are the baseline's, so they are neither copied nor
+counted twice: each scenario's percentile cells of those years are the
+baseline's.
+
+Streamed percentiles
+--------------------
+Memory is bounded whatever ``runs`` is: each (scenario, series, year) cell
+keeps a histogram of :data:`BINS` bins centred on the point-estimate run's
+value, whose half-width doubles (merging bin pairs, which is exact on counts)
+whenever a value falls outside it, plus the exact minimum and maximum.
+Binning never depends on the order in which runs arrive, so partial
+histograms from any split of the runs merge into the same counts.  A
+percentile is read off the counts with NumPy's ``linear`` rule, locating each
+order statistic within its bin; its error is at most one bin width
+(``2 R / BINS``, ``R`` < twice the largest deviation from the centre, at least
+1e-6 x max(1, abs(centre))), and
+the manifest reports that bound per series (``percentile_abs_error_bound``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smesim.engine.parallel import Execution, run_tasks
+from smesim.engine.simulate import (
+    DEFAULT_DT,
+    DEFAULT_END_YEAR,
+    START_YEAR,
+    _prepare,
+    integrate,
+    simulate,
+    time_grid,
+)
+from smesim.engine.threads import split
+from smesim.errors import DataError, ParameterError, check_seed, located
+from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.io import (
+    dump_json,
+    file_provenance,
+    manifest,
+    read_manifest,
+    read_result_csv,
+    staged_files,
+)
+from smesim.model.outputs import ALL_COLUMNS, CANONICAL
+from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
+
+PERCENTILES = (5, 25, 50, 75, 95)
+BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
+PROBABILITY_COLUMNS = ("scenario", "index", "year", "p_beats_baseline")
+COEXISTENCE = (
+    "coexistence_economic",
+    "coexistence_regional",
+    "coexistence_human",
+    "coexistence_natural",
+    "coexistence_overall",
+)
+PROBABILITY_YEARS = (2030, 2040, 2060)
+BEAT_TOLERANCE = 1e-9
+#: Runs per random block (a run's draws depend only on the seed and its index).
+BLOCK_RUNS = 1024
+#: Output memory of one batch, all scenarios together, that the automatic batch
+#: size aims at (each run and scenario holds 28 series x years x 8 bytes: 11 kB
+#: to 2060).  Larger batches run faster (per-call costs amortised; measured on
+#: 2 cores, 100,000 runs of coexistence_package: 5.8-6.3 s whole-process at
+#: 4,096 runs a batch, 5.5-5.8 s at 8,192, 5.1-5.4 s at 16,384).
+BATCH_BYTES = 384 * 2**20
+#: Bounds of the automatic batch size (runs).
+AUTO_BATCH_RUNS = (4096, 16384)
+#: Histogram bins per (scenario, series, year) cell.
+BINS = 4096
+_R0_RELATIVE = 1e-6
+_MAX_REDRAWS = 200
+SAMPLE_MODES = ("joint", "point")
+
+
+# ---------------------------------------------------------------------------
+# uncertainty and sampling
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Range:
+    """A user-declared distribution of one (assumed) parameter."""
+
+    name: str
+    distribution: str  # uniform | normal
+    a: float  # lower | mean
+    b: float  # upper | sd
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Joint normal of the estimated parameters plus independent declared ranges."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    factor: np.ndarray  # lower-triangular: cov = factor @ factor.T
+    source: str
+    ranges: tuple[Range, ...] = ()
+    ranges_file: str | None = None
+
+    def describe(self) -> dict:
+        return {
+            "joint_normal": {
+                "source": self.source,
+                "parameters": list(self.names),
+                "sd": np.sqrt((self.factor**2).sum(axis=1)).tolist(),
+            },
+            "declared_ranges": {
+                "file": self.ranges_file,
+                "parameters": {
+                    r.name: {"distribution": r.distribution, "a": r.a, "b": r.b}
+                    for r in self.ranges
+                },
+            },
+        }
+
+
+def _factor(cov: np.ndarray, source: str) -> np.ndarray:
+    cov = 0.5 * (cov + cov.T)
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(cov)
+        if w.min() < -1e-8 * max(1.0, w.max()):
+            raise ParameterError(
+                located(
+                    source,
+                    "covariance.matrix",
+                    "expected a positive semi-definite matrix (got an "
+                    f"eigenvalue of {w.min():.3g})",
+                )
+            ) from None
+        return v * np.sqrt(np.clip(w, 0.0, None))
+
+
+def joint_uncertainty(
+    profile: str = "korea", ranges_file: str | Path | None = None, point: ParameterSet | None = None
+) -> Uncertainty:
+    """The joint uncertainty of the estimated parameters of ``profile``.
+
+    Uses the calibrated covariance when the profile has a calibrated parameter
+    set, else the registry priors (documented in :mod:`smesim.analysis.ensemble`).
+    """
+    from smesim.inputs.profiles import get_profile
+
+    prof = get_profile(profile)
+    pset = point if point is not None else prof.parameter_set()
+    meta = dict(pset.meta or {})
+    cov_meta = meta.get("covariance")
+    ses = meta.get("standard_errors") or {}
+    if cov_meta and len(cov_meta.get("names", ())):
+        names = tuple(cov_meta["names"])
+        cov = np.asarray(cov_meta["matrix"], dtype=float)
+        src = f"{pset.source}: [covariance]"
+        for n in names:
+            if n not in BY_NAME:
+                raise ParameterError(
+                    located(pset.source, "covariance.names", f"unknown parameter {n!r}")
+                )
+        if cov.shape != (len(names), len(names)) or not np.isfinite(cov).all():
+            raise ParameterError(
+                located(
+                    pset.source,
+                    "covariance.matrix",
+                    f"expected a finite {len(names)}x{len(names)} matrix (got shape {cov.shape})",
+                )
+            )
+    elif ses:
+        names = tuple(ses)
+        cov = np.diag([float(ses[n]) ** 2 for n in names])
+        src = f"{pset.source}: [standard_errors] (no covariance: independent)"
+    else:
+        free = (
+            prof.free_parameter_names()
+            if hasattr(prof, "free_parameter_names")
+            else tuple(p.name for p in PARAMETERS if p.status == "calibrated")
+        )
+        names = tuple(free)
+        sds = [
+            prof.prior_sd(n) if hasattr(prof, "prior_sd") else BY_NAME[n].prior_sd for n in names
+        ]
+        cov = np.diag(np.square(np.asarray(sds, dtype=float)))
+        src = (
+            f"no calibrated parameter set ({prof.params_file} not found): registry "
+            "priors (prior_sd) of the free parameters stand in for the joint uncertainty"
+        )
+    values = pset.as_dict()
+    mean = np.array([values[n] for n in names])
+    ranges = read_ranges(ranges_file, exclude=names) if ranges_file else ()
+    return Uncertainty(
+        names=names,
+        mean=mean,
+        factor=_factor(cov, src),
+        source=src,
+        ranges=ranges,
+        ranges_file=str(ranges_file) if ranges_file else None,
+    )
+
+
+def read_ranges(path: str | Path, exclude: Sequence[str] = ()) -> tuple[Range, ...]:
+    """Declared ranges of assumed parameters from a TOML file (see module docs)."""
+    from smesim.inputs.paramfile import load_toml
+
+    src = str(path)
+    doc = load_toml(Path(path))
+    for key in doc:
+        if key != "ranges":
+            raise ParameterError(located(src, key, "unknown table (expected [ranges.<name>])"))
+    table = doc.get("ranges")
+    if not isinstance(table, dict) or not table:
+        raise ParameterError(
+            located(src, "ranges", "expected at least one [ranges.<name>] table (got none)")
+        )
+    out = []
+    for name, spec in table.items():
+        key = f"ranges.{name}"
+        if name not in BY_NAME:
+            raise ParameterError(
+                located(
+                    src,
+                    key,
+                    "unknown parameter (expected a registry name, see smesim.model.params)",
+                )
+            )
+        if name in exclude:
+            raise ParameterError(
+                located(
+                    src,
+                    key,
+                    "expected a parameter outside the joint "
+                    "uncertainty of the estimates (got an estimated one)",
+                )
+            )
+        if not isinstance(spec, dict):
+            raise ParameterError(located(src, key, f"expected a table (got {spec!r})"))
+        dist = spec.get("distribution", "uniform")
+        fields = {"uniform": ("lower", "upper"), "normal": ("mean", "sd")}.get(dist)
+        if fields is None:
+            raise ParameterError(
+                located(
+                    src, f"{key}.distribution", f"expected 'uniform' or 'normal' (got {dist!r})"
+                )
+            )
+        extra = set(spec) - {"distribution", *fields}
+        if extra:
+            raise ParameterError(
+                located(
+                    src, f"{key}.{sorted(extra)[0]}", f"unknown key (expected {', '.join(fields)})"
+                )
+            )
+        vals = []
+        for f in fields:
+            v = spec.get(f)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ParameterError(
+                    located(src, f"{key}.{f}", f"expected a finite number (got {v!r})")
+                )
+            vals.append(float(v))
+        p = BY_NAME[name]
+        unit = "" if p.unit in ("", "1") else f" {p.unit}"  # "1": dimensionless
+        if dist == "uniform":
+            lo, hi = vals
+            if not p.lower <= lo < hi <= p.upper:
+                raise ParameterError(
+                    located(
+                        src,
+                        key,
+                        f"expected {p.lower:g} <= lower < upper <= {p.upper:g}"
+                        f"{unit} (got lower {lo:g}, upper {hi:g})",
+                    )
+                )
+        else:
+            mu, sd = vals
+            if sd <= 0 or not p.lower <= mu <= p.upper:
+                raise ParameterError(
+                    located(
+                        src,
+                        key,
+                        f"expected sd > 0 and a mean in [{p.lower:g}, {p.upper:g}]"
+                        f"{unit} (got mean {mu:g}, sd {sd:g})",
+                    )
+                )
+        out.append(Range(name, dist, vals[0], vals[1]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Sampler:
+    """Parameter sets for run indices: a pure function of ``(seed, run index)``."""
+
+    point: ParameterSet
+    uncertainty: Uncertainty | None
+    seed: int
+    mode: str = "joint"
+
+    def sample(self, start: int, stop: int) -> ParameterSet:
+        """Runs ``start`` to ``stop - 1`` as one :class:`ParameterSet`."""
+        n = stop - start
+        if self.mode == "point" or self.uncertainty is None:
+            return ParameterSet(
+                np.repeat(self.point.values[:1], n, axis=0),
+                source=self.point.source,
+                meta=self.point.meta,
+            )
+        first, last = start // BLOCK_RUNS, (stop - 1) // BLOCK_RUNS
+        rows = np.vstack([self._block(b) for b in range(first, last + 1)])
+        off = start - first * BLOCK_RUNS
+        return ParameterSet(rows[off : off + n], source=f"ensemble(seed={self.seed})")
+
+    def _block(self, block: int) -> np.ndarray:
+        u = self.uncertainty
+        rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(block,)))
+        )
+        cols = [NAMES.index(n) for n in u.names]
+        rcols = [NAMES.index(r.name) for r in u.ranges]
+        lo = np.array([p.lower for p in PARAMETERS])
+        hi = np.array([p.upper for p in PARAMETERS])
+        out = np.repeat(self.point.values[:1], BLOCK_RUNS, axis=0)
+        todo = np.arange(BLOCK_RUNS)
+        for _ in range(_MAX_REDRAWS):
+            m = todo.size
+            z = rng.standard_normal((m, len(cols)))
+            # einsum, not ``@``: a BLAS product here wakes OpenBLAS's threads, which
+            # then spin for about 0.1 s against the kernel's (measured: the next
+            # kernel call 15 % slower); einsum's own loop is also machine-independent
+            out[np.ix_(todo, cols)] = u.mean + np.einsum("ij,kj->ik", z, u.factor)
+            for r, c in zip(u.ranges, rcols, strict=True):
+                out[todo, c] = (
+                    rng.uniform(r.a, r.b, m)
+                    if r.distribution == "uniform"
+                    else rng.normal(r.a, r.b, m)
+                )
+            bad = ((out[todo] < lo) | (out[todo] > hi)).any(axis=1)
+            todo = todo[bad]
+            if todo.size == 0:
+                return out
+        col = int(np.argmax(((out[todo] < lo) | (out[todo] > hi)).sum(axis=0)))
+        raise ParameterError(
+            located(
+                u.source,
+                NAMES[col],
+                (
+                    f"cannot draw values within the bounds [{lo[col]:g}, {hi[col]:g}] "
+                    f"(after {_MAX_REDRAWS} redraws): the uncertainty is far wider than the bounds"
+                ),
+            )
+        )
+
+
+# ---------------------------------------------------------------------------
+# streamed percentiles
+# ---------------------------------------------------------------------------
+
+try:
+    import numba as _numba
+
+    # Serial nogil loops over a range of items, run in parallel on this process's
+    # threads by smesim.engine.threads.split (no numba parallel=True: see smesim.engine.threads).
+    _loop = _numba.njit(cache=True, nogil=True)
+
+    @_loop
+    def _to_cells_part(t0, t1, data, out):
+        n, ny, n_series = data.shape[0], data.shape[1], out.shape[0] // data.shape[1]
+        for t in range(t0, t1):
+            lo = t * 64
+            hi = min(n, lo + 64)
+            for c in range(n_series):
+                for y in range(ny):
+                    j = c * ny + y
+                    for i in range(lo, hi):
+                        out[j, i] = data[i, y, c]
+
+    def _to_cells(data, n_series):
+        """``data`` (runs, years, columns) -> cells (columns[:n_series] x years, runs).
+
+        Tiled over runs so reads and writes stay in cache (a plain strided copy
+        is several times slower).
+        """
+        n, ny = data.shape[0], data.shape[1]
+        out = np.empty((n_series * ny, n))
+        split(_to_cells_part, (n + 63) // 64, data, out)
+        return out
+
+    @_loop
+    def _bin_counts_part(r0, r1, x, keep, centre, inv_width, counts, rows):
+        n = x.shape[1]
+        nb = counts.shape[1]
+        half = nb // 2
+        for jj in range(r0, r1):
+            j = rows[jj]
+            for i in range(n):
+                if keep[i]:
+                    b = int(np.floor((x[j, i] - centre[j]) * inv_width[j])) + half
+                    b = min(max(b, 0), nb - 1)
+                    counts[j, b] += 1
+
+    def _bin_counts(x, keep, centre, inv_width, counts, rows):
+        """Histogram counts of the cells ``rows`` of ``x`` (cells, runs)."""
+        split(_bin_counts_part, rows.size, x, keep, centre, inv_width, counts, rows)
+
+    @_loop
+    def _drop_part(t0, t1, x, keep, rows):
+        n = x.shape[1]
+        for t in range(t0, t1):
+            lo = t * 256
+            hi = min(n, lo + 256)
+            # v - v is 0 for a finite v and NaN for NaN or +-inf, so a run's sum is
+            # NaN exactly when one of its values is not finite (branch-free: SIMD)
+            acc = np.zeros(hi - lo)
+            for j in rows:
+                for i in range(lo, hi):
+                    v = x[j, i]
+                    acc[i - lo] += v - v
+            for i in range(lo, hi):
+                if acc[i - lo] != 0.0:
+                    keep[i] = False
+
+    def _drop_non_finite(x, keep, rows):
+        """``keep[i] = False`` for every run ``i`` with a non-finite value in the
+        cells ``rows`` of ``x`` (cells, runs); tiled over runs, so each thread
+        reads its own tile of every row."""
+        split(_drop_part, (x.shape[1] + 255) // 256, x, keep, rows)
+
+    @_loop
+    def _minmax_part(r0, r1, x, keep, rows, lo, hi):
+        n = x.shape[1]
+        for jj in range(r0, r1):
+            j = rows[jj]
+            a, b = np.inf, -np.inf
+            for i in range(n):
+                if keep[i]:
+                    v = x[j, i]
+                    a = min(a, v)
+                    b = max(b, v)
+            lo[j] = a
+            hi[j] = b
+
+    def _minmax(x, keep, rows):
+        """Least and greatest kept value of the cells ``rows`` (others: inf, -inf)."""
+        lo = np.full(x.shape[0], np.inf)
+        hi = np.full(x.shape[0], -np.inf)
+        split(_minmax_part, rows.size, x, keep, rows, lo, hi)
+        return lo, hi
+except ImportError:  # pragma: no cover - NumPy fallback
+
+    def _to_cells(data, n_series):
+        n = data.shape[0]
+        return np.ascontiguousarray(data[:, :, :n_series].transpose(2, 1, 0)).reshape(-1, n)
+
+    def _minmax(x, keep, rows):
+        lo = np.full(x.shape[0], np.inf)
+        hi = np.full(x.shape[0], -np.inf)
+        xs = x[rows][:, keep]
+        lo[rows], hi[rows] = xs.min(axis=1), xs.max(axis=1)
+        return lo, hi
+
+    def _drop_non_finite(x, keep, rows):
+        keep &= np.isfinite(x[rows]).all(axis=0)
+
+    def _bin_counts(x, keep, centre, inv_width, counts, rows):
+        m = rows.size
+        nb = counts.shape[1]
+        xs = x[rows][:, keep]
+        b = np.floor((xs - centre[rows, None]) * inv_width[rows, None]).astype(np.int64) + nb // 2
+        np.clip(b, 0, nb - 1, out=b)
+        flat = (np.arange(m)[:, None] * nb + b).ravel()
+        counts[rows] += np.bincount(flat, minlength=m * nb).reshape(m, nb).astype(counts.dtype)
+
+
+class StreamingQuantiles:
+    """Mergeable per-cell histograms with exact min/max (see module docs).
+
+    Parameters
+    ----------
+    centre : array, shape ``(n_cells,)``
+        Grid centre of each cell (the point-estimate value).
+    bins : int
+        Bins per cell (even).
+    """
+
+    def __init__(self, centre: np.ndarray, bins: int = BINS):
+        if bins < 2 or bins % 2:
+            raise ValueError(f"bins must be even and >= 2 (got {bins})")
+        self.centre = np.asarray(centre, dtype=float).copy()
+        self.bins = bins
+        self.r0 = _R0_RELATIVE * np.maximum(1.0, np.abs(self.centre))
+        self.level = np.zeros(self.centre.size, dtype=np.int64)
+        self.counts = np.zeros((self.centre.size, bins), dtype=np.int64)
+        self.minimum = np.full(self.centre.size, np.inf)
+        self.maximum = np.full(self.centre.size, -np.inf)
+        self.n = 0
+
+    @property
+    def half_range(self) -> np.ndarray:
+        return np.ldexp(self.r0, self.level)
+
+    @property
+    def bin_width(self) -> np.ndarray:
+        return 2.0 * self.half_range / self.bins
+
+    def _raise_level(self, new_level: np.ndarray) -> None:
+        if self.n == 0:  # nothing counted yet (the first batch): no bins to merge
+            self.level = np.maximum(self.level, new_level)
+            return
+        grow = np.nonzero(new_level > self.level)[0]
+        half = self.bins // 2
+        m = np.arange(self.bins) - half
+        for j in grow:
+            shift = int(new_level[j] - self.level[j])
+            dest = np.floor_divide(m, 2 ** min(shift, 62)) + half
+            self.counts[j] = np.bincount(dest, weights=self.counts[j], minlength=self.bins).astype(
+                np.int64
+            )
+        self.level = np.maximum(self.level, new_level)
+
+    def _needed_level(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        dev = np.maximum(hi - self.centre, self.centre - lo)
+        ratio = np.where(np.isfinite(dev), dev / self.r0, 0.0)
+        level = np.where(ratio >= 1.0, np.floor(np.log2(np.maximum(ratio, 1.0))) + 1, 0)
+        level = level.astype(np.int64)
+        # guard the float log2: ensure r0 * 2**level > dev
+        short = np.ldexp(self.r0, level) <= dev
+        while short.any():
+            level[short] += 1
+            short = np.ldexp(self.r0, level) <= dev
+        return level
+
+    def add_runs(self, data: np.ndarray, n_series: int, keep: np.ndarray | None = None) -> None:
+        """Add runs of ``data`` (runs, years, columns): cells are the first ``n_series``
+        columns x every year, column-major (cell ``j`` = column ``j // years``)."""
+        if n_series * data.shape[1] != self.centre.size:
+            raise ValueError("data do not match the cells of this accumulator")
+        self.add(_to_cells(np.ascontiguousarray(data, dtype=float), n_series), keep)
+
+    def add(
+        self, x: np.ndarray, keep: np.ndarray | None = None, rows: np.ndarray | None = None
+    ) -> None:
+        """Add values ``x`` of shape ``(n_cells, n_runs)``; ``keep`` masks runs.
+
+        ``rows``: only these cells take the values (the others' rows of ``x``
+        are not read); the rest must be filled by :meth:`copy_cells` before
+        :meth:`quantiles`.
+        """
+        x = np.ascontiguousarray(x, dtype=float)
+        keep = (
+            np.ones(x.shape[1], dtype=bool)
+            if keep is None
+            else np.ascontiguousarray(keep, dtype=bool)
+        )
+        rows = np.arange(x.shape[0]) if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
+        if not keep.any():
+            return
+        lo, hi = _minmax(x, keep, rows)
+        self.minimum = np.minimum(self.minimum, lo)
+        self.maximum = np.maximum(self.maximum, hi)
+        self._raise_level(np.maximum(self.level, self._needed_level(lo, hi)))
+        inv_width = self.bins / (2.0 * self.half_range)
+        _bin_counts(x, keep, self.centre, inv_width, self.counts, rows)
+        self.n += int(keep.sum())
+
+    def copy_cells(self, other: StreamingQuantiles, rows: np.ndarray) -> None:
+        """Take cells ``rows`` from ``other``, an accumulator of the same runs whose
+        grid agrees on those cells (the shared years of two scenarios)."""
+        if (
+            self.bins != other.bins
+            or self.n != other.n
+            or not np.array_equal(self.centre[rows], other.centre[rows])
+        ):
+            raise ValueError("cannot copy cells between accumulators of different runs or grids")
+        self.counts[rows] = other.counts[rows]
+        self.level[rows] = other.level[rows]
+        self.minimum[rows] = other.minimum[rows]
+        self.maximum[rows] = other.maximum[rows]
+
+    def merge(self, other: StreamingQuantiles) -> None:
+        """Add another accumulator over the same cells and centres (exact)."""
+        if not np.array_equal(self.centre, other.centre) or self.bins != other.bins:
+            raise ValueError("cannot merge accumulators with different grids")
+        level = np.maximum(self.level, other.level)
+        self._raise_level(level)
+        o = copy.copy(other)
+        o.counts = other.counts.copy()
+        o._raise_level(level)
+        self.counts += o.counts
+        self.minimum = np.minimum(self.minimum, other.minimum)
+        self.maximum = np.maximum(self.maximum, other.maximum)
+        self.n += other.n
+
+    def _order_statistic(self, j: np.ndarray, cum: np.ndarray) -> np.ndarray:
+        """Estimate of the ``j``-th smallest value (0-based) of every cell."""
+        b = (cum <= j[:, None]).sum(axis=1)
+        rows = np.arange(self.counts.shape[0])
+        count = self.counts[rows, b]
+        before = cum[rows, b] - count
+        pos = (j - before + 0.5) / count
+        half = self.bins // 2
+        est = self.centre + (b - half + pos) * self.bin_width
+        est = np.clip(est, self.minimum, self.maximum)
+        est = np.where(j == 0, self.minimum, est)
+        return np.where(j == self.n - 1, self.maximum, est)
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Percentiles ``qs`` (0-100) per cell, shape ``(n_cells, len(qs))``."""
+        if self.n == 0:
+            raise ValueError("no values")
+        out = np.empty((self.centre.size, len(qs)))
+        cum = np.cumsum(self.counts, axis=1)
+        for k, q in enumerate(qs):
+            h = (self.n - 1) * q / 100.0
+            i = math.floor(h)
+            frac = h - i
+            jv = np.full(self.centre.size, i, dtype=np.int64)
+            lo = self._order_statistic(jv, cum)
+            if frac > 0 and i + 1 < self.n:
+                hi = self._order_statistic(jv + 1, cum)
+                out[:, k] = lo + frac * (hi - lo)
+            else:
+                out[:, k] = lo
+        return out
+
+
+# ---------------------------------------------------------------------------
+# the ensemble
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything a task needs (picklable)."""
+
+    scenarios: tuple[Scenario, ...]  # baseline first
+    sampler: Sampler
+    profile: str
+    until: int
+    dt: float
+    batch_runs: int
+    centres: np.ndarray  # (n_scenarios, n_cells)
+    prob_years: tuple[int, ...]
+    bins: int = BINS
+    shared_step: int = 0  # grid step up to which every scenario's levers equal the baseline's
+
+
+@dataclass
+class _Partial:
+    """Reduced outputs of some runs: per-scenario histograms and beat counts."""
+
+    quantiles: list[StreamingQuantiles]
+    beats: np.ndarray  # (n_scenarios, n_indices, n_prob_years) int64
+    n: int = 0
+    non_finite: int = 0
+
+    def merge(self, other: _Partial) -> None:
+        for a, b in zip(self.quantiles, other.quantiles, strict=True):
+            a.merge(b)
+        self.beats += other.beats
+        self.n += other.n
+        self.non_finite += other.non_finite
+
+
+def _new_partial(spec: _Spec) -> _Partial:
+    return _Partial(
+        [StreamingQuantiles(c, spec.bins) for c in spec.centres],
+        np.zeros((len(spec.scenarios), len(COEXISTENCE), len(spec.prob_years)), dtype=np.int64),
+    )
+
+
+def _centre(data: np.ndarray) -> np.ndarray:
+    """Cells (canonical column-major x years) of run 0 of ``data`` (runs, years, columns)."""
+    return np.ascontiguousarray(data[0, :, : len(CANONICAL)].T).ravel()
+
+
+def _shared_years(spec: _Spec) -> int:
+    """Reported years (from 2012) in which every scenario equals the baseline."""
+    return round(spec.shared_step * spec.dt)
+
+
+def _year_cells(n_years: int, first: int, stop: int) -> np.ndarray:
+    """Accumulator cells (canonical series x year, series-major) of years
+    ``first .. stop - 1`` (counted from 2012), every series."""
+    return (np.arange(len(CANONICAL))[:, None] * n_years + np.arange(first, stop)[None, :]).ravel()
+
+
+def _add_runs(
+    spec: _Spec, part: _Partial, start: int, stop: int, buffers: _Buffers | None = None
+) -> None:
+    """Simulate runs ``[start, stop)`` and add them to ``part``.
+
+    The scenarios' cells of the shared years (their values are the baseline's,
+    bit for bit) are neither copied nor counted here: :func:`_summarise` takes
+    them from the baseline's accumulator.
+    """
+    params = spec.sampler.sample(start, stop)
+    nc = len(CANONICAL)
+    datas = _simulate_all(spec, params, buffers, fill_shared=False)  # (columns, years, runs)
+    n = params.n_runs
+    ny = spec.until - START_YEAR + 1
+    row0 = _shared_years(spec)
+    every = np.arange(nc * ny)
+    own = _year_cells(ny, row0, ny)
+    keep = np.ones(n, dtype=bool)
+    for k, d in enumerate(datas):
+        _drop_non_finite(d[:nc].reshape(-1, n), keep, own if k else every)
+    cols = [CANONICAL.index(i) for i in COEXISTENCE]
+    ys = [y - START_YEAR for y in spec.prob_years]
+    late = [j for j, y in enumerate(ys) if y >= row0]  # before: a scenario is the baseline
+    base = datas[0][np.ix_(cols, ys)][:, :, keep]  # (indices, years, kept runs)
+    for k, d in enumerate(datas):
+        part.quantiles[k].add(d[:nc].reshape(-1, n), keep, own if k else None)
+        if k and late:
+            mine = d[np.ix_(cols, [ys[j] for j in late])][:, :, keep]
+            part.beats[k][:, late] += (mine > base[:, late] + BEAT_TOLERANCE).sum(axis=2)
+    part.n += int(keep.sum())
+    part.non_finite += int((~keep).sum())
+
+
+class _Buffers:
+    """Output arrays reused from batch to batch within one task (a fresh 45 MB
+    array per scenario and batch costs its page faults every time).  Owned by
+    the task, so nothing outlives it (a Dask worker runs many tasks, several at
+    once)."""
+
+    def __init__(self) -> None:
+        self.shape: tuple[int, ...] | None = None
+        self.pool: list[np.ndarray] = []
+
+    def get(self, shape: tuple[int, ...], k: int) -> list[np.ndarray]:
+        """``k`` arrays of ``shape`` (the same ones as last call when it matches)."""
+        if shape != self.shape:
+            self.shape, self.pool = shape, []  # one shape at a time (the last batch)
+        self.pool.extend(np.empty(shape) for _ in range(k - len(self.pool)))
+        return self.pool[:k]
+
+
+def _simulate_all(
+    spec: _Spec, params: ParameterSet, buffers: _Buffers | None = None, fill_shared: bool = True
+) -> list[np.ndarray]:
+    """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
+    the baseline's integration up to ``shared_step`` is reused by the others
+    (their lever paths agree until then: bit-identical).
+
+    With ``buffers``, the arrays are those reused buffers: valid until the
+    next call with them.  ``fill_shared=False`` leaves the other scenarios'
+    years before ``shared_step`` unwritten (they are the baseline's).
+    """
+    k0 = spec.shared_step
+
+    def prepared(sc):
+        used, _, _, args, _, _ = _prepare(
+            sc, params, spec.until, spec.dt, spec.profile, None, "auto"
+        )
+        return used, args
+
+    used, args = prepared(spec.scenarios[0])
+    n_years = spec.until - START_YEAR + 1
+    bufs = (buffers or _Buffers()).get(
+        (len(ALL_COLUMNS), n_years, params.n_runs), len(spec.scenarios)
+    )
+    if not k0:
+        return [
+            integrate(params, *prepared(sc)[1], backend=used, cells=True, out=buf)
+            for sc, buf in zip(spec.scenarios, bufs, strict=True)
+        ]
+    base, state = integrate(params, *args, backend=used, save_at=k0, cells=True, out=bufs[0])
+    row0 = k0 // args[2]
+    out = [base]
+    for sc, buf in zip(spec.scenarios[1:], bufs[1:], strict=True):
+        if fill_shared:
+            buf[:, :row0] = base[:, :row0]
+        out.append(
+            integrate(
+                params, *prepared(sc)[1], backend=used, start=(k0, state), cells=True, out=buf
+            )
+        )
+    return out
+
+
+def _shared_step(scenarios, profile: str, until: int, dt: float) -> int:
+    """Last whole-year grid step up to which every lever path equals the baseline's."""
+    from smesim.inputs.profiles import get_profile
+    from smesim.model.levers import lever_paths
+
+    t, spy = time_grid(START_YEAR, until, dt)
+    base_levers = get_profile(profile).baseline_levers
+    paths = [lever_paths(sc.settings, t, base_levers) for sc in scenarios]
+    same = np.all([(p == paths[0]).all(axis=1) for p in paths[1:]], axis=0)
+    first_diff = int(np.argmin(same)) if not same.all() else t.size - 1
+    return (first_diff // spy) * spy
+
+
+def _run_chunk(task) -> _Partial:
+    """Task: runs ``[start, stop)`` in batches, reduced to a :class:`_Partial`."""
+    spec, start, stop = task
+    part = _new_partial(spec)
+    buffers = _Buffers()
+    for a in range(start, stop, spec.batch_runs):
+        _add_runs(spec, part, a, min(stop, a + spec.batch_runs), buffers)
+    return part
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """Percentile bands and probabilities of beating the baseline.
+
+    Attributes
+    ----------
+    bands : DataFrame
+        Columns :data:`BAND_COLUMNS`.
+    probabilities : DataFrame
+        Columns :data:`PROBABILITY_COLUMNS`.
+    meta : dict
+        The manifest (seed, runs, uncertainty, accuracy, executor, ...).
+    """
+
+    bands: pd.DataFrame
+    probabilities: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    def band(self, scenario: str, series: str) -> pd.DataFrame:
+        """Year-indexed percentiles of one series of one scenario."""
+        b = self.bands
+        sel = b[(b["scenario"] == scenario) & (b["series"] == series)]
+        return sel.set_index("year")[["p5", "p25", "p50", "p75", "p95"]]
+
+
+def auto_batch_runs(n_scenarios: int, n_years: int) -> int:
+    """Runs a batch when none is given: :data:`BATCH_BYTES` of outputs, in whole
+    random blocks, within :data:`AUTO_BATCH_RUNS`."""
+    per_run = n_scenarios * len(ALL_COLUMNS) * n_years * 8
+    runs = BATCH_BYTES // per_run // BLOCK_RUNS * BLOCK_RUNS
+    lo, hi = AUTO_BATCH_RUNS
+    return int(min(hi, max(lo, runs)))
+
+
+def band_summary(
+    result: EnsembleResult,
+    series: Sequence[str] | None = None,
+    years: Sequence[int] = PROBABILITY_YEARS,
+) -> pd.DataFrame:
+    """Median and 90 % band as text, ``"p50 [p5, p95]"``: rows (scenario, series),
+    one column per year (those of ``years`` the result covers)."""
+    from smesim.model.outputs import HEADLINE
+
+    series = list(series if series is not None else HEADLINE)
+    b = result.bands
+    b = b[b["series"].isin(series) & b["year"].isin(list(years))]
+    cells = b.assign(
+        cell=[
+            f"{m:.1f} [{lo:.1f}, {hi:.1f}]"
+            for m, lo, hi in zip(b["p50"], b["p5"], b["p95"], strict=True)
+        ]
+    )
+    table = cells.pivot(index=["scenario", "series"], columns="year", values="cell")
+    order = {name: i for i, name in enumerate(series)}
+    return table.sort_index(key=lambda ix: ix.map(order) if ix.name == "series" else ix)
+
+
+def _load(s) -> Scenario:
+    return s if isinstance(s, Scenario) else load_scenario(s)
+
+
+def run_ensemble(
+    scenarios: Sequence[str | Scenario],
+    runs: int,
+    seed: int = 0,
+    profile: str = "korea",
+    *,
+    until: int | None = None,
+    dt: float = DEFAULT_DT,
+    ranges: str | Path | None = None,
+    sample: str = "joint",
+    batch_runs: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_runs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EnsembleResult:
+    """Run an ensemble and reduce it to percentile bands and probabilities.
+
+    Parameters
+    ----------
+    scenarios : sequence of str or Scenario
+        Scenario names, paths or loaded scenarios; the baseline is added
+        (for the probabilities) when missing.
+    runs : int
+        Number of parameter draws; every scenario runs on each.
+    seed : int
+        Seed of the draws (see module docs: results depend on it alone).
+    profile : str
+        Country profile (point estimate, uncertainty, baseline levers).
+    until : int, optional
+        Last year (default 2060).
+    dt : float
+        Euler step (years).
+    ranges : path, optional
+        TOML file of declared ranges of assumed parameters.
+    sample : {"joint", "point"}
+        ``"point"``: every run is the point estimate (no uncertainty), which
+        reproduces ``smesim run``.
+    batch_runs : int, optional
+        Runs integrated at once (memory bound); default
+        :func:`auto_batch_runs` (the results do not depend on it).
+    workers, scheduler :
+        Local processes or a Dask scheduler address (:mod:`smesim.engine.parallel`).
+    chunk_runs : int, optional
+        Runs per task (default: all runs in-process, else about four tasks per
+        worker).
+    progress : callable, optional
+        Called with the number of runs just completed.
+
+    Returns
+    -------
+    EnsembleResult
+    """
+    from smesim.inputs.profiles import get_profile
+
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise ParameterError(f"runs: expected a whole number >= 1 (got {runs!r})")
+    seed = check_seed(seed)
+    if sample not in SAMPLE_MODES:
+        raise ParameterError(f"sample: expected one of {', '.join(SAMPLE_MODES)} (got {sample!r})")
+    if batch_runs is not None and (isinstance(batch_runs, bool) or batch_runs < 1):
+        raise ParameterError(f"batch_runs: expected >= 1 (got {batch_runs})")
+    if not scenarios:
+        raise ParameterError("scenarios: expected at least one scenario")
+    runs = int(runs)
+    loaded = [_load(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"scenarios: expected distinct scenario names (got {names})")
+    baseline = next((s for s in loaded if s.name == "baseline"), None) or _load("baseline")
+    ordered = (baseline, *(s for s in loaded if s is not baseline))
+    until = until or DEFAULT_END_YEAR
+    point = get_profile(profile).parameter_set()
+    unc = joint_uncertainty(profile, ranges, point) if sample == "joint" else None
+    sampler = Sampler(point, unc, int(seed), sample)
+    centres = np.stack(
+        [_centre(simulate(s, point, until=until, dt=dt, profile=profile).data) for s in ordered]
+    )
+    prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
+    if batch_runs is None:
+        batch_runs = auto_batch_runs(len(ordered), until - START_YEAR + 1)
+    spec = _Spec(
+        ordered,
+        sampler,
+        profile,
+        until,
+        dt,
+        int(batch_runs),
+        centres,
+        prob_years,
+        shared_step=_shared_step(ordered, profile, until, dt) if len(ordered) > 1 else 0,
+    )
+    execution = Execution(workers=workers, scheduler=scheduler)
+    if chunk_runs is None:
+        n_workers = 4 if execution.kind == "dask" else (workers or 1)
+        chunk_runs = (
+            runs if execution.kind == "in-process" else max(batch_runs, -(-runs // (4 * n_workers)))
+        )
+        chunk_runs = min(chunk_runs, runs)
+    if execution.kind == "in-process":
+        # one task, batches reported as they finish
+        part = _new_partial(spec)
+        buffers = _Buffers()
+        for a in range(0, runs, spec.batch_runs):
+            b = min(runs, a + spec.batch_runs)
+            _add_runs(spec, part, a, b, buffers)
+            if progress:
+                progress(b - a)
+    else:
+        tasks = [(spec, a, min(runs, a + chunk_runs)) for a in range(0, runs, chunk_runs)]
+        state: dict[str, _Partial] = {}
+
+        def merge(i, p):
+            if "part" in state:
+                state["part"].merge(p)
+            else:
+                state["part"] = p
+            if progress:
+                progress(tasks[i][2] - tasks[i][1])
+
+        run_tasks(_run_chunk, tasks, execution, merge)
+        part = state["part"]
+    if part.n == 0:
+        raise ParameterError("ensemble: every run gave non-finite outputs")
+    return _summarise(spec, part, loaded, runs, seed, unc, execution, chunk_runs)
+
+
+def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
+    n_years = spec.until - START_YEAR + 1
+    years = np.arange(START_YEAR, spec.until + 1)
+    wanted = {s.name for s in requested}
+    frames, bounds = [], {}
+    shared = _year_cells(n_years, 0, _shared_years(spec))
+    for k, sc in enumerate(spec.scenarios):
+        if sc.name not in wanted:
+            continue
+        acc = part.quantiles[k]
+        if k and shared.size:  # the shared years: the baseline's cells (see _add_runs)
+            acc.copy_cells(part.quantiles[0], shared)  # idempotent
+        q = acc.quantiles(PERCENTILES)
+        df = pd.DataFrame(q, columns=[f"p{p}" for p in PERCENTILES])
+        df.insert(0, "year", np.tile(years, len(CANONICAL)))
+        df.insert(0, "series", np.repeat(CANONICAL, n_years))
+        df.insert(0, "scenario", sc.name)
+        frames.append(df)
+        width = acc.bin_width.reshape(len(CANONICAL), n_years).max(axis=1)
+        bounds[sc.name] = dict(zip(CANONICAL, width.tolist(), strict=True))
+    bands = pd.concat(frames, ignore_index=True)[list(BAND_COLUMNS)]
+    rows = []
+    for k, sc in enumerate(spec.scenarios):
+        if k == 0 or sc.name not in wanted:
+            continue
+        for i, idx in enumerate(COEXISTENCE):
+            for j, y in enumerate(spec.prob_years):
+                rows.append((sc.name, idx, y, part.beats[k, i, j] / part.n))
+    probs = pd.DataFrame(rows, columns=list(PROBABILITY_COLUMNS))
+    probs["year"] = probs["year"].astype(int)
+    meta = manifest(
+        command="ensemble",
+        scenarios=[
+            {"name": s.name, "path": s.path, "content_sha256": s.content_hash} for s in requested
+        ],
+        baseline={
+            "name": spec.scenarios[0].name,
+            "path": spec.scenarios[0].path,
+            "content_sha256": spec.scenarios[0].content_hash,
+        },
+        profile=spec.profile,
+        runs=runs,
+        runs_used=part.n,
+        non_finite_runs=part.non_finite,
+        seed=int(seed),
+        sample=spec.sampler.mode,
+        point_estimate_source=spec.sampler.point.source,
+        parameter_set=file_provenance(spec.sampler.point.source),
+        ranges_file=file_provenance(unc.ranges_file) if unc is not None else None,
+        uncertainty=unc.describe() if unc is not None else None,
+        randomness={
+            "generator": "PCG64",
+            "block_runs": BLOCK_RUNS,
+            "scheme": "SeedSequence(seed, spawn_key=(run // block_runs,))",
+        },
+        time_step_years=spec.dt,
+        years=[START_YEAR, spec.until],
+        percentiles=list(PERCENTILES),
+        percentile_method=f"streamed histograms, {spec.bins} bins per cell, NumPy 'linear' "
+        "rule; absolute error at most one bin width",
+        percentile_abs_error_bound=bounds,
+        probability={
+            "definition": f"share of runs where scenario > baseline + "
+            f"{BEAT_TOLERANCE:g} on the same parameter draw",
+            "years": list(spec.prob_years),
+        },
+        batch_runs=spec.batch_runs,
+        chunk_runs=chunk_runs,
+        execution=execution.describe(),
+        shared_integration_until=START_YEAR + spec.shared_step * spec.dt,
+    )
+    return EnsembleResult(bands=bands, probabilities=probs, meta=meta)
+
+
+# ---------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------
+
+
+def write_ensemble(result: EnsembleResult, out_dir: str | Path) -> list[Path]:
+    """Write ``bands.csv``, ``probabilities.csv`` and ``manifest.json`` atomically."""
+    out_dir = Path(out_dir)
+    with staged_files(out_dir) as stage:
+        result.bands.to_csv(stage / "bands.csv", index=False, float_format="%.10g")
+        result.probabilities.to_csv(stage / "probabilities.csv", index=False, float_format="%.10g")
+        (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
+    return [out_dir / "bands.csv", out_dir / "probabilities.csv", out_dir / "manifest.json"]
+
+
+def read_ensemble(directory: str | Path) -> EnsembleResult:
+    """Read an ensemble directory written by :func:`write_ensemble` / ``smesim ensemble``."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataError(f"{d}: ensemble directory not found")
+    frames = {
+        name: read_result_csv(d / name, cols, "ensemble")
+        for name, cols in (("bands.csv", BAND_COLUMNS), ("probabilities.csv", PROBABILITY_COLUMNS))
+    }
+    meta = read_manifest(d / "manifest.json", "ensemble")
+    bands = frames["bands.csv"]
+    bands["scenario"] = bands["scenario"].astype(str)
+    bands["series"] = bands["series"].astype(str)
+    probs = frames["probabilities.csv"]
+    try:
+        bands["year"] = bands["year"].astype(int)
+        for df, num in ((bands, [f"p{p}" for p in PERCENTILES]), (probs, ["p_beats_baseline"])):
+            df[num] = df[num].astype(float)
+        probs["year"] = probs["year"].astype(int)
+        probs["scenario"] = probs["scenario"].astype(str)
+        probs["index"] = probs["index"].astype(str)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{d}: non-numeric value in an ensemble file ({exc})") from None
+    return EnsembleResult(bands=bands, probabilities=probs, meta=meta)

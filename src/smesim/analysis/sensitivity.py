@@ -1,0 +1,505 @@
+"""Global sensitivity: which levers and uncertain parameters drive each outcome, year by year.
+
+Built on SALib (extra ``smesim[sensitivity]``): Sobol first-order and total
+indices with bootstrap confidence intervals (Saltelli sampling, no
+second-order terms), or Morris elementary effects (mu*, its confidence
+interval, sigma).  Indices are computed for every requested output *at every
+requested reporting year*, each year its own SALib analysis of the same runs,
+so the ranking can be followed over time.
+
+Factors
+-------
+Levers (constant from ``policy_start``, default 2026, the scenario's path
+before; ranges :data:`LEVER_RANGES`: the 0-1 intensities over their whole
+range, the R&D support rates from 0 to just above the highest comparator of
+Table 7) and the estimated parameters (uniform on the point estimate +- 2
+standard deviations of the joint uncertainty used by :mod:`smesim.analysis.ensemble`,
+within their bounds).
+
+The study core, :func:`run_study`, takes any picklable function mapping a
+block of factor rows to outputs; the model is one such function, SALib's
+Ishigami test function another (``tests/test_sensitivity.py`` checks the
+known indices through the same code).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smesim.engine.parallel import Execution, run_tasks
+from smesim.engine.simulate import DEFAULT_DT, START_YEAR, simulate
+from smesim.errors import ParameterError, check_seed
+from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.io import (
+    dump_json,
+    file_provenance,
+    manifest,
+    read_manifest,
+    read_result_csv,
+    staged_files,
+)
+from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
+from smesim.model.outputs import CANONICAL
+from smesim.model.params import BY_NAME
+
+METHODS = ("sobol", "morris")
+DEFAULT_OUTPUTS = (
+    "coexistence_economic",
+    "coexistence_regional",
+    "coexistence_human",
+    "coexistence_natural",
+    "coexistence_overall",
+)
+DEFAULT_YEARS = (2030, 2040, 2060)
+DEFAULT_N = {"sobol": 512, "morris": 64}
+POLICY_START = 2026
+#: Lever ranges explored (unit of each lever).
+LEVER_RANGES = {lid: (LEVER_BY_ID[lid].lower, LEVER_BY_ID[lid].upper) for lid in LEVER_IDS}
+LEVER_RANGES.update({"rd_subsidy_rate": (0.0, 20.0), "rd_tax_incentive_rate": (0.0, 10.0)})
+SOBOL_COLUMNS = ("output", "year", "factor", "kind", "S1", "S1_conf", "ST", "ST_conf")
+MORRIS_COLUMNS = ("output", "year", "factor", "kind", "mu_star", "mu_star_conf", "sigma", "mu")
+CONF_LEVEL = 0.95
+NUM_RESAMPLES = 200
+MORRIS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain input: a lever or a parameter, uniform on ``[lower, upper]``."""
+
+    name: str
+    kind: str  # lever | parameter | other
+    lower: float
+    upper: float
+
+
+def model_factors(
+    profile: str = "korea", levers: bool = True, parameters: bool = True
+) -> list[Factor]:
+    """Default factors: every lever and every estimated parameter (module docs)."""
+    from smesim.analysis.ensemble import joint_uncertainty
+
+    out = []
+    if levers:
+        out += [Factor(lid, "lever", *LEVER_RANGES[lid]) for lid in LEVER_IDS]
+    if parameters:
+        unc = joint_uncertainty(profile)
+        sd = np.sqrt((unc.factor**2).sum(axis=1))
+        for name, mu, s in zip(unc.names, unc.mean, sd, strict=True):
+            p = BY_NAME[name]
+            lo, hi = max(p.lower, mu - 2 * s), min(p.upper, mu + 2 * s)
+            if hi > lo:
+                out.append(Factor(name, "parameter", float(lo), float(hi)))
+    return out
+
+
+def problem(factors: Sequence[Factor]) -> dict:
+    """The SALib problem dictionary of ``factors``."""
+    return {
+        "num_vars": len(factors),
+        "names": [f.name for f in factors],
+        "bounds": [[f.lower, f.upper] for f in factors],
+    }
+
+
+def sample(factors: Sequence[Factor], method: str, n: int, seed: int) -> np.ndarray:
+    """SALib's design for ``method``: ``n * (D + 2)`` rows (Sobol) or ``n * (D + 1)`` (Morris)."""
+    prob = problem(factors)
+    if method == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
+        return sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
+    from SALib.sample import morris as morris_sample
+
+    return morris_sample.sample(prob, n, num_levels=MORRIS_LEVELS, seed=seed)
+
+
+def analyse(
+    factors: Sequence[Factor], method: str, X: np.ndarray, y: np.ndarray, seed: int
+) -> dict[str, np.ndarray]:
+    """SALib indices of one output vector ``y`` (one value per design row)."""
+    prob = problem(factors)
+    d = len(factors)
+    if not np.isfinite(y).all():
+        raise ParameterError(
+            "sensitivity: the model returned non-finite outputs for some "
+            "factor combinations (narrow the factor ranges)"
+        )
+    if np.ptp(y) == 0:  # output does not vary: every index is zero, not 0/0
+        zero = np.zeros(d)
+        if method == "sobol":
+            return {"S1": zero, "S1_conf": zero, "ST": zero, "ST_conf": zero}
+        return {"mu_star": zero, "mu_star_conf": zero, "sigma": zero, "mu": zero}
+    if method == "sobol":
+        from SALib.analyze import sobol
+
+        si = sobol.analyze(
+            prob,
+            y,
+            calc_second_order=False,
+            num_resamples=NUM_RESAMPLES,
+            conf_level=CONF_LEVEL,
+            print_to_console=False,
+            seed=seed,
+        )
+        return {k: np.asarray(si[k]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    from SALib.analyze import morris
+
+    si = morris.analyze(
+        prob,
+        X,
+        y,
+        num_levels=MORRIS_LEVELS,
+        num_resamples=NUM_RESAMPLES,
+        conf_level=CONF_LEVEL,
+        print_to_console=False,
+        seed=seed,
+    )
+    return {k: np.asarray(si[k], dtype=float) for k in ("mu_star", "mu_star_conf", "sigma", "mu")}
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Indices per output, year and factor.
+
+    Attributes
+    ----------
+    table : DataFrame
+        :data:`SOBOL_COLUMNS` or :data:`MORRIS_COLUMNS`.
+    meta : dict
+        The manifest (method, n, seed, factors, runs, execution).
+    """
+
+    method: str
+    table: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def index_column(self) -> str:
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def ranking(self, output: str, year: int) -> pd.DataFrame:
+        """Factors of one output and year, most influential first."""
+        t = self.table
+        sel = t[(t["output"] == output) & (t["year"] == year)]
+        return sel.sort_values(self.index_column, ascending=False).reset_index(drop=True)
+
+
+def run_study(
+    factors: Sequence[Factor],
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    labels: Sequence[tuple[str, int]],
+    method: str = "sobol",
+    n: int | None = None,
+    seed: int = 0,
+    execution: Execution | None = None,
+    chunk_rows: int = 8192,
+    progress: Callable[[int], None] | None = None,
+) -> SensitivityResult:
+    """Sample, evaluate (in chunks, on any executor) and analyse per label.
+
+    Parameters
+    ----------
+    factors : sequence of Factor
+    evaluate : callable
+        Picklable; maps factor rows ``(m, D)`` to outputs ``(m, len(labels))``.
+    labels : sequence of (output, year)
+        What each column of ``evaluate``'s result is.
+    method : {"sobol", "morris"}
+    n : int, optional
+        Base sample size (Sobol: a power of two); default :data:`DEFAULT_N`.
+    seed : int
+        Seed of the design and of the bootstrap.
+    execution : Execution, optional
+        Where the chunks run (:mod:`smesim.engine.parallel`).
+    chunk_rows : int
+        Design rows per task.
+    progress : callable, optional
+        Called with the number of rows just evaluated.
+    """
+    if method not in METHODS:
+        raise ParameterError(f"method: expected one of {', '.join(METHODS)} (got {method!r})")
+    n = DEFAULT_N[method] if n is None else int(n)
+    if n < 2 or (method == "sobol" and n & (n - 1)):
+        raise ParameterError(
+            f"n: expected {'a power of two' if method == 'sobol' else 'a whole'}"
+            f" number >= 2 (got {n})"
+        )
+    if len(factors) < 2:
+        raise ParameterError("factors: expected at least two uncertain inputs")
+    seed = check_seed(seed)
+    X = sample(factors, method, n, seed)
+    Y = np.empty((X.shape[0], len(labels)))
+    tasks = [X[a : a + chunk_rows] for a in range(0, X.shape[0], chunk_rows)]
+
+    def store(i, block):
+        want = (tasks[i].shape[0], len(labels))
+        if np.shape(block) != want:
+            raise ValueError(f"evaluate returned shape {np.shape(block)} (expected {want})")
+        Y[i * chunk_rows : i * chunk_rows + block.shape[0]] = block
+        if progress:
+            progress(block.shape[0])
+
+    run_tasks(evaluate, tasks, execution, store)
+    rows = []
+    for j, (output, year) in enumerate(labels):
+        idx = analyse(factors, method, X, Y[:, j], seed)
+        for k, f in enumerate(factors):
+            rows.append((output, int(year), f.name, f.kind, *(float(v[k]) for v in idx.values())))
+    cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
+    table = pd.DataFrame(rows, columns=list(cols))
+    meta = {
+        "method": method,
+        "n": n,
+        "seed": int(seed),
+        "design_rows": int(X.shape[0]),
+        "conf_level": CONF_LEVEL,
+        "num_resamples": NUM_RESAMPLES,
+        "factors": [
+            {"name": f.name, "kind": f.kind, "lower": f.lower, "upper": f.upper} for f in factors
+        ],
+        "execution": (execution or Execution()).describe(),
+    }
+    return SensitivityResult(method=method, table=table, meta=meta)
+
+
+@dataclass(frozen=True)
+class _ModelSpec:
+    scenario: Scenario
+    profile: str
+    factors: tuple[Factor, ...]
+    outputs: tuple[str, ...]
+    years: tuple[int, ...]
+    dt: float
+    policy_start: float
+
+
+def _evaluate_model(spec: _ModelSpec, X: np.ndarray) -> np.ndarray:
+    """Model outputs at the reporting years for factor rows ``X``."""
+    from smesim.inputs.profiles import get_profile
+
+    point = get_profile(spec.profile).parameter_set()
+    levers = {f.name: X[:, k] for k, f in enumerate(spec.factors) if f.kind == "lever"}
+    pcols = [(k, f.name) for k, f in enumerate(spec.factors) if f.kind == "parameter"]
+    params = point.with_values([n for _, n in pcols], X[:, [k for k, _ in pcols]])
+    until = max(spec.years)
+    data = simulate(
+        spec.scenario,
+        params,
+        until=until,
+        dt=spec.dt,
+        profile=spec.profile,
+        lever_overrides=levers or None,
+        overrides_from=spec.policy_start,
+    ).data
+    out = np.empty((X.shape[0], len(spec.outputs) * len(spec.years)))
+    j = 0
+    for o in spec.outputs:
+        for y in spec.years:
+            out[:, j] = data[:, y - START_YEAR, CANONICAL.index(o)]
+            j += 1
+    return out
+
+
+def run_sensitivity(
+    scenario: str | Scenario,
+    method: str = "sobol",
+    n: int | None = None,
+    outputs: Sequence[str] = DEFAULT_OUTPUTS,
+    years: Sequence[int] = DEFAULT_YEARS,
+    seed: int = 0,
+    profile: str = "korea",
+    factors: Sequence[Factor] | None = None,
+    dt: float = DEFAULT_DT,
+    policy_start: float = POLICY_START,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_rows: int = 8192,
+    progress: Callable[[int], None] | None = None,
+) -> SensitivityResult:
+    """Global sensitivity of model outputs to levers and uncertain parameters.
+
+    Parameters
+    ----------
+    scenario : str or Scenario
+        The scenario whose lever paths hold before ``policy_start``.
+    method : {"sobol", "morris"}
+    n : int, optional
+        Base sample size (default 512 for Sobol, 64 trajectories for Morris).
+    outputs : sequence of str
+        Canonical series ids (default: the five coexistence indices).
+    years : sequence of int
+        Reporting years, each analysed separately.
+    seed : int
+    profile : str
+    factors : sequence of Factor, optional
+        Default :func:`model_factors`.
+    workers, scheduler :
+        Local processes or a Dask scheduler address.
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    outputs = tuple(outputs)
+    for o in outputs:
+        if o not in CANONICAL:
+            raise ParameterError(
+                f"outputs: unknown series {o!r} (expected canonical ids, "
+                f"e.g. {', '.join(DEFAULT_OUTPUTS[:2])})"
+            )
+    years = tuple(sorted({int(y) for y in years}))
+    if not years or years[0] <= START_YEAR or years[-1] > 2100:
+        raise ParameterError(f"years: expected years in {START_YEAR + 1}-2100 (got {list(years)})")
+    facs = tuple(factors) if factors is not None else tuple(model_factors(profile))
+    spec = _ModelSpec(sc, profile, facs, outputs, years, dt, float(policy_start))
+    labels = [(o, y) for o in outputs for y in years]
+    result = run_study(
+        facs,
+        functools.partial(_evaluate_model, spec),
+        labels,
+        method,
+        n,
+        seed,
+        Execution(workers=workers, scheduler=scheduler),
+        chunk_rows,
+        progress,
+    )
+    meta = manifest(
+        command="sensitivity",
+        scenario={"name": sc.name, "path": sc.path, "content_sha256": sc.content_hash},
+        profile=profile,
+        parameter_set=file_provenance(_point_source(profile)),
+        outputs=list(outputs),
+        years=list(years),
+        policy_start=policy_start,
+        time_step_years=dt,
+        lever_ranges={f.name: [f.lower, f.upper] for f in facs if f.kind == "lever"},
+        parameter_ranges="point estimate +- 2 sd of the joint uncertainty "
+        "(smesim.analysis.ensemble.joint_uncertainty), within bounds",
+        **result.meta,
+    )
+    return SensitivityResult(method=result.method, table=result.table, meta=meta)
+
+
+def _point_source(profile: str) -> str:
+    from smesim.inputs.profiles import get_profile
+
+    return get_profile(profile).parameter_set().source
+
+
+def plot_sensitivity(
+    result: SensitivityResult,
+    output: str,
+    top: int = 8,
+    ax=None,
+    min_index: float | None = None,
+    label: Callable[[str, str], str] | None = None,
+):
+    """Index of the ``top`` factors of ``output`` over the reporting years.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+    output : str
+    top : int
+        Factors shown (largest index in any year).
+    ax : matplotlib Axes, optional
+        Drawn on a new Figure (Agg) when omitted.
+    min_index : float, optional
+        Leave out factors whose index never exceeds this (in any year).
+    label : callable, optional
+        ``label(factor, kind)`` -> legend text (default ``"factor (kind)"``).
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(7, 4.2)).add_subplot()
+    col = result.index_column
+    conf = f"{col}_conf" if col == "ST" else "mu_star_conf"
+    t = result.table[result.table["output"] == output]
+    if t.empty:
+        raise ParameterError(f"output: {output!r} not in this sensitivity result")
+    peak = t.groupby("factor")[col].max().sort_values(ascending=False)
+    if min_index is not None:
+        peak = peak[peak > min_index]
+    order = peak.index[:top]
+    for name in order:
+        f = t[t["factor"] == name].sort_values("year")
+        kind = f["kind"].iloc[0]
+        ax.errorbar(
+            f["year"],
+            f[col],
+            yerr=f[conf],
+            marker="o",
+            capsize=3,
+            linestyle="-" if kind == "lever" else "--",
+            label=label(name, kind) if label else f"{name} ({kind})",
+        )
+    label = "total Sobol index ST" if col == "ST" else "Morris mu*"
+    ax.set_xlabel("year")
+    ax.set_ylabel(label)
+    ax.set_title(f"What drives {output} ({label}, {int(CONF_LEVEL * 100)} % CI)")
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def write_sensitivity(
+    result: SensitivityResult, out_dir: str | Path, charts: bool = True
+) -> list[Path]:
+    """Write ``sensitivity.csv``, ``manifest.json`` and one chart per output (PNG)."""
+    out_dir = Path(out_dir)
+    written = ["sensitivity.csv", "manifest.json"]
+    with staged_files(out_dir) as stage:
+        result.table.to_csv(stage / "sensitivity.csv", index=False, float_format="%.6g")
+        (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
+        if charts:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            for output in result.table["output"].unique():
+                ax = plot_sensitivity(result, output)
+                fig = ax.figure
+                FigureCanvasAgg(fig)
+                fig.tight_layout()
+                name = f"sensitivity_{output}.png"
+                fig.savefig(stage / name, dpi=120)
+                written.append(name)
+    return [out_dir / w for w in written]
+
+
+def read_sensitivity(directory: str | Path) -> SensitivityResult:
+    """Read a folder written by :func:`write_sensitivity` / ``smesim sensitivity``."""
+    from smesim.errors import DataError
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataError(f"{d}: sensitivity directory not found")
+    meta = read_manifest(d / "manifest.json", "sensitivity")
+    method = meta.get("method")
+    if method not in METHODS:
+        raise DataError(
+            f"{d / 'manifest.json'}: method: expected one of {', '.join(METHODS)} (got {method!r})"
+        )
+    path = d / "sensitivity.csv"
+    cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
+    table = read_result_csv(path, cols, "sensitivity")
+    try:
+        table["year"] = table["year"].astype(int)
+        for c in cols[4:]:
+            table[c] = table[c].astype(float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{path}: non-numeric value ({exc})") from None
+    for c in ("output", "factor", "kind"):
+        table[c] = table[c].astype(str)
+    return SensitivityResult(method=method, table=table, meta=meta)

@@ -1,0 +1,633 @@
+"""Plot functions: each draws on one matplotlib Axes and returns it.
+
+Every function takes an optional ``ax`` (a new Agg-backed
+:class:`matplotlib.figure.Figure` is made when omitted) and returns the Axes,
+so a briefing page, a notebook or a test can compose and inspect them.  No
+pyplot global state is used.
+
+Colours: the Okabe-Ito palette (safe for the common colour-vision
+deficiencies).  :func:`scenario_colours` gives each scenario one colour for a
+whole pack: the baseline is always black (and dashed), bundled scenarios keep
+fixed colours across packs, others take the remaining colours in order.
+
+Text is looked up in :mod:`smesim.i18n`; wrap drawing *and* saving in
+:func:`smesim.i18n.font_context` for Korean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from smesim.report.i18n import (
+    lever_name,
+    lever_unit,
+    scenario_name,
+    series_name,
+    series_unit,
+    short_name,
+    text,
+)
+
+BASELINE = "baseline"
+
+#: Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+_FIXED = {
+    BASELINE: OKABE_ITO["black"],
+    "rd_support_france": OKABE_ITO["blue"],
+    "rd_support_uk": OKABE_ITO["sky_blue"],
+    "rd_support_usa": OKABE_ITO["reddish_purple"],
+    "regional_dispersion": OKABE_ITO["bluish_green"],
+    "coexistence_package": OKABE_ITO["vermillion"],
+}
+# Yellow last: it is faint on white.
+_SPARE = (OKABE_ITO["orange"], "#7F7F7F", OKABE_ITO["yellow"])
+
+
+def scenario_colours(names: Iterable[str]) -> dict[str, str]:
+    """One colour per scenario name, stable across charts and packs."""
+    names = list(dict.fromkeys(names))
+    used = {_FIXED[n] for n in names if n in _FIXED}
+    spare = [c for c in (*_SPARE, *OKABE_ITO.values()) if c not in used]
+    out = {}
+    for name in names:
+        if name in _FIXED:
+            out[name] = _FIXED[name]
+        else:
+            out[name] = spare.pop(0) if spare else "#7F7F7F"
+    return out
+
+
+def new_axes(figsize=(8.0, 4.5)) -> Axes:
+    """One Axes on a fresh Agg figure (no pyplot)."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _style(name: str, colours: Mapping[str, str]) -> dict:
+    if name == BASELINE:
+        return {
+            "color": colours.get(name, "#000000"),
+            "linestyle": "--",
+            "linewidth": 2.4,
+            "zorder": 5,
+        }
+    return {"color": colours.get(name, "#7F7F7F"), "linestyle": "-", "linewidth": 2.4, "zorder": 3}
+
+
+def _band_rows(bands: pd.DataFrame | None, scenario: str, series_id: str) -> pd.DataFrame:
+    if bands is None or bands.empty:
+        return pd.DataFrame()
+    rows = bands[(bands["scenario"] == scenario) & (bands["series"] == series_id)]
+    return rows.sort_values("year")
+
+
+def plot_fan(
+    bands: pd.DataFrame,
+    series_id: str,
+    scenario: str,
+    ax: Axes | None = None,
+    colour: str = "#000000",
+    lang: str = "en",
+    label: bool = True,
+) -> Axes:
+    """Fan chart of one scenario: 5-95 % and 25-75 % bands and the median (dotted).
+
+    ``bands`` has columns scenario, series, year, p5, p25, p50, p75, p95
+    (:func:`smesim.analysis.ensemble.run_ensemble`).
+    """
+    ax = ax or new_axes()
+    rows = _band_rows(bands, scenario, series_id)
+    if rows.empty:
+        return ax
+    y = rows["year"].to_numpy()
+    ax.fill_between(
+        y,
+        rows["p5"],
+        rows["p95"],
+        color=colour,
+        alpha=0.12,
+        linewidth=0,
+        label=text("band_90", lang) if label else None,
+        zorder=1,
+    )
+    ax.fill_between(
+        y,
+        rows["p25"],
+        rows["p75"],
+        color=colour,
+        alpha=0.25,
+        linewidth=0,
+        label=text("band_50", lang) if label else None,
+        zorder=2,
+    )
+    ax.plot(
+        y,
+        rows["p50"],
+        color=colour,
+        linestyle=":",
+        linewidth=1.6,
+        label=text("median", lang) if label else None,
+        zorder=2,
+    )
+    return ax
+
+
+def plot_scenarios(
+    series_id: str,
+    frames: Mapping[str, pd.DataFrame],
+    ax: Axes | None = None,
+    *,
+    colours: Mapping[str, str] | None = None,
+    lang: str = "en",
+    bands: pd.DataFrame | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    legend: bool = True,
+) -> Axes:
+    """One series for every scenario: a line each, the baseline dashed black.
+
+    A scenario whose path equals one drawn before it is dashed, so both
+    colours stay visible.
+
+    Parameters
+    ----------
+    frames : mapping scenario name -> year-indexed DataFrame holding ``series_id``
+        (e.g. :meth:`smesim.engine.simulate.Result.frame`).
+    bands : optional ensemble bands; each scenario's fan is drawn under its line.
+    start, end : optional year range shown.
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours(frames)
+    order = [n for n in frames if n != BASELINE] + ([BASELINE] if BASELINE in frames else [])
+    drawn: list[np.ndarray] = []
+    for name in order:
+        s = frames[name][series_id]
+        s = s.loc[(start or s.index.min()) : (end or s.index.max())]
+        if bands is not None:
+            plot_fan(
+                bands,
+                series_id,
+                name,
+                ax=ax,
+                colour=colours.get(name, "#7F7F7F"),
+                lang=lang,
+                label=False,
+            )
+        style = _style(name, colours)
+        y = s.to_numpy(dtype=float)
+        if name != BASELINE and any(
+            d.shape == y.shape and np.allclose(d, y, rtol=1e-9, atol=1e-9) for d in drawn
+        ):
+            # Same path as a scenario already drawn: dash it so both colours show.
+            style = {**style, "linestyle": (4, (4, 4)), "zorder": 4}
+        drawn.append(y)
+        ax.plot(s.index.to_numpy(), y, label=scenario_name(name, lang), **style)
+    return _finish_series_axes(ax, series_id, lang, legend)
+
+
+def plot_history(
+    series_id: str,
+    baseline: pd.DataFrame,
+    points: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    *,
+    lang: str = "en",
+    first_model_year: int = 2012,
+    bands: pd.DataFrame | None = None,
+    legend: bool = True,
+) -> Axes:
+    """The baseline run of one series with the release data points over it.
+
+    Points before ``first_model_year`` are drawn hollow (history the model does
+    not start from); points from it on are filled (what calibration fits),
+    except those of weight 0 (kept for the record, not fitted): grey diamonds.
+
+    Parameters
+    ----------
+    baseline : year-indexed DataFrame of the baseline run.
+    points : release points (columns series, year, value, ...); rows of other
+        series are ignored.
+    """
+    ax = ax or new_axes()
+    s = baseline[series_id]
+    if bands is not None:
+        plot_fan(bands, series_id, BASELINE, ax=ax, lang=lang, label=False)
+    ax.plot(
+        s.index.to_numpy(),
+        s.to_numpy(),
+        color="#000000",
+        linewidth=2.2,
+        label=text("model_baseline", lang),
+        zorder=3,
+    )
+    pts = (
+        points[points["series"] == series_id]
+        if points is not None and not points.empty
+        else pd.DataFrame(columns=["year", "value"])
+    )
+    weight = pts["weight"] if "weight" in pts else pd.Series(1.0, index=pts.index)
+    old = pts[pts["year"] < first_model_year]
+    new = pts[(pts["year"] >= first_model_year) & (weight > 0)]
+    unfitted = pts[(pts["year"] >= first_model_year) & (weight <= 0)]
+    if not new.empty:
+        ax.scatter(
+            new["year"],
+            new["value"],
+            s=70,
+            color=OKABE_ITO["vermillion"],
+            edgecolor="white",
+            linewidth=0.8,
+            label=text("data_fit", lang),
+            zorder=4,
+        )
+    if not old.empty:
+        ax.scatter(
+            old["year"],
+            old["value"],
+            s=70,
+            facecolor="none",
+            edgecolor=OKABE_ITO["vermillion"],
+            linewidth=1.8,
+            label=text("data_history", lang),
+            zorder=4,
+        )
+    if not unfitted.empty:
+        ax.scatter(
+            unfitted["year"],
+            unfitted["value"],
+            s=70,
+            marker="D",
+            facecolor="none",
+            edgecolor="#555555",
+            linewidth=1.6,
+            label=text("data_unfitted", lang),
+            zorder=4,
+        )
+    if pts.empty:
+        ax.text(
+            0.5,
+            0.92,
+            text("no_release_data", lang),
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize="small",
+            color="#555555",
+        )
+    return _finish_series_axes(ax, series_id, lang, legend)
+
+
+def plot_coexistence_heatmap(
+    levels: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    lang: str = "en",
+    reference: str | None = BASELINE,
+    colour_by: str = "change",
+) -> Axes:
+    """Scenarios (rows) by index and year (columns): levels with their change.
+
+    Each cell shows the level (0-100) and, for scenarios other than
+    ``reference``, the change from the reference in index points.  Cells are
+    coloured by that change (``colour_by="change"``, diverging brown-teal
+    palette, teal = better than the reference, symmetric around 0) or by the
+    level (``"level"``, sequential, 0-100).  The image is ``ax.images[0]``.
+
+    Parameters
+    ----------
+    levels : DataFrame indexed by scenario name, with (series id, year)
+        MultiIndex columns (:meth:`smesim.analysis.compare.Comparison.levels`).
+    """
+    ax = ax or new_axes((11.0, 4.5))
+    data = levels.to_numpy(dtype=float)
+    ref = (
+        levels.loc[reference].to_numpy(dtype=float)
+        if reference is not None and reference in levels.index
+        else None
+    )
+    if colour_by == "change" and ref is not None:
+        change = data - ref[None, :]
+        lim = max(5.0, float(np.nanmax(np.abs(change))))
+        image = ax.imshow(change, cmap="BrBG", vmin=-lim, vmax=lim, aspect="auto")
+        shade = (change + lim) / (2 * lim)
+    elif colour_by in ("change", "level"):
+        image = ax.imshow(data, cmap="YlGnBu", vmin=0.0, vmax=100.0, aspect="auto")
+        shade = data / 100.0
+    else:
+        raise ValueError(f"colour_by must be 'change' or 'level' (got {colour_by!r})")
+    for i, name in enumerate(levels.index):
+        for j in range(data.shape[1]):
+            v = data[i, j]
+            label = f"{v:.0f}"
+            if ref is not None and name != reference:
+                d = round(v - ref[j], 1) + 0.0  # no "-0.0"
+                label += f"\n({d:+.1f})"
+            r, g, b, _ = image.cmap(shade[i, j])
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
+            ax.text(
+                j,
+                i,
+                label,
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="black" if light else "white",
+            )
+    _group_columns(ax, list(levels.columns), lang)
+    ax.set_yticks(range(len(levels.index)), [scenario_name(n, lang) for n in levels.index])
+    for i in range(1, len(levels.index)):
+        ax.axhline(i - 0.5, color="white", linewidth=1)
+    ax.set_ylim(len(levels.index) - 0.5, -0.5)
+    return ax
+
+
+def plot_lever_paths(
+    lever_id: str,
+    paths: Mapping[str, pd.Series],
+    ax: Axes | None = None,
+    *,
+    colours: Mapping[str, str] | None = None,
+    lang: str = "en",
+    legend: bool = False,
+) -> Axes:
+    """One lever's path over time in every scenario.
+
+    Coincident paths stay visible: lines are drawn widest first (nested
+    stripes), the baseline dashed on top.
+
+    Parameters
+    ----------
+    paths : mapping scenario name -> Series of lever values indexed by time
+        (:func:`smesim.analysis.compare.lever_frame`).
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours(paths)
+    others = [n for n in paths if n != BASELINE]
+    for k, name in enumerate(others):
+        s = paths[name]
+        ax.plot(
+            s.index.to_numpy(),
+            s.to_numpy(),
+            color=colours.get(name, "#7F7F7F"),
+            linewidth=2.0 + 2.5 * (len(others) - 1 - k),
+            solid_capstyle="butt",
+            label=scenario_name(name, lang),
+            zorder=2 + k,
+        )
+    if BASELINE in paths:
+        s = paths[BASELINE]
+        ax.plot(
+            s.index.to_numpy(),
+            s.to_numpy(),
+            label=scenario_name(BASELINE, lang),
+            **{**_style(BASELINE, colours), "linewidth": 1.8, "zorder": 10},
+        )
+    ax.set_title(lever_name(lever_id, lang))
+    ax.set_ylabel(lever_unit(lever_id, lang))
+    ax.grid(True, alpha=0.3)
+    lo, hi = ax.get_ylim()
+    pad = max(0.05 * (hi - lo), 0.02 if hi <= 1.5 else 0.5)
+    ax.set_ylim(lo - pad, hi + pad)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
+
+
+def describe_change(row, lang: str = "en") -> str:
+    """``"4.17 → 19.86 %  (2026-2031)"``: one row of :func:`~smesim.analysis.compare.lever_changes`.
+
+    (one lever change of a scenario)
+    """
+    unit = " %" if lever_unit(row.lever, "en").startswith("%") else ""
+    arrow = text("arrow", lang)
+    change = f"{row.before:g} {arrow} {row.peak:g}"
+    if abs(row.final - row.peak) > 1e-9:
+        change += f" {arrow} {row.final:g}"
+    when = f"{row.start:g}" if row.settled - row.start < 0.5 else f"{row.start:g}-{row.settled:g}"
+    return f"{change}{unit}  ({when})"
+
+
+def plot_lever_changes(
+    changes: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    colours: Mapping[str, str] | None = None,
+    lang: str = "en",
+    start: float = 2012,
+    end: float = 2060,
+) -> Axes:
+    """Gantt-like chart of what each scenario changes, when and by how much.
+
+    One row per (scenario, lever) of ``changes``
+    (:func:`smesim.analysis.compare.lever_changes`): a solid bar while the lever moves
+    (``start`` to ``settled``), a pale bar while it is held at its new value,
+    and a label "lever: before -> final unit".
+
+    Returns the Axes; its y tick labels are the lever names, rows grouped by
+    scenario with the scenario's name above its group.
+    """
+    ax = ax or new_axes((12.0, 6.0))
+    colours = colours or scenario_colours(changes["scenario"])
+    ylabels, y = [], 0
+    group_tops = []
+    for name, rows in changes.groupby("scenario", sort=False):
+        colour = colours.get(name, "#7F7F7F")
+        group_tops.append((y, name, colour))
+        y += 1  # the group's title row
+        for r in rows.itertuples():
+            moving = max(r.settled - r.start, 0.4)
+            ax.barh(y, moving, left=r.start, height=0.62, color=colour, zorder=3)
+            if r.settled < end:
+                ax.barh(
+                    y,
+                    end - r.settled,
+                    left=r.settled,
+                    height=0.62,
+                    color=colour,
+                    alpha=0.28,
+                    zorder=2,
+                    linewidth=0,
+                )
+            label = describe_change(r, lang)
+            ax.text(
+                max(r.settled, r.start + moving) + 0.6,
+                y,
+                label,
+                ha="left",
+                va="center",
+                fontsize="small",
+                zorder=4,
+            )
+            ylabels.append((y, lever_name(r.lever, lang)))
+            y += 1
+    for top, name, colour in group_tops:
+        ax.text(
+            start + 0.4,
+            top,
+            scenario_name(name, lang),
+            ha="left",
+            va="center",
+            fontweight="bold",
+            color="#000000",
+        )
+        ax.plot([start], [top], alpha=0)  # keeps the row inside the data limits
+        ax.scatter([start - 0.3], [top], marker="s", s=110, color=colour, clip_on=False)
+    ax.set_yticks([p for p, _ in ylabels], [lab for _, lab in ylabels])
+    ax.set_ylim(max(y, 8) - 0.5, -0.7)  # at least 8 rows: few bars stay slim
+    ax.set_xlim(start, end)
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    return ax
+
+
+def _group_columns(ax: Axes, cols: list, lang: str) -> None:
+    """Year tick labels under (series, year) columns, series names above each group."""
+    ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
+    ax.tick_params(length=0)
+    groups = list(dict.fromkeys(s for s, _ in cols))
+    for g in groups:
+        idx = [j for j, (s, _) in enumerate(cols) if s == g]
+        ax.text(
+            np.mean(idx),
+            -0.6,
+            short_name(g, lang),
+            ha="center",
+            va="bottom",
+            fontweight="bold",
+            transform=ax.transData,
+        )
+        if idx[0] > 0:
+            ax.axvline(idx[0] - 0.5, color="white", linewidth=4)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def plot_probabilities(
+    probabilities: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en", no_effect=frozenset()
+) -> Axes:
+    """Heatmap of P(scenario beats the baseline): scenarios by (index, year).
+
+    ``probabilities`` has columns scenario, index, year, p_beats_baseline (0-1).
+    Colours: brown-teal diverging around 50 % (teal: likely better).  Cells
+    in ``no_effect`` (``(scenario, index, year)`` where the scenario leaves
+    the index unchanged) are blank and marked "=": a probability of 0 there
+    means "equal", not "worse".
+    """
+    ax = ax or new_axes((11.0, 4.5))
+    table = probabilities.pivot_table(
+        index="scenario", columns=["index", "year"], values="p_beats_baseline", sort=False
+    )
+    data = table.to_numpy(dtype=float)
+    mask = np.array(
+        [[(n, s, y) in no_effect for s, y in table.columns] for n in table.index], dtype=bool
+    ).reshape(data.shape)
+    image = ax.imshow(
+        np.ma.masked_array(data, mask), cmap="BrBG", vmin=0.0, vmax=1.0, aspect="auto"
+    )
+    ax.set_facecolor("#EEEEEE")
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            if mask[i, j]:
+                ax.text(j, i, "=", ha="center", va="center", color="#555555")
+                continue
+            r, g, b, _ = image.cmap(data[i, j])
+            light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
+            ax.text(
+                j,
+                i,
+                f"{100 * data[i, j]:.0f}%",
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="black" if light else "white",
+            )
+    _group_columns(ax, list(table.columns), lang)
+    ax.set_yticks(range(len(table.index)), [scenario_name(n, lang) for n in table.index])
+    for i in range(1, len(table.index)):
+        ax.axhline(i - 0.5, color="white", linewidth=1)
+    ax.set_ylim(len(table.index) - 0.5, -0.5)
+    ax.set_title(text("probability_title", lang), pad=28)
+    return ax
+
+
+def plot_uncertainty(
+    series_id: str,
+    bands: pd.DataFrame,
+    scenario: str,
+    ax: Axes | None = None,
+    *,
+    colours: Mapping[str, str] | None = None,
+    lang: str = "en",
+    frames: Mapping[str, pd.DataFrame] | None = None,
+    reference: str = BASELINE,
+) -> Axes:
+    """One scenario's fan against the reference's fan (grey) for one series.
+
+    The medians are dotted; with ``frames`` the point-estimate runs are drawn
+    too (solid; the reference dashed black).
+    """
+    ax = ax or new_axes()
+    colours = colours or scenario_colours([reference, scenario])
+    plot_fan(bands, series_id, reference, ax=ax, colour="#7F7F7F", lang=lang, label=False)
+    plot_fan(
+        bands,
+        series_id,
+        scenario,
+        ax=ax,
+        colour=colours.get(scenario, "#7F7F7F"),
+        lang=lang,
+        label=False,
+    )
+    if frames is not None:
+        for name in (scenario, reference):
+            if name in frames:
+                s = frames[name][series_id]
+                ax.plot(
+                    s.index.to_numpy(),
+                    s.to_numpy(),
+                    label=scenario_name(name, lang),
+                    **_style(name, colours),
+                )
+    ax.set_title(scenario_name(scenario, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def legend_handles(names: Sequence[str], colours: Mapping[str, str], lang: str = "en"):
+    """Line handles and labels for a figure-level legend of scenarios."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], **{k: v for k, v in _style(n, colours).items() if k != "zorder"})
+        for n in names
+    ]
+    return handles, [scenario_name(n, lang) for n in names]
+
+
+def _finish_series_axes(ax: Axes, series_id: str, lang: str, legend: bool) -> Axes:
+    """Title, unit, year axis, grid and legend shared by the time-series plots."""
+    ax.set_title(series_name(series_id, lang))
+    ax.set_ylabel(series_unit(series_id, lang))
+    ax.set_xlabel(text("year", lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(frameon=False)
+    return ax

@@ -1,0 +1,392 @@
+"""English and Korean text for tables and charts, and the Hangul font.
+
+Every word a chart shows comes from here: titles, axis labels, legend
+entries, series names and units, lever names, scenario display names.
+:func:`text` looks a key up in the chosen language and falls back to English
+(then to the key itself), so a scenario the tables do not know is shown by
+its file name rather than dropped.
+
+The Korean font is NanumGothic, shipped inside the ``koreanize-matplotlib``
+wheel.  That package *imports* with side effects (it rewrites global
+``rcParams`` and imports the removed ``distutils``), so it is never imported:
+:func:`hangul_font_path` only locates its font file, which
+:func:`font_context` registers with matplotlib and selects for the duration of
+a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from smesim.errors import SmesimError
+
+LANGS = ("en", "ko")
+HANGUL_FONT = "NanumGothic"
+_FONT_PACKAGE = "koreanize_matplotlib"
+
+
+class LanguageError(SmesimError, ValueError):
+    """Unknown language, or the Korean font package is not installed."""
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise LanguageError(f"--lang: expected one of {', '.join(LANGS)} (got {lang!r})")
+    return lang
+
+
+# ---- words -----------------------------------------------------------------------------
+SERIES_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "wage_ratio_sme": "SME wage ratio",
+        "wage_ratio_1_4": "Wage ratio, 1-4 persons",
+        "wage_ratio_5_9": "Wage ratio, 5-9 persons",
+        "wage_ratio_10_99": "Wage ratio, 10-99 persons",
+        "wage_ratio_100_499": "Wage ratio, 100-499 persons",
+        "productivity_ratio_sme": "SME productivity ratio",
+        "rd_share_sme": "SME share of business R&D",
+        "rd_per_researcher_ratio_sme": "SME R&D per researcher",
+        "export_share_sme": "SME share of exports",
+        "employment_share_sme": "SME share of employment",
+        "employment_share_1_4": "Employment share, 1-4 persons",
+        "employment_share_5_9": "Employment share, 5-9 persons",
+        "employment_share_10_99": "Employment share, 10-99 persons",
+        "employment_share_100_499": "Employment share, 100-499 persons",
+        "employment_share_500_plus": "Employment share, 500+ persons",
+        "capital_region_grp_share": "Capital-region share of GRP",
+        "capital_region_population_share": "Capital-region share of population",
+        "capital_region_startup_share": "Capital-region share of startups",
+        "population_65plus_share": "Population aged 65+",
+        "coexistence_economic": "Economic coexistence",
+        "coexistence_regional": "Regional coexistence",
+        "coexistence_human": "Human coexistence",
+        "coexistence_natural": "Natural coexistence",
+        "coexistence_overall": "Overall coexistence",
+    },
+    "ko": {
+        "wage_ratio_sme": "중소기업 임금 수준",
+        "wage_ratio_1_4": "1-4인 기업 임금 수준",
+        "wage_ratio_5_9": "5-9인 기업 임금 수준",
+        "wage_ratio_10_99": "10-99인 기업 임금 수준",
+        "wage_ratio_100_499": "100-499인 기업 임금 수준",
+        "productivity_ratio_sme": "중소기업 노동생산성 수준",
+        "rd_share_sme": "기업 R&D 중 중소기업 비중",
+        "rd_per_researcher_ratio_sme": "중소기업 연구원 1인당 R&D",
+        "export_share_sme": "수출 중 중소기업 비중",
+        "employment_share_sme": "고용 중 중소기업 비중",
+        "employment_share_1_4": "1-4인 기업 고용 비중",
+        "employment_share_5_9": "5-9인 기업 고용 비중",
+        "employment_share_10_99": "10-99인 기업 고용 비중",
+        "employment_share_100_499": "100-499인 기업 고용 비중",
+        "employment_share_500_plus": "500인 이상 기업 고용 비중",
+        "capital_region_grp_share": "수도권 지역내총생산(GRDP) 비중",
+        "capital_region_population_share": "수도권 인구 비중",
+        "capital_region_startup_share": "수도권 창업 비중",
+        "population_65plus_share": "65세 이상 인구 비중",
+        "coexistence_economic": "경제 상생 (공정경제)",
+        "coexistence_regional": "지역 상생 (균형발전)",
+        "coexistence_human": "인간 상생 (기회균등)",
+        "coexistence_natural": "자연 상생 (지속가능성)",
+        "coexistence_overall": "종합 상생 지수",
+    },
+}
+
+#: Short names for tight places (dashboard columns).
+SHORT_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "coexistence_economic": "Economic",
+        "coexistence_regional": "Regional",
+        "coexistence_human": "Human",
+        "coexistence_natural": "Natural",
+        "coexistence_overall": "Overall",
+    },
+    "ko": {
+        "coexistence_economic": "경제",
+        "coexistence_regional": "지역",
+        "coexistence_human": "인간",
+        "coexistence_natural": "자연",
+        "coexistence_overall": "종합",
+    },
+}
+
+_RATIO_EN = "% (large firms, 500+ = 100)"
+_RATIO_KO = "% (대기업 500인 이상 = 100)"
+UNITS: dict[str, dict[str, str]] = {
+    "en": {
+        "ratio": _RATIO_EN,
+        "share": "% of total",
+        "index": "index, 0-100",
+        "lever_pct": "% of business R&D",
+        "intensity": "intensity, 0-1",
+    },
+    "ko": {
+        "ratio": _RATIO_KO,
+        "share": "% (전체 대비)",
+        "index": "지수 (0-100)",
+        "lever_pct": "기업 R&D 대비 %",
+        "intensity": "강도 (0-1)",
+    },
+}
+
+SCENARIO_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "baseline": "Baseline (current policy)",
+        "rd_support_france": "R&D support: France level",
+        "rd_support_uk": "R&D support: UK level",
+        "rd_support_usa": "R&D support: US mix",
+        "regional_dispersion": "Regional dispersion",
+        "coexistence_package": "Coexistence package",
+    },
+    "ko": {
+        "baseline": "기준 (현행 정책)",
+        "rd_support_france": "R&D 지원: 프랑스 수준",
+        "rd_support_uk": "R&D 지원: 영국 수준",
+        "rd_support_usa": "R&D 지원: 미국 방식",
+        "regional_dispersion": "지역 분산",
+        "coexistence_package": "상생 정책 패키지",
+    },
+}
+
+LEVER_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "rd_subsidy_rate": "R&D direct subsidy",
+        "rd_tax_incentive_rate": "R&D tax incentives",
+        "regional_dispersion": "Regional dispersion",
+        "fair_trade_enforcement": "Fair-trade enforcement",
+        "scale_up_support": "Scale-up support",
+        "vocational_training": "Vocational training",
+        "tech_diffusion": "Technology diffusion",
+        "green_transition": "Green transition",
+    },
+    "ko": {
+        "rd_subsidy_rate": "R&D 직접 보조금",
+        "rd_tax_incentive_rate": "R&D 조세 지원",
+        "regional_dispersion": "지역 분산",
+        "fair_trade_enforcement": "공정거래 집행",
+        "scale_up_support": "스케일업 지원",
+        "vocational_training": "직업훈련",
+        "tech_diffusion": "기술 확산",
+        "green_transition": "녹색 전환",
+    },
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "year": "Year",
+        "baseline_short": "baseline",
+        "arrow": "→",
+        "model_baseline": "Model (baseline)",
+        "data_fit": "Release data (fitted years)",
+        "data_history": "Release data (history, before 2012)",
+        "data_unfitted": "Release data (weight 0, not fitted)",
+        "no_release_data": "no release data for this series",
+        "history_title": "History and fit: baseline against the release data",
+        "history_title_n": "History and fit ({i}/{n}): baseline against the release data",
+        "headline_title": "Headline indicators: policy scenarios against the baseline",
+        "coexistence_title": "Coexistence dashboard: index level (change vs {reference})",
+        "coexistence_paths_title": "Coexistence indices over time",
+        "levers_title": "What each scenario changes: policy lever paths",
+        "levers_unchanged": "Levers no scenario changes stay at the baseline: {levers}",
+        "no_levers_changed": "No scenario changes any lever.",
+        "uncertainty_title": "Uncertainty: 5-95 % and 25-75 % bands, median dotted",
+        "uncertainty_missing": (
+            "Uncertainty bands not included: add them with "
+            "`smesim brief --runs N` or `--ensemble DIR`."
+        ),
+        "sensitivity_title": "What drives each outcome: global sensitivity ({index}, 95 % CI)",
+        "sensitivity_ylabel_sobol": "total Sobol index ST",
+        "sensitivity_ylabel_morris": "Morris mu*",
+        "factor_lever": "lever",
+        "factor_parameter": "parameter",
+        "probability_title": "Probability of beating the baseline",
+        "probability_label": "P(scenario > baseline)",
+        "probability_note": "share of ensemble runs; = : no effect",
+        "band_90": "5-95 % band",
+        "band_50": "25-75 % band",
+        "median": "median",
+        "source": "Source",
+        "data": "data",
+        "parameters": "parameters",
+        "uncalibrated": "uncalibrated registry estimates",
+        "no_data_release": "none found",
+        "scenario": "Scenario",
+        "index": "Index",
+        "cover_title": "SME policy scenarios: briefing pack",
+        "cover_scenarios": "Scenarios compared",
+        "cover_generated": "Generated by smesim {version} on {date}",
+        "cover_assumed": (
+            "The human and natural indices and the 0-1 lever intensities rest on "
+            "documented assumptions, not on the paper's figures."
+        ),
+        "difference": "change vs baseline",
+        "cover_reference": "the reference: every lever at its current (baseline) setting",
+        "dashboard_colour": "change vs {reference} (index points)",
+    },
+    "ko": {
+        "year": "연도",
+        "baseline_short": "기준",
+        # NanumGothic's own arrow is small and blurs at screen resolution; the long
+        # arrow falls back to DejaVu Sans, which draws it clearly.
+        "arrow": "⟶",
+        "model_baseline": "모형 (기준 시나리오)",
+        "data_fit": "공표 자료 (추정 기간)",
+        "data_history": "공표 자료 (2012년 이전 이력)",
+        "data_unfitted": "공표 자료 (가중치 0, 추정 제외)",
+        "no_release_data": "이 지표의 공표 자료 없음",
+        "history_title": "이력과 적합도: 기준 시나리오와 공표 자료",
+        "history_title_n": "이력과 적합도 ({i}/{n}): 기준 시나리오와 공표 자료",
+        "headline_title": "핵심 지표: 정책 시나리오와 기준 시나리오 비교",
+        "coexistence_title": "상생 지수 대시보드: 지수 수준 ({reference} 대비 변화)",
+        "coexistence_paths_title": "상생 지수의 추이",
+        "levers_title": "시나리오별 정책 수단 변화 경로",
+        "levers_unchanged": "어떤 시나리오도 바꾸지 않은 정책 수단은 기준 값 유지: {levers}",
+        "no_levers_changed": "정책 수단을 바꾸는 시나리오가 없습니다.",
+        "uncertainty_title": "불확실성: 5-95 % 및 25-75 % 구간, 점선은 중앙값",
+        "uncertainty_missing": (
+            "불확실성 구간 미포함: `smesim brief --runs N` 또는 "
+            "`--ensemble DIR`로 추가할 수 있습니다."
+        ),
+        "sensitivity_title": "성과를 좌우하는 요인: 전역 민감도({index}, 95 % 신뢰구간)",
+        "sensitivity_ylabel_sobol": "총 소볼 지수 ST",
+        "sensitivity_ylabel_morris": "모리스 mu*",
+        "factor_lever": "정책 수단",
+        "factor_parameter": "모수",
+        "probability_title": "기준 시나리오보다 나을 확률",
+        "probability_label": "P(시나리오 > 기준)",
+        "probability_note": "앙상블 실행 중 비율; = : 효과 없음",
+        "band_90": "5-95 % 구간",
+        "band_50": "25-75 % 구간",
+        "median": "중앙값",
+        "source": "출처",
+        "data": "자료",
+        "parameters": "모수",
+        "uncalibrated": "미보정 기본 추정치",
+        "no_data_release": "없음",
+        "scenario": "시나리오",
+        "index": "지수",
+        "cover_title": "중소기업 정책 시나리오: 브리핑 자료",
+        "cover_scenarios": "비교한 시나리오",
+        "cover_generated": "smesim {version}, {date} 작성",
+        "cover_assumed": (
+            "인간·자연 상생 지수와 0-1 강도 정책 수단은 논문 수치가 아니라 "
+            "문서화된 가정에 기초합니다."
+        ),
+        "difference": "기준 대비 변화",
+        "cover_reference": "비교 기준: 모든 정책 수단을 현행(기준) 값으로 유지",
+        "dashboard_colour": "{reference} 대비 변화 (지수 포인트)",
+    },
+}
+
+
+def text(key: str, lang: str = "en", **fmt) -> str:
+    """A phrase in ``lang`` (English if the Korean table lacks it), formatted with ``fmt``."""
+    phrase = TEXT.get(lang, {}).get(key) or TEXT["en"].get(key) or key
+    return phrase.format(**fmt) if fmt else phrase
+
+
+def _lookup(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
+    return table.get(lang, {}).get(key) or table["en"].get(key) or key
+
+
+def series_name(series_id: str, lang: str = "en") -> str:
+    return _lookup(SERIES_NAMES, series_id, lang)
+
+
+def short_name(series_id: str, lang: str = "en") -> str:
+    return (
+        _lookup(SHORT_NAMES, series_id, lang)
+        if series_id in SHORT_NAMES["en"]
+        else series_name(series_id, lang)
+    )
+
+
+def series_unit(series_id: str, lang: str = "en") -> str:
+    """The unit as a chart's axis label shows it."""
+    if series_id.startswith("coexistence_"):
+        kind = "index"
+    elif "ratio" in series_id:
+        kind = "ratio"
+    elif series_id in ("sme_skills_index", "environmental_intensity"):
+        return "index, 2012 = 100" if lang == "en" else "지수 (2012 = 100)"
+    else:
+        kind = "share"
+    return UNITS.get(lang, UNITS["en"])[kind]
+
+
+def scenario_name(name: str, lang: str = "en") -> str:
+    return _lookup(SCENARIO_NAMES, name, lang)
+
+
+def lever_name(lever_id: str, lang: str = "en") -> str:
+    return _lookup(LEVER_NAMES, lever_id, lang)
+
+
+def lever_unit(lever_id: str, lang: str = "en") -> str:
+    kind = "lever_pct" if lever_id in ("rd_subsidy_rate", "rd_tax_incentive_rate") else "intensity"
+    return UNITS.get(lang, UNITS["en"])[kind]
+
+
+# ---- the Hangul font ---------------------------------------------------------------------
+@cache
+def hangul_font_path() -> Path:
+    """NanumGothic.ttf from the ``koreanize-matplotlib`` wheel, located without importing it."""
+    spec = importlib.util.find_spec(_FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LanguageError(
+            "--lang ko: the Korean font package is not installed "
+            "(expected koreanize-matplotlib; got none; "
+            "run: pip install koreanize-matplotlib)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / f"{HANGUL_FONT}.ttf"
+    if not path.is_file():
+        raise LanguageError(f"--lang ko: expected the font file {path} (got none)")
+    return path
+
+
+@cache
+def _register_hangul_font() -> str:
+    from matplotlib import font_manager
+
+    regular = hangul_font_path()
+    for ttf in sorted(regular.parent.glob(f"{HANGUL_FONT}*.ttf")):
+        font_manager.fontManager.addfont(str(ttf))
+    return font_manager.FontProperties(fname=str(regular)).get_name()
+
+
+def rc_params(lang: str = "en") -> dict:
+    """matplotlib settings for ``lang``: slide-legible sizes and, for Korean, the Hangul font."""
+    check_lang(lang)
+    rc = {
+        "font.size": 13,
+        "axes.titlesize": 15,
+        "axes.labelsize": 13,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
+        "legend.fontsize": 12,
+        "figure.titlesize": 19,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
+    }
+    if lang == "ko":
+        family = _register_hangul_font()
+        # DejaVu Sans second: matplotlib falls back glyph by glyph to it (e.g. for
+        # the minus sign and the en dash NanumGothic lacks).
+        rc.update({"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False})
+    else:
+        rc.update({"font.family": ["DejaVu Sans"]})
+    return rc
+
+
+@contextmanager
+def font_context(lang: str = "en") -> Iterator[None]:
+    """Select ``lang``'s fonts and sizes while figures are built and saved."""
+    import matplotlib
+
+    with matplotlib.rc_context(rc_params(lang)):
+        yield
