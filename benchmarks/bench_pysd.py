@@ -117,7 +117,7 @@ def main(argv=None) -> None:
         kw = {"backend": b} if b else {}
         label = f"smesim[{b}]" if b else "smesim"
         if b == "auto":
-            from smesim.engine.simulate import resolve_backend
+            from smesim.engine.integrate import resolve_backend
 
             label = f"smesim[auto={resolve_backend('auto')}]"
         single, _ = timed(lambda kw=kw: simulate(sc, params, **kw), args.repeat)

@@ -14,7 +14,7 @@ pytest.importorskip("numba")
 
 from smesim import ParameterSet, load_scenario, simulate
 from smesim.engine import kernel
-from smesim.engine.simulate import resolve_backend
+from smesim.engine.integrate import resolve_backend
 from smesim.inputs.scenario import bundled_names
 from smesim.model import firm_size, rd_policy
 from smesim.model.levers import LEVERS
@@ -118,7 +118,8 @@ def test_backend_selection(monkeypatch):
 def test_outputs_into_a_reused_buffer(backend):
     """``integrate(out=...)`` writes in place, whatever the buffer held before;
     rows before ``start`` are left to the caller; a wrong buffer is refused."""
-    from smesim.engine.simulate import _prepare, integrate
+    from smesim.engine.integrate import integrate
+    from smesim.engine.simulate import _prepare
 
     scenario = load_scenario("coexistence_package")
     params = random_parameters(70, seed=5)

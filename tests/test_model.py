@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smesim import ParameterSet, load_scenario, simulate
-from smesim.engine.simulate import START_YEAR
 from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.derivatives import evaluate, initial_state
+from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS, LEVERS, Schedule
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import CALIBRATED, NAMES, PARAMETERS

@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 
 from smesim import load_scenario, simulate
 from smesim.cli import cli
-from smesim.engine.simulate import time_grid
 from smesim.export.equations import (
     EquationError,
     Node,
@@ -40,6 +39,7 @@ from smesim.export.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, t
 from smesim.inputs.profiles import get_profile
 from smesim.model.derivatives import evaluate, initial_state
 from smesim.model.exogenous import exogenous_paths
+from smesim.model.horizon import time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import ALL_COLUMNS
 from smesim.model.params import NAMES

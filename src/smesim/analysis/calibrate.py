@@ -60,9 +60,10 @@ import pandas as pd
 from scipy.optimize import least_squares
 from scipy.stats import qmc
 
-from smesim.engine.simulate import DEFAULT_DT, START_YEAR, simulate
+from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError, check_seed
 from smesim.inputs.data import Releases, load_releases
+from smesim.model.horizon import DEFAULT_DT, START_YEAR
 from smesim.model.params import BY_NAME, ParameterSet
 
 #: Nominal standard error of a published share, percentage points.

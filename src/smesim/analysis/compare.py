@@ -43,19 +43,13 @@ import numpy as np
 import pandas as pd
 
 from smesim import __version__
-from smesim.engine.simulate import (
-    DEFAULT_DT,
-    DEFAULT_END_YEAR,
-    MAX_END_YEAR,
-    START_YEAR,
-    integrate,
-    time_grid,
-)
+from smesim.engine.integrate import integrate
 from smesim.errors import SmesimError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import dump_json, now_iso, staged_files
 from smesim.model.exogenous import exogenous_paths
+from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import BY_ID, CANONICAL, HEADLINE
 from smesim.model.params import ParameterSet

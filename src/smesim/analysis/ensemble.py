@@ -69,16 +69,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from smesim.engine.integrate import integrate
 from smesim.engine.parallel import Execution, run_tasks
-from smesim.engine.simulate import (
-    DEFAULT_DT,
-    DEFAULT_END_YEAR,
-    START_YEAR,
-    _prepare,
-    integrate,
-    simulate,
-    time_grid,
-)
+from smesim.engine.simulate import _prepare, simulate
 from smesim.engine.threads import split
 from smesim.errors import DataError, ParameterError, check_seed, located
 from smesim.inputs.scenario import Scenario, load_scenario
@@ -90,6 +83,7 @@ from smesim.io import (
     read_result_csv,
     staged_files,
 )
+from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR, time_grid
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL
 from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from smesim.engine.simulate import DEFAULT_DT, Result, simulate
+from smesim.engine.simulate import Result, simulate
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import dump_json, manifest, staged_files
+from smesim.model.horizon import DEFAULT_DT
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from smesim.engine.parallel import Execution, run_tasks
-from smesim.engine.simulate import DEFAULT_DT, START_YEAR, simulate
+from smesim.engine.simulate import simulate
 from smesim.errors import ParameterError, check_seed
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import (
@@ -44,6 +44,7 @@ from smesim.io import (
     read_result_csv,
     staged_files,
 )
+from smesim.model.horizon import DEFAULT_DT, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import BY_NAME

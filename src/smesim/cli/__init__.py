@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from smesim import __version__
-from smesim.engine.simulate import MAX_END_YEAR, START_YEAR
 from smesim.errors import SmesimError
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 
 
 def _fail(message: str) -> None:

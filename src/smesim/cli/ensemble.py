@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from smesim.engine.simulate import MAX_END_YEAR, START_YEAR
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 
 _profile_opt = click.option(
     "--profile",

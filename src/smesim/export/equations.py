@@ -1332,15 +1332,15 @@ def build_table(
     profile : str
     dt, until : as for :func:`smesim.simulate`.
     """
-    from smesim.engine.simulate import (
+    from smesim.inputs.profiles import get_profile
+    from smesim.inputs.scenario import baseline_scenario
+    from smesim.model.horizon import (
         DEFAULT_DT,
         DEFAULT_END_YEAR,
         MAX_END_YEAR,
         START_YEAR,
         time_grid,
     )
-    from smesim.inputs.profiles import get_profile
-    from smesim.inputs.scenario import baseline_scenario
 
     prof = get_profile(profile)
     scenario = scenario if scenario is not None else baseline_scenario()

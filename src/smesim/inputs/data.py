@@ -70,8 +70,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from smesim.engine.simulate import MAX_END_YEAR, START_YEAR
 from smesim.errors import DataError
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.outputs import BY_ID, CANONICAL
 
 #: First year a release may give (history before the model's start is kept, not fitted).

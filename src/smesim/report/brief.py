@@ -52,9 +52,9 @@ from smesim.analysis.compare import (
     lever_frame,
     write_tables,
 )
-from smesim.engine.simulate import START_YEAR
 from smesim.inputs.scenario import bundled_names
 from smesim.io import dump_json, manifest, sha256_file, staged_files
+from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS
 from smesim.model.outputs import CANONICAL
 from smesim.report import charts

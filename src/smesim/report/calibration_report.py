@@ -29,10 +29,10 @@ from smesim.analysis.calibrate import (
     calibrate,
     check_tolerances,
 )
-from smesim.engine.simulate import START_YEAR
 from smesim.errors import CalibrationError, SmesimError
 from smesim.inputs.data import load_releases
 from smesim.io import atomic_write, dump_json, now_iso
+from smesim.model.horizon import START_YEAR
 
 #: Starts whose end cost is within this relative tolerance of the best agree.
 _AGREE_RTOL = 1e-6
