@@ -13,7 +13,8 @@ from distributed import LocalCluster
 from smesim.analysis.ensemble import run_ensemble
 from smesim.analysis.sensitivity import model_factors, run_sensitivity
 from smesim.cli import cli
-from smesim.engine.parallel import Execution, SchedulerError, run_tasks
+from smesim.engine.parallel import Execution, run_tasks
+from smesim.errors import SchedulerError
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from smesim import load_scenario, simulate
 from smesim.cli import cli
+from smesim.errors import ExportError
 from smesim.export.equations import (
     EquationError,
     Node,
@@ -35,7 +36,7 @@ from smesim.export.equations import (
     start_values,
     unparse,
 )
-from smesim.export.xmile import XMILE_NS, ExportError, export_xmile, parse_dt, to_xmile, xmile_unit
+from smesim.export.xmile import XMILE_NS, export_xmile, parse_dt, to_xmile, xmile_unit
 from smesim.inputs.profiles import get_profile
 from smesim.model.derivatives import evaluate, initial_state
 from smesim.model.exogenous import exogenous_paths

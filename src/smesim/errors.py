@@ -35,6 +35,30 @@ class CalibrationError(SmesimError, RuntimeError):
     """Calibration cannot start (e.g. no usable data points)."""
 
 
+class SchedulerError(SmesimError, ConnectionError):
+    """A Dask scheduler cannot be reached or dask.distributed is not installed."""
+
+
+class LanguageError(SmesimError, ValueError):
+    """Unknown language, or the Korean font package is not installed."""
+
+
+class UnitsError(SmesimError, ValueError):
+    """The model's units are inconsistent, or pint is not installed."""
+
+
+class ExportError(SmesimError, ValueError):
+    """An export option is invalid (e.g. a time step that is not 1/n of a year)."""
+
+
+class EquationError(SmesimError, ValueError):
+    """An equation of the table cannot be parsed or names an unknown variable."""
+
+
+class CompareError(SmesimError, ValueError):
+    """Bad comparison options (years, targets, duplicate scenario names)."""
+
+
 def located(source: str | None, key: str | None, message: str) -> str:
     """Format ``'<source>: <key>: <message>'`` leaving out missing parts."""
     parts = [p for p in (source, key) if p]

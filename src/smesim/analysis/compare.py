@@ -44,7 +44,7 @@ import pandas as pd
 
 from smesim import __version__
 from smesim.engine.integrate import integrate
-from smesim.errors import SmesimError
+from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import dump_json, now_iso, staged_files
@@ -65,10 +65,6 @@ COEXISTENCE = (
 )
 #: Series the terminal table shows (files hold every canonical series).
 TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
-
-
-class CompareError(SmesimError, ValueError):
-    """Bad comparison options (years, targets, duplicate scenario names)."""
 
 
 # ---- targets ----------------------------------------------------------------------------

@@ -92,7 +92,8 @@ def check() -> None:
 @_profile_opt
 def check_units_cmd(scenario, profile):
     """Check the dimensional consistency of every equation (pint)."""
-    from smesim.export.units import UnitsError, check_model_units
+    from smesim.errors import UnitsError
+    from smesim.export.units import check_model_units
 
     report = check_model_units(scenario, profile=profile)
     click.echo(report.text())

@@ -31,11 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from smesim.errors import SmesimError
-
-
-class SchedulerError(SmesimError, ConnectionError):
-    """A Dask scheduler cannot be reached or dask.distributed is not installed."""
+from smesim.errors import SchedulerError
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from smesim.errors import SmesimError
+from smesim.errors import EquationError
 from smesim.model import firm_size, rd_policy
 from smesim.model.exogenous import POPULATION_65PLUS, exogenous_paths
 from smesim.model.levers import LEVER_BY_ID, LEVERS, Schedule, lever_paths
@@ -49,10 +49,6 @@ KINDS = ("stock", "flow", "aux", "constant", "parameter", "lever", "gf")
 
 #: Lever units (free text in :mod:`smesim.model.levers`) in the model's unit notation.
 LEVER_UNITS = {"% of business R&D": "%", "0-1 intensity": "1"}
-
-
-class EquationError(SmesimError, ValueError):
-    """An equation of the table cannot be parsed or names an unknown variable."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from smesim.errors import SmesimError
+from smesim.errors import UnitsError
 from smesim.export.equations import BUILTINS, ModelTable, Node, build_table, parse, unparse
 
 TIME_UNIT = "yr"
@@ -38,10 +38,6 @@ UNIT_DEFINITIONS = (
     "RU = [researchers]",
     "index = [index_level]",
 )
-
-
-class UnitsError(SmesimError, ValueError):
-    """The model's units are inconsistent, or pint is not installed."""
 
 
 @dataclass(frozen=True)

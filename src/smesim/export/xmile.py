@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from smesim import __version__
-from smesim.errors import SmesimError
+from smesim.errors import ExportError
 from smesim.export.equations import ModelTable, Variable, build_table, source_label
 from smesim.io import atomic_write
 
@@ -45,10 +45,6 @@ MODEL_UNITS = {
     "RU": ("researcher unit: researchers whose 2012 large-firm R&D spend is 1 RDU/yr", ()),
     "index": ("index, 2012 = 100", ()),
 }
-
-
-class ExportError(SmesimError, ValueError):
-    """An export option is invalid (e.g. a time step that is not 1/n of a year)."""
 
 
 def xmile_unit(unit: str) -> str:

@@ -22,15 +22,11 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from smesim.errors import SmesimError
+from smesim.errors import LanguageError
 
 LANGS = ("en", "ko")
 HANGUL_FONT = "NanumGothic"
 _FONT_PACKAGE = "koreanize_matplotlib"
-
-
-class LanguageError(SmesimError, ValueError):
-    """Unknown language, or the Korean font package is not installed."""
 
 
 def check_lang(lang: str) -> str:
