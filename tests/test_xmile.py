@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smesim import load_scenario, simulate
+from smesim import load_scenario
+from smesim.analysis.run import simulate_scenario as simulate
 from smesim.cli import cli
 from smesim.errors import ExportError
 from smesim.export.equations import (
