@@ -29,7 +29,7 @@ from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
 from smesim.model.outputs import EXTRA, SERIES
 from smesim.model.params import BY_NAME, PARAMETERS
-from smesim.model.state import SIZE_CLASSES, SME_CLASSES
+from smesim.model.firm_size import SIZE_CLASSES, SME_CLASSES
 
 SECTORS = (
     "firm_size",
