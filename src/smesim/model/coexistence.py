@@ -45,7 +45,8 @@ S.param(
     30.0,
     100.0,
     "assumed",
-    "assumed: SME productivity ratio of a 'fair economy' (OECD economies with small gaps are around 60 % or more)",
+    "assumed: SME productivity ratio of a 'fair economy' (OECD economies with small gaps are "
+    "around 60 % or more)",
 )
 S.param(
     "reference_rd_share",

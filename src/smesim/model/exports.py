@@ -26,6 +26,7 @@ S.param(
     "no 2012 figure in the paper; fitted to Table 1 2015-2019",
     prior=19.0,
     prior_sd=2.0,
+    initial=True,
 )
 S.param(
     "export_target_2012",
@@ -65,7 +66,8 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation programmes, Table 3: 13 export programmes)",
+    "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation"
+    " programmes, Table 3: 13 export programmes)",
 )
 S.stock(
     "export_share_sme",

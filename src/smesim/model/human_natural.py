@@ -45,7 +45,8 @@ S.param(
     0.0,
     0.05,
     "assumed",
-    "assumed: log loss of the SME skills target per point of 65+ share above 2012 (older workforce, SMEs' hiring difficulty)",
+    "assumed: log loss of the SME skills target per point of 65+ share above 2012 (older "
+    "workforce, SMEs' hiring difficulty)",
 )
 S.param(
     "environmental_intensity_trend",
@@ -54,7 +55,8 @@ S.param(
     0.0,
     0.1,
     "assumed",
-    "assumed: baseline fall of environmental intensity (~1.5 %/yr, the 2010s trend of Korea's GHG intensity of GDP)",
+    "assumed: baseline fall of environmental intensity (~1.5 %/yr, the 2010s trend of Korea's GHG "
+    "intensity of GDP)",
 )
 S.param(
     "green_transition_effect",

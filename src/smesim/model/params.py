@@ -18,9 +18,9 @@ Status is one of
 The parameters themselves (value, unit, bounds, status, source) are declared
 in their sector modules (:mod:`smesim.model.spec`); :data:`PARAMETERS` lists
 them in column order.  A *parameter set* maps names to values;
-:class:`ParameterSet` validates it against the declarations (unknown name, non-finite value, out of bounds are
-errors, never clipped) and hands the model one array per parameter with a
-leading run axis.
+:class:`ParameterSet` validates it against the declarations (unknown name,
+non-finite value, out of bounds, a broken rule are errors, never clipped) and
+holds one array per parameter with a leading run axis.
 """
 
 from __future__ import annotations

@@ -28,7 +28,9 @@ S.param(
     20.0,
     80.0,
     "assumed",
-    "assumed: 1.5 points below the paper's 51.3 % (2017), i.e. the slow rise of the 2010s; not a published 2012 figure",
+    "assumed: 1.5 points below the paper's 51.3 % (2017), i.e. the slow rise of the 2010s; not a "
+    "published 2012 figure",
+    initial=True,
 )
 S.param(
     "init_capital_region_population_share",
@@ -38,6 +40,7 @@ S.param(
     80.0,
     "assumed",
     "assumed: 0.7 points below the paper's 50 % (2019), i.e. the slow rise of the 2010s",
+    initial=True,
 )
 S.param(
     "init_capital_region_startup_share",
@@ -47,6 +50,7 @@ S.param(
     90.0,
     "assumed",
     "assumed: the paper's 'about 53 %' of startups held at its 2012 value",
+    initial=True,
 )
 S.param(
     "capital_region_grp_target_2012",
@@ -113,7 +117,8 @@ S.param(
     0.0,
     3.0,
     "assumed",
-    "assumed: elasticity of population- and startup-share odds targets to GRP-share odds (loop gain 0.5 < 1: reinforcing but not explosive)",
+    "assumed: elasticity of population- and startup-share odds targets to GRP-share odds (loop "
+    "gain 0.5 < 1: reinforcing but not explosive)",
 )
 S.param(
     "dispersion_effect",

@@ -83,6 +83,8 @@ class Parameter:
         The sector module that declares and uses it.
     prior, prior_sd : float or None
         Regularisation centre and spread for calibrated parameters.
+    initial : bool
+        A start-year figure (listed first in parameter arrays and files).
     """
 
     name: str
@@ -95,6 +97,7 @@ class Parameter:
     sector: str
     prior: float | None = None
     prior_sd: float | None = None
+    initial: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -182,6 +185,7 @@ class Sector:
         *,
         prior: float | None = None,
         prior_sd: float | None = None,
+        initial: bool = False,
     ) -> None:
         """Declare a parameter (see :class:`Parameter`)."""
         self.parameters.append(
@@ -196,6 +200,7 @@ class Sector:
                 self.name,
                 None if prior is None else float(prior),
                 None if prior_sd is None else float(prior_sd),
+                initial,
             )
         )
 
@@ -275,7 +280,11 @@ class Model:
     Parameters
     ----------
     sectors : sequence of Sector
-        In the order their declarations are listed (parameter columns follow it).
+        In the order their declarations are listed.
+    initial_order : sequence of Sector, optional
+        Parameter columns list the start-year figures (``initial``) first, sector
+        by sector in this order, then every other parameter in ``sectors`` order
+        (default: ``sectors``).
     levers : sequence of LeverInput
     outputs : sequence of str
         The reported columns, in order: stocks, flows, auxiliaries or exogenous inputs.
@@ -291,10 +300,17 @@ class Model:
         levers: Sequence[LeverInput],
         outputs: Sequence[str],
         name: str = "model",
+        initial_order: Sequence[Sector] | None = None,
     ):
         self.name = name
         self.sectors = tuple(sectors)
-        self.parameters: tuple[Parameter, ...] = tuple(p for s in sectors for p in s.parameters)
+        first = tuple(initial_order or sectors)
+        self.parameters: tuple[Parameter, ...] = (
+            *(p for s in first for p in s.parameters if p.initial),
+            *(p for s in sectors for p in s.parameters if not p.initial),
+        )
+        if {p.name for p in self.parameters} != {p.name for s in sectors for p in s.parameters}:
+            raise EquationError("initial_order must list every sector with start-year figures")
         self.equations: tuple[Equation, ...] = tuple(e for s in sectors for e in s.equations)
         self.exogenous: tuple[Exogenous, ...] = tuple(x for s in sectors for x in s.exogenous)
         self.rules: tuple[Rule, ...] = tuple(r for s in sectors for r in s.rules)
