@@ -1,4 +1,4 @@
-"""Model tests an expert looks for (MODEL.md): mass balance, extremes,
+"""Model tests an expert looks for (docs/model.md): mass balance, extremes,
 integration error, direction, batch = single runs, 2012 state."""
 
 from __future__ import annotations
