@@ -18,7 +18,6 @@ from smesim.engine import kernel
 from smesim.engine.integrate import integrate, resolve_backend
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import bundled_names
-from smesim.model import firm_size, rd_policy
 from smesim.model.levers import LEVERS
 from smesim.model.outputs import ALL_COLUMNS
 from smesim.model.params import PARAMETERS
@@ -100,12 +99,6 @@ def test_kernel_equals_numpy_with_per_run_lever_paths_and_other_grids():
     before = simulate(sc, params, backend="numba")
     np.testing.assert_array_equal(fast.outputs()[:, :19], before.outputs()[:, :19])  # 2012-2030
     assert not np.allclose(fast.outputs()[:, 20:], before.outputs()[:, 20:])
-
-
-def test_kernel_constants_mirror_the_model():
-    assert kernel.MARGIN_FLOOR == rd_policy.MARGIN_FLOOR
-    assert kernel.MAX_SCALE_UP_MULTIPLIER == firm_size.MAX_SCALE_UP_MULTIPLIER
-    assert sorted(kernel.K_OUTPUTS) == sorted(ALL_COLUMNS)
 
 
 def test_backend_selection(monkeypatch):
