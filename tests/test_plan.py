@@ -85,6 +85,8 @@ def test_bad_plans_are_refused(scenarios):
         plan.with_params(params.values)
     with pytest.raises(TypeError, match="RunPlan"):
         simulate(scenarios[0])
+    with pytest.raises(TypeError, match="loaded scenarios"):
+        build_plan("baseline", prof, params)
 
 
 def test_with_params_and_with_overrides_replace_only_what_they_name(scenarios):

@@ -305,6 +305,8 @@ def build_plan(
     lever_overrides, overrides_from :
         Per-run constant lever values from a year on (:meth:`RunPlan.with_overrides`).
     """
+    if isinstance(scenarios, str | Path):
+        raise TypeError("build_plan takes loaded scenarios (smesim.inputs.scenario.load_scenario)")
     if not isinstance(scenarios, Sequence):
         scenarios = (scenarios,)
     scenarios = tuple(scenarios)
