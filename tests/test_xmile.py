@@ -39,7 +39,6 @@ from smesim.export.equations import (
 from smesim.export.xmile import XMILE_NS, export_xmile, parse_dt, to_xmile, xmile_unit
 from smesim.inputs.profiles import get_profile
 from smesim.model.derivatives import evaluate, initial_state
-from smesim.model.exogenous import exogenous_paths
 from smesim.model.horizon import time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import ALL_COLUMNS
@@ -106,7 +105,7 @@ def reference_run(scenario, dt=1 / 16, profile="korea", until=None):
     t, spy = time_grid(2012, end, dt)
     paths = lever_paths(scenario.settings, t, prof.baseline_levers)
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
-    exo = exogenous_paths(t, profile)
+    exo = prof.exogenous_paths(t)
     p = params.namespace()
     lv0 = SimpleNamespace(**{lid: base0[j : j + 1] for j, lid in enumerate(LEVER_IDS)})
     y, c = initial_state(p, lv0, {k: v[0] for k, v in exo.items()})
@@ -184,7 +183,7 @@ def test_derived_constants_match_initial_state(scenarios):
     t, _ = time_grid(2012, 2060, 1 / 16)
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0]
     lv0 = SimpleNamespace(**{lid: base0[j : j + 1] for j, lid in enumerate(LEVER_IDS)})
-    y0, c = initial_state(p, lv0, {k: v[0] for k, v in exogenous_paths(t[:1]).items()})
+    y0, c = initial_state(p, lv0, {k: v[0] for k, v in prof.exogenous_paths(t[:1]).items()})
     got = start_values(build_table(scenarios["coexistence_package"]))
     expected = {name: y0[0, i] for name, i in IDX.items()}
     expected |= {
