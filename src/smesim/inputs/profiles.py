@@ -15,22 +15,21 @@ overrides where it has them.
 
 A profile file::
 
-    description = "Japan: ..."                 # required
-    fixed_in_calibration = ["init_export_share_sme", ...]   # calibrated parameters held fixed
-    calibration_notes = ["...", ...]           # printed in every calibration report
+    description = "Japan: ..."              # required
+    fixed_in_calibration = ["<name>", ...]  # calibrated parameters held at their value
+    calibration_notes = ["...", ...]        # printed in every calibration report
 
-    [overrides]                                # parameter name = value
-    init_wage_ratio_1_4 = 64.0
-    [baseline_levers]                          # lever id = value
-    rd_subsidy_rate = 3.0
-    [assumptions]                              # topic or name = why (free text)
-    levers = "assumed: ..."
-    [prior_sds]                                # calibrated parameter = prior sd (> 0)
-    [exogenous.population_65plus_share]        # one table per exogenous input (required)
-    unit = "%"
-    source = "..."
-    years = [2012, 2018, 2030]
-    values = [24.1, 28.1, 31.2]
+    [overrides]                             # <parameter name> = value (within its bounds)
+    [baseline_levers]                       # <lever id> = value (within the lever's range)
+    [assumptions]                           # <topic or name> = "why" (free text)
+    [prior_sds]                             # <calibrated parameter> = prior sd (> 0)
+    [exogenous.<input id>]                  # one per input of smesim.model.exogenous (required)
+    unit = "%"                              # the input's unit
+    source = "..."                          # where the figures come from
+    years = [2012, 2018, 2030]              # strictly increasing
+    values = [24.1, 28.1, 31.2]             # linear between years, flat beyond
+
+All tables and lists but ``[exogenous.*]`` are optional (empty by default).
 
 Every problem (unknown key, parameter or lever, a value outside its bounds,
 a non-finite number, a missing exogenous table) is a
