@@ -221,7 +221,7 @@ class Profile:
                 raise ProfileError(
                     located(src, f"exogenous.{key}", f"expected the table of {key!r}")
                 )
-        missing = [x.id for x in EXOGENOUS_INPUTS if x.id not in self.exogenous]
+        missing = [x.name for x in EXOGENOUS_INPUTS if x.name not in self.exogenous]
         if missing:
             raise ProfileError(
                 located(

@@ -1,10 +1,11 @@
-"""Time-varying exogenous inputs: what each one is, and tables of its values.
+"""Time-varying exogenous inputs: tables of their values, evaluated on the time grid.
 
-The model declares each exogenous input once here (:data:`INPUTS`: id, unit,
-meaning).  Its values are country data: every country profile gives one
-:class:`Table` per input (``[exogenous.<id>]`` of its profile file,
-``smesim/data/profiles/<profile>.toml``, with the figures' sources), read by
-:mod:`smesim.inputs.profiles`.
+What an exogenous input is (name, unit, meaning) is declared once, beside its
+sector (``S.exogenous_input`` in the sector modules; :data:`INPUTS` lists them
+from :data:`smesim.model.MODEL`).  Its values are country data: every country
+profile gives one :class:`Table` per input (``[exogenous.<name>]`` of its
+profile file, ``smesim/data/profiles/<profile>.toml``, with the figures'
+sources), read by :mod:`smesim.inputs.profiles`.
 
 A table is interpolated linearly and held flat beyond its ends.  It is
 evaluated once on the integration grid (``np.interp``), never per step
@@ -19,24 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from smesim.model import MODEL
+from smesim.model.spec import Exogenous
 
-@dataclass(frozen=True)
-class ExogenousInput:
-    """An input the model takes as given over time (its values come from the profile)."""
-
-    id: str
-    unit: str
-    meaning: str
-
-
-INPUTS: tuple[ExogenousInput, ...] = (
-    ExogenousInput(
-        "population_65plus_share",
-        "%",
-        "share of population aged 65+ (drives the ageing erosion of SME skills, loop 2)",
-    ),
-)
-BY_ID: dict[str, ExogenousInput] = {x.id: x for x in INPUTS}
+#: The model's exogenous inputs (declared in their sectors), in the model's order.
+INPUTS: tuple[Exogenous, ...] = tuple(MODEL.exogenous)
+BY_ID: dict[str, Exogenous] = {x.name: x for x in INPUTS}
 
 
 @dataclass(frozen=True)
@@ -90,7 +79,7 @@ def exogenous_paths(t: np.ndarray, tables: Mapping[str, Table]) -> dict[str, np.
     ``tables`` maps each input id of :data:`INPUTS` to its table (a profile's
     ``exogenous``; :meth:`smesim.inputs.profiles.Profile.exogenous_paths` passes it).
     """
-    missing = [x.id for x in INPUTS if x.id not in tables]
+    missing = [x.name for x in INPUTS if x.name not in tables]
     if missing:
         raise KeyError(f"no table for exogenous input(s) {', '.join(missing)}")
-    return {x.id: tables[x.id](t) for x in INPUTS}
+    return {x.name: tables[x.name](t) for x in INPUTS}

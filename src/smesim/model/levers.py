@@ -1,7 +1,7 @@
 """Policy levers and their schedules.
 
 A lever has an id, unit, valid range, a Korea baseline with its source and a
-description (MODEL.md, "Levers").  A scenario sets a lever to a constant or a
+description (docs/model.md, "Levers").  A scenario sets a lever to a constant or a
 schedule; every schedule is a pure function of time evaluated once on the
 integration grid, so the solver never parses or interpolates per step.
 
@@ -120,6 +120,16 @@ LEVERS: tuple[Lever, ...] = (
 )
 
 LEVER_IDS: tuple[str, ...] = tuple(lv.id for lv in LEVERS)
+
+#: Lever units (free text above) in the model's unit notation.
+MODEL_UNITS = {"% of business R&D": "%", "0-1 intensity": "1"}
+
+
+def model_unit(unit: str) -> str:
+    """A lever's unit in the model's notation (``%`` or ``1``)."""
+    return MODEL_UNITS[unit]
+
+
 LEVER_BY_ID: dict[str, Lever] = {lv.id: lv for lv in LEVERS}
 
 Path = Callable[[np.ndarray], np.ndarray]
