@@ -66,7 +66,7 @@ from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError, check_seed
 from smesim.inputs.data import Releases, load_releases
 from smesim.inputs.profiles import Profile, get_profile
-from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.horizon import DEFAULT_DT, START_YEAR
 from smesim.model.params import BY_NAME, ParameterSet
 
@@ -631,9 +631,7 @@ def calibrate(
         releases = load_releases(None, profile=profile)
     base = base if base is not None else prof.default_parameter_set()
     fp = free_parameters(prof, free)
-    problem = Problem(
-        releases.points, base, fp, scenario=load_scenario("baseline"), profile=prof, dt=dt
-    )
+    problem = Problem(releases.points, base, fp, scenario=baseline_scenario(), profile=prof, dt=dt)
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = None

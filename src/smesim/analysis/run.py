@@ -16,7 +16,7 @@ import pandas as pd
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.inputs.profiles import get_profile
-from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, manifest, staged_files
 from smesim.model.horizon import DEFAULT_DT
 from smesim.model.outputs import HEADLINE
@@ -51,7 +51,10 @@ def simulate_scenario(
     backend : {"auto", "numpy", "numba"}
     """
     prof = get_profile(profile)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "baseline")
+    if scenario is None:
+        sc = baseline_scenario()
+    else:
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     plan = build_plan(
         sc,
         prof,

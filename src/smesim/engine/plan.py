@@ -19,7 +19,8 @@ keep one plan and replace its parameter set, cheaply, with
 
 The engine never reads files: this module needs only objects that look like
 a scenario (``name``, ``settings``, ``horizon``, ``path``, ``content_hash``,
-``chain``, ``sources``) and a profile (``name``, ``baseline_levers``).
+``chain``, ``sources``) and a profile (``name``, ``baseline_levers``,
+``exogenous`` tables).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Protocol
 
 import numpy as np
 
-from smesim.model.exogenous import exogenous_paths
+from smesim.model.exogenous import Table, exogenous_paths
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, time_grid
 from smesim.model.levers import LEVER_IDS, Schedule, lever_paths
 from smesim.model.params import ParameterSet
@@ -55,6 +56,7 @@ class ProfileLike(Protocol):
 
     name: str
     baseline_levers: Mapping[str, float]
+    exogenous: Mapping[str, Table]
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ def build_plan(
         end=end,
         dt=dt,
         levers=np.stack([lever_paths(sc.settings, t, base) for sc in scenarios]),
-        exogenous=exogenous_paths(t, profile.name),
+        exogenous=exogenous_paths(t, profile.exogenous),
         baseline_levers=lever_paths({}, t[:1], base)[0],
         params=params,
         profile=profile.name,
