@@ -114,9 +114,7 @@ CAPITAL.flow(
     "goods/yr",
     "depreciation (the yearly rate as a continuous one)",
 )
-CAPITAL.aux(
-    "capital_per_head", "capital / MAX(population, 1)", "goods/people", "capital per head"
-)
+CAPITAL.aux("capital_per_head", "capital / MAX(population, 1)", "goods/people", "capital per head")
 CAPITAL.aux(
     "capital_per_head_0", "INIT(capital_per_head)", "goods/people", "capital per head at start"
 )
