@@ -10,11 +10,13 @@ from click.testing import CliRunner
 from smesim.cli import cli
 from smesim.export.docgen import model_reference
 from smesim.export.equations import build_table
+from smesim.model import MODEL
 from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import PARAMETERS
-from smesim.model.state import STOCKS
+
+STOCKS = MODEL.stocks
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,7 @@ def test_regenerated_not_written(text):
 
 def test_cli_doc(tmp_path, text):
     runner = CliRunner()
-    out = tmp_path / "MODEL.md"
+    out = tmp_path / "reference.md"
     res = runner.invoke(cli, ["doc", "--out", str(out)])
     assert res.exit_code == 0 and str(out) in res.output
     assert out.read_text(encoding="utf-8") == text

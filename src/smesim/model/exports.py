@@ -4,9 +4,6 @@ The SME export share follows SME relative productivity and
 internationalisation support (the scale_up_support lever covers export and
 growth programmes), with a lag.
 
-
-``X_ref`` export_target_2012 (%), ``chi`` export_productivity_elasticity,
-``epsilon`` export_scale_up_effect, ``tau_X`` export_adjustment_time (yr).
 """
 
 from __future__ import annotations
@@ -26,6 +23,7 @@ S.param(
     "no 2012 figure in the paper; fitted to Table 1 2015-2019",
     prior=19.0,
     prior_sd=2.0,
+    initial=True,
 )
 S.param(
     "export_target_2012",
@@ -65,7 +63,8 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation programmes, Table 3: 13 export programmes)",
+    "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation"
+    " programmes, Table 3: 13 export programmes)",
 )
 S.stock(
     "export_share_sme",

@@ -38,7 +38,7 @@ _EMP = (
     "(1-4/5-9/10-99/100-499)"
 )
 for c, share in zip(SME_CLASSES, (17.195, 13.575, 37.105, 22.625), strict=True):
-    S.param(f"init_employment_share_{c}", share, "%", 0.1, 80, "assumed", _EMP)
+    S.param(f"init_employment_share_{c}", share, "%", 0.1, 80, "assumed", _EMP, initial=True)
 for c, rate in zip(SME_CLASSES, (0.04, 0.05, 0.02, 0.01), strict=True):
     upper = "into 500+" if c == "100_499" else "up a class"
     S.param(

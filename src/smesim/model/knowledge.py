@@ -30,9 +30,11 @@ S.param(
     10.0,
     90.0,
     "calibrated",
-    "no 2012 figure in the paper; fitted to the 32.4 % of the text (year uncertain, taken as 2017) through the model's dynamics",
+    "no 2012 figure in the paper; fitted to the 32.4 % of the text (year uncertain, taken as 2017)"
+    " through the model's dynamics",
     prior=34.0,
     prior_sd=3.0,
+    initial=True,
 )
 S.param(
     "knowledge_depreciation_rate",
@@ -50,7 +52,8 @@ S.param(
     0.8,
     2.0,
     "calibrated",
-    "SME knowledge stock in 2012 relative to the steady state of 2012 SME R&D (> 1: built when SMEs' R&D share was higher, 26.6 % in 2007, Table 6)",
+    "SME knowledge stock in 2012 relative to the steady state of 2012 SME R&D (> 1: built when "
+    "SMEs' R&D share was higher, 26.6 % in 2007, Table 6)",
     prior=1.1,
     prior_sd=0.15,
 )
@@ -61,7 +64,8 @@ S.param(
     0.0,
     2.0,
     "calibrated",
-    "elasticity of SME productivity odds to the knowledge-per-worker ratio; fitted (prior 0.5 from R&D capital elasticities of 0.1-0.3 on levels)",
+    "elasticity of SME productivity odds to the knowledge-per-worker ratio; fitted (prior 0.5 from"
+    " R&D capital elasticities of 0.1-0.3 on levels)",
     prior=0.5,
     prior_sd=0.25,
 )
@@ -72,7 +76,8 @@ S.param(
     10.0,
     90.0,
     "calibrated",
-    "the SME productivity ratio the 2012 knowledge, skills and market conditions support; below the initial ratio means the divergence engine is running",
+    "the SME productivity ratio the 2012 knowledge, skills and market conditions support; below "
+    "the initial ratio means the divergence engine is running",
     prior=32.0,
     prior_sd=4.0,
 )
@@ -94,7 +99,10 @@ S.param(
     0.0,
     0.04,
     "assumed",
-    "assumed: share of large firms' knowledge (scaled to the SME workforce at the 2012 relative level) that SMEs absorb each year through supply chains, labour mobility and imitation; bounds how far SME knowledge can fall (a floor near rate / depreciation of the 2012 ratio); upper bound 0.04 keeps it below the lowest admissible depreciation rate",
+    "assumed: share of large firms' knowledge (scaled to the SME workforce at the 2012 relative "
+    "level) that SMEs absorb each year through supply chains, labour mobility and imitation; "
+    "bounds how far SME knowledge can fall (a floor near rate / depreciation of the 2012 ratio); "
+    "upper bound 0.04 keeps it below the lowest admissible depreciation rate",
 )
 S.param(
     "diffusion_spillover_effect",
@@ -103,7 +111,8 @@ S.param(
     0.0,
     5.0,
     "assumed",
-    "assumed: proportional rise of the spillover rate per unit of the tech_diffusion lever above its baseline",
+    "assumed: proportional rise of the spillover rate per unit of the tech_diffusion lever above "
+    "its baseline",
 )
 S.param(
     "tech_diffusion_effect",
@@ -112,7 +121,8 @@ S.param(
     0.0,
     3.0,
     "assumed",
-    "assumed: log-odds gain of SME productivity per unit of the tech_diffusion lever (full diffusion vs baseline 0.2 raises the productivity target ~4 points)",
+    "assumed: log-odds gain of SME productivity per unit of the tech_diffusion lever (full "
+    "diffusion vs baseline 0.2 raises the productivity target ~4 points)",
 )
 S.param(
     "skills_productivity_elasticity",

@@ -18,9 +18,9 @@ Status is one of
 The parameters themselves (value, unit, bounds, status, source) are declared
 in their sector modules (:mod:`smesim.model.spec`); :data:`PARAMETERS` lists
 them in column order.  A *parameter set* maps names to values;
-:class:`ParameterSet` validates it against the declarations (unknown name, non-finite value, out of bounds are
-errors, never clipped) and hands the model one array per parameter with a
-leading run axis.
+:class:`ParameterSet` validates it against the declarations (unknown name,
+non-finite value, out of bounds, a broken rule are errors, never clipped) and
+holds one array per parameter with a leading run axis.
 """
 
 from __future__ import annotations
@@ -179,5 +179,5 @@ class ParameterSet:
         return {n: float(self.values[run, j]) for j, n in enumerate(NAMES)}
 
     def namespace(self) -> SimpleNamespace:
-        """Attribute access for the equations: ``p.wage_adjustment_time`` is shape (runs,)."""
+        """Attribute access by parameter name: each attribute has shape (runs,)."""
         return SimpleNamespace(**{n: self.values[:, j] for j, n in enumerate(NAMES)})

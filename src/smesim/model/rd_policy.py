@@ -22,7 +22,6 @@ added in units of large-firm productivity; ``RDU`` = R&D units (large firms'
 
 from __future__ import annotations
 
-
 from smesim.model.spec import Sector
 
 S = Sector("rd_policy", __doc__)
@@ -34,9 +33,13 @@ S.param(
     5.0,
     60.0,
     "calibrated",
-    "Table 6, SME share of business R&D 2012; the published 2012 figure is the prior centre with a wide sd (5 points), and the 2012 data point of the releases pins the estimate, so a release revising the 2012 figure moves the initial state; bounds: below ~4 % the 2012 support settings alone exceed the share",
+    "Table 6, SME share of business R&D 2012; the published 2012 figure is the prior centre with a"
+    " wide sd (5 points), and the 2012 data point of the releases pins the estimate, so a release "
+    "revising the 2012 figure moves the initial state; bounds: below ~4 % the 2012 support "
+    "settings alone exceed the share",
     prior=25.8,
     prior_sd=5.0,
+    initial=True,
 )
 S.param(
     "init_rd_per_researcher_ratio_sme",
@@ -45,9 +48,12 @@ S.param(
     5.0,
     95.0,
     "calibrated",
-    "Table 6, SME R&D per researcher (large = 100) 2012; the published 2012 figure is the prior centre with a wide sd (5 points), and the 2012 data point of the releases pins the estimate, so a release revising the 2012 figure moves the initial state",
+    "Table 6, SME R&D per researcher (large = 100) 2012; the published 2012 figure is the prior "
+    "centre with a wide sd (5 points), and the 2012 data point of the releases pins the estimate, "
+    "so a release revising the 2012 figure moves the initial state",
     prior=36.7,
     prior_sd=5.0,
+    initial=True,
 )
 S.param(
     "labour_share_large",
@@ -56,7 +62,8 @@ S.param(
     0.2,
     0.8,
     "assumed",
-    "assumed: labour income share of large firms' value added (~0.4-0.5 in Korean national accounts for large corporations)",
+    "assumed: labour income share of large firms' value added (~0.4-0.5 in Korean national "
+    "accounts for large corporations)",
 )
 S.param(
     "appropriation_rate_2012",
@@ -65,7 +72,8 @@ S.param(
     0.0,
     0.3,
     "assumed",
-    "assumed: share of SME value added captured by large buyers through unfair subcontracting terms in 2012 (the paper names it, gives no figure)",
+    "assumed: share of SME value added captured by large buyers through unfair subcontracting "
+    "terms in 2012 (the paper names it, gives no figure)",
 )
 S.param(
     "fair_trade_appropriation_effect",
@@ -94,7 +102,8 @@ S.param(
     0.0,
     3.0,
     "calibrated",
-    "elasticity of SME R&D intensity to relative knowledge per worker: firms that fall behind earn less from R&D (absorptive capacity, Cohen & Levinthal 1990)",
+    "elasticity of SME R&D intensity to relative knowledge per worker: firms that fall behind earn"
+    " less from R&D (absorptive capacity, Cohen & Levinthal 1990)",
     prior=0.8,
     prior_sd=0.5,
 )
@@ -127,7 +136,8 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: 1 won of direct subsidy adds 1 won of R&D (OECD reviews find additionality around 1, neither crowding out nor in)",
+    "assumed: 1 won of direct subsidy adds 1 won of R&D (OECD reviews find additionality around 1,"
+    " neither crowding out nor in)",
 )
 S.param(
     "tax_additionality",
@@ -136,7 +146,8 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: tax incentives less additional than grants (bang-for-the-buck estimates below 1 in OECD reviews)",
+    "assumed: tax incentives less additional than grants (bang-for-the-buck estimates below 1 in "
+    "OECD reviews)",
 )
 S.param(
     "sme_share_of_subsidy",
@@ -145,7 +156,8 @@ S.param(
     0.0,
     1.0,
     "assumed",
-    "assumed: share of direct R&D subsidy reaching SMEs (Korean programmes are SME-targeted; Table 3 lists 17 R&D programmes)",
+    "assumed: share of direct R&D subsidy reaching SMEs (Korean programmes are SME-targeted; Table"
+    " 3 lists 17 R&D programmes)",
 )
 S.param(
     "sme_share_of_tax_incentive",
@@ -154,7 +166,8 @@ S.param(
     0.0,
     1.0,
     "assumed",
-    "assumed: share of R&D tax incentives claimed by SMEs (credits scale with R&D spent, which large firms dominate)",
+    "assumed: share of R&D tax incentives claimed by SMEs (credits scale with R&D spent, which "
+    "large firms dominate)",
 )
 S.param(
     "green_cost_to_sme_margin",

@@ -7,11 +7,6 @@ a reinforcing agglomeration loop (gain
 default so it reinforces without exploding).  Regional dispersion lowers every
 target.  Targets are on odds, so shares stay inside (0, 100).
 
-
-``G, N, S`` capital_region_grp / population / startup shares (%), ``G_ref,
-N_ref`` their 2012 targets (calibrated), ``rho`` dispersion_effect, ``a_N``
-agglomeration_population_effect, ``a_G`` agglomeration_grp_effect, ``tau_*``
-adjustment times (yr).
 """
 
 from __future__ import annotations
@@ -28,7 +23,9 @@ S.param(
     20.0,
     80.0,
     "assumed",
-    "assumed: 1.5 points below the paper's 51.3 % (2017), i.e. the slow rise of the 2010s; not a published 2012 figure",
+    "assumed: 1.5 points below the paper's 51.3 % (2017), i.e. the slow rise of the 2010s; not a "
+    "published 2012 figure",
+    initial=True,
 )
 S.param(
     "init_capital_region_population_share",
@@ -38,6 +35,7 @@ S.param(
     80.0,
     "assumed",
     "assumed: 0.7 points below the paper's 50 % (2019), i.e. the slow rise of the 2010s",
+    initial=True,
 )
 S.param(
     "init_capital_region_startup_share",
@@ -47,6 +45,7 @@ S.param(
     90.0,
     "assumed",
     "assumed: the paper's 'about 53 %' of startups held at its 2012 value",
+    initial=True,
 )
 S.param(
     "capital_region_grp_target_2012",
@@ -113,7 +112,8 @@ S.param(
     0.0,
     3.0,
     "assumed",
-    "assumed: elasticity of population- and startup-share odds targets to GRP-share odds (loop gain 0.5 < 1: reinforcing but not explosive)",
+    "assumed: elasticity of population- and startup-share odds targets to GRP-share odds (loop "
+    "gain 0.5 < 1: reinforcing but not explosive)",
 )
 S.param(
     "dispersion_effect",

@@ -4,12 +4,12 @@ The model is written once, as declarations in its sector modules
 (:mod:`smesim.model.firm_size`, :mod:`~smesim.model.wages`, ...).  Each
 sector builds a :class:`Sector`::
 
-    S = Sector("exports", __doc__)
-    S.param("export_adjustment_time", 2.0, "yr", 0.5, 10, "assumed", "exports adjust in two years")
-    S.stock("export_share_sme", "init_export_share_sme", "%", "SME share of exports",
-            inflows=["export_share_change"])
-    S.flow("export_share_change", "(export_target - export_share_sme) / export_adjustment_time",
-           "%/yr", "change of the SME export share")
+    S = Sector("savings", __doc__)
+    S.param("saving_time", 2.0, "yr", 0.5, 10, "assumed", "assumed: savings adjust in two years")
+    S.stock("savings", "initial_savings", "RDU", "savings of the sector",
+            inflows=["saving"])
+    S.flow("saving", "(target_savings - savings) / saving_time", "RDU/yr",
+           "closing the gap to the target")
 
 Equations are expressions of :mod:`smesim.model.lang` (XMILE syntax).
 :class:`Model` assembles the sectors, checks every name, and sorts the
@@ -83,6 +83,8 @@ class Parameter:
         The sector module that declares and uses it.
     prior, prior_sd : float or None
         Regularisation centre and spread for calibrated parameters.
+    initial : bool
+        A start-year figure (listed first in parameter arrays and files).
     """
 
     name: str
@@ -95,6 +97,7 @@ class Parameter:
     sector: str
     prior: float | None = None
     prior_sd: float | None = None
+    initial: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -182,6 +185,7 @@ class Sector:
         *,
         prior: float | None = None,
         prior_sd: float | None = None,
+        initial: bool = False,
     ) -> None:
         """Declare a parameter (see :class:`Parameter`)."""
         self.parameters.append(
@@ -196,6 +200,7 @@ class Sector:
                 self.name,
                 None if prior is None else float(prior),
                 None if prior_sd is None else float(prior_sd),
+                initial,
             )
         )
 
@@ -231,6 +236,23 @@ class Sector:
     def exogenous_input(self, name: str, unit: str, doc: str) -> None:
         """Declare a time series supplied by the country profile."""
         self.exogenous.append(Exogenous(name, unit, doc, self.name))
+
+    def equations_text(self) -> str:
+        """The sector's equations with units, as reST text (appended to its module docstring)."""
+        lines = ["", "Equations (generated from the declarations)", "-" * 43, ""]
+        for e in self.equations:
+            lhs = f"{e.name}(0)" if e.kind == "stock" else e.name
+            lines.append(f"``{lhs} = {e.eqn}``  [{e.unit}] ({e.kind})")
+            if e.kind == "stock":
+                rate = " + ".join(e.inflows) or "0"
+                if e.outflows:
+                    rate = f"{rate} - ({' + '.join(e.outflows)})"
+                lines.append(f"``d{e.name}/dt = {rate}``  [{e.unit}/yr]")
+            lines.append("")
+        for r in self.rules:
+            lines.append(f"Rule: ``{r.condition}`` ({r.expected}).")
+            lines.append("")
+        return "\n".join(lines)
 
     def rule(self, condition: str, keys: Sequence[str], expected: str) -> None:
         """Declare a condition every parameter set must meet (see :class:`Rule`)."""
@@ -275,7 +297,11 @@ class Model:
     Parameters
     ----------
     sectors : sequence of Sector
-        In the order their declarations are listed (parameter columns follow it).
+        In the order their declarations are listed.
+    initial_order : sequence of Sector, optional
+        Parameter columns list the start-year figures (``initial``) first, sector
+        by sector in this order, then every other parameter in ``sectors`` order
+        (default: ``sectors``).
     levers : sequence of LeverInput
     outputs : sequence of str
         The reported columns, in order: stocks, flows, auxiliaries or exogenous inputs.
@@ -291,10 +317,17 @@ class Model:
         levers: Sequence[LeverInput],
         outputs: Sequence[str],
         name: str = "model",
+        initial_order: Sequence[Sector] | None = None,
     ):
         self.name = name
         self.sectors = tuple(sectors)
-        self.parameters: tuple[Parameter, ...] = tuple(p for s in sectors for p in s.parameters)
+        first = tuple(initial_order or sectors)
+        self.parameters: tuple[Parameter, ...] = (
+            *(p for s in first for p in s.parameters if p.initial),
+            *(p for s in sectors for p in s.parameters if not p.initial),
+        )
+        if {p.name for p in self.parameters} != {p.name for s in sectors for p in s.parameters}:
+            raise EquationError("initial_order must list every sector with start-year figures")
         self.equations: tuple[Equation, ...] = tuple(e for s in sectors for e in s.equations)
         self.exogenous: tuple[Exogenous, ...] = tuple(x for s in sectors for x in s.exogenous)
         self.rules: tuple[Rule, ...] = tuple(r for s in sectors for r in s.rules)

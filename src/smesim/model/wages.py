@@ -23,7 +23,18 @@ _T4 = (
     "release revising the 2012 figure moves the initial state"
 )
 for c, w in zip(SME_CLASSES, (33.7, 50.7, 59.8, 72.6), strict=True):
-    S.param(f"init_wage_ratio_{c}", w, "%", 1, 99, "calibrated", _T4, prior=w, prior_sd=5.0)
+    S.param(
+        f"init_wage_ratio_{c}",
+        w,
+        "%",
+        1,
+        99,
+        "calibrated",
+        _T4,
+        prior=w,
+        prior_sd=5.0,
+        initial=True,
+    )
 S.param(
     "wage_productivity_elasticity",
     0.76,

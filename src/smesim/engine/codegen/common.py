@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from smesim.errors import EquationError
-from smesim.model.lang import Node, unparse
+from smesim.model.lang import Node
 from smesim.model.spec import Model, _init_args, direct_refs
 
 LANES = 32
@@ -19,6 +19,7 @@ HEADER = (
     "# ruff: noqa\n"
     "# fmt: off\n"
 )
+
 
 class _Same(dict):
     """In the start-time pass ``INIT(x)`` is ``x`` itself (already computed)."""
@@ -144,7 +145,6 @@ def layout(model: Model) -> _Layout:
     )
 
 
-
 def _py(node: Node, init_refs: dict[str, str] | None = None, scalar: bool = False) -> str:
     """Python/NumPy source of an expression (``scalar``: math functions, for numba)."""
     op, a = node.op, node.args
@@ -179,8 +179,11 @@ def _py(node: Node, init_refs: dict[str, str] | None = None, scalar: bool = Fals
         text = _py(child, init_refs, scalar)
         cp = _PY_PREC.get(child.op, 9)
         mine = _PY_PREC[op]
-        if child.op in ("if", "not") or cp < mine or (right and cp == mine) or (
-            op == "^" and cp <= mine
+        if (
+            child.op in ("if", "not")
+            or cp < mine
+            or (right and cp == mine)
+            or (op == "^" and cp <= mine)
         ):
             return f"({text})"
         return text
@@ -208,5 +211,3 @@ def _rate_expr(model: Model, stock) -> str:
 def _tuple(names: Iterable[str]) -> str:
     items = "".join(f"    {n!r},\n" for n in names)
     return f"(\n{items})"
-
-

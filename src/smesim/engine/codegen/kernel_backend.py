@@ -363,7 +363,9 @@ def kernel_source(model: Model) -> str:
     row_of_log = {k: f"LOG_{i}" for i, k in enumerate(log_keys)}
     row_of_exp = {k: f"EXP_{i}" for i, k in enumerate(exp_keys)}
 
-    out: list[str] = [HEADER.format(title=f"Compiled kernel of the {model.name} model.", model=model.name)]
+    out: list[str] = [
+        HEADER.format(title=f"Compiled kernel of the {model.name} model.", model=model.name)
+    ]
     out.append(
         "import math\n\nimport numpy as np\n\n"
         "from smesim.engine.vecmath import exp_in_place, log_in_place\n\n"
@@ -376,8 +378,13 @@ def kernel_source(model: Model) -> str:
     out.append(f"LEVERS = {_tuple(lay.levers)}\n")
     out.append(f"EXOGENOUS = {_tuple(lay.exogenous)}\n")
     out.append(f"OUTPUTS = {_tuple(lay.outputs)}\n")
-    out.append(f"#: Per-run constant rows of ``A``: parameters, start-time values, hoisted terms.\nK_ROWS = {_tuple(k_rows)}\n")
-    out.append("\n# ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----\n")
+    out.append(
+        "#: Per-run constant rows of ``A``: parameters, start-time values, hoisted terms.\n"
+        f"K_ROWS = {_tuple(k_rows)}\n"
+    )
+    out.append(
+        "\n# ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----\n"
+    )
     for i, s in enumerate(lay.stocks):
         out.append(f"S_{s} = {i}\n")
     for i, k in enumerate(k_rows):
@@ -486,10 +493,14 @@ def kernel_source(model: Model) -> str:
                 body.append(f"        _put(D, X_{name}, j, {name})\n")
         for k in log_keys:
             if log_stage[k] == stage:
-                body.append(f"        _put(D, {row_of_log[k]}, j, {emit(low.logs[k], local, loads)})\n")
+                body.append(
+                    f"        _put(D, {row_of_log[k]}, j, {emit(low.logs[k], local, loads)})\n"
+                )
         for k in exp_keys:
             if exp_stage[k] == stage:
-                body.append(f"        _put(D, {row_of_exp[k]}, j, {emit(low.exps[k], local, loads)})\n")
+                body.append(
+                    f"        _put(D, {row_of_exp[k]}, j, {emit(low.exps[k], local, loads)})\n"
+                )
         if stage == final:
             for s in model.stocks:
                 terms = Node("num", value=0.0)
@@ -515,16 +526,21 @@ def kernel_source(model: Model) -> str:
     out.append(
         "\n\ndef _rates(A, Y, D, Xk, t):\n"
         '    """Rates of every stock of the block into the rows S_* of ``D`` (generated stages:\n'
-        '    lane loops, with every logarithm, then every exponential, taken in one vector loop)."""\n'
+        "    lane loops, with every logarithm, then every exponential, taken in one vector\n"
+        '    loop)."""\n'
     )
     for stage in range(final + 1):
         out.extend(loop(stage))
         logs_here = [row_of_log[k] for k in log_keys if log_stage[k] == stage]
         exps_here = [row_of_exp[k] for k in exp_keys if exp_stage[k] == stage]
         if logs_here:
-            out.append(f"    log_in_place(D, {logs_here[0]} * LANES, ({logs_here[-1]} + 1) * LANES)\n")
+            out.append(
+                f"    log_in_place(D, {logs_here[0]} * LANES, ({logs_here[-1]} + 1) * LANES)\n"
+            )
         if exps_here:
-            out.append(f"    exp_in_place(D, {exps_here[0]} * LANES, ({exps_here[-1]} + 1) * LANES)\n")
+            out.append(
+                f"    exp_in_place(D, {exps_here[0]} * LANES, ({exps_here[-1]} + 1) * LANES)\n"
+            )
 
     # ---- yearly outputs ------------------------------------------------------------
     out.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smesim.engine.codegen.common import HEADER, _Same, _py, _rate_expr, _tuple, layout
+from smesim.engine.codegen.common import HEADER, _py, _rate_expr, _Same, _tuple, layout
 from smesim.model.spec import Model, direct_refs
 
 
@@ -94,5 +94,3 @@ def numpy_source(model: Model) -> str:
         out.append(f"        out[:, {j}] = {name}\n")
     out.append("    return dY\n")
     return "".join(out)
-
-

@@ -23,20 +23,20 @@ except ImportError:  # pragma: no cover
 
 LANES = 32
 STOCKS = (
-    'employment_share_1_4',
-    'employment_share_5_9',
-    'employment_share_10_99',
-    'employment_share_100_499',
-    'employment_share_500_plus',
-    'wage_ratio_1_4',
-    'wage_ratio_5_9',
-    'wage_ratio_10_99',
-    'wage_ratio_100_499',
     'productivity_ratio_sme',
     'knowledge_sme',
     'knowledge_large',
     'researchers_sme',
     'researchers_large',
+    'wage_ratio_1_4',
+    'wage_ratio_5_9',
+    'wage_ratio_10_99',
+    'wage_ratio_100_499',
+    'employment_share_1_4',
+    'employment_share_5_9',
+    'employment_share_10_99',
+    'employment_share_100_499',
+    'employment_share_500_plus',
     'export_share_sme',
     'capital_region_grp_share',
     'capital_region_population_share',
@@ -89,15 +89,6 @@ OUTPUTS = (
 )
 #: Per-run constant rows of ``A``: parameters, start-time values, hoisted terms.
 K_ROWS = (
-    'scale_up_rate_1_4',
-    'scale_up_rate_5_9',
-    'scale_up_rate_10_99',
-    'scale_up_rate_100_499',
-    'scale_up_support_effect',
-    'scale_up_productivity_elasticity',
-    'wage_productivity_elasticity',
-    'wage_target_2012',
-    'fair_trade_wage_effect',
     'knowledge_depreciation_rate',
     'knowledge_productivity_elasticity',
     'knowledge_spillover_rate',
@@ -116,6 +107,15 @@ K_ROWS = (
     'sme_share_of_tax_incentive',
     'green_cost_to_sme_margin',
     'viable_sme_margin',
+    'wage_productivity_elasticity',
+    'wage_target_2012',
+    'fair_trade_wage_effect',
+    'scale_up_rate_1_4',
+    'scale_up_rate_5_9',
+    'scale_up_rate_10_99',
+    'scale_up_rate_100_499',
+    'scale_up_support_effect',
+    'scale_up_productivity_elasticity',
     'export_productivity_elasticity',
     'export_scale_up_effect',
     'agglomeration_population_effect',
@@ -126,13 +126,13 @@ K_ROWS = (
     'green_transition_effect',
     'concentrated_capital_region_share',
     'environmental_intensity_worst',
+    'rd_intensity_sme_0',
+    'spillover_scale',
+    'researcher_cost_sme_0',
     'shrink_rate_5_9',
     'shrink_rate_10_99',
     'shrink_rate_100_499',
     'shrink_rate_500_plus',
-    'rd_intensity_sme_0',
-    'spillover_scale',
-    'researcher_cost_sme_0',
     'population_65plus_share_0',
     'regional_dispersion_0',
     'fair_trade_enforcement_0',
@@ -140,24 +140,24 @@ K_ROWS = (
     'vocational_training_0',
     'tech_diffusion_0',
     'green_transition_0',
-    'inv_productivity_0',
+    'hoisted_0',
     'hoisted_1',
     'hoisted_2',
-    'hoisted_3',
-    'hoisted_4',
-    'hoisted_5',
-    'inv_labour_share_large',
-    'inv_wage_adjustment_time',
-    'hoisted_8',
-    'hoisted_9',
     'inv_knowledge_ratio_0',
     'inv_productivity_adjustment_time',
-    'hoisted_12',
+    'hoisted_5',
+    'inv_labour_share_large',
     'inv_margin_sme_0',
     'inv_margin_large_0',
+    'hoisted_9',
+    'hoisted_10',
+    'inv_researcher_adjustment_time',
+    'inv_productivity_0',
+    'hoisted_13',
+    'hoisted_14',
     'hoisted_15',
     'hoisted_16',
-    'inv_researcher_adjustment_time',
+    'inv_wage_adjustment_time',
     'hoisted_18',
     'inv_export_adjustment_time',
     'hoisted_20',
@@ -182,53 +182,53 @@ K_ROWS = (
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
-S_employment_share_1_4 = 0
-S_employment_share_5_9 = 1
-S_employment_share_10_99 = 2
-S_employment_share_100_499 = 3
-S_employment_share_500_plus = 4
+S_productivity_ratio_sme = 0
+S_knowledge_sme = 1
+S_knowledge_large = 2
+S_researchers_sme = 3
+S_researchers_large = 4
 S_wage_ratio_1_4 = 5
 S_wage_ratio_5_9 = 6
 S_wage_ratio_10_99 = 7
 S_wage_ratio_100_499 = 8
-S_productivity_ratio_sme = 9
-S_knowledge_sme = 10
-S_knowledge_large = 11
-S_researchers_sme = 12
-S_researchers_large = 13
+S_employment_share_1_4 = 9
+S_employment_share_5_9 = 10
+S_employment_share_10_99 = 11
+S_employment_share_100_499 = 12
+S_employment_share_500_plus = 13
 S_export_share_sme = 14
 S_capital_region_grp_share = 15
 S_capital_region_population_share = 16
 S_capital_region_startup_share = 17
 S_sme_skills_index = 18
 S_environmental_intensity = 19
-K_scale_up_rate_1_4 = 0
-K_scale_up_rate_5_9 = 1
-K_scale_up_rate_10_99 = 2
-K_scale_up_rate_100_499 = 3
-K_scale_up_support_effect = 4
-K_scale_up_productivity_elasticity = 5
-K_wage_productivity_elasticity = 6
-K_wage_target_2012 = 7
-K_fair_trade_wage_effect = 8
-K_knowledge_depreciation_rate = 9
-K_knowledge_productivity_elasticity = 10
-K_knowledge_spillover_rate = 11
-K_diffusion_spillover_effect = 12
-K_tech_diffusion_effect = 13
-K_skills_productivity_elasticity = 14
-K_labour_share_large = 15
-K_appropriation_rate_2012 = 16
-K_fair_trade_appropriation_effect = 17
-K_rd_margin_elasticity = 18
-K_absorptive_capacity_elasticity = 19
-K_researcher_cost_margin_elasticity = 20
-K_subsidy_additionality = 21
-K_tax_additionality = 22
-K_sme_share_of_subsidy = 23
-K_sme_share_of_tax_incentive = 24
-K_green_cost_to_sme_margin = 25
-K_viable_sme_margin = 26
+K_knowledge_depreciation_rate = 0
+K_knowledge_productivity_elasticity = 1
+K_knowledge_spillover_rate = 2
+K_diffusion_spillover_effect = 3
+K_tech_diffusion_effect = 4
+K_skills_productivity_elasticity = 5
+K_labour_share_large = 6
+K_appropriation_rate_2012 = 7
+K_fair_trade_appropriation_effect = 8
+K_rd_margin_elasticity = 9
+K_absorptive_capacity_elasticity = 10
+K_researcher_cost_margin_elasticity = 11
+K_subsidy_additionality = 12
+K_tax_additionality = 13
+K_sme_share_of_subsidy = 14
+K_sme_share_of_tax_incentive = 15
+K_green_cost_to_sme_margin = 16
+K_viable_sme_margin = 17
+K_wage_productivity_elasticity = 18
+K_wage_target_2012 = 19
+K_fair_trade_wage_effect = 20
+K_scale_up_rate_1_4 = 21
+K_scale_up_rate_5_9 = 22
+K_scale_up_rate_10_99 = 23
+K_scale_up_rate_100_499 = 24
+K_scale_up_support_effect = 25
+K_scale_up_productivity_elasticity = 26
 K_export_productivity_elasticity = 27
 K_export_scale_up_effect = 28
 K_agglomeration_population_effect = 29
@@ -239,13 +239,13 @@ K_environmental_intensity_trend = 33
 K_green_transition_effect = 34
 K_concentrated_capital_region_share = 35
 K_environmental_intensity_worst = 36
-K_shrink_rate_5_9 = 37
-K_shrink_rate_10_99 = 38
-K_shrink_rate_100_499 = 39
-K_shrink_rate_500_plus = 40
-K_rd_intensity_sme_0 = 41
-K_spillover_scale = 42
-K_researcher_cost_sme_0 = 43
+K_rd_intensity_sme_0 = 37
+K_spillover_scale = 38
+K_researcher_cost_sme_0 = 39
+K_shrink_rate_5_9 = 40
+K_shrink_rate_10_99 = 41
+K_shrink_rate_100_499 = 42
+K_shrink_rate_500_plus = 43
 K_population_65plus_share_0 = 44
 K_regional_dispersion_0 = 45
 K_fair_trade_enforcement_0 = 46
@@ -253,24 +253,24 @@ K_scale_up_support_0 = 47
 K_vocational_training_0 = 48
 K_tech_diffusion_0 = 49
 K_green_transition_0 = 50
-K_inv_productivity_0 = 51
+K_hoisted_0 = 51
 K_hoisted_1 = 52
 K_hoisted_2 = 53
-K_hoisted_3 = 54
-K_hoisted_4 = 55
+K_inv_knowledge_ratio_0 = 54
+K_inv_productivity_adjustment_time = 55
 K_hoisted_5 = 56
 K_inv_labour_share_large = 57
-K_inv_wage_adjustment_time = 58
-K_hoisted_8 = 59
+K_inv_margin_sme_0 = 58
+K_inv_margin_large_0 = 59
 K_hoisted_9 = 60
-K_inv_knowledge_ratio_0 = 61
-K_inv_productivity_adjustment_time = 62
-K_hoisted_12 = 63
-K_inv_margin_sme_0 = 64
-K_inv_margin_large_0 = 65
+K_hoisted_10 = 61
+K_inv_researcher_adjustment_time = 62
+K_inv_productivity_0 = 63
+K_hoisted_13 = 64
+K_hoisted_14 = 65
 K_hoisted_15 = 66
 K_hoisted_16 = 67
-K_inv_researcher_adjustment_time = 68
+K_inv_wage_adjustment_time = 68
 K_hoisted_18 = 69
 K_inv_export_adjustment_time = 70
 K_hoisted_20 = 71
@@ -303,27 +303,27 @@ U_green_transition = 97
 A_ROWS = 98
 R_U = 90
 X_employment_share_sme = 20
-X_wage_ratio_sme = 21
+X_knowledge_ratio = 21
 X_appropriation_rate = 22
-X_knowledge_ratio = 23
-X_v_sme = 24
-X_v_large = 25
+X_v_sme = 23
+X_v_large = 24
+X_wage_ratio_sme = 25
 X_margin_sme = 26
 X_rd_sme = 27
 X_rd_large = 28
-LOG_0 = 29  # log of (productivity_ratio_sme * K[inv_productivity_0])
-LOG_1 = 30  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
-LOG_2 = 31  # log of (sme_skills_index * 0.01)
-LOG_3 = 32  # log of (margin_sme * K[inv_margin_sme_0])
-LOG_4 = 33  # log of (margin_large * K[inv_margin_large_0])
+LOG_0 = 29  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
+LOG_1 = 30  # log of (sme_skills_index * 0.01)
+LOG_2 = 31  # log of (margin_sme * K[inv_margin_sme_0])
+LOG_3 = 32  # log of (margin_large * K[inv_margin_large_0])
+LOG_4 = 33  # log of (productivity_ratio_sme * K[inv_productivity_0])
 LOG_5 = 34  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_21])
 LOG_6 = 35  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_22])
-EXP_0 = 36  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
-EXP_1 = 37  # exp of ((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0])))
-EXP_2 = 38  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[tech_diffusion_effect] * (tech_diffusion - K[tech_diffusion_0]))) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>))
-EXP_3 = 39  # exp of ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>))
-EXP_4 = 40  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
-EXP_5 = 41  # exp of (K[researcher_cost_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
+EXP_0 = 36  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[tech_diffusion_effect] * (tech_diffusion - K[tech_diffusion_0]))) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>))
+EXP_1 = 37  # exp of ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>))
+EXP_2 = 38  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
+EXP_3 = 39  # exp of (K[researcher_cost_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
+EXP_4 = 40  # exp of ((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0])))
+EXP_5 = 41  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
 EXP_6 = 42  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
 EXP_7 = 43  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_21])>) + (K[hoisted_20] * (regional_dispersion - K[regional_dispersion_0])))
 EXP_8 = 44  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_22])>) + (K[hoisted_20] * (regional_dispersion - K[regional_dispersion_0])))
@@ -335,48 +335,48 @@ def per_run(P, C):
     """The per-run constant rows (runs, K_ROWS): parameters ``P`` (runs, params),
     start-time values ``C`` (runs, static) and the hoisted terms."""
     n = P.shape[0]
-    scale_up_rate_1_4 = P[:, 4]
-    scale_up_rate_5_9 = P[:, 5]
-    scale_up_rate_10_99 = P[:, 6]
-    scale_up_rate_100_499 = P[:, 7]
-    scale_up_support_effect = P[:, 8]
-    scale_up_productivity_elasticity = P[:, 9]
-    init_wage_ratio_1_4 = P[:, 10]
-    init_wage_ratio_5_9 = P[:, 11]
-    init_wage_ratio_10_99 = P[:, 12]
-    init_wage_ratio_100_499 = P[:, 13]
-    wage_productivity_elasticity = P[:, 14]
-    wage_adjustment_time = P[:, 15]
-    wage_target_2012 = P[:, 16]
-    fair_trade_wage_effect = P[:, 17]
-    knowledge_depreciation_rate = P[:, 19]
-    knowledge_productivity_elasticity = P[:, 21]
-    productivity_target_2012 = P[:, 22]
-    productivity_adjustment_time = P[:, 23]
-    knowledge_spillover_rate = P[:, 24]
-    diffusion_spillover_effect = P[:, 25]
-    tech_diffusion_effect = P[:, 26]
-    skills_productivity_elasticity = P[:, 27]
-    labour_share_large = P[:, 30]
-    appropriation_rate_2012 = P[:, 31]
-    fair_trade_appropriation_effect = P[:, 32]
-    rd_margin_elasticity = P[:, 33]
-    absorptive_capacity_elasticity = P[:, 34]
-    researcher_cost_margin_elasticity = P[:, 35]
-    researcher_adjustment_time = P[:, 36]
-    subsidy_additionality = P[:, 37]
-    tax_additionality = P[:, 38]
-    sme_share_of_subsidy = P[:, 39]
-    sme_share_of_tax_incentive = P[:, 40]
-    green_cost_to_sme_margin = P[:, 41]
-    viable_sme_margin = P[:, 42]
-    export_target_2012 = P[:, 44]
-    export_productivity_elasticity = P[:, 45]
-    export_adjustment_time = P[:, 46]
-    export_scale_up_effect = P[:, 47]
-    init_capital_region_grp_share = P[:, 48]
-    init_capital_region_population_share = P[:, 49]
-    init_capital_region_startup_share = P[:, 50]
+    init_wage_ratio_1_4 = P[:, 0]
+    init_wage_ratio_5_9 = P[:, 1]
+    init_wage_ratio_10_99 = P[:, 2]
+    init_wage_ratio_100_499 = P[:, 3]
+    init_capital_region_grp_share = P[:, 12]
+    init_capital_region_population_share = P[:, 13]
+    init_capital_region_startup_share = P[:, 14]
+    knowledge_depreciation_rate = P[:, 15]
+    knowledge_productivity_elasticity = P[:, 17]
+    productivity_target_2012 = P[:, 18]
+    productivity_adjustment_time = P[:, 19]
+    knowledge_spillover_rate = P[:, 20]
+    diffusion_spillover_effect = P[:, 21]
+    tech_diffusion_effect = P[:, 22]
+    skills_productivity_elasticity = P[:, 23]
+    labour_share_large = P[:, 24]
+    appropriation_rate_2012 = P[:, 25]
+    fair_trade_appropriation_effect = P[:, 26]
+    rd_margin_elasticity = P[:, 27]
+    absorptive_capacity_elasticity = P[:, 28]
+    researcher_cost_margin_elasticity = P[:, 29]
+    researcher_adjustment_time = P[:, 30]
+    subsidy_additionality = P[:, 31]
+    tax_additionality = P[:, 32]
+    sme_share_of_subsidy = P[:, 33]
+    sme_share_of_tax_incentive = P[:, 34]
+    green_cost_to_sme_margin = P[:, 35]
+    viable_sme_margin = P[:, 36]
+    wage_productivity_elasticity = P[:, 37]
+    wage_adjustment_time = P[:, 38]
+    wage_target_2012 = P[:, 39]
+    fair_trade_wage_effect = P[:, 40]
+    scale_up_rate_1_4 = P[:, 41]
+    scale_up_rate_5_9 = P[:, 42]
+    scale_up_rate_10_99 = P[:, 43]
+    scale_up_rate_100_499 = P[:, 44]
+    scale_up_support_effect = P[:, 45]
+    scale_up_productivity_elasticity = P[:, 46]
+    export_target_2012 = P[:, 47]
+    export_productivity_elasticity = P[:, 48]
+    export_adjustment_time = P[:, 49]
+    export_scale_up_effect = P[:, 50]
     capital_region_grp_target_2012 = P[:, 51]
     capital_region_population_target_2012 = P[:, 52]
     grp_adjustment_time = P[:, 53]
@@ -399,17 +399,17 @@ def per_run(P, C):
     reference_skills_index = P[:, 70]
     environmental_intensity_target = P[:, 71]
     environmental_intensity_worst = P[:, 72]
-    shrink_rate_5_9 = C[:, 0]
-    shrink_rate_10_99 = C[:, 1]
-    shrink_rate_100_499 = C[:, 2]
-    shrink_rate_500_plus = C[:, 3]
-    productivity_0 = C[:, 4]
-    rd_intensity_sme_0 = C[:, 5]
-    spillover_scale = C[:, 6]
-    knowledge_ratio_0 = C[:, 7]
-    margin_sme_0 = C[:, 8]
-    margin_large_0 = C[:, 9]
-    researcher_cost_sme_0 = C[:, 10]
+    productivity_0 = C[:, 0]
+    rd_intensity_sme_0 = C[:, 1]
+    spillover_scale = C[:, 2]
+    knowledge_ratio_0 = C[:, 3]
+    margin_sme_0 = C[:, 4]
+    margin_large_0 = C[:, 5]
+    researcher_cost_sme_0 = C[:, 6]
+    shrink_rate_5_9 = C[:, 7]
+    shrink_rate_10_99 = C[:, 8]
+    shrink_rate_100_499 = C[:, 9]
+    shrink_rate_500_plus = C[:, 10]
     population_65plus_share_0 = C[:, 11]
     regional_dispersion_0 = C[:, 12]
     fair_trade_enforcement_0 = C[:, 13]
@@ -420,33 +420,33 @@ def per_run(P, C):
     hundred_percent = 100.0
     base_index = 100.0
     K = np.empty((n, 90))
-    K[:, 0] = scale_up_rate_1_4
-    K[:, 1] = scale_up_rate_5_9
-    K[:, 2] = scale_up_rate_10_99
-    K[:, 3] = scale_up_rate_100_499
-    K[:, 4] = scale_up_support_effect
-    K[:, 5] = scale_up_productivity_elasticity
-    K[:, 6] = wage_productivity_elasticity
-    K[:, 7] = wage_target_2012
-    K[:, 8] = fair_trade_wage_effect
-    K[:, 9] = knowledge_depreciation_rate
-    K[:, 10] = knowledge_productivity_elasticity
-    K[:, 11] = knowledge_spillover_rate
-    K[:, 12] = diffusion_spillover_effect
-    K[:, 13] = tech_diffusion_effect
-    K[:, 14] = skills_productivity_elasticity
-    K[:, 15] = labour_share_large
-    K[:, 16] = appropriation_rate_2012
-    K[:, 17] = fair_trade_appropriation_effect
-    K[:, 18] = rd_margin_elasticity
-    K[:, 19] = absorptive_capacity_elasticity
-    K[:, 20] = researcher_cost_margin_elasticity
-    K[:, 21] = subsidy_additionality
-    K[:, 22] = tax_additionality
-    K[:, 23] = sme_share_of_subsidy
-    K[:, 24] = sme_share_of_tax_incentive
-    K[:, 25] = green_cost_to_sme_margin
-    K[:, 26] = viable_sme_margin
+    K[:, 0] = knowledge_depreciation_rate
+    K[:, 1] = knowledge_productivity_elasticity
+    K[:, 2] = knowledge_spillover_rate
+    K[:, 3] = diffusion_spillover_effect
+    K[:, 4] = tech_diffusion_effect
+    K[:, 5] = skills_productivity_elasticity
+    K[:, 6] = labour_share_large
+    K[:, 7] = appropriation_rate_2012
+    K[:, 8] = fair_trade_appropriation_effect
+    K[:, 9] = rd_margin_elasticity
+    K[:, 10] = absorptive_capacity_elasticity
+    K[:, 11] = researcher_cost_margin_elasticity
+    K[:, 12] = subsidy_additionality
+    K[:, 13] = tax_additionality
+    K[:, 14] = sme_share_of_subsidy
+    K[:, 15] = sme_share_of_tax_incentive
+    K[:, 16] = green_cost_to_sme_margin
+    K[:, 17] = viable_sme_margin
+    K[:, 18] = wage_productivity_elasticity
+    K[:, 19] = wage_target_2012
+    K[:, 20] = fair_trade_wage_effect
+    K[:, 21] = scale_up_rate_1_4
+    K[:, 22] = scale_up_rate_5_9
+    K[:, 23] = scale_up_rate_10_99
+    K[:, 24] = scale_up_rate_100_499
+    K[:, 25] = scale_up_support_effect
+    K[:, 26] = scale_up_productivity_elasticity
     K[:, 27] = export_productivity_elasticity
     K[:, 28] = export_scale_up_effect
     K[:, 29] = agglomeration_population_effect
@@ -457,13 +457,13 @@ def per_run(P, C):
     K[:, 34] = green_transition_effect
     K[:, 35] = concentrated_capital_region_share
     K[:, 36] = environmental_intensity_worst
-    K[:, 37] = shrink_rate_5_9
-    K[:, 38] = shrink_rate_10_99
-    K[:, 39] = shrink_rate_100_499
-    K[:, 40] = shrink_rate_500_plus
-    K[:, 41] = rd_intensity_sme_0
-    K[:, 42] = spillover_scale
-    K[:, 43] = researcher_cost_sme_0
+    K[:, 37] = rd_intensity_sme_0
+    K[:, 38] = spillover_scale
+    K[:, 39] = researcher_cost_sme_0
+    K[:, 40] = shrink_rate_5_9
+    K[:, 41] = shrink_rate_10_99
+    K[:, 42] = shrink_rate_100_499
+    K[:, 43] = shrink_rate_500_plus
     K[:, 44] = population_65plus_share_0
     K[:, 45] = regional_dispersion_0
     K[:, 46] = fair_trade_enforcement_0
@@ -471,24 +471,24 @@ def per_run(P, C):
     K[:, 48] = vocational_training_0
     K[:, 49] = tech_diffusion_0
     K[:, 50] = green_transition_0
-    K[:, 51] = 1.0 / productivity_0
-    K[:, 52] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
-    K[:, 53] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
-    K[:, 54] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
-    K[:, 55] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
-    K[:, 56] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 51] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 52] = 1.0 / (1.0 - appropriation_rate_2012)
+    K[:, 53] = productivity_target_2012 / (hundred_percent - productivity_target_2012)
+    K[:, 54] = 1.0 / knowledge_ratio_0
+    K[:, 55] = 1.0 / productivity_adjustment_time
+    K[:, 56] = 1.0 - labour_share_large
     K[:, 57] = 1.0 / labour_share_large
-    K[:, 58] = 1.0 / wage_adjustment_time
-    K[:, 59] = 1.0 / (1.0 - appropriation_rate_2012)
-    K[:, 60] = productivity_target_2012 / (hundred_percent - productivity_target_2012)
-    K[:, 61] = 1.0 / knowledge_ratio_0
-    K[:, 62] = 1.0 / productivity_adjustment_time
-    K[:, 63] = 1.0 - labour_share_large
-    K[:, 64] = 1.0 / margin_sme_0
-    K[:, 65] = 1.0 / margin_large_0
-    K[:, 66] = 1.0 - sme_share_of_subsidy
-    K[:, 67] = 1.0 - sme_share_of_tax_incentive
-    K[:, 68] = 1.0 / researcher_adjustment_time
+    K[:, 58] = 1.0 / margin_sme_0
+    K[:, 59] = 1.0 / margin_large_0
+    K[:, 60] = 1.0 - sme_share_of_subsidy
+    K[:, 61] = 1.0 - sme_share_of_tax_incentive
+    K[:, 62] = 1.0 / researcher_adjustment_time
+    K[:, 63] = 1.0 / productivity_0
+    K[:, 64] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
+    K[:, 65] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
+    K[:, 66] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
+    K[:, 67] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
+    K[:, 68] = 1.0 / wage_adjustment_time
     K[:, 69] = export_target_2012 / (hundred_percent - export_target_2012)
     K[:, 70] = 1.0 / export_adjustment_time
     K[:, 71] = -dispersion_effect
@@ -515,83 +515,84 @@ def per_run(P, C):
 
 def _rates(A, Y, D, Xk, t):
     """Rates of every stock of the block into the rows S_* of ``D`` (generated stages:
-    lane loops, with every logarithm, then every exponential, taken in one vector loop)."""
+    lane loops, with every logarithm, then every exponential, taken in one vector
+    loop)."""
     for j in range(LANES):  # loop 0
         employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
         employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
         employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        knowledge_sme = _g(Y, S_knowledge_sme, j)
+        knowledge_large = _g(Y, S_knowledge_large, j)
+        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
+        k__appropriation_rate_2012 = _g(A, K_appropriation_rate_2012, j)
+        k__fair_trade_appropriation_effect = _g(A, K_fair_trade_appropriation_effect, j)
+        fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
+        k__hoisted_0 = _g(A, K_hoisted_0, j)
+        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
         wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
-        k__appropriation_rate_2012 = _g(A, K_appropriation_rate_2012, j)
-        k__fair_trade_appropriation_effect = _g(A, K_fair_trade_appropriation_effect, j)
-        fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
-        k__hoisted_5 = _g(A, K_hoisted_5, j)
-        knowledge_sme = _g(Y, S_knowledge_sme, j)
-        knowledge_large = _g(Y, S_knowledge_large, j)
-        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__labour_share_large = _g(A, K_labour_share_large, j)
         k__green_cost_to_sme_margin = _g(A, K_green_cost_to_sme_margin, j)
         green_transition = _g(A, U_green_transition, j)
         k__green_transition_0 = _g(A, K_green_transition_0, j)
-        k__hoisted_12 = _g(A, K_hoisted_12, j)
-        k__inv_productivity_0 = _g(A, K_inv_productivity_0, j)
+        k__hoisted_5 = _g(A, K_hoisted_5, j)
         k__inv_knowledge_ratio_0 = _g(A, K_inv_knowledge_ratio_0, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_margin_sme_0 = _g(A, K_inv_margin_sme_0, j)
         k__inv_margin_large_0 = _g(A, K_inv_margin_large_0, j)
+        k__inv_productivity_0 = _g(A, K_inv_productivity_0, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         k__hoisted_21 = _g(A, K_hoisted_21, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__hoisted_22 = _g(A, K_hoisted_22, j)
         employment_share_sme = (((employment_share_1_4 + employment_share_5_9) + employment_share_10_99) + employment_share_100_499)
         _put(D, X_employment_share_sme, j, employment_share_sme)
-        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
-        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
-        appropriation_rate = ((k__appropriation_rate_2012 * (1.0 - (k__fair_trade_appropriation_effect * fair_trade_enforcement))) * k__hoisted_5)
-        _put(D, X_appropriation_rate, j, appropriation_rate)
         knowledge_ratio = (((knowledge_sme / employment_share_sme) / knowledge_large) * employment_share_500_plus)
         _put(D, X_knowledge_ratio, j, knowledge_ratio)
+        appropriation_rate = ((k__appropriation_rate_2012 * (1.0 - (k__fair_trade_appropriation_effect * fair_trade_enforcement))) * k__hoisted_0)
+        _put(D, X_appropriation_rate, j, appropriation_rate)
         v_sme = (((employment_share_sme * 0.01) * productivity_ratio_sme) * 0.01)
         _put(D, X_v_sme, j, v_sme)
         v_large = (employment_share_500_plus * 0.01)
         _put(D, X_v_large, j, v_large)
+        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
+        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
         margin_sme = max((((1.0 - ((k__labour_share_large * wage_ratio_sme) / productivity_ratio_sme)) - appropriation_rate) - (k__green_cost_to_sme_margin * (green_transition - k__green_transition_0))), 0.02)
         _put(D, X_margin_sme, j, margin_sme)
-        margin_large = (k__hoisted_12 + ((appropriation_rate * v_sme) / v_large))
-        _put(D, LOG_0, j, (productivity_ratio_sme * k__inv_productivity_0))
-        _put(D, LOG_1, j, (knowledge_ratio * k__inv_knowledge_ratio_0))
-        _put(D, LOG_2, j, (sme_skills_index * 0.01))
-        _put(D, LOG_3, j, (margin_sme * k__inv_margin_sme_0))
-        _put(D, LOG_4, j, (margin_large * k__inv_margin_large_0))
+        margin_large = (k__hoisted_5 + ((appropriation_rate * v_sme) / v_large))
+        _put(D, LOG_0, j, (knowledge_ratio * k__inv_knowledge_ratio_0))
+        _put(D, LOG_1, j, (sme_skills_index * 0.01))
+        _put(D, LOG_2, j, (margin_sme * k__inv_margin_sme_0))
+        _put(D, LOG_3, j, (margin_large * k__inv_margin_large_0))
+        _put(D, LOG_4, j, (productivity_ratio_sme * k__inv_productivity_0))
         _put(D, LOG_5, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_21))
         _put(D, LOG_6, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_22))
     log_in_place(D, LOG_0 * LANES, (LOG_6 + 1) * LANES)
     for j in range(LANES):  # loop 1
-        k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
-        scale_up_support = _g(A, U_scale_up_support, j)
-        k__scale_up_support_0 = _g(A, K_scale_up_support_0, j)
-        k__scale_up_productivity_elasticity = _g(A, K_scale_up_productivity_elasticity, j)
-        ln__LOG_0 = _g(D, LOG_0, j)
-        k__wage_productivity_elasticity = _g(A, K_wage_productivity_elasticity, j)
-        k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
-        fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
-        k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
         k__knowledge_productivity_elasticity = _g(A, K_knowledge_productivity_elasticity, j)
-        ln__LOG_1 = _g(D, LOG_1, j)
+        ln__LOG_0 = _g(D, LOG_0, j)
         k__tech_diffusion_effect = _g(A, K_tech_diffusion_effect, j)
         tech_diffusion = _g(A, U_tech_diffusion, j)
         k__tech_diffusion_0 = _g(A, K_tech_diffusion_0, j)
         k__skills_productivity_elasticity = _g(A, K_skills_productivity_elasticity, j)
-        ln__LOG_2 = _g(D, LOG_2, j)
+        ln__LOG_1 = _g(D, LOG_1, j)
         k__rd_margin_elasticity = _g(A, K_rd_margin_elasticity, j)
-        ln__LOG_3 = _g(D, LOG_3, j)
+        ln__LOG_2 = _g(D, LOG_2, j)
         k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
-        ln__LOG_4 = _g(D, LOG_4, j)
+        ln__LOG_3 = _g(D, LOG_3, j)
         k__researcher_cost_margin_elasticity = _g(A, K_researcher_cost_margin_elasticity, j)
+        k__wage_productivity_elasticity = _g(A, K_wage_productivity_elasticity, j)
+        ln__LOG_4 = _g(D, LOG_4, j)
+        k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
+        fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
+        k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
+        k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
+        scale_up_support = _g(A, U_scale_up_support, j)
+        k__scale_up_support_0 = _g(A, K_scale_up_support_0, j)
+        k__scale_up_productivity_elasticity = _g(A, K_scale_up_productivity_elasticity, j)
         k__export_productivity_elasticity = _g(A, K_export_productivity_elasticity, j)
         k__export_scale_up_effect = _g(A, K_export_scale_up_effect, j)
         k__agglomeration_population_effect = _g(A, K_agglomeration_population_effect, j)
@@ -607,78 +608,78 @@ def _rates(A, Y, D, Xk, t):
         k__ageing_skills_effect = _g(A, K_ageing_skills_effect, j)
         population_65plus_share = Xk[0]
         k__population_65plus_share_0 = _g(A, K_population_65plus_share_0, j)
-        _put(D, EXP_0, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_0)))
-        _put(D, EXP_1, j, ((k__wage_productivity_elasticity * ln__LOG_0) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))))
-        _put(D, EXP_2, j, (((k__knowledge_productivity_elasticity * ln__LOG_1) + (k__tech_diffusion_effect * (tech_diffusion - k__tech_diffusion_0))) + (k__skills_productivity_elasticity * ln__LOG_2)))
-        _put(D, EXP_3, j, ((k__rd_margin_elasticity * ln__LOG_3) + (k__absorptive_capacity_elasticity * ln__LOG_1)))
-        _put(D, EXP_4, j, (k__rd_margin_elasticity * ln__LOG_4))
-        _put(D, EXP_5, j, (k__researcher_cost_margin_elasticity * ln__LOG_3))
-        _put(D, EXP_6, j, ((k__export_productivity_elasticity * ln__LOG_0) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
+        _put(D, EXP_0, j, (((k__knowledge_productivity_elasticity * ln__LOG_0) + (k__tech_diffusion_effect * (tech_diffusion - k__tech_diffusion_0))) + (k__skills_productivity_elasticity * ln__LOG_1)))
+        _put(D, EXP_1, j, ((k__rd_margin_elasticity * ln__LOG_2) + (k__absorptive_capacity_elasticity * ln__LOG_0)))
+        _put(D, EXP_2, j, (k__rd_margin_elasticity * ln__LOG_3))
+        _put(D, EXP_3, j, (k__researcher_cost_margin_elasticity * ln__LOG_2))
+        _put(D, EXP_4, j, ((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))))
+        _put(D, EXP_5, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_4)))
+        _put(D, EXP_6, j, ((k__export_productivity_elasticity * ln__LOG_4) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
         _put(D, EXP_7, j, ((k__agglomeration_population_effect * ln__LOG_5) + (k__hoisted_20 * (regional_dispersion - k__regional_dispersion_0))))
         _put(D, EXP_8, j, ((k__agglomeration_grp_effect * ln__LOG_6) + (k__hoisted_20 * (regional_dispersion - k__regional_dispersion_0))))
         _put(D, EXP_9, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
     exp_in_place(D, EXP_0 * LANES, (EXP_9 + 1) * LANES)
     for j in range(LANES):  # loop 2
-        ex__EXP_0 = _g(D, EXP_0, j)
-        k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
-        k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
-        k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
-        k__shrink_rate_10_99 = _g(A, K_shrink_rate_10_99, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
-        k__scale_up_rate_10_99 = _g(A, K_scale_up_rate_10_99, j)
-        k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
-        k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
-        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        k__wage_target_2012 = _g(A, K_wage_target_2012, j)
-        ex__EXP_1 = _g(D, EXP_1, j)
-        k__hoisted_1 = _g(A, K_hoisted_1, j)
-        k__hoisted_2 = _g(A, K_hoisted_2, j)
-        k__hoisted_3 = _g(A, K_hoisted_3, j)
-        k__hoisted_4 = _g(A, K_hoisted_4, j)
-        employment_share_sme = _g(D, X_employment_share_sme, j)
-        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
-        appropriation_rate = _g(D, X_appropriation_rate, j)
-        k__viable_sme_margin = _g(A, K_viable_sme_margin, j)
-        k__inv_labour_share_large = _g(A, K_inv_labour_share_large, j)
-        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
-        k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
-        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
-        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
-        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         k__diffusion_spillover_effect = _g(A, K_diffusion_spillover_effect, j)
         tech_diffusion = _g(A, U_tech_diffusion, j)
         k__tech_diffusion_0 = _g(A, K_tech_diffusion_0, j)
         k__knowledge_spillover_rate = _g(A, K_knowledge_spillover_rate, j)
         k__spillover_scale = _g(A, K_spillover_scale, j)
+        employment_share_sme = _g(D, X_employment_share_sme, j)
+        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
         knowledge_large = _g(Y, S_knowledge_large, j)
         k__knowledge_depreciation_rate = _g(A, K_knowledge_depreciation_rate, j)
         knowledge_sme = _g(Y, S_knowledge_sme, j)
-        k__hoisted_8 = _g(A, K_hoisted_8, j)
-        k__hoisted_9 = _g(A, K_hoisted_9, j)
-        ex__EXP_2 = _g(D, EXP_2, j)
+        appropriation_rate = _g(D, X_appropriation_rate, j)
+        k__hoisted_1 = _g(A, K_hoisted_1, j)
+        k__hoisted_2 = _g(A, K_hoisted_2, j)
+        ex__EXP_0 = _g(D, EXP_0, j)
+        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_productivity_adjustment_time = _g(A, K_inv_productivity_adjustment_time, j)
+        k__viable_sme_margin = _g(A, K_viable_sme_margin, j)
+        k__inv_labour_share_large = _g(A, K_inv_labour_share_large, j)
         v_sme = _g(D, X_v_sme, j)
         k__rd_intensity_sme_0 = _g(A, K_rd_intensity_sme_0, j)
-        ex__EXP_3 = _g(D, EXP_3, j)
+        ex__EXP_1 = _g(D, EXP_1, j)
         v_large = _g(D, X_v_large, j)
-        ex__EXP_4 = _g(D, EXP_4, j)
+        ex__EXP_2 = _g(D, EXP_2, j)
         k__sme_share_of_subsidy = _g(A, K_sme_share_of_subsidy, j)
         rd_subsidy_rate = _g(A, U_rd_subsidy_rate, j)
         k__subsidy_additionality = _g(A, K_subsidy_additionality, j)
         k__sme_share_of_tax_incentive = _g(A, K_sme_share_of_tax_incentive, j)
         rd_tax_incentive_rate = _g(A, U_rd_tax_incentive_rate, j)
         k__tax_additionality = _g(A, K_tax_additionality, j)
-        k__hoisted_15 = _g(A, K_hoisted_15, j)
-        k__hoisted_16 = _g(A, K_hoisted_16, j)
+        k__hoisted_9 = _g(A, K_hoisted_9, j)
+        k__hoisted_10 = _g(A, K_hoisted_10, j)
         k__researcher_cost_sme_0 = _g(A, K_researcher_cost_sme_0, j)
-        ex__EXP_5 = _g(D, EXP_5, j)
+        ex__EXP_3 = _g(D, EXP_3, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         k__inv_researcher_adjustment_time = _g(A, K_inv_researcher_adjustment_time, j)
         researchers_large = _g(Y, S_researchers_large, j)
+        k__wage_target_2012 = _g(A, K_wage_target_2012, j)
+        ex__EXP_4 = _g(D, EXP_4, j)
+        k__hoisted_13 = _g(A, K_hoisted_13, j)
+        k__hoisted_14 = _g(A, K_hoisted_14, j)
+        k__hoisted_15 = _g(A, K_hoisted_15, j)
+        k__hoisted_16 = _g(A, K_hoisted_16, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
+        k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
+        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
+        ex__EXP_5 = _g(D, EXP_5, j)
+        k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
+        k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
+        k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
+        k__shrink_rate_10_99 = _g(A, K_shrink_rate_10_99, j)
+        k__scale_up_rate_10_99 = _g(A, K_scale_up_rate_10_99, j)
+        k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
+        k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
+        k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
         k__hoisted_18 = _g(A, K_hoisted_18, j)
         ex__EXP_6 = _g(D, EXP_6, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
@@ -702,26 +703,38 @@ def _rates(A, Y, D, Xk, t):
         green_transition = _g(A, U_green_transition, j)
         k__green_transition_0 = _g(A, K_green_transition_0, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        scale_up_multiplier = min(ex__EXP_0, 5.0)
-        scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
-        shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
-        scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
-        shrink_10_99 = (k__shrink_rate_10_99 * employment_share_10_99)
-        scale_up_10_99 = ((k__scale_up_rate_10_99 * scale_up_multiplier) * employment_share_10_99)
-        shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
-        scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
-        shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
-        wage_drive = (k__wage_target_2012 * ex__EXP_1)
-        wage_target_odds_1_4 = (k__hoisted_1 * wage_drive)
+        spillover_boost = max((1.0 + (k__diffusion_spillover_effect * (tech_diffusion - k__tech_diffusion_0))), 0.0)
+        knowledge_spillover = (((((k__knowledge_spillover_rate * spillover_boost) * k__spillover_scale) * employment_share_sme) / employment_share_500_plus) * knowledge_large)
+        knowledge_depreciation_sme = (k__knowledge_depreciation_rate * knowledge_sme)
+        knowledge_depreciation_large = (k__knowledge_depreciation_rate * knowledge_large)
+        value_kept_factor = ((1.0 - appropriation_rate) * k__hoisted_1)
+        productivity_target_odds = ((k__hoisted_2 * ex__EXP_0) * value_kept_factor)
+        productivity_target = ((100.0 * productivity_target_odds) / (1.0 + productivity_target_odds))
+        productivity_change = ((productivity_target - productivity_ratio_sme) * k__inv_productivity_adjustment_time)
+        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
+        private_rd_sme = ((v_sme * k__rd_intensity_sme_0) * ex__EXP_1)
+        private_rd_large = ((v_large * 1.0) * ex__EXP_2)
+        sme_support_rate = ((((k__sme_share_of_subsidy * rd_subsidy_rate) * k__subsidy_additionality) + ((k__sme_share_of_tax_incentive * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
+        large_support_rate = ((((k__hoisted_9 * rd_subsidy_rate) * k__subsidy_additionality) + ((k__hoisted_10 * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
+        rd_sme = (private_rd_sme + (sme_support_rate * (private_rd_sme + private_rd_large)))
+        _put(D, X_rd_sme, j, rd_sme)
+        rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
+        _put(D, X_rd_large, j, rd_large)
+        researcher_cost_sme = (k__researcher_cost_sme_0 * ex__EXP_3)
+        desired_researchers_sme = (rd_sme / researcher_cost_sme)
+        desired_researchers_large = (rd_large * 1.0)
+        researcher_change_sme = ((desired_researchers_sme - researchers_sme) * k__inv_researcher_adjustment_time)
+        researcher_change_large = ((desired_researchers_large - researchers_large) * k__inv_researcher_adjustment_time)
+        wage_drive = (k__wage_target_2012 * ex__EXP_4)
+        wage_target_odds_1_4 = (k__hoisted_13 * wage_drive)
         wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
-        wage_target_odds_5_9 = (k__hoisted_2 * wage_drive)
+        wage_target_odds_5_9 = (k__hoisted_14 * wage_drive)
         wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
-        wage_target_odds_10_99 = (k__hoisted_3 * wage_drive)
+        wage_target_odds_10_99 = (k__hoisted_15 * wage_drive)
         wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
-        wage_target_odds_100_499 = (k__hoisted_4 * wage_drive)
+        wage_target_odds_100_499 = (k__hoisted_16 * wage_drive)
         wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
         mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
-        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
         ability_to_pay_factor = min(1.0, (ability_to_pay / mean_wage_target))
         wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_factor)
         wage_adjustment_1_4 = ((wage_target_1_4 - wage_ratio_1_4) * k__inv_wage_adjustment_time)
@@ -731,27 +744,15 @@ def _rates(A, Y, D, Xk, t):
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
         wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_factor)
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
-        spillover_boost = max((1.0 + (k__diffusion_spillover_effect * (tech_diffusion - k__tech_diffusion_0))), 0.0)
-        knowledge_spillover = (((((k__knowledge_spillover_rate * spillover_boost) * k__spillover_scale) * employment_share_sme) / employment_share_500_plus) * knowledge_large)
-        knowledge_depreciation_sme = (k__knowledge_depreciation_rate * knowledge_sme)
-        knowledge_depreciation_large = (k__knowledge_depreciation_rate * knowledge_large)
-        value_kept_factor = ((1.0 - appropriation_rate) * k__hoisted_8)
-        productivity_target_odds = ((k__hoisted_9 * ex__EXP_2) * value_kept_factor)
-        productivity_target = ((100.0 * productivity_target_odds) / (1.0 + productivity_target_odds))
-        productivity_change = ((productivity_target - productivity_ratio_sme) * k__inv_productivity_adjustment_time)
-        private_rd_sme = ((v_sme * k__rd_intensity_sme_0) * ex__EXP_3)
-        private_rd_large = ((v_large * 1.0) * ex__EXP_4)
-        sme_support_rate = ((((k__sme_share_of_subsidy * rd_subsidy_rate) * k__subsidy_additionality) + ((k__sme_share_of_tax_incentive * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
-        large_support_rate = ((((k__hoisted_15 * rd_subsidy_rate) * k__subsidy_additionality) + ((k__hoisted_16 * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
-        rd_sme = (private_rd_sme + (sme_support_rate * (private_rd_sme + private_rd_large)))
-        _put(D, X_rd_sme, j, rd_sme)
-        rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
-        _put(D, X_rd_large, j, rd_large)
-        researcher_cost_sme = (k__researcher_cost_sme_0 * ex__EXP_5)
-        desired_researchers_sme = (rd_sme / researcher_cost_sme)
-        desired_researchers_large = (rd_large * 1.0)
-        researcher_change_sme = ((desired_researchers_sme - researchers_sme) * k__inv_researcher_adjustment_time)
-        researcher_change_large = ((desired_researchers_large - researchers_large) * k__inv_researcher_adjustment_time)
+        scale_up_multiplier = min(ex__EXP_5, 5.0)
+        scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
+        shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
+        scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
+        shrink_10_99 = (k__shrink_rate_10_99 * employment_share_10_99)
+        scale_up_10_99 = ((k__scale_up_rate_10_99 * scale_up_multiplier) * employment_share_10_99)
+        shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
+        scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
+        shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
         export_target_odds = (k__hoisted_18 * ex__EXP_6)
         export_target = ((100.0 * export_target_odds) / (1.0 + export_target_odds))
         export_share_change = ((export_target - export_share_sme) * k__inv_export_adjustment_time)
@@ -765,20 +766,20 @@ def _rates(A, Y, D, Xk, t):
         skills_change = ((skills_target - sme_skills_index) * k__inv_skills_adjustment_time)
         environmental_decline_rate = (k__environmental_intensity_trend + (k__green_transition_effect * (green_transition - k__green_transition_0)))
         environmental_intensity_decline = (environmental_intensity * environmental_decline_rate)
-        _put(D, S_employment_share_1_4, j, (shrink_5_9 - scale_up_1_4))
-        _put(D, S_employment_share_5_9, j, ((scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)))
-        _put(D, S_employment_share_10_99, j, ((scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)))
-        _put(D, S_employment_share_100_499, j, ((scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)))
-        _put(D, S_employment_share_500_plus, j, (scale_up_100_499 - shrink_500_plus))
-        _put(D, S_wage_ratio_1_4, j, wage_adjustment_1_4)
-        _put(D, S_wage_ratio_5_9, j, wage_adjustment_5_9)
-        _put(D, S_wage_ratio_10_99, j, wage_adjustment_10_99)
-        _put(D, S_wage_ratio_100_499, j, wage_adjustment_100_499)
         _put(D, S_productivity_ratio_sme, j, productivity_change)
         _put(D, S_knowledge_sme, j, ((rd_sme + knowledge_spillover) - knowledge_depreciation_sme))
         _put(D, S_knowledge_large, j, (rd_large - knowledge_depreciation_large))
         _put(D, S_researchers_sme, j, researcher_change_sme)
         _put(D, S_researchers_large, j, researcher_change_large)
+        _put(D, S_wage_ratio_1_4, j, wage_adjustment_1_4)
+        _put(D, S_wage_ratio_5_9, j, wage_adjustment_5_9)
+        _put(D, S_wage_ratio_10_99, j, wage_adjustment_10_99)
+        _put(D, S_wage_ratio_100_499, j, wage_adjustment_100_499)
+        _put(D, S_employment_share_1_4, j, (shrink_5_9 - scale_up_1_4))
+        _put(D, S_employment_share_5_9, j, ((scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)))
+        _put(D, S_employment_share_10_99, j, ((scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)))
+        _put(D, S_employment_share_100_499, j, ((scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)))
+        _put(D, S_employment_share_500_plus, j, (scale_up_100_499 - shrink_500_plus))
         _put(D, S_export_share_sme, j, export_share_change)
         _put(D, S_capital_region_grp_share, j, grp_share_change)
         _put(D, S_capital_region_population_share, j, population_share_change)

@@ -12,25 +12,21 @@ import math
 import numpy as np
 
 PARAMS = (
-    'init_employment_share_1_4',
-    'init_employment_share_5_9',
-    'init_employment_share_10_99',
-    'init_employment_share_100_499',
-    'scale_up_rate_1_4',
-    'scale_up_rate_5_9',
-    'scale_up_rate_10_99',
-    'scale_up_rate_100_499',
-    'scale_up_support_effect',
-    'scale_up_productivity_elasticity',
     'init_wage_ratio_1_4',
     'init_wage_ratio_5_9',
     'init_wage_ratio_10_99',
     'init_wage_ratio_100_499',
-    'wage_productivity_elasticity',
-    'wage_adjustment_time',
-    'wage_target_2012',
-    'fair_trade_wage_effect',
+    'init_employment_share_1_4',
+    'init_employment_share_5_9',
+    'init_employment_share_10_99',
+    'init_employment_share_100_499',
+    'init_rd_share_sme',
+    'init_rd_per_researcher_ratio_sme',
     'init_productivity_ratio_sme',
+    'init_export_share_sme',
+    'init_capital_region_grp_share',
+    'init_capital_region_population_share',
+    'init_capital_region_startup_share',
     'knowledge_depreciation_rate',
     'init_knowledge_excess_sme',
     'knowledge_productivity_elasticity',
@@ -40,8 +36,6 @@ PARAMS = (
     'diffusion_spillover_effect',
     'tech_diffusion_effect',
     'skills_productivity_elasticity',
-    'init_rd_share_sme',
-    'init_rd_per_researcher_ratio_sme',
     'labour_share_large',
     'appropriation_rate_2012',
     'fair_trade_appropriation_effect',
@@ -55,14 +49,20 @@ PARAMS = (
     'sme_share_of_tax_incentive',
     'green_cost_to_sme_margin',
     'viable_sme_margin',
-    'init_export_share_sme',
+    'wage_productivity_elasticity',
+    'wage_adjustment_time',
+    'wage_target_2012',
+    'fair_trade_wage_effect',
+    'scale_up_rate_1_4',
+    'scale_up_rate_5_9',
+    'scale_up_rate_10_99',
+    'scale_up_rate_100_499',
+    'scale_up_support_effect',
+    'scale_up_productivity_elasticity',
     'export_target_2012',
     'export_productivity_elasticity',
     'export_adjustment_time',
     'export_scale_up_effect',
-    'init_capital_region_grp_share',
-    'init_capital_region_population_share',
-    'init_capital_region_startup_share',
     'capital_region_grp_target_2012',
     'capital_region_population_target_2012',
     'grp_adjustment_time',
@@ -100,20 +100,20 @@ EXOGENOUS = (
     'population_65plus_share',
 )
 STOCKS = (
-    'employment_share_1_4',
-    'employment_share_5_9',
-    'employment_share_10_99',
-    'employment_share_100_499',
-    'employment_share_500_plus',
-    'wage_ratio_1_4',
-    'wage_ratio_5_9',
-    'wage_ratio_10_99',
-    'wage_ratio_100_499',
     'productivity_ratio_sme',
     'knowledge_sme',
     'knowledge_large',
     'researchers_sme',
     'researchers_large',
+    'wage_ratio_1_4',
+    'wage_ratio_5_9',
+    'wage_ratio_10_99',
+    'wage_ratio_100_499',
+    'employment_share_1_4',
+    'employment_share_5_9',
+    'employment_share_10_99',
+    'employment_share_100_499',
+    'employment_share_500_plus',
     'export_share_sme',
     'capital_region_grp_share',
     'capital_region_population_share',
@@ -122,10 +122,6 @@ STOCKS = (
     'environmental_intensity',
 )
 STATIC = (
-    'shrink_rate_5_9',
-    'shrink_rate_10_99',
-    'shrink_rate_100_499',
-    'shrink_rate_500_plus',
     'productivity_0',
     'rd_intensity_sme_0',
     'spillover_scale',
@@ -133,6 +129,10 @@ STATIC = (
     'margin_sme_0',
     'margin_large_0',
     'researcher_cost_sme_0',
+    'shrink_rate_5_9',
+    'shrink_rate_10_99',
+    'shrink_rate_100_499',
+    'shrink_rate_500_plus',
     'population_65plus_share_0',
     'regional_dispersion_0',
     'fair_trade_enforcement_0',
@@ -175,10 +175,10 @@ OUTPUTS = (
 # structural constants
 hundred_percent = 100.0  # %: 100 % (a whole): forms odds x / (100 - x) of shares and turns fractions into percent
 base_index = 100.0  # index: the index base (2012 = 100; coexistence index 100 = reference reached)
-max_scale_up_multiplier = 5.0  # 1: cap on the scale-up multiplier (assumed capacity limit; keeps Euler steps positive)
 margin_floor = 0.02  # 1: floor of the SME margin: SMEs keep a minimal R&D budget even at zero margin (assumed)
 rd_intensity_large_0 = 1.0  # RDU/yr: large firms' 2012 private R&D per unit of value added: the normalisation that defines the R&D unit (RDU)
 researcher_cost_large_0 = 1.0  # RDU/yr/RU: R&D spend per large-firm researcher in 2012: the normalisation that defines the researcher unit (RU)
+max_scale_up_multiplier = 5.0  # 1: cap on the scale-up multiplier (assumed capacity limit; keeps Euler steps positive)
 
 
 def initialise(P, L0, X0):
@@ -186,57 +186,57 @@ def initialise(P, L0, X0):
     ``C`` (runs, static), from parameters ``P`` (runs, params), the baseline's
     start-year levers ``L0`` (1 or runs, levers) and exogenous inputs ``X0``."""
     n = P.shape[0]
-    init_employment_share_1_4 = P[:, 0]
-    init_employment_share_5_9 = P[:, 1]
-    init_employment_share_10_99 = P[:, 2]
-    init_employment_share_100_499 = P[:, 3]
-    scale_up_rate_1_4 = P[:, 4]
-    scale_up_rate_5_9 = P[:, 5]
-    scale_up_rate_10_99 = P[:, 6]
-    scale_up_rate_100_499 = P[:, 7]
-    scale_up_support_effect = P[:, 8]
-    scale_up_productivity_elasticity = P[:, 9]
-    init_wage_ratio_1_4 = P[:, 10]
-    init_wage_ratio_5_9 = P[:, 11]
-    init_wage_ratio_10_99 = P[:, 12]
-    init_wage_ratio_100_499 = P[:, 13]
-    wage_productivity_elasticity = P[:, 14]
-    wage_adjustment_time = P[:, 15]
-    wage_target_2012 = P[:, 16]
-    fair_trade_wage_effect = P[:, 17]
-    init_productivity_ratio_sme = P[:, 18]
-    knowledge_depreciation_rate = P[:, 19]
-    init_knowledge_excess_sme = P[:, 20]
-    knowledge_productivity_elasticity = P[:, 21]
-    productivity_target_2012 = P[:, 22]
-    productivity_adjustment_time = P[:, 23]
-    knowledge_spillover_rate = P[:, 24]
-    diffusion_spillover_effect = P[:, 25]
-    tech_diffusion_effect = P[:, 26]
-    skills_productivity_elasticity = P[:, 27]
-    init_rd_share_sme = P[:, 28]
-    init_rd_per_researcher_ratio_sme = P[:, 29]
-    labour_share_large = P[:, 30]
-    appropriation_rate_2012 = P[:, 31]
-    fair_trade_appropriation_effect = P[:, 32]
-    rd_margin_elasticity = P[:, 33]
-    absorptive_capacity_elasticity = P[:, 34]
-    researcher_cost_margin_elasticity = P[:, 35]
-    researcher_adjustment_time = P[:, 36]
-    subsidy_additionality = P[:, 37]
-    tax_additionality = P[:, 38]
-    sme_share_of_subsidy = P[:, 39]
-    sme_share_of_tax_incentive = P[:, 40]
-    green_cost_to_sme_margin = P[:, 41]
-    viable_sme_margin = P[:, 42]
-    init_export_share_sme = P[:, 43]
-    export_target_2012 = P[:, 44]
-    export_productivity_elasticity = P[:, 45]
-    export_adjustment_time = P[:, 46]
-    export_scale_up_effect = P[:, 47]
-    init_capital_region_grp_share = P[:, 48]
-    init_capital_region_population_share = P[:, 49]
-    init_capital_region_startup_share = P[:, 50]
+    init_wage_ratio_1_4 = P[:, 0]
+    init_wage_ratio_5_9 = P[:, 1]
+    init_wage_ratio_10_99 = P[:, 2]
+    init_wage_ratio_100_499 = P[:, 3]
+    init_employment_share_1_4 = P[:, 4]
+    init_employment_share_5_9 = P[:, 5]
+    init_employment_share_10_99 = P[:, 6]
+    init_employment_share_100_499 = P[:, 7]
+    init_rd_share_sme = P[:, 8]
+    init_rd_per_researcher_ratio_sme = P[:, 9]
+    init_productivity_ratio_sme = P[:, 10]
+    init_export_share_sme = P[:, 11]
+    init_capital_region_grp_share = P[:, 12]
+    init_capital_region_population_share = P[:, 13]
+    init_capital_region_startup_share = P[:, 14]
+    knowledge_depreciation_rate = P[:, 15]
+    init_knowledge_excess_sme = P[:, 16]
+    knowledge_productivity_elasticity = P[:, 17]
+    productivity_target_2012 = P[:, 18]
+    productivity_adjustment_time = P[:, 19]
+    knowledge_spillover_rate = P[:, 20]
+    diffusion_spillover_effect = P[:, 21]
+    tech_diffusion_effect = P[:, 22]
+    skills_productivity_elasticity = P[:, 23]
+    labour_share_large = P[:, 24]
+    appropriation_rate_2012 = P[:, 25]
+    fair_trade_appropriation_effect = P[:, 26]
+    rd_margin_elasticity = P[:, 27]
+    absorptive_capacity_elasticity = P[:, 28]
+    researcher_cost_margin_elasticity = P[:, 29]
+    researcher_adjustment_time = P[:, 30]
+    subsidy_additionality = P[:, 31]
+    tax_additionality = P[:, 32]
+    sme_share_of_subsidy = P[:, 33]
+    sme_share_of_tax_incentive = P[:, 34]
+    green_cost_to_sme_margin = P[:, 35]
+    viable_sme_margin = P[:, 36]
+    wage_productivity_elasticity = P[:, 37]
+    wage_adjustment_time = P[:, 38]
+    wage_target_2012 = P[:, 39]
+    fair_trade_wage_effect = P[:, 40]
+    scale_up_rate_1_4 = P[:, 41]
+    scale_up_rate_5_9 = P[:, 42]
+    scale_up_rate_10_99 = P[:, 43]
+    scale_up_rate_100_499 = P[:, 44]
+    scale_up_support_effect = P[:, 45]
+    scale_up_productivity_elasticity = P[:, 46]
+    export_target_2012 = P[:, 47]
+    export_productivity_elasticity = P[:, 48]
+    export_adjustment_time = P[:, 49]
+    export_scale_up_effect = P[:, 50]
     capital_region_grp_target_2012 = P[:, 51]
     capital_region_population_target_2012 = P[:, 52]
     grp_adjustment_time = P[:, 53]
@@ -268,28 +268,18 @@ def initialise(P, L0, X0):
     tech_diffusion_0 = L0[:, 6]
     green_transition_0 = L0[:, 7]
     population_65plus_share = X0[0]
+    productivity_ratio_sme = init_productivity_ratio_sme  # %
+    productivity_0 = productivity_ratio_sme  # %
+    sme_support_rate_0 = (sme_share_of_subsidy * rd_subsidy_rate_0 * subsidy_additionality + sme_share_of_tax_incentive * rd_tax_incentive_rate_0 * tax_additionality) / hundred_percent  # 1
     employment_share_1_4 = init_employment_share_1_4  # %
     employment_share_5_9 = init_employment_share_5_9  # %
     employment_share_10_99 = init_employment_share_10_99  # %
     employment_share_100_499 = init_employment_share_100_499  # %
-    employment_share_sme_0 = init_employment_share_1_4 + init_employment_share_5_9 + init_employment_share_10_99 + init_employment_share_100_499  # %
-    employment_share_500_plus = hundred_percent - employment_share_sme_0  # %
     employment_share_sme = employment_share_1_4 + employment_share_5_9 + employment_share_10_99 + employment_share_100_499  # %
-    shrink_rate_5_9 = scale_up_rate_1_4 * init_employment_share_1_4 / init_employment_share_5_9  # 1/yr
-    shrink_rate_10_99 = scale_up_rate_5_9 * init_employment_share_5_9 / init_employment_share_10_99  # 1/yr
-    shrink_rate_100_499 = scale_up_rate_10_99 * init_employment_share_10_99 / init_employment_share_100_499  # 1/yr
-    shrink_rate_500_plus = scale_up_rate_100_499 * init_employment_share_100_499 / (hundred_percent - employment_share_sme_0)  # 1/yr
-    wage_ratio_1_4 = init_wage_ratio_1_4  # %
-    wage_ratio_5_9 = init_wage_ratio_5_9  # %
-    wage_ratio_10_99 = init_wage_ratio_10_99  # %
-    wage_ratio_100_499 = init_wage_ratio_100_499  # %
-    wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
-    wage_ratio_sme_0 = wage_ratio_sme  # %
-    productivity_ratio_sme = init_productivity_ratio_sme  # %
-    productivity_0 = productivity_ratio_sme  # %
-    sme_support_rate_0 = (sme_share_of_subsidy * rd_subsidy_rate_0 * subsidy_additionality + sme_share_of_tax_incentive * rd_tax_incentive_rate_0 * tax_additionality) / hundred_percent  # 1
     v_sme = employment_share_sme / hundred_percent * productivity_ratio_sme / hundred_percent  # 1
     v_sme_0 = v_sme  # 1
+    employment_share_sme_0 = init_employment_share_1_4 + init_employment_share_5_9 + init_employment_share_10_99 + init_employment_share_100_499  # %
+    employment_share_500_plus = hundred_percent - employment_share_sme_0  # %
     v_large = employment_share_500_plus / hundred_percent  # 1
     v_large_0 = v_large  # 1
     large_support_rate_0 = ((1.0 - sme_share_of_subsidy) * rd_subsidy_rate_0 * subsidy_additionality + (1.0 - sme_share_of_tax_incentive) * rd_tax_incentive_rate_0 * tax_additionality) / hundred_percent  # 1
@@ -306,11 +296,21 @@ def initialise(P, L0, X0):
     spillover_scale = knowledge_sme_steady_0 / employment_share_sme_0 / (knowledge_large_0 / (hundred_percent - employment_share_sme_0))  # 1
     knowledge_ratio = knowledge_sme / employment_share_sme / (knowledge_large / employment_share_500_plus)  # 1
     knowledge_ratio_0 = knowledge_ratio  # 1
+    wage_ratio_1_4 = init_wage_ratio_1_4  # %
+    wage_ratio_5_9 = init_wage_ratio_5_9  # %
+    wage_ratio_10_99 = init_wage_ratio_10_99  # %
+    wage_ratio_100_499 = init_wage_ratio_100_499  # %
+    wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
+    wage_ratio_sme_0 = wage_ratio_sme  # %
     margin_sme_0 = np.maximum(1.0 - labour_share_large * wage_ratio_sme_0 / productivity_0 - appropriation_rate_2012, margin_floor)  # 1
     margin_large_0 = 1.0 - labour_share_large + appropriation_rate_2012 * v_sme_0 / v_large_0  # 1
     researcher_cost_sme_0 = init_rd_per_researcher_ratio_sme / hundred_percent * researcher_cost_large_0  # RDU/yr/RU
     researchers_sme = rd_sme_0 / researcher_cost_sme_0  # RU
     researchers_large = rd_large_0 / researcher_cost_large_0  # RU
+    shrink_rate_5_9 = scale_up_rate_1_4 * init_employment_share_1_4 / init_employment_share_5_9  # 1/yr
+    shrink_rate_10_99 = scale_up_rate_5_9 * init_employment_share_5_9 / init_employment_share_10_99  # 1/yr
+    shrink_rate_100_499 = scale_up_rate_10_99 * init_employment_share_10_99 / init_employment_share_100_499  # 1/yr
+    shrink_rate_500_plus = scale_up_rate_100_499 * init_employment_share_100_499 / (hundred_percent - employment_share_sme_0)  # 1/yr
     export_share_sme = init_export_share_sme  # %
     capital_region_grp_share = init_capital_region_grp_share  # %
     capital_region_population_share = init_capital_region_population_share  # %
@@ -319,20 +319,20 @@ def initialise(P, L0, X0):
     sme_skills_index = base_index  # index
     environmental_intensity = base_index  # index
     Y0 = np.empty((n, 20))
-    Y0[:, 0] = employment_share_1_4
-    Y0[:, 1] = employment_share_5_9
-    Y0[:, 2] = employment_share_10_99
-    Y0[:, 3] = employment_share_100_499
-    Y0[:, 4] = employment_share_500_plus
+    Y0[:, 0] = productivity_ratio_sme
+    Y0[:, 1] = knowledge_sme
+    Y0[:, 2] = knowledge_large
+    Y0[:, 3] = researchers_sme
+    Y0[:, 4] = researchers_large
     Y0[:, 5] = wage_ratio_1_4
     Y0[:, 6] = wage_ratio_5_9
     Y0[:, 7] = wage_ratio_10_99
     Y0[:, 8] = wage_ratio_100_499
-    Y0[:, 9] = productivity_ratio_sme
-    Y0[:, 10] = knowledge_sme
-    Y0[:, 11] = knowledge_large
-    Y0[:, 12] = researchers_sme
-    Y0[:, 13] = researchers_large
+    Y0[:, 9] = employment_share_1_4
+    Y0[:, 10] = employment_share_5_9
+    Y0[:, 11] = employment_share_10_99
+    Y0[:, 12] = employment_share_100_499
+    Y0[:, 13] = employment_share_500_plus
     Y0[:, 14] = export_share_sme
     Y0[:, 15] = capital_region_grp_share
     Y0[:, 16] = capital_region_population_share
@@ -340,17 +340,17 @@ def initialise(P, L0, X0):
     Y0[:, 18] = sme_skills_index
     Y0[:, 19] = environmental_intensity
     C = np.empty((n, 18))
-    C[:, 0] = shrink_rate_5_9
-    C[:, 1] = shrink_rate_10_99
-    C[:, 2] = shrink_rate_100_499
-    C[:, 3] = shrink_rate_500_plus
-    C[:, 4] = productivity_0
-    C[:, 5] = rd_intensity_sme_0
-    C[:, 6] = spillover_scale
-    C[:, 7] = knowledge_ratio_0
-    C[:, 8] = margin_sme_0
-    C[:, 9] = margin_large_0
-    C[:, 10] = researcher_cost_sme_0
+    C[:, 0] = productivity_0
+    C[:, 1] = rd_intensity_sme_0
+    C[:, 2] = spillover_scale
+    C[:, 3] = knowledge_ratio_0
+    C[:, 4] = margin_sme_0
+    C[:, 5] = margin_large_0
+    C[:, 6] = researcher_cost_sme_0
+    C[:, 7] = shrink_rate_5_9
+    C[:, 8] = shrink_rate_10_99
+    C[:, 9] = shrink_rate_100_499
+    C[:, 10] = shrink_rate_500_plus
     C[:, 11] = population_65plus_share_0
     C[:, 12] = regional_dispersion_0
     C[:, 13] = fair_trade_enforcement_0
@@ -365,48 +365,48 @@ def evaluate(Y, P, C, U, X, t, out=None):
     """Time derivatives ``dY`` of the stocks ``Y`` (runs, stocks) at time ``t``, and,
     with ``out`` (runs, outputs), the reported outputs written into it.  ``U`` holds
     the levers (1 or runs, levers), ``X`` the exogenous inputs at ``t``."""
-    scale_up_rate_1_4 = P[:, 4]
-    scale_up_rate_5_9 = P[:, 5]
-    scale_up_rate_10_99 = P[:, 6]
-    scale_up_rate_100_499 = P[:, 7]
-    scale_up_support_effect = P[:, 8]
-    scale_up_productivity_elasticity = P[:, 9]
-    init_wage_ratio_1_4 = P[:, 10]
-    init_wage_ratio_5_9 = P[:, 11]
-    init_wage_ratio_10_99 = P[:, 12]
-    init_wage_ratio_100_499 = P[:, 13]
-    wage_productivity_elasticity = P[:, 14]
-    wage_adjustment_time = P[:, 15]
-    wage_target_2012 = P[:, 16]
-    fair_trade_wage_effect = P[:, 17]
-    knowledge_depreciation_rate = P[:, 19]
-    knowledge_productivity_elasticity = P[:, 21]
-    productivity_target_2012 = P[:, 22]
-    productivity_adjustment_time = P[:, 23]
-    knowledge_spillover_rate = P[:, 24]
-    diffusion_spillover_effect = P[:, 25]
-    tech_diffusion_effect = P[:, 26]
-    skills_productivity_elasticity = P[:, 27]
-    labour_share_large = P[:, 30]
-    appropriation_rate_2012 = P[:, 31]
-    fair_trade_appropriation_effect = P[:, 32]
-    rd_margin_elasticity = P[:, 33]
-    absorptive_capacity_elasticity = P[:, 34]
-    researcher_cost_margin_elasticity = P[:, 35]
-    researcher_adjustment_time = P[:, 36]
-    subsidy_additionality = P[:, 37]
-    tax_additionality = P[:, 38]
-    sme_share_of_subsidy = P[:, 39]
-    sme_share_of_tax_incentive = P[:, 40]
-    green_cost_to_sme_margin = P[:, 41]
-    viable_sme_margin = P[:, 42]
-    export_target_2012 = P[:, 44]
-    export_productivity_elasticity = P[:, 45]
-    export_adjustment_time = P[:, 46]
-    export_scale_up_effect = P[:, 47]
-    init_capital_region_grp_share = P[:, 48]
-    init_capital_region_population_share = P[:, 49]
-    init_capital_region_startup_share = P[:, 50]
+    init_wage_ratio_1_4 = P[:, 0]
+    init_wage_ratio_5_9 = P[:, 1]
+    init_wage_ratio_10_99 = P[:, 2]
+    init_wage_ratio_100_499 = P[:, 3]
+    init_capital_region_grp_share = P[:, 12]
+    init_capital_region_population_share = P[:, 13]
+    init_capital_region_startup_share = P[:, 14]
+    knowledge_depreciation_rate = P[:, 15]
+    knowledge_productivity_elasticity = P[:, 17]
+    productivity_target_2012 = P[:, 18]
+    productivity_adjustment_time = P[:, 19]
+    knowledge_spillover_rate = P[:, 20]
+    diffusion_spillover_effect = P[:, 21]
+    tech_diffusion_effect = P[:, 22]
+    skills_productivity_elasticity = P[:, 23]
+    labour_share_large = P[:, 24]
+    appropriation_rate_2012 = P[:, 25]
+    fair_trade_appropriation_effect = P[:, 26]
+    rd_margin_elasticity = P[:, 27]
+    absorptive_capacity_elasticity = P[:, 28]
+    researcher_cost_margin_elasticity = P[:, 29]
+    researcher_adjustment_time = P[:, 30]
+    subsidy_additionality = P[:, 31]
+    tax_additionality = P[:, 32]
+    sme_share_of_subsidy = P[:, 33]
+    sme_share_of_tax_incentive = P[:, 34]
+    green_cost_to_sme_margin = P[:, 35]
+    viable_sme_margin = P[:, 36]
+    wage_productivity_elasticity = P[:, 37]
+    wage_adjustment_time = P[:, 38]
+    wage_target_2012 = P[:, 39]
+    fair_trade_wage_effect = P[:, 40]
+    scale_up_rate_1_4 = P[:, 41]
+    scale_up_rate_5_9 = P[:, 42]
+    scale_up_rate_10_99 = P[:, 43]
+    scale_up_rate_100_499 = P[:, 44]
+    scale_up_support_effect = P[:, 45]
+    scale_up_productivity_elasticity = P[:, 46]
+    export_target_2012 = P[:, 47]
+    export_productivity_elasticity = P[:, 48]
+    export_adjustment_time = P[:, 49]
+    export_scale_up_effect = P[:, 50]
     capital_region_grp_target_2012 = P[:, 51]
     capital_region_population_target_2012 = P[:, 52]
     grp_adjustment_time = P[:, 53]
@@ -429,17 +429,17 @@ def evaluate(Y, P, C, U, X, t, out=None):
     reference_skills_index = P[:, 70]
     environmental_intensity_target = P[:, 71]
     environmental_intensity_worst = P[:, 72]
-    shrink_rate_5_9 = C[:, 0]
-    shrink_rate_10_99 = C[:, 1]
-    shrink_rate_100_499 = C[:, 2]
-    shrink_rate_500_plus = C[:, 3]
-    productivity_0 = C[:, 4]
-    rd_intensity_sme_0 = C[:, 5]
-    spillover_scale = C[:, 6]
-    knowledge_ratio_0 = C[:, 7]
-    margin_sme_0 = C[:, 8]
-    margin_large_0 = C[:, 9]
-    researcher_cost_sme_0 = C[:, 10]
+    productivity_0 = C[:, 0]
+    rd_intensity_sme_0 = C[:, 1]
+    spillover_scale = C[:, 2]
+    knowledge_ratio_0 = C[:, 3]
+    margin_sme_0 = C[:, 4]
+    margin_large_0 = C[:, 5]
+    researcher_cost_sme_0 = C[:, 6]
+    shrink_rate_5_9 = C[:, 7]
+    shrink_rate_10_99 = C[:, 8]
+    shrink_rate_100_499 = C[:, 9]
+    shrink_rate_500_plus = C[:, 10]
     population_65plus_share_0 = C[:, 11]
     regional_dispersion_0 = C[:, 12]
     fair_trade_enforcement_0 = C[:, 13]
@@ -456,20 +456,20 @@ def evaluate(Y, P, C, U, X, t, out=None):
     tech_diffusion = U[:, 6]
     green_transition = U[:, 7]
     population_65plus_share = X[0]
-    employment_share_1_4 = Y[:, 0]
-    employment_share_5_9 = Y[:, 1]
-    employment_share_10_99 = Y[:, 2]
-    employment_share_100_499 = Y[:, 3]
-    employment_share_500_plus = Y[:, 4]
+    productivity_ratio_sme = Y[:, 0]
+    knowledge_sme = Y[:, 1]
+    knowledge_large = Y[:, 2]
+    researchers_sme = Y[:, 3]
+    researchers_large = Y[:, 4]
     wage_ratio_1_4 = Y[:, 5]
     wage_ratio_5_9 = Y[:, 6]
     wage_ratio_10_99 = Y[:, 7]
     wage_ratio_100_499 = Y[:, 8]
-    productivity_ratio_sme = Y[:, 9]
-    knowledge_sme = Y[:, 10]
-    knowledge_large = Y[:, 11]
-    researchers_sme = Y[:, 12]
-    researchers_large = Y[:, 13]
+    employment_share_1_4 = Y[:, 9]
+    employment_share_5_9 = Y[:, 10]
+    employment_share_10_99 = Y[:, 11]
+    employment_share_100_499 = Y[:, 12]
+    employment_share_500_plus = Y[:, 13]
     export_share_sme = Y[:, 14]
     capital_region_grp_share = Y[:, 15]
     capital_region_population_share = Y[:, 16]
@@ -477,50 +477,22 @@ def evaluate(Y, P, C, U, X, t, out=None):
     sme_skills_index = Y[:, 18]
     environmental_intensity = Y[:, 19]
     employment_share_sme = employment_share_1_4 + employment_share_5_9 + employment_share_10_99 + employment_share_100_499  # %
-    scale_up_multiplier = np.minimum(np.exp(scale_up_support_effect * (scale_up_support - scale_up_support_0)) * (productivity_ratio_sme / productivity_0) ** scale_up_productivity_elasticity, max_scale_up_multiplier)  # 1
-    scale_up_1_4 = scale_up_rate_1_4 * scale_up_multiplier * employment_share_1_4  # %/yr
-    shrink_5_9 = shrink_rate_5_9 * employment_share_5_9  # %/yr
-    scale_up_5_9 = scale_up_rate_5_9 * scale_up_multiplier * employment_share_5_9  # %/yr
-    shrink_10_99 = shrink_rate_10_99 * employment_share_10_99  # %/yr
-    scale_up_10_99 = scale_up_rate_10_99 * scale_up_multiplier * employment_share_10_99  # %/yr
-    shrink_100_499 = shrink_rate_100_499 * employment_share_100_499  # %/yr
-    scale_up_100_499 = scale_up_rate_100_499 * scale_up_multiplier * employment_share_100_499  # %/yr
-    shrink_500_plus = shrink_rate_500_plus * employment_share_500_plus  # %/yr
-    wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
-    wage_drive = wage_target_2012 * (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0))  # 1
-    wage_target_odds_1_4 = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4) * wage_drive  # 1
-    wage_target_uncapped_1_4 = hundred_percent * wage_target_odds_1_4 / (1.0 + wage_target_odds_1_4)  # %
-    wage_target_odds_5_9 = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9) * wage_drive  # 1
-    wage_target_uncapped_5_9 = hundred_percent * wage_target_odds_5_9 / (1.0 + wage_target_odds_5_9)  # %
-    wage_target_odds_10_99 = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99) * wage_drive  # 1
-    wage_target_uncapped_10_99 = hundred_percent * wage_target_odds_10_99 / (1.0 + wage_target_odds_10_99)  # %
-    wage_target_odds_100_499 = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499) * wage_drive  # 1
-    wage_target_uncapped_100_499 = hundred_percent * wage_target_odds_100_499 / (1.0 + wage_target_odds_100_499)  # %
-    mean_wage_target = (employment_share_1_4 * wage_target_uncapped_1_4 + employment_share_5_9 * wage_target_uncapped_5_9 + employment_share_10_99 * wage_target_uncapped_10_99 + employment_share_100_499 * wage_target_uncapped_100_499) / employment_share_sme  # %
-    appropriation_rate = appropriation_rate_2012 * (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement) / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)  # 1
-    ability_to_pay = productivity_ratio_sme * (1.0 - appropriation_rate - viable_sme_margin) / labour_share_large  # %
-    ability_to_pay_factor = np.minimum(1.0, ability_to_pay / mean_wage_target)  # 1
-    wage_target_1_4 = wage_target_uncapped_1_4 * ability_to_pay_factor  # %
-    wage_adjustment_1_4 = (wage_target_1_4 - wage_ratio_1_4) / wage_adjustment_time  # %/yr
-    wage_target_5_9 = wage_target_uncapped_5_9 * ability_to_pay_factor  # %
-    wage_adjustment_5_9 = (wage_target_5_9 - wage_ratio_5_9) / wage_adjustment_time  # %/yr
-    wage_target_10_99 = wage_target_uncapped_10_99 * ability_to_pay_factor  # %
-    wage_adjustment_10_99 = (wage_target_10_99 - wage_ratio_10_99) / wage_adjustment_time  # %/yr
-    wage_target_100_499 = wage_target_uncapped_100_499 * ability_to_pay_factor  # %
-    wage_adjustment_100_499 = (wage_target_100_499 - wage_ratio_100_499) / wage_adjustment_time  # %/yr
     knowledge_ratio = knowledge_sme / employment_share_sme / (knowledge_large / employment_share_500_plus)  # 1
     spillover_boost = np.maximum(1.0 + diffusion_spillover_effect * (tech_diffusion - tech_diffusion_0), 0.0)  # 1
     knowledge_spillover = knowledge_spillover_rate * spillover_boost * spillover_scale * employment_share_sme / employment_share_500_plus * knowledge_large  # RDU/yr
     knowledge_depreciation_sme = knowledge_depreciation_rate * knowledge_sme  # RDU/yr
     knowledge_depreciation_large = knowledge_depreciation_rate * knowledge_large  # RDU/yr
+    appropriation_rate = appropriation_rate_2012 * (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement) / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)  # 1
     value_kept_factor = (1.0 - appropriation_rate) / (1.0 - appropriation_rate_2012)  # 1
     productivity_target_odds = productivity_target_2012 / (hundred_percent - productivity_target_2012) * (knowledge_ratio / knowledge_ratio_0) ** knowledge_productivity_elasticity * np.exp(tech_diffusion_effect * (tech_diffusion - tech_diffusion_0)) * (sme_skills_index / base_index) ** skills_productivity_elasticity * value_kept_factor  # 1
     productivity_target = hundred_percent * productivity_target_odds / (1.0 + productivity_target_odds)  # %
     productivity_change = (productivity_target - productivity_ratio_sme) / productivity_adjustment_time  # %/yr
     v_sme = employment_share_sme / hundred_percent * productivity_ratio_sme / hundred_percent  # 1
     v_large = employment_share_500_plus / hundred_percent  # 1
+    wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
     margin_sme = np.maximum(1.0 - labour_share_large * wage_ratio_sme / productivity_ratio_sme - appropriation_rate - green_cost_to_sme_margin * (green_transition - green_transition_0), margin_floor)  # 1
     margin_large = 1.0 - labour_share_large + appropriation_rate * v_sme / v_large  # 1
+    ability_to_pay = productivity_ratio_sme * (1.0 - appropriation_rate - viable_sme_margin) / labour_share_large  # %
     private_rd_sme = v_sme * rd_intensity_sme_0 * (margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity  # RDU/yr
     private_rd_large = v_large * rd_intensity_large_0 * (margin_large / margin_large_0) ** rd_margin_elasticity  # RDU/yr
     sme_support_rate = (sme_share_of_subsidy * rd_subsidy_rate * subsidy_additionality + sme_share_of_tax_incentive * rd_tax_incentive_rate * tax_additionality) / hundred_percent  # 1
@@ -532,6 +504,34 @@ def evaluate(Y, P, C, U, X, t, out=None):
     desired_researchers_large = rd_large / researcher_cost_large_0  # RU
     researcher_change_sme = (desired_researchers_sme - researchers_sme) / researcher_adjustment_time  # RU/yr
     researcher_change_large = (desired_researchers_large - researchers_large) / researcher_adjustment_time  # RU/yr
+    wage_drive = wage_target_2012 * (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0))  # 1
+    wage_target_odds_1_4 = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4) * wage_drive  # 1
+    wage_target_uncapped_1_4 = hundred_percent * wage_target_odds_1_4 / (1.0 + wage_target_odds_1_4)  # %
+    wage_target_odds_5_9 = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9) * wage_drive  # 1
+    wage_target_uncapped_5_9 = hundred_percent * wage_target_odds_5_9 / (1.0 + wage_target_odds_5_9)  # %
+    wage_target_odds_10_99 = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99) * wage_drive  # 1
+    wage_target_uncapped_10_99 = hundred_percent * wage_target_odds_10_99 / (1.0 + wage_target_odds_10_99)  # %
+    wage_target_odds_100_499 = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499) * wage_drive  # 1
+    wage_target_uncapped_100_499 = hundred_percent * wage_target_odds_100_499 / (1.0 + wage_target_odds_100_499)  # %
+    mean_wage_target = (employment_share_1_4 * wage_target_uncapped_1_4 + employment_share_5_9 * wage_target_uncapped_5_9 + employment_share_10_99 * wage_target_uncapped_10_99 + employment_share_100_499 * wage_target_uncapped_100_499) / employment_share_sme  # %
+    ability_to_pay_factor = np.minimum(1.0, ability_to_pay / mean_wage_target)  # 1
+    wage_target_1_4 = wage_target_uncapped_1_4 * ability_to_pay_factor  # %
+    wage_adjustment_1_4 = (wage_target_1_4 - wage_ratio_1_4) / wage_adjustment_time  # %/yr
+    wage_target_5_9 = wage_target_uncapped_5_9 * ability_to_pay_factor  # %
+    wage_adjustment_5_9 = (wage_target_5_9 - wage_ratio_5_9) / wage_adjustment_time  # %/yr
+    wage_target_10_99 = wage_target_uncapped_10_99 * ability_to_pay_factor  # %
+    wage_adjustment_10_99 = (wage_target_10_99 - wage_ratio_10_99) / wage_adjustment_time  # %/yr
+    wage_target_100_499 = wage_target_uncapped_100_499 * ability_to_pay_factor  # %
+    wage_adjustment_100_499 = (wage_target_100_499 - wage_ratio_100_499) / wage_adjustment_time  # %/yr
+    scale_up_multiplier = np.minimum(np.exp(scale_up_support_effect * (scale_up_support - scale_up_support_0)) * (productivity_ratio_sme / productivity_0) ** scale_up_productivity_elasticity, max_scale_up_multiplier)  # 1
+    scale_up_1_4 = scale_up_rate_1_4 * scale_up_multiplier * employment_share_1_4  # %/yr
+    shrink_5_9 = shrink_rate_5_9 * employment_share_5_9  # %/yr
+    scale_up_5_9 = scale_up_rate_5_9 * scale_up_multiplier * employment_share_5_9  # %/yr
+    shrink_10_99 = shrink_rate_10_99 * employment_share_10_99  # %/yr
+    scale_up_10_99 = scale_up_rate_10_99 * scale_up_multiplier * employment_share_10_99  # %/yr
+    shrink_100_499 = shrink_rate_100_499 * employment_share_100_499  # %/yr
+    scale_up_100_499 = scale_up_rate_100_499 * scale_up_multiplier * employment_share_100_499  # %/yr
+    shrink_500_plus = shrink_rate_500_plus * employment_share_500_plus  # %/yr
     export_target_odds = export_target_2012 / (hundred_percent - export_target_2012) * (productivity_ratio_sme / productivity_0) ** export_productivity_elasticity * np.exp(export_scale_up_effect * (scale_up_support - scale_up_support_0))  # 1
     export_target = hundred_percent * export_target_odds / (1.0 + export_target_odds)  # %
     export_share_change = (export_target - export_share_sme) / export_adjustment_time  # %/yr
@@ -549,20 +549,20 @@ def evaluate(Y, P, C, U, X, t, out=None):
     environmental_decline_rate = environmental_intensity_trend + green_transition_effect * (green_transition - green_transition_0)  # 1/yr
     environmental_intensity_decline = environmental_intensity * environmental_decline_rate  # index/yr
     dY = np.empty_like(Y)
-    dY[:, 0] = (shrink_5_9) - scale_up_1_4
-    dY[:, 1] = (scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)
-    dY[:, 2] = (scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)
-    dY[:, 3] = (scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)
-    dY[:, 4] = (scale_up_100_499) - shrink_500_plus
+    dY[:, 0] = productivity_change
+    dY[:, 1] = (rd_sme + knowledge_spillover) - knowledge_depreciation_sme
+    dY[:, 2] = (rd_large) - knowledge_depreciation_large
+    dY[:, 3] = researcher_change_sme
+    dY[:, 4] = researcher_change_large
     dY[:, 5] = wage_adjustment_1_4
     dY[:, 6] = wage_adjustment_5_9
     dY[:, 7] = wage_adjustment_10_99
     dY[:, 8] = wage_adjustment_100_499
-    dY[:, 9] = productivity_change
-    dY[:, 10] = (rd_sme + knowledge_spillover) - knowledge_depreciation_sme
-    dY[:, 11] = (rd_large) - knowledge_depreciation_large
-    dY[:, 12] = researcher_change_sme
-    dY[:, 13] = researcher_change_large
+    dY[:, 9] = (shrink_5_9) - scale_up_1_4
+    dY[:, 10] = (scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)
+    dY[:, 11] = (scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)
+    dY[:, 12] = (scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)
+    dY[:, 13] = (scale_up_100_499) - shrink_500_plus
     dY[:, 14] = export_share_change
     dY[:, 15] = grp_share_change
     dY[:, 16] = population_share_change
