@@ -389,9 +389,10 @@ def test_each_parameter_name_in_one_source_file():
         if found != {home}:
             where = ", ".join(str(f.relative_to(SRC.parent.parent)) for f in sorted(found))
             bad.append(f"{p.name} (declared in model/{p.sector}.py): {where or 'nowhere'}")
-    assert not bad, f"{len(bad)} parameter names not in exactly their sector's file:\n" + (
-        "\n".join(bad)
-    )
+    if bad:
+        pytest.fail(
+            f"{len(bad)} parameter names not in exactly their sector's file:\n" + "\n".join(bad)
+        )
 
 
 # ---- 5. bad declarations -----------------------------------------------------------------

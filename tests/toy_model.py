@@ -29,6 +29,7 @@ powers and the productivity exponential merge into one exponential in the
 kernel.  Outputs only: ``capital_per_head`` (``MAX``), ``growth_regime``
 (``IF``, against ``capital_per_head_0 = INIT(capital_per_head)``),
 ``population_growth`` (``INIT`` of a stock).  One rule ties two parameters.
+The two start values are ``initial`` parameters: listed first in parameter arrays.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from smesim.model.spec import LeverInput, Model, Sector
 POPULATION = Sector("population", "A logistic population: births less crowding deaths.")
 POPULATION.param("birth_rate", 0.3, "1/yr", 0.0, 2.0, "assumed", "toy: births per head a year")
 POPULATION.param("capacity", 1000.0, "people", 1.0, 1e6, "assumed", "toy: carrying capacity")
-POPULATION.param("init_population", 10.0, "people", 0.1, 1e6, "assumed", "toy: start value")
+POPULATION.param(
+    "init_population", 10.0, "people", 0.1, 1e6, "assumed", "toy: start value", initial=True
+)
 POPULATION.stock(
     "population",
     "init_population",
@@ -65,7 +68,14 @@ CAPITAL.param("depreciation_rate", 0.08, "1/yr", 0.0, 1.0, "assumed", "toy: depr
 CAPITAL.param("technology_growth", 0.02, "1/yr", -0.1, 0.1, "assumed", "toy: productivity")
 CAPITAL.param("subsidy_effect", 0.8, "1", 0.0, 5.0, "assumed", "toy: log gain per unit subsidy")
 CAPITAL.param(
-    "init_capital_per_head", 3.0, "goods/people", 0.0, 100.0, "assumed", "toy: start value"
+    "init_capital_per_head",
+    3.0,
+    "goods/people",
+    0.0,
+    100.0,
+    "assumed",
+    "toy: start value",
+    initial=True,
 )
 CAPITAL.rule(
     "savings_rate <= max_investment_share",

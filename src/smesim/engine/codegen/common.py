@@ -80,11 +80,7 @@ _ROW_PREFIX = ("S_", "K_", "U_", "X_", "LOG_", "EXP_")
 def check_names(model: Model) -> None:
     """Raise :class:`EquationError` for a model name the generated code uses itself."""
     for name, what in model.kind_of.items():
-        if (
-            name in GENERATED_NAMES
-            or name.startswith(("_", *_ROW_PREFIX))
-            or "__" in name
-        ):
+        if name in GENERATED_NAMES or name.startswith(("_", *_ROW_PREFIX)) or "__" in name:
             raise EquationError(
                 f"{what} {name!r}: the generated code uses this name itself; rename it"
             )
