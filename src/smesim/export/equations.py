@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from smesim.errors import EquationError
+from smesim.inputs.bundled import display_path
 from smesim.model import MODEL
-from smesim.model.exogenous import POPULATION_65PLUS, exogenous_paths
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -483,13 +483,13 @@ def build_table(
         LeverPath(lv.id, base[lv.id], scenario.settings.get(lv.id, ()), lv.description, lv.source)
         for lv in LEVERS
     ]
-    exo = set(exogenous_paths(np.array([float(START_YEAR)]), profile))
+    exo = set(prof.exogenous_paths(np.array([float(START_YEAR)])))
     if exo != {"population_65plus_share"}:
         raise EquationError(
             f"the equation table mirrors one exogenous input, the model has "
             f"{sorted(exo)}: update smesim.export.equations"
         )
-    table = POPULATION_65PLUS[profile]
+    table = prof.exogenous["population_65plus_share"]
     ageing = ExogenousTable(
         "population_65plus_share",
         table.years,
@@ -512,15 +512,8 @@ def build_table(
 
 
 def source_label(source: str) -> str:
-    """A parameter-set source, relative to the project directory when it is a file there."""
-    from pathlib import Path
-
-    from smesim.inputs.profiles import project_dir
-
-    try:
-        return str(Path(source).resolve().relative_to(project_dir().resolve()))
-    except (ValueError, OSError):
-        return source
+    """A parameter-set source: ``smesim/data/...`` for a bundled file, else as given."""
+    return display_path(source)
 
 
 def _param_doc(p) -> str:
