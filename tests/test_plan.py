@@ -209,12 +209,6 @@ def test_the_engine_reads_no_file_and_imports_nothing_from_inputs():
     assert not bad, "\n".join(bad)
 
 
-#: Known cross-package imports of private names, outside this change's files:
-#: the generator (engine/codegen) uses a helper of the model declaration
-#: (reported; make it public, then drop the entry).
-KNOWN_PRIVATE_IMPORTS = {"smesim.model.spec._init_args"}
-
-
 def test_no_module_imports_another_packages_private_names():
     """A ``_name`` is private to its package: sibling modules may share it (the
     generator's helpers), another package may not (``simulate._prepare`` was one)."""
@@ -230,7 +224,7 @@ def test_no_module_imports_another_packages_private_names():
                 home = (
                     mod if (SRC.parent / mod.replace(".", "/")).is_dir() else mod.rpartition(".")[0]
                 )
-                if home != own_pkg and f"{mod}.{n}" not in KNOWN_PRIVATE_IMPORTS:
+                if home != own_pkg:
                     bad.append(f"{path.relative_to(SRC)}:{node.lineno}: {mod}.{n}")
     assert not bad, "\n".join(bad)
 

@@ -261,7 +261,7 @@ class Sector:
         self.rules.append(Rule(condition, tuple(keys), expected, self.name))
 
 
-def _init_args(node: Node) -> set[str]:
+def init_args(node: Node) -> set[str]:
     """Names ``x`` of every ``INIT(x)`` in a tree."""
     out: set[str] = set()
     if node.op == "call" and node.name.upper() == "INIT":
@@ -271,7 +271,7 @@ def _init_args(node: Node) -> set[str]:
         out.add(arg.name)
         return out
     for a in node.args:
-        out |= _init_args(a)
+        out |= init_args(a)
     return out
 
 
@@ -371,7 +371,7 @@ class Model:
     def _check_references(self) -> None:
         known = set(self.kind_of)
         for e in self.equations:
-            for ref in references(e.tree) | _init_args(e.tree):
+            for ref in references(e.tree) | init_args(e.tree):
                 if ref not in known:
                     raise EquationError(f"{e.sector}.{e.name}: unknown name {ref!r} in {e.eqn!r}")
             for f in (*e.inflows, *e.outflows):
@@ -390,7 +390,7 @@ class Model:
         for e in self.equations:
             if e.kind != "stock":
                 continue
-            for x in _init_args(e.tree):
+            for x in init_args(e.tree):
                 raise EquationError(f"{e.name}: a stock's initial value cannot use INIT({x})")
 
     # ---- classification and order ---------------------------------------------------
@@ -420,7 +420,7 @@ class Model:
                     f"{s.name}: initial value must not depend on time-varying values"
                 )
         for e in self.equations:
-            for x in _init_args(e.tree):
+            for x in init_args(e.tree):
                 if x in self.lever_ids or (
                     x in self.by_name and direct_refs(self.by_name[x].tree) & set(self.lever_ids)
                 ):
@@ -435,7 +435,7 @@ class Model:
         # the start-time pass: constants, static equations, stock initial values and
         # the dynamic values INIT() reads, in one dependency order
         init_needed: set[str] = set()
-        todo = [x for e in self.equations for x in _init_args(e.tree)]
+        todo = [x for e in self.equations for x in init_args(e.tree)]
         while todo:
             x = todo.pop()
             if x in init_needed or x not in self.by_name:
@@ -456,7 +456,7 @@ class Model:
 
         def deps(n):
             e = self.by_name[n]
-            d = direct_refs(e.tree) | _init_args(e.tree)
+            d = direct_refs(e.tree) | init_args(e.tree)
             return d & node_set
 
         self.init_order = tuple(_toposort(nodes, deps))
@@ -520,7 +520,7 @@ class Model:
     def static_closure(self, tree: Node) -> set[str]:
         """Every name a tree needs, directly or through the equations it refers to."""
         out: set[str] = set()
-        todo = list(references(tree) | _init_args(tree))
+        todo = list(references(tree) | init_args(tree))
         while todo:
             x = todo.pop()
             if x in out:
@@ -528,7 +528,7 @@ class Model:
             out.add(x)
             e = self.by_name.get(x)
             if e is not None and e.kind != "stock":
-                todo.extend(references(e.tree) | _init_args(e.tree))
+                todo.extend(references(e.tree) | init_args(e.tree))
         return out
 
     def parameter(self, name: str) -> Parameter:

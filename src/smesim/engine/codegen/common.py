@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from smesim.errors import EquationError
 from smesim.model.lang import Node
-from smesim.model.spec import Model, _init_args, direct_refs
+from smesim.model.spec import Model, direct_refs, init_args
 
 LANES = 32
 HEADER = (
@@ -120,7 +120,7 @@ def layout(model: Model) -> _Layout:
     init_refs: dict[str, str] = {}
     for e in dyn:
         refs |= direct_refs(e.tree)
-        for x in _init_args(e.tree):
+        for x in init_args(e.tree):
             init_refs[x] = f"init__{x}"
     static = [
         n

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from smesim.engine.codegen.common import HEADER, LANES, _py, _tuple, layout
 from smesim.errors import EquationError
 from smesim.model.lang import Node, unparse
-from smesim.model.spec import Model, _init_args, direct_refs
+from smesim.model.spec import Model, direct_refs, init_args
 
 
 def _n(v: float) -> Node:
@@ -417,7 +417,7 @@ def kernel_source(model: Model) -> str:
         if h in low.hoists:
             hoist_refs |= direct_refs(low.hoists[h])
             # INIT(x) in a hoisted term reads the start-time slot of x (a column of C)
-            hoist_refs |= {lay.init_refs[x] for x in _init_args(low.hoists[h])}
+            hoist_refs |= {lay.init_refs[x] for x in init_args(low.hoists[h])}
     for j, p in enumerate(lay.params):
         if p in hoist_refs or p in used_k:
             out.append(f"    {p} = P[:, {j}]\n")
