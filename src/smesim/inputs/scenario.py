@@ -33,9 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from smesim.errors import ScenarioError, ScenarioNotFoundError, located
 from smesim.inputs.paramfile import load_toml
 from smesim.inputs.profiles import project_dir
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS, Schedule
-
-FIRST_YEAR, LAST_YEAR = 2012, 2100
 
 
 def scenarios_dir() -> Path:
@@ -51,7 +50,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-Year = Annotated[float, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Year = Annotated[float, Field(ge=START_YEAR, le=MAX_END_YEAR)]
 
 
 class _Constant(_Strict):
@@ -94,7 +93,7 @@ class _ScenarioFile(_Strict):
     name: Annotated[str, Field(min_length=1)]
     description: Annotated[str, Field(min_length=1)]
     extends: str | None = None
-    horizon: Annotated[int, Field(gt=FIRST_YEAR, le=LAST_YEAR)] | None = None
+    horizon: Annotated[int, Field(gt=START_YEAR, le=MAX_END_YEAR)] | None = None
     levers: dict[str, Any] = Field(default_factory=dict)
 
 
