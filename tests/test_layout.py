@@ -19,9 +19,17 @@ inputs, so only the layers above those may import it.
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
+
+from smesim.cli import COMMANDS
+from smesim.model.horizon import REPORTING_YEARS
+from smesim.model.outputs import COEXISTENCE
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "smesim"
@@ -156,13 +164,14 @@ def _without_known(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     }
 
 
-def test_the_graph_sees_every_layer_and_function_level_imports():
+def test_the_graph_holds_module_level_and_function_level_imports():
     graph = import_graph()
     assert {layer(m) for m in graph} == set(ALLOWED)
-    # a module-level and a function-level import (ensemble loads SALib-free sensitivity
-    # lazily nowhere; the CLI loads each command's module on demand by name, not by import)
-    assert "smesim.model.params" in graph["smesim.engine.simulate"]
-    assert "smesim.errors" in graph["smesim.io"]
+    assert "smesim.model.params" in graph["smesim.engine.simulate"]  # module level
+    # function level: parsed like any other import
+    tree = ast.parse("def f():\n    from smesim.report import charts\n    import smesim.io\n")
+    found = [t for n in ast.walk(tree) for t in _targets(n, "smesim.cli.x", False)]
+    assert found == ["smesim.report.charts", "smesim.io"]
 
 
 def test_every_module_has_a_layer_rule():
@@ -203,3 +212,99 @@ def test_the_checks_catch_a_cycle_and_an_upward_import():
     assert find_cycle({"smesim.model.a": {"smesim.model.b"}, "smesim.model.b": set()}) is None
     upward = {"smesim.model.a": {"smesim.engine.simulate"}, "smesim.engine.simulate": set()}
     assert layer_violations(upward) == [("smesim.model.a", "smesim.engine.simulate")]
+
+
+# ---- imports inside functions ------------------------------------------------------------
+#: Modules where every import sits at the top, and the optional dependencies (extras)
+#: that may still be imported where they are used, so smesim runs without them.
+TOP_LEVEL_ONLY = ("smesim.cli", "smesim.report", "smesim.io", "smesim.engine.parallel")
+OPTIONAL = {"SALib", "dask", "distributed", "pysd", "pint"}
+
+
+def _function_level_imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, module)`` of every import inside a function, optional extras aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or "."]
+            else:
+                continue
+            found |= {(node.lineno, n) for n in names if n.split(".")[0] not in OPTIONAL}
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    "module", [m for m in MODULES if m.startswith(TOP_LEVEL_ONLY)], ids=lambda m: m
+)
+def test_no_import_inside_a_function(module):
+    found = _function_level_imports(MODULES[module])
+    assert not found, f"{module}: imports inside functions: " + ", ".join(
+        f"line {line} {name}" for line, name in found
+    )
+
+
+# ---- constants defined once ----------------------------------------------------------------
+def _literal_sequences(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Tuple | ast.List) and node.elts:
+            if all(isinstance(e, ast.Constant) for e in node.elts):
+                yield node.lineno, tuple(e.value for e in node.elts)
+
+
+def test_reporting_years_and_coexistence_indices_are_written_once():
+    homes = {REPORTING_YEARS: "smesim.model.horizon", COEXISTENCE: "smesim.model.outputs"}
+    copies = [
+        f"{name}:{line} {values}"
+        for name, path in MODULES.items()
+        for line, values in _literal_sequences(path)
+        for constant, home in homes.items()
+        if name != home and set(values) == set(constant)
+    ]
+    assert not copies, "written again instead of imported: " + "; ".join(copies)
+
+
+def test_the_source_checks_find_what_they_look_for(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(
+        "YEARS = (2030, 2040, 2060)\nX = [1]\n"
+        "def f():\n    import numpy\n    def g():\n        from pint import Unit\n"
+    )
+    assert list(_literal_sequences(path)) == [(1, (2030, 2040, 2060)), (2, (1,))]
+    assert _function_level_imports(path) == [(4, "numpy")]  # pint: an optional extra
+
+
+# ---- the command line ---------------------------------------------------------------------
+def test_every_command_has_its_module_and_the_listed_summary():
+    """``smesim --help`` lists :data:`smesim.cli.COMMANDS` without loading the commands;
+    each summary is the first paragraph of its command's help, and each command is the
+    function of its name in ``smesim.cli.<name>``."""
+    modules = {m.rsplit(".", 1)[1] for m in MODULES if m.startswith("smesim.cli.")}
+    assert set(COMMANDS) <= modules
+    for name, summary in COMMANDS.items():
+        cmd = getattr(importlib.import_module(f"smesim.cli.{name}"), name)
+        assert isinstance(cmd, click.Command) and cmd.name == name
+        first = " ".join(cmd.help.split("\n\n")[0].split())
+        assert summary == first, f"smesim.cli.COMMANDS[{name!r}] is not the command's help"
+
+
+def test_help_loads_no_command(tmp_path):
+    """``smesim --help`` imports none of the command modules (nor SciPy or matplotlib)."""
+    code = (
+        "import sys; sys.argv = ['smesim', '--help']\n"
+        "from smesim.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from smesim.cli import COMMANDS\n"
+        "heavy = ['scipy', 'matplotlib', *(f'smesim.cli.{c}' for c in COMMANDS)]\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout
+    assert "Commands:" in out and "sensitivity" in out
+    assert out.strip().splitlines()[-1] == "LOADED []"
