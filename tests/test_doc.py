@@ -10,11 +10,13 @@ from click.testing import CliRunner
 from smesim.cli import cli
 from smesim.export.docgen import model_reference
 from smesim.export.equations import build_table
+from smesim.model import MODEL
 from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import PARAMETERS
-from smesim.model.state import STOCKS
+
+STOCKS = MODEL.stocks
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from smesim import ParameterSet, load_scenario, simulate
 from smesim.engine import kernel
 from smesim.engine.integrate import resolve_backend
 from smesim.inputs.scenario import bundled_names
-from smesim.model import firm_size, rd_policy
 from smesim.model.levers import LEVERS
 from smesim.model.outputs import ALL_COLUMNS
 from smesim.model.params import PARAMETERS
@@ -94,12 +93,6 @@ def test_kernel_equals_numpy_with_per_run_lever_paths_and_other_grids():
     before = simulate(sc, params, backend="numba")
     np.testing.assert_array_equal(fast.data[:, :19], before.data[:, :19])  # 2012-2030 as is
     assert not np.allclose(fast.data[:, 20:], before.data[:, 20:])
-
-
-def test_kernel_constants_mirror_the_model():
-    assert kernel.MARGIN_FLOOR == rd_policy.MARGIN_FLOOR
-    assert kernel.MAX_SCALE_UP_MULTIPLIER == firm_size.MAX_SCALE_UP_MULTIPLIER
-    assert sorted(kernel.K_OUTPUTS) == sorted(ALL_COLUMNS)
 
 
 def test_backend_selection(monkeypatch):

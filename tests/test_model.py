@@ -1,4 +1,4 @@
-"""Model tests an expert looks for (MODEL.md): mass balance, extremes,
+"""Model tests an expert looks for (docs/model.md): mass balance, extremes,
 integration error, direction, batch = single runs, 2012 state."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smesim import ParameterSet, load_scenario, simulate
+from smesim.engine.generated import model_numpy
 from smesim.inputs.scenario import Scenario, baseline_scenario
-from smesim.model.derivatives import evaluate, initial_state
 from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS, LEVERS, Schedule
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import CALIBRATED, NAMES, PARAMETERS
-from smesim.model.state import STOCK_NAMES
 
+STOCK_NAMES = model_numpy.STOCKS
 SIZE_SHARES = [f"employment_share_{c}" for c in ("1_4", "5_9", "10_99", "100_499", "500_plus")]
 BOUNDED = [
     s
@@ -90,24 +90,26 @@ def test_every_canonical_series_every_year():
     assert not df[list(CANONICAL)].isna().any().any()
 
 
+def _start(ps):
+    """Generated NumPy model: start state and constants of a parameter set (Korea's levers)."""
+    L0 = np.array([[lv.baseline for lv in LEVERS]])
+    X0 = np.array([11.8])
+    y0, c = model_numpy.initialise(ps.values, L0, X0)
+    return y0, c, L0, X0
+
+
 def test_derivative_function_is_batched_and_pure():
     """evaluate() on a batch equals evaluate() on each row; inputs are not modified."""
-    from types import SimpleNamespace
-
     rng = np.random.default_rng(1)
     ps = _random_params(rng, 4)
-    p = ps.namespace()
-    lv0 = SimpleNamespace(**{lv.id: np.array([lv.baseline]) for lv in LEVERS})
-    exo = {"population_65plus_share": np.array([11.8])}
-    y0, c = initial_state(p, lv0, exo)
+    y0, c, u, x = _start(ps)
     y = y0 * (1 + 0.01 * rng.standard_normal(y0.shape))
     y_copy = y.copy()
-    d, _ = evaluate(2015.0, y, p, lv0, exo, c)
+    d = model_numpy.evaluate(y, ps.values, c, u, x, 2015.0)
     assert np.array_equal(y, y_copy)
     for i in range(4):
-        pi = ps.run(i).namespace()
-        _, ci = initial_state(pi, lv0, exo)
-        di, _ = evaluate(2015.0, y[i : i + 1], pi, lv0, exo, ci)
+        _, ci, _, _ = _start(ps.run(i))
+        di = model_numpy.evaluate(y[i : i + 1], ps.run(i).values, ci, u, x, 2015.0)
         np.testing.assert_allclose(d[i], di[0], rtol=1e-12, atol=1e-14)
     assert d.shape == (4, len(STOCK_NAMES))
 
@@ -150,19 +152,15 @@ def test_mass_balance_and_bounds_hold_for_any_valid_levers(sc):
 def test_zero_sme_rd_makes_relative_productivity_decline():
     """SME R&D switched off from 2012 (no private intensity, no support reaching SMEs):
     the SME knowledge stock only depreciates and relative productivity declines."""
-    from types import SimpleNamespace
-
     ps = ParameterSet.from_mapping({"sme_share_of_subsidy": 0.0, "sme_share_of_tax_incentive": 0.0})
-    p = ps.namespace()
-    lv = SimpleNamespace(**{lv.id: np.array([lv.baseline]) for lv in LEVERS})
-    exo = {"population_65plus_share": np.array([11.8])}
-    y, c = initial_state(p, lv, exo)
-    c.rd_intensity_sme_0 = np.zeros_like(c.rd_intensity_sme_0)
+    y, c, u, x = _start(ps)
+    c[:, model_numpy.STATIC.index("rd_intensity_sme_0")] = 0.0
+    out = np.empty((1, len(model_numpy.OUTPUTS)))
     dt, prod, rd = 1 / 16, [], []
     for k in range(30 * 16):
-        d, aux = evaluate(2012 + k * dt, y, p, lv, exo, c)
+        d = model_numpy.evaluate(y, ps.values, c, u, x, 2012 + k * dt, out)
         prod.append(y[0, STOCK_NAMES.index("productivity_ratio_sme")])
-        rd.append(aux["rd_share_sme"][0])
+        rd.append(out[0, model_numpy.OUTPUTS.index("rd_share_sme")])
         y = y + dt * d
     assert np.isfinite(y).all()
     assert max(rd) == 0.0

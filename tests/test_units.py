@@ -122,10 +122,10 @@ def test_unattached_flow_is_caught(table):
 
 def test_lever_gf_argument_must_be_time(table):
     model = altered(
-        table, "population_65plus_share", eqn="population_65plus_table(employment_share_sme)"
+        table, "population_65plus_share", eqn="population_65plus_share_table(employment_share_sme)"
     )
     report = check_units(model)
-    assert any("argument of population_65plus_table" in str(i) for i in report.issues)
+    assert any("argument of population_65plus_share_table" in str(i) for i in report.issues)
 
 
 def test_cli_check_units():

@@ -1,25 +1,48 @@
-"""Euler integration of a batch of runs on one grid, with either backend.
+"""Euler integration of a batch of runs on one grid, with either generated backend.
 
-``"numpy"`` is the reference path (the batched sector functions, one
-vectorised step at a time); ``"numba"`` the compiled kernel
-(:mod:`smesim.engine.kernel`).  Both return the same outputs up to rounding.
+``"numpy"`` is the reference path (the generated NumPy code of the model, one
+vectorised step at a time); ``"numba"`` the generated compiled kernel
+(:mod:`smesim.engine.kernel`).  Both are generated from the one model
+declaration (:mod:`smesim.engine.codegen`) and agree to rounding (~1e-13).
+
+Integration is explicit Euler on a fixed step ``dt`` (``1/dt`` a whole number
+so reporting years fall on the grid), as Vensim, Stella and PySD do by
+default, so an XMILE export of the model reproduces smesim's trajectories
+step for step.
 """
 
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
+from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
-from smesim.model import coexistence
-from smesim.model.derivatives import evaluate, initial_state
-from smesim.model.levers import LEVER_IDS
-from smesim.model.outputs import ALL_COLUMNS
-from smesim.model.params import ParameterSet
-from smesim.model.state import IDX
+from smesim.engine import kernel
+from smesim.engine.generated import model_kernel, model_numpy
+from smesim.model import MODEL
+from smesim.model.params import ParameterSet, check_rules
+from smesim.model.spec import Model
 
 BACKENDS = ("auto", "numpy", "numba")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A model with its generated NumPy and kernel modules."""
+
+    model: Model
+    numpy_module: ModuleType
+    kernel_module: ModuleType
+
+    @property
+    def has_kernel(self) -> bool:
+        return self.kernel_module.blocks_kernel is not None
+
+
+#: The smesim model and its committed generated code.
+SMESIM = Backend(MODEL, model_numpy, model_kernel)
 
 
 def resolve_backend(backend: str | None = "auto") -> str:
@@ -29,17 +52,8 @@ def resolve_backend(backend: str | None = "auto") -> str:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)} (got {backend!r})")
     if backend == "auto":
-        from smesim.engine.kernel import HAVE_NUMBA
-
-        return "numba" if HAVE_NUMBA else "numpy"
+        return "numba" if model_kernel.HAVE_NUMBA else "numpy"
     return backend
-
-
-def _outputs(y, aux, p):
-    out = {name: y[:, i] for name, i in IDX.items()}
-    out.update(aux)
-    coexistence.indices(out, p)
-    return out
 
 
 def integrate(
@@ -55,6 +69,7 @@ def integrate(
     save_at: int | None = None,
     cells: bool = False,
     out: np.ndarray | None = None,
+    model_backend: Backend = SMESIM,
 ):
     """Euler integration; returns outputs at whole years, shape (runs, years, columns).
 
@@ -78,27 +93,33 @@ def integrate(
     cells : bool
         Outputs transposed to ``(columns, years, runs)`` (C order), the
         ensemble's layout; the kernel writes it directly.
+    model_backend : Backend
+        The model and its generated code (default: smesim's).
     out : array, optional
         Array of the returned shape to write the outputs into (and return);
         rows before ``start`` are then left as they are.
     """
-    p = params.namespace()
-    n = params.n_runs
-    lv0 = SimpleNamespace(**{lid: baseline_levers0[j] for j, lid in enumerate(LEVER_IDS)})
-    exo0 = {k: v[0] for k, v in exo.items()}
-    y, c = initial_state(p, lv0, exo0)
+    mb = model_backend
+    model = mb.model
+    P = np.ascontiguousarray(params.values, dtype=float)
+    n = P.shape[0]
+    L0 = np.asarray(baseline_levers0, dtype=float).T  # (k, n_levers)
+    if model.rules and mb is SMESIM:
+        check_rules(P, params.source, {lv: L0[:, j] for j, lv in enumerate(model.lever_ids)})
+    X = np.stack([np.asarray(exo[x], dtype=float) for x in model.exo_names], axis=1)
+    if X.shape[1] == 0:
+        X = np.zeros((t.size, 1))
+    y0, C = mb.numpy_module.initialise(P, L0, X[0])
     n_years = (t.size - 1) // steps_per_year + 1
     if resolve_backend(backend) == "numba":
-        from smesim.engine import kernel
-
-        if set(exo) != {"population_65plus_share"}:
-            raise RuntimeError("kernel mirrors one exogenous input; update smesim.engine.kernel")
+        K = mb.kernel_module.per_run(P, C)
         return kernel.integrate(
-            params.values,
-            y,
-            c,
+            mb.kernel_module,
+            K,
+            y0,
             levers,
-            exo["population_65plus_share"],
+            X,
+            float(t[0]),
             steps_per_year,
             n_years,
             overrides=overrides,
@@ -114,21 +135,17 @@ def integrate(
             levers[k0:, j, :] = vals[None, :, j]
     dt = 1.0 / steps_per_year
     dest = out
-    out = np.full((n, n_years, len(ALL_COLUMNS)), np.nan)
+    n_out = len(model.outputs)
+    out = np.full((n, n_years, n_out), np.nan)
     k_first, saved = 0, None
+    y = y0
     if start is not None:
         k_first, y = start[0], np.array(start[1], dtype=float)
     for k in range(k_first, t.size):
         if k == save_at:
             saved = y.copy()
-        lv = SimpleNamespace(**{lid: levers[k, j] for j, lid in enumerate(LEVER_IDS)})
-        exo_k = {key: v[k] for key, v in exo.items()}
-        dydt, aux = evaluate(t[k], y, p, lv, exo_k, c)
-        if k % steps_per_year == 0:
-            o = _outputs(y, aux, p)
-            row = out[:, k // steps_per_year, :]
-            for j, name in enumerate(ALL_COLUMNS):
-                row[:, j] = o[name]
+        row = out[:, k // steps_per_year, :] if k % steps_per_year == 0 else None
+        dydt = mb.numpy_module.evaluate(y, P, C, levers[k].T, X[k], t[k], row)
         if k + 1 < t.size:
             y = y + dt * dydt
     if cells:

@@ -25,11 +25,11 @@ from smesim.export.equations import (
 )
 from smesim.io import atomic_write
 from smesim.model.exogenous import POPULATION_65PLUS
+from smesim.model.firm_size import SIZE_CLASSES, SME_CLASSES
 from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
 from smesim.model.outputs import EXTRA, SERIES
 from smesim.model.params import BY_NAME, PARAMETERS
-from smesim.model.state import SIZE_CLASSES, SME_CLASSES
 
 SECTORS = (
     "firm_size",

@@ -75,7 +75,7 @@ def _doc(v: Variable) -> str:
     if v.kind == "parameter":
         parts.append(f"Status: {v.status}. Source: {v.source}")
     elif v.status == "derived":
-        parts.append("Derived 2012 constant (see smesim.model.derivatives.initial_state).")
+        parts.append("Derived start-year constant (computed once per run, before the time loop).")
     elif v.source and v.kind in ("lever", "constant", "gf"):
         parts.append(f"Source: {v.source}")
     return " ".join(p.strip() for p in parts if p)

@@ -4,23 +4,6 @@ Each index says how far the economy stands from a documented reference state
 (100 = reference reached or passed; 0 = the stated worst).  References are
 parameters in :mod:`smesim.model.params` with their source or reason.
 
-.. math::
-
-    \\text{economic} = \\frac{100}{3}\\Big[\\min\\big(1, \\tfrac{W_{SME}}{W_{ref}}\\big)
-        + \\min\\big(1, \\tfrac{P}{P_{ref}}\\big)
-        + \\min\\big(1, \\tfrac{RD_{share}}{RD_{ref}}\\big)\\Big]
-
-    \\text{regional} = 100\\,\\mathrm{clip}\\Big(\\frac{C_{max} - \\bar C}{C_{max} - C_{bal}},
-        0, 1\\Big), \\quad \\bar C = \\tfrac13(G + N + S)
-
-    \\text{human} = \\frac{100}{2}\\Big[\\min\\big(1, \\tfrac{W_{1-4}}{W^{small}_{ref}}\\big)
-        + \\min\\big(1, \\tfrac{H}{H_{ref}}\\big)\\Big]
-
-    \\text{natural} = 100\\,\\mathrm{clip}\\Big(\\frac{I_{worst} - I}{I_{worst} - I_{target}},
-        0, 1\\Big)
-
-    \\text{overall} = \\tfrac14(\\text{economic} + \\text{regional} + \\text{human}
-        + \\text{natural})
 
 ``W_ref`` reference_wage_ratio = 88.1 (Japan 2017, Table 4); ``W_ref^small``
 reference_small_firm_wage_ratio = 65.7 (Japan's 1-4 / 500+ wage, Table 5);
@@ -33,47 +16,131 @@ on data-anchored references; the others rest on assumed ones, and say so.
 
 from __future__ import annotations
 
-import numpy as np
+from smesim.model.spec import Sector
 
+S = Sector("coexistence", __doc__)
 
-def _capped(x, ref):
-    return np.minimum(1.0, x / ref)
-
-
-def indices(out, p):
-    """Add the five coexistence indices to the output mapping ``out`` (all %)."""
-    economic = (
-        100.0
-        / 3.0
-        * (
-            _capped(out["wage_ratio_sme"], p.reference_wage_ratio)
-            + _capped(out["productivity_ratio_sme"], p.reference_productivity_ratio)
-            + _capped(out["rd_share_sme"], p.reference_rd_share)
-        )
-    )
-    mean_share = (
-        out["capital_region_grp_share"]
-        + out["capital_region_population_share"]
-        + out["capital_region_startup_share"]
-    ) / 3.0
-    regional = 100.0 * np.clip(
-        (p.concentrated_capital_region_share - mean_share)
-        / (p.concentrated_capital_region_share - p.balanced_capital_region_share),
-        0.0,
-        1.0,
-    )
-    human = 50.0 * (
-        _capped(out["wage_ratio_1_4"], p.reference_small_firm_wage_ratio)
-        + _capped(out["sme_skills_index"], p.reference_skills_index)
-    )
-    natural = 100.0 * np.clip(
-        (p.environmental_intensity_worst - out["environmental_intensity"])
-        / (p.environmental_intensity_worst - p.environmental_intensity_target),
-        0.0,
-        1.0,
-    )
-    out["coexistence_economic"] = economic
-    out["coexistence_regional"] = regional
-    out["coexistence_human"] = human
-    out["coexistence_natural"] = natural
-    out["coexistence_overall"] = (economic + regional + human + natural) / 4.0
+S.param(
+    "reference_wage_ratio",
+    88.1,
+    "%",
+    50.0,
+    100.0,
+    "data",
+    "Table 4: Japan's all-SME wage ratio 2017, the paper's comparator",
+)
+S.param(
+    "reference_small_firm_wage_ratio",
+    65.7,
+    "%",
+    30.0,
+    100.0,
+    "data",
+    "Table 5: Japan's 1-4 wage 2,270 / 500+ wage 3,455",
+)
+S.param(
+    "reference_productivity_ratio",
+    60.0,
+    "%",
+    30.0,
+    100.0,
+    "assumed",
+    "assumed: SME productivity ratio of a 'fair economy' (OECD economies with small gaps are "
+    "around 60 % or more)",
+)
+S.param(
+    "reference_rd_share",
+    40.0,
+    "%",
+    20.0,
+    100.0,
+    "assumed",
+    "assumed: SME share of business R&D of a fair economy",
+)
+S.param(
+    "balanced_capital_region_share",
+    40.0,
+    "%",
+    20.0,
+    60.0,
+    "assumed",
+    "assumed: capital-region share of a balanced territory (regional index = 100)",
+)
+S.param(
+    "concentrated_capital_region_share",
+    70.0,
+    "%",
+    50.0,
+    95.0,
+    "assumed",
+    "assumed: capital-region share at which the regional index is 0",
+)
+S.param(
+    "reference_skills_index",
+    130.0,
+    "index",
+    100.0,
+    300.0,
+    "assumed",
+    "assumed: SME skills index (2012 = 100) of equal opportunities",
+)
+S.param(
+    "environmental_intensity_target",
+    40.0,
+    "index",
+    0.0,
+    100.0,
+    "assumed",
+    "assumed: intensity (2012 = 100) at which the natural index is 100 (a 60 % cut)",
+)
+S.param(
+    "environmental_intensity_worst",
+    120.0,
+    "index",
+    100.0,
+    300.0,
+    "assumed",
+    "assumed: intensity at which the natural index is 0",
+)
+S.aux(
+    "coexistence_economic",
+    "base_index / 3 * (MIN(1, wage_ratio_sme / reference_wage_ratio)"
+    " + MIN(1, productivity_ratio_sme / reference_productivity_ratio)"
+    " + MIN(1, rd_share_sme / reference_rd_share))",
+    "index",
+    "fair economy: wages, productivity and R&D share against their references",
+)
+S.aux(
+    "mean_capital_region_share",
+    "(capital_region_grp_share + capital_region_population_share"
+    " + capital_region_startup_share) / 3",
+    "%",
+    "mean of the three capital-region shares",
+)
+S.aux(
+    "coexistence_regional",
+    "base_index * MIN(MAX((concentrated_capital_region_share - mean_capital_region_share)"
+    " / (concentrated_capital_region_share - balanced_capital_region_share), 0), 1)",
+    "index",
+    "balanced development: 100 at the balanced share, 0 at the concentrated one",
+)
+S.aux(
+    "coexistence_human",
+    "base_index / 2 * (MIN(1, wage_ratio_1_4 / reference_small_firm_wage_ratio)"
+    " + MIN(1, sme_skills_index / reference_skills_index))",
+    "index",
+    "equal opportunities: smallest-firm wages and SME skills",
+)
+S.aux(
+    "coexistence_natural",
+    "base_index * MIN(MAX((environmental_intensity_worst - environmental_intensity)"
+    " / (environmental_intensity_worst - environmental_intensity_target), 0), 1)",
+    "index",
+    "sustainability: environmental intensity between its worst and target levels",
+)
+S.aux(
+    "coexistence_overall",
+    "(coexistence_economic + coexistence_regional + coexistence_human + coexistence_natural) / 4",
+    "index",
+    "mean of the four coexistence indices",
+)

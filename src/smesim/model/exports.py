@@ -4,11 +4,6 @@ The SME export share follows SME relative productivity and
 internationalisation support (the scale_up_support lever covers export and
 growth programmes), with a lag.
 
-.. math::
-
-    \\mathrm{odds}(X^*) = \\mathrm{odds}(X_{ref})
-        \\left(\\frac{P}{P_0}\\right)^{\\chi} e^{\\epsilon (u_{su}-u_{su,0})},
-    \\qquad \\frac{dX}{dt} = \\frac{X^* - X}{\\tau_X} \\qquad [\\%/\\text{yr}]
 
 ``X_ref`` export_target_2012 (%), ``chi`` export_productivity_elasticity,
 ``epsilon`` export_scale_up_effect, ``tau_X`` export_adjustment_time (yr).
@@ -16,20 +11,88 @@ growth programmes), with a lag.
 
 from __future__ import annotations
 
-import numpy as np
+from smesim.model.common import from_odds, odds
+from smesim.model.spec import Sector
 
-from smesim.model.params import from_odds, odds
-from smesim.model.state import IDX
+S = Sector("exports", __doc__)
 
-
-def initialise(y0, p, lv0, exo0, c):
-    y0[:, IDX["export_share_sme"]] = p.init_export_share_sme
-
-
-def rates(s, p, lv, c, aux, d):
-    target = from_odds(
-        odds(p.export_target_2012)
-        * (s.productivity_ratio_sme / c.productivity_0) ** p.export_productivity_elasticity
-        * np.exp(p.export_scale_up_effect * (lv.scale_up_support - c.scale_up_0))
-    )
-    d[:, IDX["export_share_sme"]] = (target - s.export_share_sme) / p.export_adjustment_time
+S.param(
+    "init_export_share_sme",
+    19.0,
+    "%",
+    5.0,
+    60.0,
+    "calibrated",
+    "no 2012 figure in the paper; fitted to Table 1 2015-2019",
+    prior=19.0,
+    prior_sd=2.0,
+    initial=True,
+)
+S.param(
+    "export_target_2012",
+    19.9,
+    "%",
+    5.0,
+    60.0,
+    "calibrated",
+    "SME export share the 2012 productivity supports",
+    prior=18.5,
+    prior_sd=2.0,
+)
+S.param(
+    "export_productivity_elasticity",
+    1.3,
+    "1",
+    0.0,
+    3.0,
+    "calibrated",
+    "elasticity of SME export-share odds to relative productivity",
+    prior=1.0,
+    prior_sd=0.5,
+)
+S.param(
+    "export_adjustment_time",
+    2.0,
+    "yr",
+    0.5,
+    10.0,
+    "assumed",
+    "assumed: export shares adjust within two years",
+)
+S.param(
+    "export_scale_up_effect",
+    0.3,
+    "1",
+    0.0,
+    2.0,
+    "assumed",
+    "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation"
+    " programmes, Table 3: 13 export programmes)",
+)
+S.stock(
+    "export_share_sme",
+    "init_export_share_sme",
+    "%",
+    "SME share of exports",
+    inflows=["export_share_change"],
+)
+S.aux(
+    "export_target_odds",
+    odds("export_target_2012")
+    + " * (productivity_ratio_sme / productivity_0) ^ export_productivity_elasticity"
+    " * EXP(export_scale_up_effect * (scale_up_support - scale_up_support_0))",
+    "1",
+    "odds of the SME export share target",
+)
+S.aux(
+    "export_target",
+    from_odds("export_target_odds"),
+    "%",
+    "SME export share supported by productivity and internationalisation",
+)
+S.flow(
+    "export_share_change",
+    "(export_target - export_share_sme) / export_adjustment_time",
+    "%/yr",
+    "change of the SME export share",
+)

@@ -3,58 +3,148 @@
 Five stocks, the employment shares of the 1-4, 5-9, 10-99, 100-499 and 500+
 classes, exchange employment only with their neighbours: scale-up moves
 employment up a class, shrinkage and exit move it down.  Every flow leaves one
-stock and enters another, so the shares sum to exactly 100 at all times
-(mass balance), and every outflow is proportional to its source stock, so no
-share can turn negative at the model's time step.
+stock and enters another, so the shares sum to exactly 100 at all times (mass
+balance), and every outflow is proportional to its source stock, so no share
+can turn negative at the model's time step.
 
-.. math::
-
-    g = \\min\\Big(e^{s_{su}(u_{su}-u_{su,0})}\\,(P/P_0)^{\\varphi},\\; 5\\Big)
-
-    U_c = r_c\\, g\\, E_c, \\qquad D_c = r_c \\frac{E_{c,0}}{E_{c+1,0}} E_{c+1}
-    \\qquad [\\%/\\text{yr}],\\; c = 1..4
-
-    \\frac{dE_1}{dt} = -(U_1 - D_1),\\quad
-    \\frac{dE_c}{dt} = (U_{c-1} - D_{c-1}) - (U_c - D_c),\\quad
-    \\frac{dE_5}{dt} = U_4 - D_4
-
-``r_c`` scale_up_rate_<class> (1/yr), ``s_su`` scale_up_support_effect,
-``varphi`` scale_up_productivity_elasticity, ``g`` scale-up multiplier
-(capped at 5 times its 2012 level: an assumed capacity limit that also keeps
-Euler steps positive), ``P`` productivity_ratio_sme.  Shrinkage rates are set
-so the 2012 structure is a balance under 2012 conditions: structure changes
-only when productivity or scale-up support move.
+Scale-up rates rise with scale-up support and SME relative productivity
+(capped at 5 times their 2012 level: an assumed capacity limit that also keeps
+Euler steps positive).  Shrinkage rates are set so the 2012 structure is a
+balance under 2012 conditions: the structure changes only when productivity
+or scale-up support move.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from itertools import pairwise
 
-from smesim.model.state import EMPLOYMENT, SME_CLASSES
+from smesim.model.spec import Sector
 
-MAX_SCALE_UP_MULTIPLIER = 5.0
-
-
-def initialise(y0, p, lv0, exo0, c):
-    emp = np.stack([getattr(p, f"init_employment_share_{k}") for k in SME_CLASSES], axis=1)
-    y0[:, EMPLOYMENT] = np.concatenate([emp, 100.0 - emp.sum(axis=1, keepdims=True)], axis=1)
-    c.scale_up_rates = np.stack([getattr(p, f"scale_up_rate_{k}") for k in SME_CLASSES], axis=1)
-    e0 = y0[:, EMPLOYMENT]
-    c.shrink_rates = c.scale_up_rates * e0[:, :4] / e0[:, 1:]
-    c.scale_up_0 = lv0.scale_up_support
+SIZE_CLASSES: tuple[str, ...] = ("1_4", "5_9", "10_99", "100_499", "500_plus")
+SME_CLASSES: tuple[str, ...] = SIZE_CLASSES[:4]
 
 
-def rates(s, p, lv, c, aux, d, y):
-    boost = np.minimum(
-        np.exp(p.scale_up_support_effect * (lv.scale_up_support - c.scale_up_0))
-        * (s.productivity_ratio_sme / c.productivity_0) ** p.scale_up_productivity_elasticity,
-        MAX_SCALE_UP_MULTIPLIER,
+def label(size_class: str) -> str:
+    """``"1_4"`` -> ``"1-4"``, ``"500_plus"`` -> ``"500+"``."""
+    return size_class.replace("_plus", "+").replace("_", "-")
+
+
+S = Sector("firm_size", __doc__)
+
+_EMP = (
+    "assumed: 2012 class shares chosen so that (i) the SME total is 90.5 % (Table 1 text, "
+    "2019 H1) and (ii) the employment-weighted mean of Table 4's 2012 class wage ratios "
+    "equals its all-SME ratio 56.7; within-SME weights 0.19/0.15/0.41/0.25 "
+    "(1-4/5-9/10-99/100-499)"
+)
+for c, share in zip(SME_CLASSES, (17.195, 13.575, 37.105, 22.625), strict=True):
+    S.param(f"init_employment_share_{c}", share, "%", 0.1, 80, "assumed", _EMP, initial=True)
+for c, rate in zip(SME_CLASSES, (0.04, 0.05, 0.02, 0.01), strict=True):
+    upper = "into 500+" if c == "100_499" else "up a class"
+    S.param(
+        f"scale_up_rate_{c}",
+        rate,
+        "1/yr",
+        0,
+        0.3,
+        "assumed",
+        f"assumed: share of {label(c)} employment moving {upper} each year",
     )
-    emp = y[:, EMPLOYMENT]
-    net_up = c.scale_up_rates * boost[:, None] * emp[:, :4] - c.shrink_rates * emp[:, 1:]
-    dz = d[:, EMPLOYMENT]
-    dz[:, 0] = -net_up[:, 0]
-    dz[:, 1:4] = net_up[:, :3] - net_up[:, 1:]
-    dz[:, 4] = net_up[:, 3]
-    d[:, EMPLOYMENT] = dz
-    aux["scale_up_multiplier"] = boost
+S.param(
+    "scale_up_support_effect",
+    1.0,
+    "1",
+    0,
+    5,
+    "assumed",
+    "assumed: proportional rise of scale-up rates per unit of scale_up_support",
+)
+S.param(
+    "scale_up_productivity_elasticity",
+    1.0,
+    "1",
+    0,
+    3,
+    "assumed",
+    "assumed: elasticity of scale-up rates to SME relative productivity",
+)
+S.rule(
+    " + ".join(f"init_employment_share_{c}" for c in SME_CLASSES) + " < hundred_percent",
+    [f"init_employment_share_{c}" for c in SME_CLASSES],
+    "the four SME class shares to sum below 100 (the 500+ class is the remainder)",
+)
+S.constant(
+    "max_scale_up_multiplier",
+    5.0,
+    "1",
+    "cap on the scale-up multiplier (assumed capacity limit; keeps Euler steps positive)",
+)
+
+# ---- stocks: an aging chain, flows up (scale-up) and down (shrinkage) between neighbours
+for i, c in enumerate(SIZE_CLASSES):
+    ins, outs = [], []
+    if i > 0:
+        ins.append(f"scale_up_{SIZE_CLASSES[i - 1]}")
+        outs.append(f"shrink_{c}")
+    if i < 4:
+        outs.append(f"scale_up_{c}")
+        ins.append(f"shrink_{SIZE_CLASSES[i + 1]}")
+    init = (
+        "hundred_percent - employment_share_sme_0"
+        if c == "500_plus"
+        else f"init_employment_share_{c}"
+    )
+    S.stock(
+        f"employment_share_{c}",
+        init,
+        "%",
+        f"share of employment in firms of {label(c)} persons",
+        inflows=ins,
+        outflows=outs,
+    )
+S.aux(
+    "employment_share_sme_0",
+    " + ".join(f"init_employment_share_{c}" for c in SME_CLASSES),
+    "%",
+    "SME share of employment in the start year",
+)
+S.aux(
+    "employment_share_sme",
+    " + ".join(f"employment_share_{c}" for c in SME_CLASSES),
+    "%",
+    "SME share of employment",
+)
+S.aux(
+    "scale_up_multiplier",
+    "MIN(EXP(scale_up_support_effect * (scale_up_support - scale_up_support_0)) "
+    "* (productivity_ratio_sme / productivity_0) ^ scale_up_productivity_elasticity, "
+    "max_scale_up_multiplier)",
+    "1",
+    "scale-up rates relative to 2012 (support and productivity)",
+)
+for c, n in pairwise(SIZE_CLASSES):
+    below = f"init_employment_share_{c}"
+    above = (
+        "(hundred_percent - employment_share_sme_0)"
+        if n == "500_plus"
+        else f"init_employment_share_{n}"
+    )
+    S.aux(
+        f"shrink_rate_{n}",
+        f"scale_up_rate_{c} * {below} / {above}",
+        "1/yr",
+        f"share of {label(n)} employment moving down to {label(c)} each year: set so the "
+        "start-year structure is a balance under start-year conditions",
+    )
+    S.flow(
+        f"scale_up_{c}",
+        f"scale_up_rate_{c} * scale_up_multiplier * employment_share_{c}",
+        "%/yr",
+        f"employment moving from {label(c)} up to {label(n)}",
+    )
+    S.flow(
+        f"shrink_{n}",
+        f"shrink_rate_{n} * employment_share_{n}",
+        "%/yr",
+        f"employment moving from {label(n)} down to {label(c)} (shrinkage, exit)",
+    )

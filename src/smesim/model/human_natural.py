@@ -5,15 +5,6 @@ workforce; vocational training rebuilds them.  The skills index feeds the
 productivity target (see :mod:`.knowledge`).  An environmental-intensity stock
 falls at a baseline trend plus what the green-transition lever adds.
 
-.. math::
-
-    H^*(t) = 100\\,\\exp\\big(\\beta_{vt}(u_{vt}-u_{vt,0}) - \\beta_{A}(A(t)-A_0)\\big)
-    \\qquad [\\text{index}]
-
-    \\frac{dH}{dt} = \\frac{H^* - H}{\\tau_H} \\qquad [\\text{index/yr}]
-
-    \\frac{dI}{dt} = -I\\,\\big(g_0 + g_{green}(u_{green} - u_{green,0})\\big)
-    \\qquad [\\text{index/yr}]
 
 ``H`` sme_skills_index (2012 = 100), ``I`` environmental_intensity (2012 =
 100), ``A`` population_65plus_share (%), ``A_0`` its start-year value,
@@ -25,27 +16,105 @@ green_transition_effect (1/yr per unit lever).
 
 from __future__ import annotations
 
-import numpy as np
+from smesim.model.spec import Sector
 
-from smesim.model.state import IDX
+S = Sector("human_natural", __doc__)
 
-
-def initialise(y0, p, lv0, exo0, c):
-    y0[:, IDX["sme_skills_index"]] = 100.0
-    y0[:, IDX["environmental_intensity"]] = 100.0
-    c.age_share_0 = exo0["population_65plus_share"]
-    c.training_0 = lv0.vocational_training
-    c.green_0 = lv0.green_transition
-
-
-def rates(s, p, lv, exo, c, aux, d):
-    skills_target = 100.0 * np.exp(
-        p.training_skills_effect * (lv.vocational_training - c.training_0)
-        - p.ageing_skills_effect * (exo["population_65plus_share"] - c.age_share_0)
-    )
-    d[:, IDX["sme_skills_index"]] = (skills_target - s.sme_skills_index) / p.skills_adjustment_time
-    decline = p.environmental_intensity_trend + p.green_transition_effect * (
-        lv.green_transition - c.green_0
-    )
-    d[:, IDX["environmental_intensity"]] = -s.environmental_intensity * decline
-    aux["population_65plus_share"] = exo["population_65plus_share"]
+S.param(
+    "skills_adjustment_time",
+    5.0,
+    "yr",
+    1.0,
+    20.0,
+    "assumed",
+    "assumed: SME skills stock renews over about five years",
+)
+S.param(
+    "training_skills_effect",
+    0.3,
+    "1",
+    0.0,
+    2.0,
+    "assumed",
+    "assumed: log gain of the SME skills target per unit of vocational_training",
+)
+S.param(
+    "ageing_skills_effect",
+    0.01,
+    "1/pp",
+    0.0,
+    0.05,
+    "assumed",
+    "assumed: log loss of the SME skills target per point of 65+ share above 2012 (older "
+    "workforce, SMEs' hiring difficulty)",
+)
+S.param(
+    "environmental_intensity_trend",
+    0.015,
+    "1/yr",
+    0.0,
+    0.1,
+    "assumed",
+    "assumed: baseline fall of environmental intensity (~1.5 %/yr, the 2010s trend of Korea's GHG "
+    "intensity of GDP)",
+)
+S.param(
+    "green_transition_effect",
+    0.06,
+    "1/yr",
+    0.0,
+    0.3,
+    "assumed",
+    "assumed: extra fall of environmental intensity per unit of green_transition",
+)
+S.exogenous_input(
+    "population_65plus_share",
+    "%",
+    "share of population aged 65+ (exogenous: the country profile's table)",
+)
+S.aux(
+    "population_65plus_share_0",
+    "INIT(population_65plus_share)",
+    "%",
+    "65+ share in the start year",
+)
+S.stock(
+    "sme_skills_index",
+    "base_index",
+    "index",
+    "skills of the SME workforce, 2012 = 100",
+    inflows=["skills_change"],
+)
+S.stock(
+    "environmental_intensity",
+    "base_index",
+    "index",
+    "environmental (emissions) intensity of output, 2012 = 100",
+    outflows=["environmental_intensity_decline"],
+)
+S.aux(
+    "skills_target",
+    "base_index * EXP(training_skills_effect * (vocational_training - vocational_training_0)"
+    " - ageing_skills_effect * (population_65plus_share - population_65plus_share_0))",
+    "index",
+    "SME skills index the workforce moves toward (training raises, ageing lowers)",
+)
+S.flow(
+    "skills_change",
+    "(skills_target - sme_skills_index) / skills_adjustment_time",
+    "index/yr",
+    "change of SME skills",
+)
+S.aux(
+    "environmental_decline_rate",
+    "environmental_intensity_trend + green_transition_effect"
+    " * (green_transition - green_transition_0)",
+    "1/yr",
+    "fractional fall of environmental intensity per year",
+)
+S.flow(
+    "environmental_intensity_decline",
+    "environmental_intensity * environmental_decline_rate",
+    "index/yr",
+    "fall of environmental intensity",
+)

@@ -120,6 +120,16 @@ LEVERS: tuple[Lever, ...] = (
 )
 
 LEVER_IDS: tuple[str, ...] = tuple(lv.id for lv in LEVERS)
+
+#: Lever units (free text above) in the model's unit notation.
+MODEL_UNITS = {"% of business R&D": "%", "0-1 intensity": "1"}
+
+
+def model_unit(unit: str) -> str:
+    """A lever's unit in the model's notation (``%`` or ``1``)."""
+    return MODEL_UNITS[unit]
+
+
 LEVER_BY_ID: dict[str, Lever] = {lv.id: lv for lv in LEVERS}
 
 Path = Callable[[np.ndarray], np.ndarray]

@@ -1,0 +1,1 @@
+"""Generated backends (see smesim.engine.codegen)."""
