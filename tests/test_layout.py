@@ -28,7 +28,7 @@ import click
 import pytest
 
 from smesim.cli import COMMANDS
-from smesim.model.horizon import REPORTING_YEARS
+from smesim.model.horizon import DEFAULT_END_YEAR, MAX_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.outputs import COEXISTENCE
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -269,6 +269,42 @@ def test_reporting_years_and_coexistence_indices_are_written_once():
     assert not copies, "written again instead of imported: " + "; ".join(copies)
 
 
+def _year_limits(path: Path) -> list[tuple[int, int]]:
+    """``(line, year)`` where a horizon year is written as a number: in a comparison, a
+    default argument, a keyword argument (``Field(ge=2012)``) or as the value of a name
+    (``FIRST, LAST = 2012, 2100``)."""
+    limits = {START_YEAR, DEFAULT_END_YEAR, MAX_END_YEAR}
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare):
+            candidates = [node.left, *node.comparators]
+        elif isinstance(node, ast.arguments):
+            candidates = [*node.defaults, *node.kw_defaults]
+        elif isinstance(node, ast.keyword):
+            candidates = [node.value]
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            value = node.value
+            candidates = value.elts if isinstance(value, ast.Tuple) else [value]
+        else:
+            continue
+        found |= {
+            (c.lineno, c.value)
+            for c in candidates
+            if isinstance(c, ast.Constant) and type(c.value) is int and c.value in limits
+        }
+    return sorted(found)
+
+
+def test_year_limits_come_from_the_horizon_module():
+    written = [
+        f"{name}:{line} {year}"
+        for name, path in MODULES.items()
+        if name != "smesim.model.horizon"
+        for line, year in _year_limits(path)
+    ]
+    assert not written, "import it from smesim.model.horizon: " + "; ".join(written)
+
+
 def test_the_source_checks_find_what_they_look_for(tmp_path):
     path = tmp_path / "m.py"
     path.write_text(
@@ -277,6 +313,10 @@ def test_the_source_checks_find_what_they_look_for(tmp_path):
     )
     assert list(_literal_sequences(path)) == [(1, (2030, 2040, 2060)), (2, (1,))]
     assert _function_level_imports(path) == [(4, "numpy")]  # pint: an optional extra
+    path.write_text(
+        "A, B = 2012, 2100\ndef f(y=2060, z=1):\n    return y > 2100 or g(ge=2012) or y > 2017\n"
+    )
+    assert _year_limits(path) == [(1, 2012), (1, 2100), (2, 2060), (3, 2012), (3, 2100)]
 
 
 # ---- the command line ---------------------------------------------------------------------
