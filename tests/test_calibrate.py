@@ -22,6 +22,7 @@ from smesim.analysis.calibrate import (
 from smesim.cli import cli
 from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError
+from smesim.inputs.bundled import data_dir
 from smesim.inputs.data import load_releases
 from smesim.inputs.paramfile import read_parameter_file, write_parameter_file
 from smesim.inputs.profiles import get_profile
@@ -33,7 +34,7 @@ from smesim.report.calibration_report import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-KOREA_RELEASES = ROOT / "calibration" / "releases" / "korea"
+KOREA_RELEASES = data_dir() / "releases" / "korea"
 
 #: Issue 3's behaviour-reproduction tolerances (points), at 2012 and 2017.
 TOLERANCES = {
@@ -362,3 +363,29 @@ def test_unwritable_output_is_one_line(korea, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(CalibrationError, match=r"a_file: cannot write"):
         write_calibration(korea, blocker / "k.toml")
+
+
+def test_default_output_is_the_user_data_directory_never_the_package(korea, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    package = data_dir()
+    before = {p: p.read_bytes() for p in package.rglob("*") if p.is_file()}
+    prof = get_profile("korea")
+    user = tmp_path / "xdg" / "smesim" / "params" / "korea.toml"
+    assert prof.user_params_file == user and prof.params_file == prof.bundled_params_file
+    written = write_calibration(korea)
+    assert written[:3] == [
+        user,
+        user.with_name("korea.report.md"),
+        user.with_name("korea.report.json"),
+    ]
+    # the user's own calibration is now the set every command uses
+    assert prof.params_file == user and prof.parameter_set().source == str(user)
+    # writing again archives the previous set beside it
+    first = user.read_bytes()
+    write_calibration(korea)
+    archived = sorted((user.parent / "history").iterdir())
+    assert [p.suffix for p in archived] == [".json", ".md", ".toml"]
+    assert next(p for p in archived if p.suffix == ".toml").read_bytes() == first
+    # nothing inside the package changed or appeared
+    after = {p: p.read_bytes() for p in package.rglob("*") if p.is_file()}
+    assert after == before

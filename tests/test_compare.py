@@ -66,7 +66,7 @@ def test_policy_scenario_differs_from_baseline(comp):
         & (comp.table["series"] == "rd_share_sme")
         & (comp.table["year"] == 2060)
     ]
-    assert rows["diff"].iloc[0] > 0  # more R&D support raises the SME R&D share
+    assert rows["diff"].iloc[0] > 0  # docs/model.md: more R&D support raises the SME R&D share
     base = comp.table[comp.table["scenario"] == "baseline"]
     assert (base["diff"] == 0).all() and (base["diff_pct"].fillna(0) == 0).all()
 

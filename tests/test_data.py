@@ -1,7 +1,9 @@
-"""Release files: layouts, half years, validation errors, merging and revisions."""
+"""Release files (layouts, half years, validation errors, merging and revisions) and the
+bundled data: found inside the package, a missing file an error naming it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+import smesim
 from smesim.cli import cli
-from smesim.errors import DataError
+from smesim.engine.simulate import simulate
+from smesim.errors import BundledDataError, DataError
+from smesim.inputs import bundled
 from smesim.inputs.data import (
     DATA_FIRST_YEAR,
     POINT_COLUMNS,
@@ -22,10 +27,12 @@ from smesim.inputs.data import (
     load_releases,
     read_release,
 )
+from smesim.inputs.profiles import get_profile
+from smesim.inputs.scenario import baseline_scenario, bundled_names, load_scenario
 from smesim.model.outputs import CANONICAL
 
 ROOT = Path(__file__).resolve().parent.parent
-KOREA = ROOT / "calibration" / "releases" / "korea"
+KOREA = bundled.data_dir() / "releases" / "korea"
 
 HEADER = "series,year,value,unit,source,note,weight\n"
 
@@ -67,6 +74,10 @@ def test_bundled_korea_release_has_the_papers_figures_as_documented():
     assert (rel.fitted()["year"] >= 2012).all() and (rel.fitted()["weight"] > 0).all()
     assert len(rel.fitted()) + len(rel.history()) + len(rel.excluded()) == len(pts)
     assert rel.replaced.empty and list(rel.replaced.columns) == list(REPLACED_COLUMNS)
+    # bundled files are labelled portably, whatever the installation
+    label = "smesim/data/releases/korea/2019-10-park2019-paper.csv"
+    assert [p["file"] for p in rel.provenance()] == [label]
+    assert set(pts["file"]) == {label}
 
 
 def test_bundled_japan_release_is_separate():
@@ -347,3 +358,75 @@ def test_long_and_wide_round_trip(tmp_path_factory, cells):
     got_wide = read_release(write(folder, wide_text, "w.csv")).points
     for got in (got_long, got_wide):
         assert {(r.series, r.year): r.value for r in got.itertuples()} == cells
+
+
+# ---- bundled data ---------------------------------------------------------------------------
+def test_bundled_data_live_in_the_package_and_the_top_level_folders_link_to_them():
+    data = bundled.data_dir()
+    assert data == Path(smesim.__file__).parent / "data"
+    for link, target in [
+        ("scenarios", "scenarios"),
+        ("calibration/releases", "releases"),
+        ("calibration/params", "params"),
+    ]:
+        assert (ROOT / link).resolve() == (data / target).resolve(), link
+    assert (ROOT / "calibration" / "README.md").is_file()
+    assert {p.name for p in (data / "profiles").glob("*.toml")} == {"korea.toml", "japan.toml"}
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of the bundled data that the package reads instead of its own."""
+    copy = tmp_path / "data"
+    shutil.copytree(bundled.data_dir(), copy, ignore=shutil.ignore_patterns("history"))
+    monkeypatch.setattr(bundled, "data_dir", lambda: copy)
+    return copy
+
+
+def test_the_copy_reads_like_the_package(data_copy):
+    assert bundled_names() == sorted(p.stem for p in (data_copy / "scenarios").glob("*.toml"))
+    assert get_profile("korea").params_file == data_copy / "params" / "korea.toml"
+    assert baseline_scenario().path == (data_copy / "scenarios" / "baseline.toml").resolve()
+
+
+def test_a_missing_bundled_baseline_is_an_error_not_an_empty_default(data_copy):
+    (data_copy / "scenarios" / "baseline.toml").unlink()
+    pattern = r"^smesim/data/scenarios/baseline\.toml: baseline scenario missing"
+    with pytest.raises(BundledDataError, match=pattern):
+        baseline_scenario()
+    with pytest.raises(BundledDataError, match=pattern):
+        simulate(until=2013)  # the engine's default scenario is the bundled baseline
+
+
+def test_a_missing_bundled_parameter_set_is_an_error_not_the_defaults(data_copy):
+    (data_copy / "params" / "korea.toml").unlink()
+    with pytest.raises(BundledDataError, match=r"smesim/data/params/korea\.toml: calibrated set"):
+        get_profile("korea").parameter_set()
+    res = CliRunner().invoke(cli, ["run", "coexistence_package", "--out", str(data_copy / "o")])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln]
+    assert len(lines) == 1
+    assert lines[0].startswith("smesim: error: smesim/data/params/korea.toml: calibrated set")
+    assert not (data_copy / "o").exists()
+
+
+def test_missing_bundled_releases_and_scenarios_are_errors(data_copy):
+    shutil.rmtree(data_copy / "releases" / "japan")
+    with pytest.raises(BundledDataError, match=r"smesim/data/releases/japan: bundled releases"):
+        load_releases(profile="japan")
+    for f in (data_copy / "releases" / "korea").iterdir():
+        f.unlink()
+    with pytest.raises(BundledDataError, match=r"expected \*\.csv or \*\.xlsx files"):
+        load_releases(profile="korea")
+    shutil.rmtree(data_copy / "scenarios")
+    with pytest.raises(BundledDataError, match=r"smesim/data/scenarios: bundled scenarios"):
+        load_scenario("coexistence_package")
+
+
+def test_user_data_directory_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert bundled.user_data_dir() == tmp_path / "smesim"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for unset_or_relative in ("", "relative/dir"):  # the XDG rule: a relative path is ignored
+        monkeypatch.setenv("XDG_DATA_HOME", unset_or_relative)
+        assert bundled.user_data_dir() == tmp_path / "home" / ".local" / "share" / "smesim"

@@ -87,7 +87,7 @@ def test_regenerated_not_written(text):
 
 def test_cli_doc(tmp_path, text):
     runner = CliRunner()
-    out = tmp_path / "MODEL.md"
+    out = tmp_path / "reference.md"
     res = runner.invoke(cli, ["doc", "--out", str(out)])
     assert res.exit_code == 0 and str(out) in res.output
     assert out.read_text(encoding="utf-8") == text

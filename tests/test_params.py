@@ -1,13 +1,19 @@
-"""Parameter registry and validated parameter sets."""
+"""Parameter registry, validated parameter sets and country profiles."""
 
 from __future__ import annotations
+
+import inspect
+import re
 
 import numpy as np
 import pytest
 
 from smesim import simulate
-from smesim.errors import ParameterError
-from smesim.model.params import PARAMETERS, ParameterSet
+from smesim.errors import ParameterError, ProfileError
+from smesim.inputs import profiles as profiles_module
+from smesim.inputs.profiles import get_profile, profile_names, read_profile
+from smesim.model.exogenous import INPUTS as EXOGENOUS
+from smesim.model.params import CALIBRATED, NAMES, PARAMETERS, ParameterSet
 
 
 def test_every_parameter_is_documented():
@@ -87,3 +93,189 @@ def test_rules_name_the_run_of_a_batch():
     )
     with pytest.raises(ParameterError, match=r"in run 2\)$"):
         simulate(params=good.stack([good, bad]), until=2014)
+
+
+# ---- country profiles (smesim/data/profiles/*.toml) -----------------------------------------
+_PROFILE = """\
+description = "test profile"
+fixed_in_calibration = ["init_export_share_sme"]
+calibration_notes = ["a note"]
+[overrides]
+init_export_share_sme = 25.0
+[baseline_levers]
+rd_subsidy_rate = 3.0
+[assumptions]
+levers = "assumed"
+[prior_sds]
+wage_adjustment_time = 1.0
+[exogenous.population_65plus_share]
+unit = "%"
+source = "test"
+years = [2012, 2030]
+values = [20.0, 30.0]
+"""
+
+
+def _profile_file(tmp_path, text):
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_profiles_are_data_files_read_and_validated():
+    assert profile_names() == ("japan", "korea")
+    for name in profile_names():
+        prof = get_profile(name)
+        assert prof.name == name and prof.source == f"smesim/data/profiles/{name}.toml"
+        assert set(prof.exogenous) == {x.name for x in EXOGENOUS}
+        assert get_profile(prof) is prof  # a resolved profile passes through
+    japan, korea = get_profile("japan"), get_profile("korea")
+    assert korea.overrides == {} and korea.baseline_levers == {}
+    assert japan.overrides["init_wage_ratio_1_4"] == 64.0
+    assert japan.baseline_levers == {"rd_subsidy_rate": 3.0, "rd_tax_incentive_rate": 6.0}
+    assert "export_target_2012" not in japan.free_parameter_names()
+    assert japan.prior_centre("init_wage_ratio_1_4") == 64.0
+    assert japan.default_parameter_set().as_dict()["init_rd_share_sme"] == 12.0
+
+
+def test_profile_exogenous_paths_interpolate_the_table_flat_beyond_its_ends():
+    table = get_profile("japan").exogenous["population_65plus_share"]
+    assert table.years == (2012.0, 2018.0, 2030.0, 2040.0, 2060.0)
+    t = np.array([2000.0, 2012.0, 2015.0, 2018.0, 2060.0, 2100.0])
+    got = get_profile("japan").exogenous_paths(t)["population_65plus_share"]
+    np.testing.assert_array_equal(got, [24.1, 24.1, 26.1, 28.1, 38.1, 38.1])
+    korea = get_profile("korea").exogenous_paths(np.array([2000.0, 2018.0, 2067.0, 2090.0]))
+    np.testing.assert_array_equal(korea["population_65plus_share"], [7.3, 14.4, 46.5, 46.5])
+
+
+def test_a_valid_profile_file_reads(tmp_path):
+    prof = read_profile(_profile_file(tmp_path, _PROFILE))
+    assert prof.name == "p" and prof.prior_sd("wage_adjustment_time") == 1.0
+    assert prof.free_parameter_names() == tuple(
+        n for n in CALIBRATED if n != "init_export_share_sme"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern"),
+    [
+        (
+            "init_export_share_sme = 25.0",
+            "init_export_shar_sme = 25.0",
+            r"overrides\.init_export_shar_sme: unknown parameter"
+            r".*did you mean 'init_export_share_sme'",
+        ),
+        (
+            "init_export_share_sme = 25.0",
+            "init_export_share_sme = nan",
+            r"overrides\.init_export_share_sme: expected a finite number \(got nan\)",
+        ),
+        (
+            "init_export_share_sme = 25.0",
+            "init_export_share_sme = 250.0",
+            r"overrides\.init_export_share_sme: expected a value in \[5, 60\] % \(got 250\)",
+        ),
+        (
+            "init_export_share_sme = 25.0",
+            'init_export_share_sme = "25"',
+            r"overrides\.init_export_share_sme: expected a finite number \(got '25'\)",
+        ),
+        (
+            "init_export_share_sme = 25.0",
+            "init_employment_share_1_4 = 60.0\ninit_employment_share_10_99 = 40.0",
+            r"overrides: init_employment_share_1_4, .*: expected the four SME class shares",
+        ),
+        (
+            "rd_subsidy_rate = 3.0",
+            "rd_subsidy_rat = 3.0",
+            r"baseline_levers\.rd_subsidy_rat: unknown lever.*did you mean 'rd_subsidy_rate'",
+        ),
+        (
+            "rd_subsidy_rate = 3.0",
+            "rd_subsidy_rate = inf",
+            r"baseline_levers\.rd_subsidy_rate: expected a finite number \(got inf\)",
+        ),
+        (
+            "rd_subsidy_rate = 3.0",
+            "rd_subsidy_rate = 99.0",
+            r"baseline_levers\.rd_subsidy_rate: expected a value in \[0, 50\]",
+        ),
+        (
+            '["init_export_share_sme"]',
+            '["init_employment_share_1_4"]',
+            r"fixed_in_calibration\[0\]: expected a calibrated parameter "
+            r"\(got 'init_employment_share_1_4', status 'assumed'\)",
+        ),
+        (
+            "wage_adjustment_time = 1.0",
+            "wage_adjustment_time = 0.0",
+            r"prior_sds\.wage_adjustment_time: expected a finite number > 0",
+        ),
+        (
+            'description = "test profile"',
+            'descripton = "test profile"',
+            r"p\.toml: descripton: unknown key.*did you mean 'description'",
+        ),
+        ('description = "test profile"', "", r"p\.toml: description: missing required key"),
+        (
+            "[exogenous.population_65plus_share]",
+            "[exogenous.population_65_share]",
+            r"exogenous\.population_65_share: unknown exogenous input",
+        ),
+        (
+            "years = [2012, 2030]",
+            "years = [2030, 2012]",
+            r"exogenous\.population_65plus_share\.years: expected strictly increasing years",
+        ),
+        (
+            "values = [20.0, 30.0]",
+            "values = [20.0]",
+            r"exogenous\.population_65plus_share\.values: expected as many values as years",
+        ),
+        (
+            "values = [20.0, 30.0]",
+            "values = [20.0, nan]",
+            r"exogenous\.population_65plus_share\.values: expected finite numbers \(got nan\)",
+        ),
+        (
+            'unit = "%"',
+            'unit = "percent"',
+            r"exogenous\.population_65plus_share\.unit: expected '%' \(got 'percent'\)",
+        ),
+        (
+            'source = "test"\n',
+            "",
+            r"exogenous\.population_65plus_share\.source: missing required key",
+        ),
+        (
+            'levers = "assumed"',
+            "levers = 3",
+            r"assumptions\.levers: expected a non-empty string \(got 3\)",
+        ),
+        ("[prior_sds]", "prior_sds = 1\n[x]", r"p\.toml: x: unknown key"),
+    ],
+)
+def test_bad_profile_files_are_one_line_errors_naming_file_and_key(tmp_path, old, new, pattern):
+    assert old in _PROFILE
+    path = _profile_file(tmp_path, _PROFILE.replace(old, new))
+    with pytest.raises(ProfileError, match=pattern) as info:
+        read_profile(path)
+    assert "\n" not in str(info.value) and str(info.value).startswith(str(path))
+
+
+def test_a_profile_without_exogenous_tables_is_an_error(tmp_path):
+    text = _PROFILE.split("[exogenous.")[0]
+    with pytest.raises(ProfileError, match=r"exogenous\.population_65plus_share: missing table"):
+        read_profile(_profile_file(tmp_path, text))
+
+
+def test_unknown_profile_name_is_an_error():
+    with pytest.raises(ParameterError, match=r"profile: expected one of japan, korea.*'korea'"):
+        get_profile("koreaa")
+
+
+def test_no_parameter_name_is_spelled_in_profiles_py():
+    """Profiles are data: every parameter name lives in the TOML files, not in the code."""
+    source = inspect.getsource(profiles_module)
+    spelled = sorted(n for n in NAMES if re.search(rf"\b{n}\b", source))
+    assert spelled == []

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from smesim.errors import ScenarioError, ScenarioNotFoundError
-from smesim.inputs.scenario import bundled_names, load_scenario
+from smesim.inputs.bundled import data_dir
+from smesim.inputs.scenario import baseline_scenario, bundled_names, load_scenario, scenarios_dir
 from smesim.model.levers import LEVER_IDS, Schedule, lever_paths
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = data_dir() / "scenarios"
 
 HEAD = 'name = "t"\ndescription = "test"\n'
 
@@ -216,7 +218,12 @@ def test_missing_file_and_unknown_name():
         load_scenario("baselin")
 
 
-def test_bundled_dir_is_the_repository_scenarios_dir():
-    from smesim.inputs.scenario import scenarios_dir
-
-    assert scenarios_dir().resolve() == SCENARIOS.resolve()
+def test_bundled_scenarios_ship_in_the_package_and_scenarios_links_there():
+    assert scenarios_dir() == SCENARIOS
+    assert (ROOT / "scenarios").resolve() == SCENARIOS.resolve()
+    assert bundled_names() == sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+    base = baseline_scenario()
+    assert base.path == (SCENARIOS / "baseline.toml").resolve() and base.chain == ("baseline",)
+    # a path through the top-level link is the same scenario as the bundled name
+    via_link = load_scenario(ROOT / "scenarios" / "coexistence_package.toml")
+    assert via_link.content_hash == load_scenario("coexistence_package").content_hash

@@ -39,7 +39,6 @@ from smesim.export.equations import (
 from smesim.export.xmile import XMILE_NS, export_xmile, parse_dt, to_xmile, xmile_unit
 from smesim.inputs.profiles import get_profile
 from smesim.model import MODEL
-from smesim.model.exogenous import exogenous_paths
 from smesim.model.horizon import time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import ALL_COLUMNS
@@ -146,7 +145,7 @@ def test_derived_constants_match_initial_state(scenarios):
     P = prof.parameter_set().values
     t, _ = time_grid(2012, 2060, 1 / 16)
     L0 = lever_paths({}, t[:1], prof.baseline_levers)[:1]
-    X0 = np.array([exogenous_paths(t[:1])[x][0] for x in model_numpy.EXOGENOUS])
+    X0 = np.array([prof.exogenous_paths(t[:1])[x][0] for x in model_numpy.EXOGENOUS])
     y0, c = model_numpy.initialise(P, L0, X0)
     got = start_values(build_table(scenarios["coexistence_package"]))
     expected = {name: y0[0, i] for i, name in enumerate(model_numpy.STOCKS)}

@@ -27,6 +27,16 @@ class ParameterError(SmesimError, ValueError):
     """A parameter set is malformed or a value is outside its bounds."""
 
 
+class ProfileError(SmesimError, ValueError):
+    """A country-profile file is malformed, names an unknown parameter or lever, or is
+    out of range."""
+
+
+class BundledDataError(SmesimError, FileNotFoundError):
+    """A file that ships inside the package (``smesim/data/``) is missing: a broken
+    installation, never replaced by a default."""
+
+
 class DataError(SmesimError, ValueError):
     """A calibration data (release) file is malformed."""
 

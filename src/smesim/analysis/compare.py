@@ -48,7 +48,6 @@ from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import dump_json, now_iso, staged_files
-from smesim.model.exogenous import exogenous_paths
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -210,7 +209,7 @@ def simulate_many(
         np.repeat(one.values, len(scenarios), axis=0), source=one.source, meta=one.meta
     )
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
-    data = integrate(batch, levers, t, spy, exogenous_paths(t, profile), base0)
+    data = integrate(batch, levers, t, spy, prof.exogenous_paths(t), base0)
     years = pd.Index(np.arange(START_YEAR, until + 1), name="year")
     return {
         sc.name: pd.DataFrame(data[i], index=years, columns=list(ALL_COLUMNS))

@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from smesim.engine.integrate import integrate, resolve_backend
-from smesim.model.exogenous import exogenous_paths
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL
@@ -101,7 +100,7 @@ def _prepare(scenario, params, until, dt, profile, lever_overrides, backend, ove
         first = 0 if overrides_from is None else int(np.searchsorted(t, overrides_from))
         overrides = (values, mask, first)
     base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
-    exo = exogenous_paths(t, profile)
+    exo = prof.exogenous_paths(t)
     return (resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario, overrides)
 
 

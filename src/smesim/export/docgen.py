@@ -23,8 +23,8 @@ from smesim.export.equations import (
     source_label,
     start_values,
 )
+from smesim.inputs.profiles import get_profile, profile_names
 from smesim.io import atomic_write
-from smesim.model.exogenous import POPULATION_65PLUS
 from smesim.model.firm_size import SIZE_CLASSES, SME_CLASSES
 from smesim.model.levers import LEVERS
 from smesim.model.loops import LOOPS
@@ -331,7 +331,8 @@ def model_reference(profile: str = "korea", model: ModelTable | None = None) -> 
         "Interpolated linearly, flat beyond their ends (graphical functions in the XMILE export).",
         "",
     ]
-    for prof, table in POPULATION_65PLUS.items():
+    shown = sorted(profile_names(), key=lambda name: name != model.profile)  # its own first
+    for prof, table in ((name, t) for name in shown for t in get_profile(name).exogenous.values()):
         lines += [f"`{table.id}` ({prof}, {table.unit}): source: {table.source}.", ""]
         lines += _table(
             ["year", *[f"{y:g}" for y in table.years]],

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from smesim.errors import EquationError
+from smesim.inputs.bundled import display_path
 from smesim.model import MODEL
-from smesim.model.exogenous import POPULATION_65PLUS, exogenous_paths
 from smesim.model.levers import LEVER_BY_ID, LEVERS, Schedule, lever_paths
 from smesim.model.params import BY_NAME, PARAMETERS, ParameterSet
 
@@ -603,13 +603,13 @@ def build_table(
                 source=lv.source,
             )
         )
-    exo = set(exogenous_paths(grid[:1], profile))
+    exo = set(prof.exogenous_paths(grid[:1]))
     if exo != {"population_65plus_share"}:
         raise EquationError(
             f"the equation table mirrors one exogenous input, the model has "
             f"{sorted(exo)}: update smesim.export.equations"
         )
-    table = POPULATION_65PLUS[profile]
+    table = prof.exogenous["population_65plus_share"]
     variables.append(
         Variable(
             "population_65plus_share_table",
@@ -630,15 +630,8 @@ def build_table(
 
 
 def source_label(source: str) -> str:
-    """A parameter-set source, relative to the project directory when it is a file there."""
-    from pathlib import Path
-
-    from smesim.inputs.profiles import project_dir
-
-    try:
-        return str(Path(source).resolve().relative_to(project_dir().resolve()))
-    except (ValueError, OSError):
-        return source
+    """A parameter-set source: ``smesim/data/...`` for a bundled file, else as given."""
+    return display_path(source)
 
 
 def _lever_unit(lever_id: str) -> str:

@@ -48,8 +48,10 @@ Rules
   and year, the later one wins and :attr:`Releases.replaced` lists the value
   it superseded.
 * **Profiles.**  The bundled releases of profile ``<p>`` are the files in
-  ``calibration/releases/<p>/``; files passed explicitly are taken to be for
-  the profile being calibrated.
+  ``smesim/data/releases/<p>/`` (inside the package; the source tree links it
+  as ``calibration/releases/<p>/``); files passed explicitly are taken to be
+  for the profile being calibrated.  Bundled files are labelled
+  ``smesim/data/...`` in provenance, other files as given.
 
 Bad data (unknown series, wrong unit, non-numeric or NaN value, duplicate
 series-year inside one file, year outside the range, empty file, unknown
@@ -69,8 +71,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from smesim.errors import DataError
+from smesim.inputs.bundled import bundled_dir, bundled_files, display_path
+from smesim.inputs.profiles import get_profile
 from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.outputs import BY_ID, CANONICAL
 
@@ -169,17 +175,6 @@ class Releases:
 # ---------------------------------------------------------------------------
 
 
-def display_path(path: str | Path) -> str:
-    """``path`` relative to the project directory when inside it (portable provenance)."""
-    from smesim.inputs.profiles import project_dir
-
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(project_dir().resolve()))
-    except ValueError:
-        return str(p)
-
-
 def _err(path, row, column, message) -> DataError:
     parts = [str(path)]
     if row is not None:
@@ -212,9 +207,6 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], callable
             rows.append((reader.line_num, cells))
         col_label = None
     elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-        from openpyxl.utils import get_column_letter
-
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except FileNotFoundError:
@@ -481,11 +473,9 @@ def read_release(path: str | Path) -> ReleaseFile:
 
 
 def bundled_release_dir(profile: str = "korea") -> Path:
-    """``calibration/releases/<profile>/`` of the project directory."""
-    from smesim.inputs.profiles import get_profile, project_dir
-
-    get_profile(profile)  # validates the name
-    return project_dir() / "calibration" / "releases" / profile
+    """``smesim/data/releases/<profile>/``: the releases that ship with the package."""
+    name = get_profile(profile).name  # validates the name
+    return bundled_dir("releases", name, what=f"bundled releases of profile {name!r}")
 
 
 def release_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -559,7 +549,8 @@ def load_releases(paths: Iterable[str | Path] | None = None, profile: str = "kor
     paths : iterable of path, optional
         Release files and folders in release order (a folder contributes its
         ``*.csv`` / ``*.xlsx`` files in file-name order).  ``None``: the
-        bundled releases of ``profile`` (``calibration/releases/<profile>/``).
+        bundled releases of ``profile`` (``smesim/data/releases/<profile>/``;
+        missing ones are a :class:`~smesim.errors.BundledDataError`).
     profile : str
         Country profile the data describe.
 
@@ -568,11 +559,15 @@ def load_releases(paths: Iterable[str | Path] | None = None, profile: str = "kor
     Releases
     """
     if paths is None:
-        folder = bundled_release_dir(profile)
-        if not folder.is_dir():
-            raise DataError(f"{folder}: no bundled releases for profile {profile!r}")
-        paths = [folder]
-    files = release_files(list(paths))
+        name = get_profile(profile).name
+        files = bundled_files(
+            "releases",
+            name,
+            suffixes=RELEASE_SUFFIXES,
+            what=f"bundled releases of profile {name!r}",
+        )
+    else:
+        files = release_files(list(paths))
     if not files:
         raise DataError("no release files given")
     return merge_releases([read_release(f) for f in files])

@@ -16,8 +16,10 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import tomli_w
 
 from smesim.errors import ParameterError, located
+from smesim.io import atomic_write
 from smesim.model.params import BY_NAME, ParameterSet
 
 
@@ -144,8 +146,6 @@ def format_parameter_file(
     Values are validated against the registry first (unknown name, non-finite
     or out-of-bounds value raise :class:`~smesim.errors.ParameterError`).
     """
-    import tomli_w
-
     ParameterSet.from_mapping(
         {k: float(v) for k, v in parameters.items()}, source="parameter set to write"
     )
@@ -182,8 +182,6 @@ def write_parameter_file(
 ) -> Path:
     """Write a parameter-set file atomically (overwrites: archive the old one first,
     see :func:`smesim.report.calibration_report.write_calibration`)."""
-    from smesim.io import atomic_write
-
     return atomic_write(
         Path(path),
         format_parameter_file(

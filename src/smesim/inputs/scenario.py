@@ -31,18 +31,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from smesim.errors import ScenarioError, ScenarioNotFoundError, located
+from smesim.inputs.bundled import bundled_dir, bundled_file, bundled_files
 from smesim.inputs.paramfile import load_toml
-from smesim.inputs.profiles import project_dir
 from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS, Schedule
 
 
 def scenarios_dir() -> Path:
-    return project_dir() / "scenarios"
+    """The bundled scenarios, ``smesim/data/scenarios/`` (a BundledDataError if missing)."""
+    return bundled_dir("scenarios", what="bundled scenarios")
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in scenarios_dir().glob("*.toml"))
+    """Names of the bundled scenarios (file stems), sorted."""
+    return [
+        p.stem for p in bundled_files("scenarios", suffixes=(".toml",), what="bundled scenarios")
+    ]
 
 
 # ---- raw file structure (pydantic) ------------------------------------------------
@@ -340,17 +344,8 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
 
 
 def baseline_scenario() -> Scenario:
-    """The bundled baseline, or an empty built-in one if the file is unavailable."""
-    path = scenarios_dir() / "baseline.toml"
-    if path.is_file():
-        return load_scenario(path)
-    return Scenario(
-        name="baseline",
-        description="Korea's current settings (built in)",
-        path=None,
-        horizon=None,
-        settings={},
-        own={},
-        chain=("baseline",),
-        content_hash=hashlib.sha256(b"baseline").hexdigest(),
-    )
+    """The bundled baseline (``smesim/data/scenarios/baseline.toml``).
+
+    A missing file is a :class:`~smesim.errors.BundledDataError`, never an empty default.
+    """
+    return load_scenario(bundled_file("scenarios", "baseline.toml", what="baseline scenario"))

@@ -58,6 +58,21 @@ SECTORS = (
 #: regions); the order of columns is what seeded calibrations and ensembles follow.
 INITIAL_ORDER = (wages.S, firm_size.S, rd_policy.S, knowledge.S, exports.S, regions.S)
 
+# each sector module's docstring ends with its equations, generated from its declarations
+for _module in (
+    common,
+    firm_size,
+    wages,
+    knowledge,
+    rd_policy,
+    exports,
+    regions,
+    human_natural,
+    coexistence,
+):
+    if _module.__doc__ is not None and "Equations (generated" not in _module.__doc__:
+        _module.__doc__ += _module.S.equations_text()
+
 #: The model: every declaration of every sector, checked and sorted.
 MODEL = Model(
     SECTORS,

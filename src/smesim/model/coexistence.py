@@ -2,16 +2,12 @@
 
 Each index says how far the economy stands from a documented reference state
 (100 = reference reached or passed; 0 = the stated worst).  References are
-parameters in :mod:`smesim.model.params` with their source or reason.
+parameters declared below with their source or reason.
 
 
-``W_ref`` reference_wage_ratio = 88.1 (Japan 2017, Table 4); ``W_ref^small``
-reference_small_firm_wage_ratio = 65.7 (Japan's 1-4 / 500+ wage, Table 5);
-``P_ref`` reference_productivity_ratio, ``RD_ref`` reference_rd_share,
-``C_bal`` / ``C_max`` balanced / concentrated capital-region shares,
-``H_ref`` reference_skills_index, ``I_target`` / ``I_worst`` environmental
-references: all assumed (see the parameter table).  The economic index rests
-on data-anchored references; the others rest on assumed ones, and say so.
+The economic index compares the all-SME wage ratio with Japan's 2017 figure
+(Table 4) and the smallest-firm wage with Japan's (Table 5); the other
+references are assumed, and say so.
 """
 
 from __future__ import annotations

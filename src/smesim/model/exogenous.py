@@ -1,56 +1,85 @@
-"""Time-varying exogenous inputs, as documented tables interpolated linearly.
+"""Time-varying exogenous inputs: tables of their values, evaluated on the time grid.
 
-Each table is evaluated once on the integration grid (``np.interp``, flat
-beyond its ends), never per step through a slow interpolator.
+What an exogenous input is (name, unit, meaning) is declared once, beside its
+sector (``S.exogenous_input`` in the sector modules; :data:`INPUTS` lists them
+from :data:`smesim.model.MODEL`).  Its values are country data: every country
+profile gives one :class:`Table` per input (``[exogenous.<name>]`` of its
+profile file, ``smesim/data/profiles/<profile>.toml``, with the figures'
+sources), read by :mod:`smesim.inputs.profiles`.
 
-Population aged 65+ (% of population)
-    Korea: 7.3 (2000) and 14.4 (2018) are the paper's figures.  The other
-    points are Statistics Korea's 2019 population projection (medium
-    variant) as commonly quoted: 11.0 (2010), 11.8 (2012), 20.3 (2025),
-    25.0 (2030), 33.9 (2040), 39.8 (2050), 43.9 (2060), 46.5 (2067);
-    treat them as an assumption to replace with the latest projection.
-    Japan (profile ``japan``): 24.1 (2012), 28.1 (2018), 31.2 (2030),
-    35.3 (2040), 38.1 (2060) from the IPSS 2017 projection as commonly quoted
-    (assumption: the paper gives no Japanese age data).
+A table is interpolated linearly and held flat beyond its ends.  It is
+evaluated once on the integration grid (``np.interp``), never per step
+through a slow interpolator.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from smesim.model import MODEL
+from smesim.model.spec import Exogenous
+
+#: The model's exogenous inputs (declared in their sectors), in the model's order.
+INPUTS: tuple[Exogenous, ...] = tuple(MODEL.exogenous)
+BY_ID: dict[str, Exogenous] = {x.name: x for x in INPUTS}
+
 
 @dataclass(frozen=True)
 class Table:
+    """Values of one exogenous input by year, with their source.
+
+    Validated on construction: a known input id and its unit, at least one
+    point, as many values as years, finite numbers, strictly increasing years.
+    A failure raises ``ValueError`` whose message starts with the offending
+    field (``"years: ..."``) so a reader can name the file and key.
+    """
+
     id: str
     unit: str
     years: tuple[float, ...]
     values: tuple[float, ...]
     source: str
 
+    def __post_init__(self) -> None:
+        if self.id not in BY_ID:
+            raise ValueError(
+                f"id: unknown exogenous input {self.id!r} (expected one of {', '.join(BY_ID)})"
+            )
+        if self.unit != BY_ID[self.id].unit:
+            raise ValueError(f"unit: expected {BY_ID[self.id].unit!r} (got {self.unit!r})")
+        if not self.years:
+            raise ValueError("years: expected at least one year (got none)")
+        if len(self.years) != len(self.values):
+            raise ValueError(
+                f"values: expected as many values as years (got {len(self.years)} years, "
+                f"{len(self.values)} values)"
+            )
+        for field_name in ("years", "values"):
+            for x in getattr(self, field_name):
+                if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+                    raise ValueError(f"{field_name}: expected finite numbers (got {x!r})")
+        if any(b <= a for a, b in zip(self.years, self.years[1:], strict=False)):
+            raise ValueError(f"years: expected strictly increasing years (got {list(self.years)})")
+        if not self.source.strip():
+            raise ValueError("source: expected where the figures come from (got an empty string)")
+        object.__setattr__(self, "years", tuple(float(y) for y in self.years))
+        object.__setattr__(self, "values", tuple(float(v) for v in self.values))
+
     def __call__(self, t):
         return np.interp(t, self.years, self.values)
 
 
-POPULATION_65PLUS = {
-    "korea": Table(
-        "population_65plus_share",
-        "%",
-        (2000, 2010, 2012, 2018, 2025, 2030, 2040, 2050, 2060, 2067),
-        (7.3, 11.0, 11.8, 14.4, 20.3, 25.0, 33.9, 39.8, 43.9, 46.5),
-        "paper (2000, 2018); Statistics Korea 2019 projection, medium (other years; assumed)",
-    ),
-    "japan": Table(
-        "population_65plus_share",
-        "%",
-        (2012, 2018, 2030, 2040, 2060),
-        (24.1, 28.1, 31.2, 35.3, 38.1),
-        "IPSS 2017 projection as commonly quoted (assumed; not in the paper)",
-    ),
-}
+def exogenous_paths(t: np.ndarray, tables: Mapping[str, Table]) -> dict[str, np.ndarray]:
+    """Every exogenous input on the grid ``t`` (shape ``(n_times,)`` each).
 
-
-def exogenous_paths(t: np.ndarray, profile: str = "korea") -> dict[str, np.ndarray]:
-    """Every exogenous input on the grid ``t`` (shape ``(n_times,)`` each)."""
-    return {"population_65plus_share": POPULATION_65PLUS[profile](t)}
+    ``tables`` maps each input id of :data:`INPUTS` to its table (a profile's
+    ``exogenous``; :meth:`smesim.inputs.profiles.Profile.exogenous_paths` passes it).
+    """
+    missing = [x.name for x in INPUTS if x.name not in tables]
+    if missing:
+        raise KeyError(f"no table for exogenous input(s) {', '.join(missing)}")
+    return {x.name: tables[x.name](t) for x in INPUTS}

@@ -4,9 +4,6 @@ The SME export share follows SME relative productivity and
 internationalisation support (the scale_up_support lever covers export and
 growth programmes), with a lag.
 
-
-``X_ref`` export_target_2012 (%), ``chi`` export_productivity_elasticity,
-``epsilon`` export_scale_up_effect, ``tau_X`` export_adjustment_time (yr).
 """
 
 from __future__ import annotations

@@ -2,16 +2,9 @@
 
 Population ageing (exogenous 65+ share ``A(t)``) erodes the skills of the SME
 workforce; vocational training rebuilds them.  The skills index feeds the
-productivity target (see :mod:`.knowledge`).  An environmental-intensity stock
+productivity target (:mod:`smesim.model.knowledge`).  An environmental-intensity stock
 falls at a baseline trend plus what the green-transition lever adds.
 
-
-``H`` sme_skills_index (2012 = 100), ``I`` environmental_intensity (2012 =
-100), ``A`` population_65plus_share (%), ``A_0`` its start-year value,
-``u_*`` levers (0-1) with baseline ``u_*,0``; ``beta_vt`` training_skills_effect
-(1), ``beta_A`` ageing_skills_effect (1/pp), ``tau_H`` skills_adjustment_time
-(yr), ``g_0`` environmental_intensity_trend (1/yr), ``g_green``
-green_transition_effect (1/yr per unit lever).
 """
 
 from __future__ import annotations

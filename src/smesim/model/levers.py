@@ -1,7 +1,7 @@
 """Policy levers and their schedules.
 
 A lever has an id, unit, valid range, a Korea baseline with its source and a
-description (MODEL.md, "Levers").  A scenario sets a lever to a constant or a
+description (docs/model.md, "Levers").  A scenario sets a lever to a constant or a
 schedule; every schedule is a pure function of time evaluated once on the
 integration grid, so the solver never parses or interpolates per step.
 

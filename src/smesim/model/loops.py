@@ -1,4 +1,4 @@
-"""The eight feedback loops of MODEL.md: where each lives and what it passes through."""
+"""The eight feedback loops (docs/model.md): where each lives, what it passes through."""
 
 from __future__ import annotations
 

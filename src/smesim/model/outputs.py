@@ -1,4 +1,4 @@
-"""Canonical output series (MODEL.md "Outputs"): ids, units and meanings.
+"""Canonical output series (docs/model.md, "Outputs"): ids, units and meanings.
 
 The same ids name calibration data, so model and data line up by name.
 """

@@ -179,5 +179,5 @@ class ParameterSet:
         return {n: float(self.values[run, j]) for j, n in enumerate(NAMES)}
 
     def namespace(self) -> SimpleNamespace:
-        """Attribute access for the equations: ``p.wage_adjustment_time`` is shape (runs,)."""
+        """Attribute access by parameter name: each attribute has shape (runs,)."""
         return SimpleNamespace(**{n: self.values[:, j] for j, n in enumerate(NAMES)})

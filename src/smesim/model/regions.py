@@ -7,11 +7,6 @@ a reinforcing agglomeration loop (gain
 default so it reinforces without exploding).  Regional dispersion lowers every
 target.  Targets are on odds, so shares stay inside (0, 100).
 
-
-``G, N, S`` capital_region_grp / population / startup shares (%), ``G_ref,
-N_ref`` their 2012 targets (calibrated), ``rho`` dispersion_effect, ``a_N``
-agglomeration_population_effect, ``a_G`` agglomeration_grp_effect, ``tau_*``
-adjustment times (yr).
 """
 
 from __future__ import annotations

@@ -4,12 +4,12 @@ The model is written once, as declarations in its sector modules
 (:mod:`smesim.model.firm_size`, :mod:`~smesim.model.wages`, ...).  Each
 sector builds a :class:`Sector`::
 
-    S = Sector("exports", __doc__)
-    S.param("export_adjustment_time", 2.0, "yr", 0.5, 10, "assumed", "exports adjust in two years")
-    S.stock("export_share_sme", "init_export_share_sme", "%", "SME share of exports",
-            inflows=["export_share_change"])
-    S.flow("export_share_change", "(export_target - export_share_sme) / export_adjustment_time",
-           "%/yr", "change of the SME export share")
+    S = Sector("savings", __doc__)
+    S.param("saving_time", 2.0, "yr", 0.5, 10, "assumed", "assumed: savings adjust in two years")
+    S.stock("savings", "initial_savings", "RDU", "savings of the sector",
+            inflows=["saving"])
+    S.flow("saving", "(target_savings - savings) / saving_time", "RDU/yr",
+           "closing the gap to the target")
 
 Equations are expressions of :mod:`smesim.model.lang` (XMILE syntax).
 :class:`Model` assembles the sectors, checks every name, and sorts the
@@ -236,6 +236,23 @@ class Sector:
     def exogenous_input(self, name: str, unit: str, doc: str) -> None:
         """Declare a time series supplied by the country profile."""
         self.exogenous.append(Exogenous(name, unit, doc, self.name))
+
+    def equations_text(self) -> str:
+        """The sector's equations with units, as reST text (appended to its module docstring)."""
+        lines = ["", "Equations (generated from the declarations)", "-" * 43, ""]
+        for e in self.equations:
+            lhs = f"{e.name}(0)" if e.kind == "stock" else e.name
+            lines.append(f"``{lhs} = {e.eqn}``  [{e.unit}] ({e.kind})")
+            if e.kind == "stock":
+                rate = " + ".join(e.inflows) or "0"
+                if e.outflows:
+                    rate = f"{rate} - ({' + '.join(e.outflows)})"
+                lines.append(f"``d{e.name}/dt = {rate}``  [{e.unit}/yr]")
+            lines.append("")
+        for r in self.rules:
+            lines.append(f"Rule: ``{r.condition}`` ({r.expected}).")
+            lines.append("")
+        return "\n".join(lines)
 
     def rule(self, condition: str, keys: Sequence[str], expected: str) -> None:
         """Declare a condition every parameter set must meet (see :class:`Rule`)."""

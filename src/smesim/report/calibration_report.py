@@ -3,12 +3,14 @@
 :func:`run_calibration` loads the releases, reads the parameter set about to
 be replaced (for drift) and fits; :func:`write_calibration` archives the old
 parameter set and its reports to ``history/`` beside it and writes the new
-set and its reports atomically.  Files of one calibration::
+set and its reports atomically.  Files of one calibration, in the folder of
+``out`` (by default ``<user data dir>/params/``, :func:`smesim.inputs.bundled.user_data_dir`:
+``$XDG_DATA_HOME/smesim`` or ``~/.local/share/smesim``; never the package)::
 
-    calibration/params/<profile>.toml           the parameter set (provenance in [meta])
-    calibration/params/<profile>.report.md      the fit report
-    calibration/params/<profile>.report.json    the same, machine-readable
-    calibration/params/history/<profile>-<UTC timestamp>.toml (+ reports)  superseded sets
+    <profile>.toml           the parameter set (provenance in [meta])
+    <profile>.report.md      the fit report
+    <profile>.report.json    the same, machine-readable
+    history/<profile>-<UTC timestamp>.toml (+ reports)  superseded sets
 """
 
 from __future__ import annotations
@@ -423,14 +425,15 @@ def run_calibration(
     """Load the releases, read the set at ``out`` (for drift) and calibrate.
 
     ``data`` = release files / folders in release order, or None for the
-    bundled releases of ``profile``; ``out`` defaults to
-    ``calibration/params/<profile>.toml``.
+    bundled releases of ``profile``.  Drift is reported against the set at
+    ``out`` when given, else against the set in use (the user's own calibration
+    if there is one, else the bundled set).
     """
     prof = get_profile(profile)
-    out = Path(out) if out is not None else prof.params_file
+    previous_file = Path(out) if out is not None else prof.params_file
     data = list(data) if data else None
     releases = load_releases(data, profile=profile)
-    previous, note = read_previous(out, profile)
+    previous, note = read_previous(previous_file, profile)
     result = calibrate(releases, profile=profile, seed=seed, previous=previous, progress=progress)
     if note:
         result.notes.append(note)
@@ -461,15 +464,18 @@ def parameter_file_meta(result: CalibrationResult) -> dict:
 def write_calibration(result: CalibrationResult, out: str | Path | None = None) -> list[Path]:
     """Archive the existing set at ``out`` (and its reports), then write the new ones.
 
-    The old files are copied to ``<out dir>/history/<stem>-<UTC timestamp><suffix>``
-    before anything is replaced; every file is written atomically.
+    ``out`` defaults to the user's data directory, ``<user data dir>/params/<profile>.toml``
+    (:attr:`smesim.inputs.profiles.Profile.user_params_file`); smesim never writes into
+    the installed package.  The old files are copied to
+    ``<out dir>/history/<stem>-<UTC timestamp><suffix>`` before anything is replaced;
+    every file is written atomically.
 
     Returns
     -------
     list of Path
         Written files: parameter set, markdown report, JSON report, then archived copies.
     """
-    out = Path(out) if out is not None else get_profile(result.profile).params_file
+    out = Path(out) if out is not None else get_profile(result.profile).user_params_file
     try:
         return _write_calibration(result, out)
     except OSError as exc:
