@@ -27,7 +27,8 @@ from pathlib import Path
 import click
 import pytest
 
-from smesim.cli import COMMANDS
+from smesim.cli import COMMANDS, options
+from smesim.inputs.profiles import profile_names
 from smesim.model.horizon import DEFAULT_END_YEAR, MAX_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.outputs import COEXISTENCE
 
@@ -331,6 +332,10 @@ def test_every_command_has_its_module_and_the_listed_summary():
         assert isinstance(cmd, click.Command) and cmd.name == name
         first = " ".join(cmd.help.split("\n\n")[0].split())
         assert summary == first, f"smesim.cli.COMMANDS[{name!r}] is not the command's help"
+
+
+def test_the_profile_option_offers_every_bundled_profile():
+    assert sorted(options.PROFILES) == sorted(profile_names())
 
 
 def test_help_loads_no_command(tmp_path):
