@@ -9,8 +9,9 @@ Usage::
 Figures
 -------
 single run
-    ``simulate(baseline)`` 2012-2060, dt 1/16, all series, in-process after
-    warm-up (median of many calls), compiled kernel and NumPy reference.
+    ``simulate(build_plan(baseline, korea, params))`` 2012-2060, dt 1/16, all
+    series, in-process after warm-up (median of many calls; the plan is built
+    in every call, as a front end does), compiled kernel and NumPy reference.
 batch
     per-run cost of the kernel over a batch of 10,000 runs, and its ratio to
     a single run.
@@ -58,27 +59,32 @@ def row(name: str, value: float, unit: str, target: float | None = None, note: s
 def in_process(batch: int) -> float:
     import numpy as np
 
-    from smesim import simulate
+    from smesim import build_plan, simulate
     from smesim.inputs.profiles import get_profile
-    from smesim.inputs.scenario import baseline_scenario
+    from smesim.inputs.scenario import load_scenario
 
-    sc = baseline_scenario()
-    params = get_profile("korea").parameter_set()
+    sc = load_scenario("baseline")
+    prof = get_profile("korea")
+    params = prof.parameter_set()
+
+    def run(p, backend="auto"):
+        return simulate(build_plan(sc, prof, p), backend=backend)
+
     t0 = time.perf_counter()
-    simulate(sc, params, backend="numba")
+    run(params, backend="numba")
     first = time.perf_counter() - t0
     row("first call (kernel load or compile)", first * 1e3, "ms")
     times = []
     for _ in range(200):
         t0 = time.perf_counter()
-        simulate(sc, params, backend="numba")
+        run(params, backend="numba")
         times.append(time.perf_counter() - t0)
     single = statistics.median(times)
     row("single baseline run, kernel (median of 200)", single * 1e3, "ms", TARGET_SINGLE_MS)
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        simulate(sc, params, backend="numpy")
+        run(params, backend="numpy")
         times.append(time.perf_counter() - t0)
     row(
         "single baseline run, NumPy reference",
@@ -87,11 +93,11 @@ def in_process(batch: int) -> float:
         TARGET_SINGLE_MS,
     )
     big = params.with_values([], np.empty((batch, 0)))
-    simulate(sc, big.run(0).stack([big.run(0)] * 99))  # warm the threaded kernel
+    run(big.run(0).stack([big.run(0)] * 99))  # warm the threaded kernel
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
-        simulate(sc, big)
+        run(big)
         best = min(best, time.perf_counter() - t0)
     per_run = best / batch
     row(

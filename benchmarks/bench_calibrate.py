@@ -49,18 +49,23 @@ def _calibrate_once(profile: str) -> dict:
 
 
 def _simulate_cost(batch: int, repeats: int) -> float:
+    from smesim.engine.plan import build_plan
     from smesim.engine.simulate import simulate
     from smesim.inputs.profiles import get_profile
+    from smesim.inputs.scenario import load_scenario
     from smesim.model.params import CALIBRATED
 
-    base = get_profile("korea").default_parameter_set()
+    prof = get_profile("korea")
+    base = prof.default_parameter_set()
     vals = np.tile([base.as_dict()[n] for n in CALIBRATED], (batch, 1))
     ps = base.with_values(CALIBRATED, vals)
-    simulate(None, ps, until=2019)  # warm-up (JIT / caches)
+    # as in a calibration: the plan is built once, each step replaces its parameters
+    plan = build_plan(load_scenario("baseline"), prof, base, until=2019)
+    simulate(plan.with_params(ps))  # warm-up (JIT / caches)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        simulate(None, ps, until=2019)
+        simulate(plan.with_params(ps))
         times.append(time.perf_counter() - t0)
     return min(times)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from smesim import load_scenario, simulate
+from smesim import build_plan, load_scenario, simulate
 from smesim.export.xmile import export_xmile
 from smesim.inputs.profiles import get_profile
 from smesim.model.params import BY_NAME, CALIBRATED
@@ -120,10 +120,11 @@ def main(argv=None) -> None:
             from smesim.engine.integrate import resolve_backend
 
             label = f"smesim[auto={resolve_backend('auto')}]"
-        single, _ = timed(lambda kw=kw: simulate(sc, params, **kw), args.repeat)
+        single, _ = timed(lambda kw=kw: simulate(build_plan(sc, prof, params), **kw), args.repeat)
         batch = ensemble(params, args.runs, args.seed)
         many, res = timed(
-            lambda kw=kw, batch=batch: simulate(sc, batch, **kw), max(1, args.repeat - 1)
+            lambda kw=kw, batch=batch: simulate(build_plan(sc, prof, batch), **kw),
+            max(1, args.repeat - 1),
         )
         assert res.n_runs == args.runs
         rows.append((label, single, many / args.runs, many))

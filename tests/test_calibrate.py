@@ -19,13 +19,14 @@ from smesim.analysis.calibrate import (
     free_parameters,
     theil,
 )
+from smesim.analysis.run import simulate_scenario
 from smesim.cli import cli
-from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError
 from smesim.inputs.bundled import data_dir
 from smesim.inputs.data import load_releases
 from smesim.inputs.paramfile import read_parameter_file, write_parameter_file
-from smesim.inputs.profiles import get_profile
+from smesim.inputs.profiles import Profile, get_profile
+from smesim.inputs.scenario import load_scenario
 from smesim.report.calibration_report import (
     render_markdown,
     run_calibration,
@@ -56,7 +57,7 @@ def korea() -> CalibrationResult:
 
 def assert_reproduces_korea(params, label):
     """The paper's 2012/2017 figures within the issue's tolerances (prints a table on failure)."""
-    res = simulate(None, params, until=2019, profile="korea")
+    res = simulate_scenario(None, params, until=2019, profile="korea")
     pts = load_releases(profile="korea").points
     rows = []
     for sid, tol in TOLERANCES.items():
@@ -119,14 +120,14 @@ SYNTH_SERIES = (
 
 
 def test_parameter_recovery_from_synthetic_data(tmp_path):
-    free = free_parameters("korea")
+    free = free_parameters(get_profile("korea"))
     prior = np.array([f.prior for f in free])
     sd = np.array([f.prior_sd for f in free])
     signs = np.where(np.arange(len(free)) % 2 == 0, 1.0, -1.0)
     truth = np.clip(prior + 0.6 * sd * signs, [f.lower for f in free], [f.upper for f in free])
     base = get_profile("korea").default_parameter_set()
     true_set = base.with_values([f.name for f in free], truth[None, :])
-    res = simulate(None, true_set, until=2019, profile="korea")
+    res = simulate_scenario(None, true_set, until=2019, profile="korea")
     rng = np.random.default_rng(42)
     rows = [
         (sid, year, float(res.at(year, sid)[0]) + rng.normal(0, 0.05))
@@ -177,11 +178,11 @@ def test_japan_wage_ratio_converges():
         (prof.parameter_set(), "committed japan.toml"),
         (calibrate(profile="japan", seed=0, progress=False).parameter_set, "fresh calibration"),
     ):
-        w = simulate(None, params, until=2060, profile="japan").series("wage_ratio_sme")[0]
+        w = simulate_scenario(None, params, until=2060, profile="japan").series("wage_ratio_sme")[0]
         w2012, w2017, w2030, w2060 = w[0], w[5], w[18], w[48]
         assert w2017 > w2012 + 2.0, label  # the paper: +3.9
         assert w2030 > w2017 and w2060 > w2017, label
-    korea_w = simulate(
+    korea_w = simulate_scenario(
         None, get_profile("korea").parameter_set(), until=2017, profile="korea"
     ).series("wage_ratio_sme")[0]
     assert korea_w[5] < korea_w[0]  # same structure, divergence in Korea
@@ -245,8 +246,37 @@ def test_no_fittable_point_is_an_error(tmp_path):
         Problem(
             load_releases([path]).points,
             get_profile("korea").default_parameter_set(),
-            free_parameters("korea"),
+            free_parameters(get_profile("korea")),
+            scenario=load_scenario("baseline"),
+            profile=get_profile("korea"),
         )
+
+
+def test_model_evaluations_read_no_file(monkeypatch):
+    """The plan is built once: evaluating the model only replaces its parameters."""
+    import smesim.inputs.paramfile
+    import smesim.inputs.scenario
+
+    prof = get_profile("korea")
+    problem = Problem(
+        load_releases(profile="korea").points,
+        prof.default_parameter_set(),
+        free_parameters(prof),
+        scenario=load_scenario("baseline"),
+        profile=prof,
+    )
+    want = problem.model_values(problem.prior[None, :])
+
+    def no_read(*a, **k):
+        raise AssertionError("a model evaluation read a file")
+
+    monkeypatch.setattr(smesim.inputs.scenario, "load_toml", no_read)
+    monkeypatch.setattr(smesim.inputs.paramfile, "load_toml", no_read)
+    monkeypatch.setattr(Profile, "parameter_set", no_read)
+    zs = np.zeros((3, len(problem.names)))
+    got = problem.model_values(problem.theta(zs))
+    np.testing.assert_allclose(got, np.repeat(want, 3, axis=0), rtol=1e-12)
+    assert problem.n_evaluations == 2
 
 
 # ---- parameter files, archive, drift ------------------------------------------------------------

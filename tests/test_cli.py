@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from smesim import load_scenario, simulate
+from smesim import load_scenario
+from smesim.analysis.run import simulate_scenario
 from smesim.cli import cli
 from smesim.model.levers import LEVER_IDS
 from smesim.model.outputs import CANONICAL
@@ -30,7 +31,7 @@ def test_run_default_is_baseline_and_writes_table_and_manifest(runner, tmp_path)
     df = pd.read_csv(tmp_path / "baseline.csv", index_col="year")
     assert list(df.index) == list(range(2012, 2061))
     assert set(CANONICAL) <= set(df.columns)
-    expected = simulate(load_scenario("baseline")).frame()
+    expected = simulate_scenario(load_scenario("baseline")).frame()
     np.testing.assert_allclose(df["wage_ratio_sme"], expected["wage_ratio_sme"], rtol=1e-5)
     man = json.loads((tmp_path / "baseline.manifest.json").read_text())
     for key in ("smesim_version", "scenario", "parameter_set", "time_step_years", "created"):

@@ -172,7 +172,7 @@ def test_every_file_validated_before_the_first_run(write_scenario, monkeypatch):
         rd_subsidy_rate = 80
     """)
     ran = []
-    monkeypatch.setattr(cmp, "simulate_many", lambda *a, **k: ran.append(1))
+    monkeypatch.setattr(cmp, "simulate", lambda *a, **k: ran.append(1))
     with pytest.raises(ScenarioError, match=r"levers\.rd_subsidy_rate.*expected a value in"):
         compare_scenarios(["rd_support_uk", str(bad)])
     assert ran == []
@@ -205,21 +205,6 @@ def test_no_baseline_uses_first_scenario_as_reference():
 def test_baseline_named_twice_runs_once():
     c = compare_scenarios(["rd_support_uk", "baseline"], years=(2030,))
     assert c.names == ["baseline", "rd_support_uk"]
-
-
-def test_missing_ensemble_module_is_a_clear_error(monkeypatch):
-    import smesim
-
-    monkeypatch.setitem(sys.modules, "smesim.analysis.ensemble", None)  # import fails
-    import smesim.analysis
-
-    monkeypatch.delattr(smesim.analysis, "ensemble", raising=False)
-    with pytest.raises(
-        CompareError, match=r"--runs: expected the smesim\.analysis\.ensemble module"
-    ):
-        cmp.load_or_run_ensemble(None, 10, [])
-    with pytest.raises(CompareError, match=r"--ensemble: expected the smesim\.analysis\.ensemble"):
-        cmp.load_or_run_ensemble("somewhere", None, [])
 
 
 # ---- files -----------------------------------------------------------------------------------

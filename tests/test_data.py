@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import smesim
+from smesim.analysis.run import simulate_scenario
 from smesim.cli import cli
-from smesim.engine.simulate import simulate
 from smesim.errors import BundledDataError, DataError
 from smesim.inputs import bundled
 from smesim.inputs.data import (
@@ -395,7 +395,7 @@ def test_a_missing_bundled_baseline_is_an_error_not_an_empty_default(data_copy):
     with pytest.raises(BundledDataError, match=pattern):
         baseline_scenario()
     with pytest.raises(BundledDataError, match=pattern):
-        simulate(until=2013)  # the engine's default scenario is the bundled baseline
+        simulate_scenario(until=2013)  # the default scenario is the bundled baseline
 
 
 def test_a_missing_bundled_parameter_set_is_an_error_not_the_defaults(data_copy):

@@ -24,9 +24,9 @@ from smesim.analysis.ensemble import (
     run_ensemble,
     write_ensemble,
 )
-from smesim.analysis.run import run_scenario
+from smesim.analysis.run import run_scenario, simulate_scenario
 from smesim.cli import cli
-from smesim.engine.simulate import simulate
+from smesim.engine.plan import build_plan
 from smesim.errors import DataError, ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import load_scenario
@@ -143,9 +143,11 @@ def test_runs_with_non_finite_outputs_are_left_out_of_every_statistic(monkeypatc
 
 def test_streamed_bands_equal_in_memory_percentiles(small):
     """The ensemble's bands against np.percentile over all runs held in memory."""
-    sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 5)
+    sampler = Sampler(
+        get_profile("korea").parameter_set(), joint_uncertainty(get_profile("korea")), 5
+    )
     params = sampler.sample(0, 300)
-    res = simulate(load_scenario("coexistence_package"), params, until=2040)
+    res = simulate_scenario(load_scenario("coexistence_package"), params, until=2040)
     bands = small.bands[small.bands["scenario"] == "coexistence_package"]
     bound = small.meta["percentile_abs_error_bound"]["coexistence_package"]
     worst = 0.0
@@ -204,7 +206,7 @@ def test_same_seed_same_numbers_with_local_worker_processes(small):
 
 
 def test_sampler_depends_only_on_seed_and_run_index():
-    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 42)
+    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty(get_profile("korea")), 42)
     n = BLOCK_RUNS + 300
     whole = s.sample(0, n).values
     pieces = np.vstack(
@@ -271,10 +273,12 @@ def test_probabilities_are_shares_of_paired_runs(small):
     assert set(p["year"]) == {2030, 2040}  # 2060 is beyond the horizon of this run
     assert ((p["p_beats_baseline"] >= 0) & (p["p_beats_baseline"] <= 1)).all()
     # recompute one probability from the same draws held in memory
-    sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 5)
+    sampler = Sampler(
+        get_profile("korea").parameter_set(), joint_uncertainty(get_profile("korea")), 5
+    )
     params = sampler.sample(0, 300)
-    a = simulate(load_scenario("coexistence_package"), params, until=2040)
-    base = simulate(load_scenario("baseline"), params, until=2040)
+    a = simulate_scenario(load_scenario("coexistence_package"), params, until=2040)
+    base = simulate_scenario(load_scenario("baseline"), params, until=2040)
     want = np.mean(
         a.at(2030, "coexistence_economic") > base.at(2030, "coexistence_economic") + 1e-9
     )
@@ -293,7 +297,7 @@ def test_a_scenario_that_changes_only_the_region_never_beats_on_natural():
 
 
 def test_priors_stand_in_without_a_calibrated_set():
-    unc = joint_uncertainty("korea", point=ParameterSet.from_mapping())
+    unc = joint_uncertainty(get_profile("korea"), point=ParameterSet.from_mapping())
     assert "registry priors" in unc.source
     prof = get_profile("korea")
     assert set(unc.names) == set(prof.free_parameter_names())
@@ -310,7 +314,7 @@ def test_declared_ranges_are_sampled(tmp_path):
         "mean = 0.06\nsd = 0.02\n",
         encoding="utf-8",
     )
-    unc = joint_uncertainty("korea", ranges_file=path)
+    unc = joint_uncertainty(get_profile("korea"), ranges_file=path)
     s = Sampler(get_profile("korea").parameter_set(), unc, 3).sample(0, 500)
     d = s.values[:, list(BY_NAME).index("dispersion_effect")]
     g = s.values[:, list(BY_NAME).index("green_transition_effect")]
@@ -426,7 +430,7 @@ def test_cli_errors_are_one_line(args, match):
 
 
 def test_parameters_stay_within_bounds_for_every_draw():
-    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 9)
+    s = Sampler(get_profile("korea").parameter_set(), joint_uncertainty(get_profile("korea")), 9)
     v = s.sample(0, 2000).values  # ParameterSet would raise otherwise; check anyway
     lo = np.array([p.lower for p in PARAMETERS])
     hi = np.array([p.upper for p in PARAMETERS])
@@ -436,7 +440,7 @@ def test_parameters_stay_within_bounds_for_every_draw():
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
     """Scenarios reuse the baseline's integration up to the year their levers part."""
-    from smesim.analysis.ensemble import _Buffers, _shared_step, _simulate_all, _Spec
+    from smesim.analysis.ensemble import _Buffers, _simulate_all, _Spec
 
     monkeypatch.setenv("SMESIM_BACKEND", backend)
     scs = (
@@ -444,17 +448,19 @@ def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
         load_scenario("coexistence_package"),
         load_scenario("regional_dispersion"),
     )
-    k0 = _shared_step(scs, "korea", 2040, 1 / 16)
-    assert k0 == (2026 - 2012) * 16  # the first ramps start in 2026
-    sampler = Sampler(get_profile("korea").parameter_set(), joint_uncertainty("korea"), 2)
-    spec = _Spec(scs, sampler, "korea", 2040, 1 / 16, 70, np.zeros((3, 1)), (2030,), shared_step=k0)
+    prof = get_profile("korea")
+    point = prof.parameter_set()
+    plan = build_plan(scs, prof, point, until=2040)
+    assert plan.shared_step == (2026 - 2012) * 16  # the first ramps start in 2026
+    sampler = Sampler(point, joint_uncertainty(prof), 2)
+    spec = _Spec(plan, sampler, 70, np.zeros((3, 1)), (2030,))
     buffers = _Buffers()  # reused by the second batch: nothing of the first may remain
     for start in (0, 70):
         params = sampler.sample(start, start + 70)
         datas = _simulate_all(spec, params, buffers)
         for sc, data in zip(scs, datas, strict=True):  # cells layout
             np.testing.assert_array_equal(
-                data.transpose(2, 1, 0), simulate(sc, params, until=2040).data
+                data.transpose(2, 1, 0), simulate_scenario(sc, params, until=2040).outputs()
             )
 
 

@@ -12,9 +12,11 @@ import pytest
 
 pytest.importorskip("numba")
 
-from smesim import ParameterSet, load_scenario, simulate
+from smesim import ParameterSet, build_plan, load_scenario
+from smesim.analysis.run import simulate_scenario as simulate
 from smesim.engine import kernel
-from smesim.engine.integrate import resolve_backend
+from smesim.engine.integrate import integrate, resolve_backend
+from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import bundled_names
 from smesim.model.levers import LEVERS
 from smesim.model.outputs import ALL_COLUMNS
@@ -49,7 +51,11 @@ def assert_same(a, b, label):
     assert a.data.shape == b.data.shape
     for j, col in enumerate(ALL_COLUMNS):
         np.testing.assert_allclose(
-            b.data[:, :, j], a.data[:, :, j], rtol=RTOL, atol=ATOL, err_msg=f"{label}: column {col}"
+            b.outputs()[:, :, j],
+            a.outputs()[:, :, j],
+            rtol=RTOL,
+            atol=ATOL,
+            err_msg=f"{label}: column {col}",
         )
 
 
@@ -91,8 +97,8 @@ def test_kernel_equals_numpy_with_per_run_lever_paths_and_other_grids():
     fast = simulate(sc, params, lever_overrides=overrides, overrides_from=2030.5, backend="numba")
     assert_same(ref, fast, "overrides from 2030.5")
     before = simulate(sc, params, backend="numba")
-    np.testing.assert_array_equal(fast.data[:, :19], before.data[:, :19])  # 2012-2030 as is
-    assert not np.allclose(fast.data[:, 20:], before.data[:, 20:])
+    np.testing.assert_array_equal(fast.outputs()[:, :19], before.outputs()[:, :19])  # 2012-2030
+    assert not np.allclose(fast.outputs()[:, 20:], before.outputs()[:, 20:])
 
 
 def test_backend_selection(monkeypatch):
@@ -111,12 +117,17 @@ def test_backend_selection(monkeypatch):
 def test_outputs_into_a_reused_buffer(backend):
     """``integrate(out=...)`` writes in place, whatever the buffer held before;
     rows before ``start`` are left to the caller; a wrong buffer is refused."""
-    from smesim.engine.integrate import integrate
-    from smesim.engine.simulate import _prepare
-
     scenario = load_scenario("coexistence_package")
     params = random_parameters(70, seed=5)
-    used, _, _, args, _, _ = _prepare(scenario, params, 2040, 1 / 16, "korea", None, backend)
+    plan = build_plan(scenario, get_profile("korea"), params, until=2040)
+    used = resolve_backend(backend)
+    args = (
+        plan.levers[0][:, :, None],
+        plan.t,
+        plan.steps_per_year,
+        plan.exogenous,
+        plan.baseline_levers[:, None],
+    )
     ref, state = integrate(params, *args, backend=used, cells=True, save_at=16 * 10)
     buf = np.full(ref.shape, 123.0)
     got = integrate(params, *args, backend=used, cells=True, out=buf)

@@ -55,25 +55,6 @@ ALLOWED: dict[str, set[str]] = {
     FACADE: {FACADE, "engine", "inputs", "model", "io"} | _LEAVES,
 }
 
-#: Edges that break the rules today, in modules others are rewriting.  Each is
-#: an expected failure of ``test_known_violation_is_fixed`` (strict): once an
-#: edge is gone that test XPASSes, which strict mode reports as a failure, so
-#: whoever fixes it deletes the entry here and the edge can never come back.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    (
-        "smesim.analysis.calibrate",
-        "smesim.report.calibration_report",
-    ): "analysis imports report (inside a function: the calibrate <-> calibration_report cycle)",
-    (
-        "smesim.engine.simulate",
-        "smesim.inputs.profiles",
-    ): "engine reads inputs (simulate() loads the profile when none is given)",
-    (
-        "smesim.engine.simulate",
-        "smesim.inputs.scenario",
-    ): "engine reads inputs (simulate() loads the baseline scenario when none is given)",
-}
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC).with_suffix("").parts)
@@ -159,16 +140,10 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def _without_known(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {
-        src: {d for d in dsts if (src, d) not in KNOWN_VIOLATIONS} for src, dsts in graph.items()
-    }
-
-
 def test_the_graph_holds_module_level_and_function_level_imports():
     graph = import_graph()
     assert {layer(m) for m in graph} == set(ALLOWED)
-    assert "smesim.model.params" in graph["smesim.engine.simulate"]  # module level
+    assert "smesim.errors" in graph["smesim.io"]  # module level
     # function level: parsed like any other import
     tree = ast.parse("def f():\n    from smesim.report import charts\n    import smesim.io\n")
     found = [t for n in ast.walk(tree) for t in _targets(n, "smesim.cli.x", False)]
@@ -181,26 +156,13 @@ def test_every_module_has_a_layer_rule():
 
 
 def test_no_import_cycle():
-    cycle = find_cycle(_without_known(import_graph()))
+    cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
 def test_imports_point_down_the_pipeline():
-    bad = [e for e in layer_violations(import_graph()) if e not in KNOWN_VIOLATIONS]
+    bad = layer_violations(import_graph())
     assert not bad, "layer rule broken by: " + "; ".join(f"{s} imports {d}" for s, d in bad)
-
-
-@pytest.mark.parametrize(
-    "edge",
-    [
-        pytest.param(edge, marks=pytest.mark.xfail(strict=True, reason=reason), id="->".join(edge))
-        for edge, reason in KNOWN_VIOLATIONS.items()
-    ],
-)
-def test_known_violation_is_fixed(edge):
-    graph = import_graph()
-    src, dst = edge
-    assert dst not in graph[src], f"{src} imports {dst}: {KNOWN_VIOLATIONS[edge]}"
 
 
 def test_the_checks_catch_a_cycle_and_an_upward_import():

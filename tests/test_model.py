@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smesim import ParameterSet, load_scenario, simulate
+from smesim import ParameterSet, load_scenario
+from smesim.analysis.run import simulate_scenario
 from smesim.engine.generated import model_numpy
+from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS, LEVERS, Schedule
@@ -57,7 +59,7 @@ def constant(**levers) -> Scenario:
 
 
 def assert_sane(result, label=""):
-    data = result.data[:, :, : len(CANONICAL)]
+    data = result.outputs()[:, :, : len(CANONICAL)]
     assert np.isfinite(data).all(), f"non-finite output {label}"
     total = sum(result.series(s) for s in SIZE_SHARES)
     np.testing.assert_allclose(total, 100.0, atol=1e-9, err_msg=f"mass balance {label}")
@@ -70,9 +72,7 @@ def assert_sane(result, label=""):
 # ---- the 2012 state ----------------------------------------------------------------
 def test_initial_state_reproduces_2012_figures():
     """With the first estimates (initial values at the published 2012 figures)."""
-    from smesim.inputs.profiles import get_profile
-
-    r = simulate(params=get_profile("korea").default_parameter_set(), until=2013)
+    r = simulate_scenario(params=get_profile("korea").default_parameter_set(), until=2013)
     first = r.frame().loc[2012]
     assert first["wage_ratio_1_4"] == pytest.approx(33.7)
     assert first["wage_ratio_100_499"] == pytest.approx(72.6)
@@ -83,7 +83,7 @@ def test_initial_state_reproduces_2012_figures():
 
 
 def test_every_canonical_series_every_year():
-    r = simulate()
+    r = simulate_scenario()
     df = r.frame()
     assert list(df.index) == list(range(START_YEAR, 2061))
     assert set(CANONICAL) <= set(df.columns)
@@ -145,7 +145,7 @@ def scenarios(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=scenarios())
 def test_mass_balance_and_bounds_hold_for_any_valid_levers(sc):
-    assert_sane(simulate(sc), sc.settings)
+    assert_sane(simulate_scenario(sc), sc.settings)
 
 
 # ---- extreme conditions --------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_zero_sme_rd_makes_relative_productivity_decline():
 @pytest.mark.parametrize("end", ["lower", "upper"])
 def test_levers_at_range_ends_give_finite_bounded_results(end):
     sc = constant(**{lv.id: getattr(lv, end) for lv in LEVERS})
-    assert_sane(simulate(sc), end)
+    assert_sane(simulate_scenario(sc), end)
 
 
 def test_very_large_subsidy_does_not_blow_up():
@@ -184,7 +184,7 @@ def test_very_large_subsidy_does_not_blow_up():
             "sme_share_of_tax_incentive": 1.0,
         }
     )
-    r = simulate(sc, params, until=2100)
+    r = simulate_scenario(sc, params, until=2100)
     assert_sane(r)
     assert r.series("rd_share_sme")[0, -1] < 100.0
     assert r.series("productivity_ratio_sme")[0, -1] < 100.0
@@ -202,7 +202,7 @@ def test_parameters_at_bounds_give_finite_bounded_results():
             j = NAMES.index(name)
             row[j] = lo[j] if rng.random() < 0.5 else hi[j]
         rows.append(row)
-    r = simulate(None, ParameterSet(np.array(rows)))
+    r = simulate_scenario(None, ParameterSet(np.array(rows)))
     assert_sane(r)
 
 
@@ -221,10 +221,10 @@ INTEGRATION_RELATIVE = 0.0025
 @pytest.mark.parametrize("name", ["baseline", "coexistence_package", "rd_support_france"])
 def test_halving_the_time_step_changes_outputs_by_less_than_tolerance(name):
     sc = load_scenario(name)
-    coarse = simulate(sc, dt=1 / 16)
-    fine = simulate(sc, dt=1 / 32)
-    fine_values = fine.data[:, :, : len(CANONICAL)]
-    diff = np.abs(coarse.data[:, :, : len(CANONICAL)] - fine_values)
+    coarse = simulate_scenario(sc, dt=1 / 16)
+    fine = simulate_scenario(sc, dt=1 / 32)
+    fine_values = fine.outputs()[:, :, : len(CANONICAL)]
+    diff = np.abs(coarse.outputs()[:, :, : len(CANONICAL)] - fine_values)
     allowed = np.maximum(INTEGRATION_TOLERANCE, INTEGRATION_RELATIVE * np.abs(fine_values))
     excess = diff / allowed
     worst = np.unravel_index(excess.argmax(), excess.shape)
@@ -235,16 +235,16 @@ def test_halving_the_time_step_changes_outputs_by_less_than_tolerance(name):
 
 # ---- direction -----------------------------------------------------------------------
 def test_higher_subsidy_raises_sme_rd_share_productivity_and_wages():
-    base = simulate(baseline_scenario())
-    high = simulate(constant(rd_subsidy_rate=15.0))
+    base = simulate_scenario(baseline_scenario())
+    high = simulate_scenario(constant(rd_subsidy_rate=15.0))
     assert high.at(2040, "rd_share_sme")[0] > base.at(2040, "rd_share_sme")[0]
     assert high.at(2060, "productivity_ratio_sme")[0] > base.at(2060, "productivity_ratio_sme")[0]
     assert high.at(2060, "wage_ratio_sme")[0] > base.at(2060, "wage_ratio_sme")[0]
 
 
 def test_higher_dispersion_lowers_capital_region_grp_share():
-    base = simulate(baseline_scenario())
-    high = simulate(constant(regional_dispersion=0.8))
+    base = simulate_scenario(baseline_scenario())
+    high = simulate_scenario(constant(regional_dispersion=0.8))
     assert (
         high.series("capital_region_grp_share")[0, 1:]
         < base.series("capital_region_grp_share")[0, 1:]
@@ -255,22 +255,22 @@ def test_higher_dispersion_lowers_capital_region_grp_share():
     "lever", ["fair_trade_enforcement", "scale_up_support", "vocational_training", "tech_diffusion"]
 )
 def test_economic_and_human_levers_raise_the_productivity_ratio(lever):
-    base = simulate(baseline_scenario())
-    high = simulate(constant(**{lever: 1.0}))
+    base = simulate_scenario(baseline_scenario())
+    high = simulate_scenario(constant(**{lever: 1.0}))
     assert high.at(2060, "productivity_ratio_sme")[0] > base.at(2060, "productivity_ratio_sme")[0]
 
 
 def test_green_transition_raises_the_natural_index():
-    base = simulate(baseline_scenario())
-    high = simulate(constant(green_transition=1.0))
+    base = simulate_scenario(baseline_scenario())
+    high = simulate_scenario(constant(green_transition=1.0))
     assert high.at(2040, "coexistence_natural")[0] > base.at(2040, "coexistence_natural")[0]
 
 
 def test_policy_changes_nothing_before_it_starts():
-    base = simulate(baseline_scenario())
-    pkg = simulate(load_scenario("coexistence_package"))
+    base = simulate_scenario(baseline_scenario())
+    pkg = simulate_scenario(load_scenario("coexistence_package"))
     before = base.years <= 2026
-    np.testing.assert_array_equal(base.data[:, before], pkg.data[:, before])
+    np.testing.assert_array_equal(base.outputs()[:, before], pkg.outputs()[:, before])
 
 
 # ---- batch = single runs ---------------------------------------------------------------
@@ -288,22 +288,22 @@ def test_batch_of_n_equals_n_single_runs():
     rng = np.random.default_rng(3)
     batch = _random_params(rng, 5)
     sc = load_scenario("coexistence_package")
-    together = simulate(sc, batch)
+    together = simulate_scenario(sc, batch)
     for i in range(5):
-        alone = simulate(sc, batch.run(i))
-        np.testing.assert_allclose(together.data[i], alone.data[0], rtol=1e-12, atol=1e-12)
+        alone = simulate_scenario(sc, batch.run(i))
+        np.testing.assert_allclose(
+            together.outputs()[i], alone.outputs()[0], rtol=1e-12, atol=1e-12
+        )
 
 
 def test_per_run_lever_overrides_match_constant_scenarios():
-    from smesim.inputs.profiles import get_profile
-
     values = np.array([0.0, 0.5, 1.0])
     one = get_profile("korea").parameter_set()
     params = ParameterSet(np.repeat(one.values, 3, axis=0))
-    r = simulate(None, params, lever_overrides={"regional_dispersion": values})
+    r = simulate_scenario(None, params, lever_overrides={"regional_dispersion": values})
     for i, v in enumerate(values):
-        alone = simulate(constant(regional_dispersion=float(v)), one)
-        np.testing.assert_allclose(r.data[i], alone.data[0], rtol=1e-12, atol=1e-12)
+        alone = simulate_scenario(constant(regional_dispersion=float(v)), one)
+        np.testing.assert_allclose(r.outputs()[i], alone.outputs()[0], rtol=1e-12, atol=1e-12)
 
 
 def test_all_levers_exist_as_specified():

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from smesim import simulate
+from smesim.analysis.run import simulate_scenario
 from smesim.errors import ParameterError, ProfileError
 from smesim.inputs import profiles as profiles_module
 from smesim.inputs.profiles import get_profile, profile_names, read_profile
@@ -77,7 +77,7 @@ def test_values_within_bounds_but_impossible_together_are_one_line_errors():
     )
     for backend in ("numpy", "numba"):
         with pytest.raises(ParameterError, match=message):
-            simulate(params=ps, backend=backend)
+            simulate_scenario(params=ps, backend=backend)
 
 
 def test_rules_name_the_run_of_a_batch():
@@ -92,7 +92,7 @@ def test_rules_name_the_run_of_a_batch():
         }
     )
     with pytest.raises(ParameterError, match=r"in run 2\)$"):
-        simulate(params=good.stack([good, bad]), until=2014)
+        simulate_scenario(params=good.stack([good, bad]), until=2014)
 
 
 # ---- country profiles (smesim/data/profiles/*.toml) -----------------------------------------

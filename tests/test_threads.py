@@ -102,8 +102,8 @@ def test_the_kernel_runs_in_a_forked_child_after_running_in_the_parent():
 
 
 def _batch_outputs():
-    from smesim import simulate
+    from smesim.analysis.run import simulate_scenario
     from smesim.inputs.profiles import get_profile
 
     p = get_profile("korea").parameter_set()
-    return simulate(params=p.with_values([], np.empty((200, 0))), until=2030).data
+    return simulate_scenario(params=p.with_values([], np.empty((200, 0))), until=2030).outputs()

@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smesim import load_scenario, simulate
+from smesim import load_scenario
+from smesim.analysis.run import simulate_scenario as simulate
 from smesim.cli import cli
 from smesim.engine.generated import model_numpy
 from smesim.errors import ExportError

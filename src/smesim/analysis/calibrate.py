@@ -59,10 +59,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 from scipy.stats import qmc
+from tqdm import tqdm
 
+from smesim.engine.plan import build_plan
 from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError, check_seed
 from smesim.inputs.data import Releases, load_releases
+from smesim.inputs.profiles import Profile, get_profile
+from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.horizon import DEFAULT_DT, START_YEAR
 from smesim.model.params import BY_NAME, ParameterSet
 
@@ -88,17 +92,12 @@ class FreeParameter:
     unit: str
 
 
-def free_parameters(
-    profile: str = "korea", names: Sequence[str] | None = None
-) -> list[FreeParameter]:
-    """The free parameters of ``profile`` (default: every ``calibrated`` one).
+def free_parameters(prof: Profile, names: Sequence[str] | None = None) -> list[FreeParameter]:
+    """The free parameters of the profile ``prof`` (default: every ``calibrated`` one).
 
     The prior centre is the profile's override of the parameter when it has
     one (its documented assumption), else the registry's prior.
     """
-    from smesim.inputs.profiles import get_profile
-
-    prof = get_profile(profile)
     out = []
     for name in names if names is not None else prof.free_parameter_names():
         if name not in BY_NAME:
@@ -130,9 +129,14 @@ class Problem:
     base : ParameterSet
         One run: the values of every parameter that is not free.
     free : list of FreeParameter
-    profile : str
+    scenario : Scenario
+        The scenario the data describe (the baseline).
+    profile : Profile
     dt : float
         Euler step (years), as used by ``smesim run``.
+
+    The run plan (:attr:`plan`: grid, levers, exogenous paths, ``base``) is
+    built once here; each evaluation only replaces its parameters.
     """
 
     def __init__(
@@ -140,12 +144,14 @@ class Problem:
         points: pd.DataFrame,
         base: ParameterSet,
         free: list[FreeParameter],
-        profile: str = "korea",
+        *,
+        scenario: Scenario,
+        profile: Profile,
         dt: float = DEFAULT_DT,
     ):
         self.base = base
         self.free = list(free)
-        self.profile = profile
+        self.profile = profile.name
         self.dt = dt
         self.names = [f.name for f in self.free]
         self.prior = np.array([f.prior for f in self.free])
@@ -172,6 +178,7 @@ class Problem:
         # position of each fitted point within the span arrays
         span_pos = {i: k for k, i in enumerate(self._span_idx)}
         self._fit_in_span = np.array([span_pos[i] for i in self._fit_idx])
+        self.plan = build_plan(scenario, profile, base, until=self.until, dt=dt)
         self.n_evaluations = 0
         self.n_runs = 0
         self.sim_seconds = 0.0
@@ -197,13 +204,13 @@ class Problem:
         thetas = np.atleast_2d(thetas)
         batch = self.base.with_values(self.names, thetas)
         t0 = time.perf_counter()
-        res = simulate(None, batch, until=self.until, dt=self.dt, profile=self.profile)
+        res = simulate(self.plan.with_params(batch))
         self.sim_seconds += time.perf_counter() - t0
         self.n_evaluations += 1
         self.n_runs += thetas.shape[0]
         out = np.full((thetas.shape[0], len(self.points)), np.nan)
         cols = [res.columns.index(s) for s in self._series]
-        out[:, self._span_idx] = res.data[:, self._year_pos, cols]
+        out[:, self._span_idx] = res.outputs()[:, self._year_pos, cols]
         return out
 
     def data_residuals(self, values: np.ndarray) -> np.ndarray:
@@ -280,8 +287,7 @@ class Start:
 class CalibrationResult:
     """Everything a calibration found.
 
-    :func:`smesim.report.calibration_report.render_text` reports it.
-
+    :func:`smesim.report.calibration_report.render_markdown` reports it.
 
     Not converging is a result, not an exception: check :attr:`success`.
     """
@@ -319,15 +325,6 @@ class CalibrationResult:
     fit_change: dict | None = None
     previous_source: str | None = None
     notes: list[str] = field(default_factory=list)
-
-    def report(self) -> str:
-        """The fit report as markdown text.
-
-        See :func:`smesim.report.calibration_report.render_markdown`.
-        """
-        from smesim.report.calibration_report import render_markdown
-
-        return render_markdown(self)
 
     @property
     def intervals(self) -> np.ndarray:
@@ -627,22 +624,18 @@ def calibrate(
     -------
     CalibrationResult
     """
-    from smesim.inputs.profiles import get_profile
-
     seed = check_seed(seed)
     t_start = time.perf_counter()
     prof = get_profile(profile)
     if releases is None:
         releases = load_releases(None, profile=profile)
     base = base if base is not None else prof.default_parameter_set()
-    fp = free_parameters(profile, free)
-    problem = Problem(releases.points, base, fp, profile=profile, dt=dt)
+    fp = free_parameters(prof, free)
+    problem = Problem(releases.points, base, fp, scenario=baseline_scenario(), profile=prof, dt=dt)
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:
-        from tqdm import tqdm
-
         bar = tqdm(
             total=1 + n_starts + (previous is not None),
             desc=f"calibrate {profile}",
@@ -777,10 +770,10 @@ def _add_drift(
             "change_se": d_se,
         }
     )
-    old_vals = simulate(None, previous, until=problem.until, dt=problem.dt, profile=problem.profile)
+    old_vals = simulate(problem.plan.with_params(previous))
     cols = [old_vals.columns.index(s) for s in problem._series]
     ov = np.full(len(problem.points), np.nan)
-    ov[problem._span_idx] = old_vals.data[0, problem._year_pos, cols]
+    ov[problem._span_idx] = old_vals.outputs()[0, problem._year_pos, cols]
     old_table = residual_table(problem, ov)
     _, old_overall = series_statistics(old_table)
     rd_old = problem.data_residuals(ov[None, :])[0]

@@ -1,9 +1,10 @@
 """Scenario comparison: levels, differences from a reference, years targets are reached.
 
 :func:`compare_scenarios` validates every scenario file first, then runs them
-all in one batched integration (one run per scenario along the model's run
-axis, so N scenarios cost about one run), and tabulates every canonical series
-(the five coexistence indices included) at the chosen years:
+all from one run plan (one :func:`smesim.engine.simulate.simulate` call; the
+years before the scenarios' levers part are integrated once), and tabulates
+every canonical series (the five coexistence indices included) at the chosen
+years:
 
 * ``value``: the level in the scenario;
 * ``diff``: value minus the reference's value (index / percentage points);
@@ -33,9 +34,10 @@ When never reached the tables say "not by <end year>".
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +45,9 @@ import numpy as np
 import pandas as pd
 
 from smesim import __version__
-from smesim.engine.integrate import integrate
+from smesim.analysis.ensemble import read_ensemble, run_ensemble
+from smesim.engine.plan import build_plan
+from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
@@ -54,11 +58,9 @@ from smesim.model.horizon import (
     MAX_END_YEAR,
     REPORTING_YEARS,
     START_YEAR,
-    time_grid,
 )
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
-from smesim.model.params import ParameterSet
 
 DEFAULT_YEARS = REPORTING_YEARS
 BASELINE = "baseline"
@@ -97,8 +99,6 @@ def parse_target(spec: str) -> Target:
         )
     series, direction, raw = m.groups()
     if series not in CANONICAL:
-        import difflib
-
         close = difflib.get_close_matches(series, CANONICAL, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise CompareError(
@@ -184,50 +184,21 @@ def load_scenarios(specs: Sequence[str | Path], include_baseline: bool = True) -
     return out
 
 
-def simulate_many(
-    scenarios: Sequence[Scenario],
-    params: ParameterSet,
-    *,
-    until: int,
-    dt: float = DEFAULT_DT,
-    profile: str = "korea",
-) -> dict[str, pd.DataFrame]:
-    """Run several scenarios in one batched integration; name -> year-indexed frame.
-
-    Same grid, parameters and exogenous paths as :func:`smesim.engine.simulate.simulate`;
-    each scenario is one run along the batch axis with its own lever paths.
-    """
-    from smesim.model.outputs import ALL_COLUMNS
-
-    prof = get_profile(profile)
-    one = params.run(0)
-    t, spy = time_grid(START_YEAR, until, dt)
-    levers = np.stack(
-        [lever_paths(sc.settings, t, prof.baseline_levers) for sc in scenarios], axis=2
-    )
-    batch = ParameterSet(
-        np.repeat(one.values, len(scenarios), axis=0), source=one.source, meta=one.meta
-    )
-    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
-    data = integrate(batch, levers, t, spy, prof.exogenous_paths(t), base0)
-    years = pd.Index(np.arange(START_YEAR, until + 1), name="year")
-    return {
-        sc.name: pd.DataFrame(data[i], index=years, columns=list(ALL_COLUMNS))
-        for i, sc in enumerate(scenarios)
-    }
-
-
 def lever_frame(
     scenario: Scenario,
     *,
     start: int = START_YEAR,
     end: int = DEFAULT_END_YEAR,
     per_year: int = 4,
-    profile: str = "korea",
+    baseline_levers: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Every lever's path in ``scenario``, indexed by time (``per_year`` points a year)."""
+    """Every lever's path in ``scenario``, indexed by time (``per_year`` points a year).
+
+    ``baseline_levers``: the profile's baseline levers (:attr:`Comparison.baseline_levers`);
+    default: the registry's (Korea's).
+    """
     t = start + np.arange((end - start) * per_year + 1) / per_year
-    vals = lever_paths(scenario.settings, t, get_profile(profile).baseline_levers)
+    vals = lever_paths(scenario.settings, t, baseline_levers)
     return pd.DataFrame(vals, index=pd.Index(t, name="year"), columns=list(LEVER_IDS))
 
 
@@ -297,6 +268,7 @@ class Comparison:
     reached : one row per (scenario, target): scenario, series, direction,
         target, year (``<NA>`` when not reached by ``end``).
     ensemble : optional ensemble result (``.bands``, ``.probabilities``).
+    result : the simulation (its ``plan`` holds the grid, levers and parameters).
     """
 
     scenarios: tuple[Scenario, ...]
@@ -309,10 +281,18 @@ class Comparison:
     targets: tuple[Target, ...] = ()
     meta: dict = field(default_factory=dict)
     ensemble: object | None = None
+    result: Result | None = None
 
     @property
     def names(self) -> list[str]:
         return [sc.name for sc in self.scenarios]
+
+    @property
+    def baseline_levers(self) -> dict[str, float] | None:
+        """The profile's baseline lever values the scenarios ran with (for :func:`lever_frame`)."""
+        if self.result is None:
+            return None
+        return dict(zip(LEVER_IDS, self.result.plan.baseline_levers.tolist(), strict=True))
 
     def value(self, scenario: str, series: str, year: int) -> float:
         return float(self.frames[scenario].at[year, series])
@@ -375,8 +355,10 @@ def compare_scenarios(
             f"--until: expected a year in ({START_YEAR}, {MAX_END_YEAR}] and "
             f"not before the last reporting year {max(years)} (got {end})"
         )
-    params = get_profile(profile).parameter_set()
-    frames = simulate_many(scenarios, params, until=end, dt=dt, profile=profile)
+    prof = get_profile(profile)
+    params = prof.parameter_set().run(0)
+    result = simulate(build_plan(scenarios, prof, params, until=end, dt=dt))
+    frames = {name: result.frame(scenario=i) for i, name in enumerate(result.names)}
     reference = BASELINE if include_baseline else scenarios[0].name
     table = _table(frames, reference, years)
     reached = _reached(frames, targets)
@@ -401,7 +383,7 @@ def compare_scenarios(
         else ({"runs": runs, "seed": seed} if runs else None),
     }
     return Comparison(
-        tuple(scenarios), reference, years, end, frames, table, reached, targets, meta, ens
+        tuple(scenarios), reference, years, end, frames, table, reached, targets, meta, ens, result
     )
 
 
@@ -453,19 +435,11 @@ def load_or_run_ensemble(
     until: int | None = None,
 ):
     """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws."""
-    try:
-        from smesim.analysis import ensemble
-    except ImportError:
-        opt = "--ensemble" if ensemble_dir is not None else "--runs"
-        raise CompareError(
-            f"{opt}: expected the smesim.analysis.ensemble module (uncertainty bands) "
-            "(got none: this installation has no ensemble support)"
-        ) from None
     if ensemble_dir is not None:
-        return ensemble.read_ensemble(Path(ensemble_dir))
+        return read_ensemble(Path(ensemble_dir))
     if runs is None or runs < 2:
         raise CompareError(f"--runs: expected at least 2 runs (got {runs})")
-    return ensemble.run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until)
+    return run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until)
 
 
 # ---- text renderings --------------------------------------------------------------------

@@ -69,11 +69,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smesim.engine.integrate import integrate
 from smesim.engine.parallel import Execution, run_tasks
-from smesim.engine.simulate import _prepare, simulate
+from smesim.engine.plan import RunPlan, build_plan
+from smesim.engine.simulate import simulate
 from smesim.engine.threads import split
 from smesim.errors import DataError, ParameterError, check_seed, located
+from smesim.inputs.paramfile import load_toml
+from smesim.inputs.profiles import Profile, get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import (
     dump_json,
@@ -83,14 +85,8 @@ from smesim.io import (
     read_result_csv,
     staged_files,
 )
-from smesim.model.horizon import (
-    DEFAULT_DT,
-    DEFAULT_END_YEAR,
-    REPORTING_YEARS,
-    START_YEAR,
-    time_grid,
-)
-from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE
+from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, REPORTING_YEARS, START_YEAR
+from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 
 PERCENTILES = (5, 25, 50, 75, 95)
@@ -177,16 +173,14 @@ def _factor(cov: np.ndarray, source: str) -> np.ndarray:
 
 
 def joint_uncertainty(
-    profile: str = "korea", ranges_file: str | Path | None = None, point: ParameterSet | None = None
+    prof: Profile, ranges_file: str | Path | None = None, point: ParameterSet | None = None
 ) -> Uncertainty:
-    """The joint uncertainty of the estimated parameters of ``profile``.
+    """The joint uncertainty of the estimated parameters of the profile ``prof``.
 
-    Uses the calibrated covariance when the profile has a calibrated parameter
-    set, else the registry priors (documented in :mod:`smesim.analysis.ensemble`).
+    Uses the calibrated covariance when ``point`` (default: the profile's
+    parameter set) has one, else the registry priors (documented in
+    :mod:`smesim.analysis.ensemble`).
     """
-    from smesim.inputs.profiles import get_profile
-
-    prof = get_profile(profile)
     pset = point if point is not None else prof.parameter_set()
     meta = dict(pset.meta or {})
     cov_meta = meta.get("covariance")
@@ -242,8 +236,6 @@ def joint_uncertainty(
 
 def read_ranges(path: str | Path, exclude: Sequence[str] = ()) -> tuple[Range, ...]:
     """Declared ranges of assumed parameters from a TOML file (see module docs)."""
-    from smesim.inputs.paramfile import load_toml
-
     src = str(path)
     doc = load_toml(Path(path))
     for key in doc:
@@ -672,16 +664,12 @@ class StreamingQuantiles:
 class _Spec:
     """Everything a task needs (picklable)."""
 
-    scenarios: tuple[Scenario, ...]  # baseline first
+    plan: RunPlan  # every scenario, baseline first; params: the point estimate
     sampler: Sampler
-    profile: str
-    until: int
-    dt: float
     batch_runs: int
     centres: np.ndarray  # (n_scenarios, n_cells)
     prob_years: tuple[int, ...]
     bins: int = BINS
-    shared_step: int = 0  # grid step up to which every scenario's levers equal the baseline's
 
 
 @dataclass
@@ -704,18 +692,13 @@ class _Partial:
 def _new_partial(spec: _Spec) -> _Partial:
     return _Partial(
         [StreamingQuantiles(c, spec.bins) for c in spec.centres],
-        np.zeros((len(spec.scenarios), len(COEXISTENCE), len(spec.prob_years)), dtype=np.int64),
+        np.zeros((spec.plan.n_scenarios, len(COEXISTENCE), len(spec.prob_years)), dtype=np.int64),
     )
 
 
 def _centre(data: np.ndarray) -> np.ndarray:
     """Cells (canonical column-major x years) of run 0 of ``data`` (runs, years, columns)."""
     return np.ascontiguousarray(data[0, :, : len(CANONICAL)].T).ravel()
-
-
-def _shared_years(spec: _Spec) -> int:
-    """Reported years (from 2012) in which every scenario equals the baseline."""
-    return round(spec.shared_step * spec.dt)
 
 
 def _year_cells(n_years: int, first: int, stop: int) -> np.ndarray:
@@ -735,10 +718,10 @@ def _add_runs(
     """
     params = spec.sampler.sample(start, stop)
     nc = len(CANONICAL)
-    datas = _simulate_all(spec, params, buffers, fill_shared=False)  # (columns, years, runs)
+    datas = _simulate_all(spec, params, buffers, fill_shared=False)  # (sc, columns, years, runs)
     n = params.n_runs
-    ny = spec.until - START_YEAR + 1
-    row0 = _shared_years(spec)
+    ny = spec.plan.n_years
+    row0 = spec.plan.shared_years
     every = np.arange(nc * ny)
     own = _year_cells(ny, row0, ny)
     keep = np.ones(n, dtype=bool)
@@ -758,77 +741,36 @@ def _add_runs(
 
 
 class _Buffers:
-    """Output arrays reused from batch to batch within one task (a fresh 45 MB
+    """An output array reused from batch to batch within one task (a fresh 45 MB
     array per scenario and batch costs its page faults every time).  Owned by
     the task, so nothing outlives it (a Dask worker runs many tasks, several at
     once)."""
 
     def __init__(self) -> None:
-        self.shape: tuple[int, ...] | None = None
-        self.pool: list[np.ndarray] = []
+        self.array: np.ndarray | None = None
 
-    def get(self, shape: tuple[int, ...], k: int) -> list[np.ndarray]:
-        """``k`` arrays of ``shape`` (the same ones as last call when it matches)."""
-        if shape != self.shape:
-            self.shape, self.pool = shape, []  # one shape at a time (the last batch)
-        self.pool.extend(np.empty(shape) for _ in range(k - len(self.pool)))
-        return self.pool[:k]
+    def get(self, shape: tuple[int, ...]) -> np.ndarray:
+        """An array of ``shape`` (the same one as last call when it matches)."""
+        if self.array is None or self.array.shape != shape:
+            self.array = np.empty(shape)  # one shape at a time (the last batch)
+        return self.array
 
 
 def _simulate_all(
     spec: _Spec, params: ParameterSet, buffers: _Buffers | None = None, fill_shared: bool = True
-) -> list[np.ndarray]:
-    """Outputs of every scenario, each ``(columns, years, runs)`` (the cells layout);
-    the baseline's integration up to ``shared_step`` is reused by the others
-    (their lever paths agree until then: bit-identical).
+) -> np.ndarray:
+    """Outputs of every scenario for ``params``, ``(scenarios, columns, years, runs)``
+    (the cells layout of :func:`smesim.engine.simulate.simulate`, which integrates
+    the years the scenarios share with the baseline once).
 
-    With ``buffers``, the arrays are those reused buffers: valid until the
-    next call with them.  ``fill_shared=False`` leaves the other scenarios'
-    years before ``shared_step`` unwritten (they are the baseline's).
+    With ``buffers``, the array is that reused buffer: valid until the next
+    call with it.  ``fill_shared=False`` leaves the other scenarios' shared
+    years unwritten (they are the baseline's).
     """
-    k0 = spec.shared_step
-
-    def prepared(sc):
-        used, _, _, args, _, _ = _prepare(
-            sc, params, spec.until, spec.dt, spec.profile, None, "auto"
-        )
-        return used, args
-
-    used, args = prepared(spec.scenarios[0])
-    n_years = spec.until - START_YEAR + 1
-    bufs = (buffers or _Buffers()).get(
-        (len(ALL_COLUMNS), n_years, params.n_runs), len(spec.scenarios)
-    )
-    if not k0:
-        return [
-            integrate(params, *prepared(sc)[1], backend=used, cells=True, out=buf)
-            for sc, buf in zip(spec.scenarios, bufs, strict=True)
-        ]
-    base, state = integrate(params, *args, backend=used, save_at=k0, cells=True, out=bufs[0])
-    row0 = k0 // args[2]
-    out = [base]
-    for sc, buf in zip(spec.scenarios[1:], bufs[1:], strict=True):
-        if fill_shared:
-            buf[:, :row0] = base[:, :row0]
-        out.append(
-            integrate(
-                params, *prepared(sc)[1], backend=used, start=(k0, state), cells=True, out=buf
-            )
-        )
-    return out
-
-
-def _shared_step(scenarios, profile: str, until: int, dt: float) -> int:
-    """Last whole-year grid step up to which every lever path equals the baseline's."""
-    from smesim.inputs.profiles import get_profile
-    from smesim.model.levers import lever_paths
-
-    t, spy = time_grid(START_YEAR, until, dt)
-    base_levers = get_profile(profile).baseline_levers
-    paths = [lever_paths(sc.settings, t, base_levers) for sc in scenarios]
-    same = np.all([(p == paths[0]).all(axis=1) for p in paths[1:]], axis=0)
-    first_diff = int(np.argmin(same)) if not same.all() else t.size - 1
-    return (first_diff // spy) * spy
+    plan = spec.plan.with_params(params)
+    shape = (plan.n_scenarios, len(ALL_COLUMNS), plan.n_years, plan.n_runs)
+    out = (buffers or _Buffers()).get(shape)
+    return simulate(plan, layout="cells", out=out, copy_shared=fill_shared).data
 
 
 def _run_chunk(task) -> _Partial:
@@ -882,8 +824,6 @@ def band_summary(
 ) -> pd.DataFrame:
     """Median and 90 % band as text, ``"p50 [p5, p95]"``: rows (scenario, series),
     one column per year (those of ``years`` the result covers)."""
-    from smesim.model.outputs import HEADLINE
-
     series = list(series if series is not None else HEADLINE)
     b = result.bands
     b = b[b["series"].isin(series) & b["year"].isin(list(years))]
@@ -955,8 +895,6 @@ def run_ensemble(
     -------
     EnsembleResult
     """
-    from smesim.inputs.profiles import get_profile
-
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise ParameterError(f"runs: expected a whole number >= 1 (got {runs!r})")
     seed = check_seed(seed)
@@ -974,26 +912,17 @@ def run_ensemble(
     baseline = next((s for s in loaded if s.name == "baseline"), None) or _load("baseline")
     ordered = (baseline, *(s for s in loaded if s is not baseline))
     until = until or DEFAULT_END_YEAR
-    point = get_profile(profile).parameter_set()
-    unc = joint_uncertainty(profile, ranges, point) if sample == "joint" else None
+    prof = get_profile(profile)
+    point = prof.parameter_set()
+    unc = joint_uncertainty(prof, ranges, point) if sample == "joint" else None
     sampler = Sampler(point, unc, int(seed), sample)
-    centres = np.stack(
-        [_centre(simulate(s, point, until=until, dt=dt, profile=profile).data) for s in ordered]
-    )
+    plan = build_plan(ordered, prof, point.run(0), until=until, dt=dt)
+    centre_runs = simulate(plan)
+    centres = np.stack([_centre(centre_runs.outputs(k)) for k in range(plan.n_scenarios)])
     prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
     if batch_runs is None:
-        batch_runs = auto_batch_runs(len(ordered), until - START_YEAR + 1)
-    spec = _Spec(
-        ordered,
-        sampler,
-        profile,
-        until,
-        dt,
-        int(batch_runs),
-        centres,
-        prob_years,
-        shared_step=_shared_step(ordered, profile, until, dt) if len(ordered) > 1 else 0,
-    )
+        batch_runs = auto_batch_runs(len(ordered), plan.n_years)
+    spec = _Spec(plan, sampler, int(batch_runs), centres, prob_years)
     execution = Execution(workers=workers, scheduler=scheduler)
     if chunk_runs is None:
         n_workers = 4 if execution.kind == "dask" else (workers or 1)
@@ -1030,12 +959,13 @@ def run_ensemble(
 
 
 def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
-    n_years = spec.until - START_YEAR + 1
-    years = np.arange(START_YEAR, spec.until + 1)
+    plan = spec.plan
+    n_years = plan.n_years
+    years = plan.years
     wanted = {s.name for s in requested}
     frames, bounds = [], {}
-    shared = _year_cells(n_years, 0, _shared_years(spec))
-    for k, sc in enumerate(spec.scenarios):
+    shared = _year_cells(n_years, 0, plan.shared_years)
+    for k, sc in enumerate(plan.scenarios):
         if sc.name not in wanted:
             continue
         acc = part.quantiles[k]
@@ -1051,7 +981,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         bounds[sc.name] = dict(zip(CANONICAL, width.tolist(), strict=True))
     bands = pd.concat(frames, ignore_index=True)[list(BAND_COLUMNS)]
     rows = []
-    for k, sc in enumerate(spec.scenarios):
+    for k, sc in enumerate(plan.scenarios):
         if k == 0 or sc.name not in wanted:
             continue
         for i, idx in enumerate(COEXISTENCE):
@@ -1065,11 +995,11 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
             {"name": s.name, "path": s.path, "content_sha256": s.content_hash} for s in requested
         ],
         baseline={
-            "name": spec.scenarios[0].name,
-            "path": spec.scenarios[0].path,
-            "content_sha256": spec.scenarios[0].content_hash,
+            "name": plan.scenarios[0].name,
+            "path": plan.scenarios[0].path,
+            "content_sha256": plan.scenarios[0].content_hash,
         },
-        profile=spec.profile,
+        profile=plan.profile,
         runs=runs,
         runs_used=part.n,
         non_finite_runs=part.non_finite,
@@ -1084,8 +1014,8 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
             "block_runs": BLOCK_RUNS,
             "scheme": "SeedSequence(seed, spawn_key=(run // block_runs,))",
         },
-        time_step_years=spec.dt,
-        years=[START_YEAR, spec.until],
+        time_step_years=plan.dt,
+        years=[START_YEAR, plan.end],
         percentiles=list(PERCENTILES),
         percentile_method=f"streamed histograms, {spec.bins} bins per cell, NumPy 'linear' "
         "rule; absolute error at most one bin width",
@@ -1098,7 +1028,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         batch_runs=spec.batch_runs,
         chunk_runs=chunk_runs,
         execution=execution.describe(),
-        shared_integration_until=START_YEAR + spec.shared_step * spec.dt,
+        shared_integration_until=START_YEAR + plan.shared_step * plan.dt,
     )
     return EnsembleResult(bands=bands, probabilities=probs, meta=meta)
 

@@ -1,20 +1,70 @@
-"""Library side of ``smesim run``: simulate a scenario and write its outputs."""
+"""Library side of ``smesim run``: simulate a scenario and write its outputs.
+
+:func:`simulate_scenario` is the shortcut for one scenario: it resolves the
+profile and loads what is left out (the bundled baseline, the profile's
+parameter set), builds a :class:`~smesim.engine.plan.RunPlan` and calls
+:func:`smesim.engine.simulate.simulate`, the one way into the engine.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.inputs.profiles import get_profile
-from smesim.inputs.scenario import Scenario, load_scenario
+from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, manifest, staged_files
 from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
 from smesim.model.outputs import HEADLINE
-from smesim.model.params import BY_NAME, NAMES
+from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
 SUMMARY_YEARS = REPORTING_YEARS
+
+
+def simulate_scenario(
+    scenario: Scenario | str | Path | None = None,
+    params: ParameterSet | None = None,
+    *,
+    profile: str = "korea",
+    until: int | None = None,
+    dt: float = DEFAULT_DT,
+    backend: str = "auto",
+    lever_overrides: dict[str, np.ndarray] | None = None,
+    overrides_from: float | None = None,
+) -> Result:
+    """Run one scenario for one or many parameter sets.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or bundled name, optional
+        The bundled ``baseline`` when omitted.
+    params : ParameterSet, optional
+        One or more runs; the profile's parameter set when omitted.
+    profile : str
+        Country profile (baseline levers, exogenous tables, default parameters).
+    until, dt, lever_overrides, overrides_from :
+        As for :func:`smesim.engine.plan.build_plan`.
+    backend : {"auto", "numpy", "numba"}
+    """
+    prof = get_profile(profile)
+    if scenario is None:
+        sc = baseline_scenario()
+    else:
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    plan = build_plan(
+        sc,
+        prof,
+        params if params is not None else prof.parameter_set(),
+        until=until,
+        dt=dt,
+        lever_overrides=lever_overrides,
+        overrides_from=overrides_from,
+    )
+    return simulate(plan, backend=backend)
 
 
 def run_scenario(
@@ -24,18 +74,15 @@ def run_scenario(
     profile: str = "korea",
     dt: float = DEFAULT_DT,
 ) -> tuple[Scenario, Result]:
+    """Load ``spec`` (default: the baseline) and run it with the profile's parameters."""
     scenario = load_scenario(spec if spec is not None else "baseline")
-    prof = get_profile(profile)
-    params = prof.parameter_set()
-    return scenario, simulate(scenario, params, until=until, profile=profile, dt=dt)
+    return scenario, simulate_scenario(scenario, profile=profile, until=until, dt=dt)
 
 
-def run_manifest(scenario: Scenario, result: Result, params_source: str, seed=None) -> dict:
-    from smesim.inputs.profiles import get_profile
-
-    prof = get_profile(result.meta["profile"])
-    pset = prof.parameter_set()
-    values = pset.as_dict()
+def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
+    """The manifest of a ``smesim run``: everything from the result's plan, no file read."""
+    plan = result.plan
+    pset = plan.params
     assumed = [n for n in NAMES if BY_NAME[n].status == "assumed"]
     return manifest(
         command="run",
@@ -46,15 +93,15 @@ def run_manifest(scenario: Scenario, result: Result, params_source: str, seed=No
             "chain": list(scenario.chain),
             "files": list(scenario.sources),
         },
-        profile=result.meta["profile"],
+        profile=plan.profile,
         parameter_set={
-            "source": params_source,
-            "values": values,
+            "source": pset.source,
+            "values": pset.as_dict(),
             "calibrated_at": pset.meta.get("created"),
             "data_files": pset.meta.get("data_files"),
         },
         assumed_parameters=assumed,
-        time_step_years=result.meta["dt"],
+        time_step_years=plan.dt,
         integration="euler",
         years=[int(result.years[0]), int(result.years[-1])],
         seed=seed,
@@ -64,7 +111,7 @@ def run_manifest(scenario: Scenario, result: Result, params_source: str, seed=No
 def write_run(out_dir: Path, scenario: Scenario, result: Result, fmt: str = "csv") -> list[Path]:
     """Write ``<scenario>.csv|json`` and ``<scenario>.manifest.json`` atomically."""
     df = result.frame()
-    man = run_manifest(scenario, result, result.meta["parameter_source"])
+    man = run_manifest(scenario, result)
     stem = scenario.name
     with staged_files(Path(out_dir)) as stage:
         if fmt == "csv":

@@ -31,10 +31,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
+from smesim.analysis.ensemble import Uncertainty, joint_uncertainty
 from smesim.engine.parallel import Execution, run_tasks
+from smesim.engine.plan import RunPlan, build_plan
 from smesim.engine.simulate import simulate
-from smesim.errors import ParameterError, check_seed
+from smesim.errors import DataError, ParameterError, check_seed
+from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import (
     dump_json,
@@ -77,14 +82,17 @@ class Factor:
 def model_factors(
     profile: str = "korea", levers: bool = True, parameters: bool = True
 ) -> list[Factor]:
-    """Default factors: every lever and every estimated parameter (module docs)."""
-    from smesim.analysis.ensemble import joint_uncertainty
+    """Default factors: every lever and every estimated parameter of ``profile`` (module docs)."""
+    unc = joint_uncertainty(get_profile(profile)) if parameters else None
+    return _factors(unc, levers)
 
+
+def _factors(unc: Uncertainty | None, levers: bool = True) -> list[Factor]:
+    """Every lever (``levers``) and every parameter of ``unc`` (when given) as factors."""
     out = []
     if levers:
         out += [Factor(lid, "lever", *LEVER_RANGES[lid]) for lid in LEVER_IDS]
-    if parameters:
-        unc = joint_uncertainty(profile)
+    if unc is not None:
         sd = np.sqrt((unc.factor**2).sum(axis=1))
         for name, mu, s in zip(unc.names, unc.mean, sd, strict=True):
             p = BY_NAME[name]
@@ -266,33 +274,20 @@ def run_study(
 
 @dataclass(frozen=True)
 class _ModelSpec:
-    scenario: Scenario
-    profile: str
+    plan: RunPlan  # the scenario to the last year; params: the point estimate
     factors: tuple[Factor, ...]
     outputs: tuple[str, ...]
     years: tuple[int, ...]
-    dt: float
     policy_start: float
 
 
 def _evaluate_model(spec: _ModelSpec, X: np.ndarray) -> np.ndarray:
     """Model outputs at the reporting years for factor rows ``X``."""
-    from smesim.inputs.profiles import get_profile
-
-    point = get_profile(spec.profile).parameter_set()
     levers = {f.name: X[:, k] for k, f in enumerate(spec.factors) if f.kind == "lever"}
     pcols = [(k, f.name) for k, f in enumerate(spec.factors) if f.kind == "parameter"]
-    params = point.with_values([n for _, n in pcols], X[:, [k for k, _ in pcols]])
-    until = max(spec.years)
-    data = simulate(
-        spec.scenario,
-        params,
-        until=until,
-        dt=spec.dt,
-        profile=spec.profile,
-        lever_overrides=levers or None,
-        overrides_from=spec.policy_start,
-    ).data
+    params = spec.plan.params.with_values([n for _, n in pcols], X[:, [k for k, _ in pcols]])
+    plan = spec.plan.with_params(params).with_overrides(levers, spec.policy_start)
+    data = simulate(plan).outputs()
     out = np.empty((X.shape[0], len(spec.outputs) * len(spec.years)))
     j = 0
     for o in spec.outputs:
@@ -355,8 +350,13 @@ def run_sensitivity(
         raise ParameterError(
             f"years: expected years in {START_YEAR + 1}-{MAX_END_YEAR} (got {list(years)})"
         )
-    facs = tuple(factors) if factors is not None else tuple(model_factors(profile))
-    spec = _ModelSpec(sc, profile, facs, outputs, years, dt, float(policy_start))
+    prof = get_profile(profile)
+    point = prof.parameter_set()
+    if factors is None:
+        factors = _factors(joint_uncertainty(prof, point=point))
+    facs = tuple(factors)
+    plan = build_plan(sc, prof, point.run(0), until=years[-1], dt=dt)
+    spec = _ModelSpec(plan, facs, outputs, years, float(policy_start))
     labels = [(o, y) for o in outputs for y in years]
     result = run_study(
         facs,
@@ -373,7 +373,7 @@ def run_sensitivity(
         command="sensitivity",
         scenario={"name": sc.name, "path": sc.path, "content_sha256": sc.content_hash},
         profile=profile,
-        parameter_set=file_provenance(_point_source(profile)),
+        parameter_set=file_provenance(point.source),
         outputs=list(outputs),
         years=list(years),
         policy_start=policy_start,
@@ -384,12 +384,6 @@ def run_sensitivity(
         **result.meta,
     )
     return SensitivityResult(method=result.method, table=result.table, meta=meta)
-
-
-def _point_source(profile: str) -> str:
-    from smesim.inputs.profiles import get_profile
-
-    return get_profile(profile).parameter_set().source
 
 
 def plot_sensitivity(
@@ -420,8 +414,6 @@ def plot_sensitivity(
     Axes
     """
     if ax is None:
-        from matplotlib.figure import Figure
-
         ax = Figure(figsize=(7, 4.2)).add_subplot()
     col = result.index_column
     conf = f"{col}_conf" if col == "ST" else "mu_star_conf"
@@ -462,8 +454,6 @@ def write_sensitivity(
         result.table.to_csv(stage / "sensitivity.csv", index=False, float_format="%.6g")
         (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
         if charts:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
             for output in result.table["output"].unique():
                 ax = plot_sensitivity(result, output)
                 fig = ax.figure
@@ -477,8 +467,6 @@ def write_sensitivity(
 
 def read_sensitivity(directory: str | Path) -> SensitivityResult:
     """Read a folder written by :func:`write_sensitivity` / ``smesim sensitivity``."""
-    from smesim.errors import DataError
-
     d = Path(directory)
     if not d.is_dir():
         raise DataError(f"{d}: sensitivity directory not found")

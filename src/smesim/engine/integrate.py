@@ -22,7 +22,7 @@ import numpy as np
 from smesim.engine import kernel
 from smesim.engine.generated import model_kernel, model_numpy
 from smesim.model import MODEL
-from smesim.model.params import ParameterSet, check_rules
+from smesim.model.params import ParameterSet
 from smesim.model.spec import Model
 
 BACKENDS = ("auto", "numpy", "numba")
@@ -94,7 +94,9 @@ def integrate(
         Outputs transposed to ``(columns, years, runs)`` (C order), the
         ensemble's layout; the kernel writes it directly.
     model_backend : Backend
-        The model and its generated code (default: smesim's).
+        The model and its generated code (default: smesim's).  For another
+        model, ``params`` is any object with ``values`` (runs, parameters in
+        ``model.param_names`` order) and ``source``.
     out : array, optional
         Array of the returned shape to write the outputs into (and return);
         rows before ``start`` are then left as they are.
@@ -104,11 +106,10 @@ def integrate(
     P = np.ascontiguousarray(params.values, dtype=float)
     n = P.shape[0]
     L0 = np.asarray(baseline_levers0, dtype=float).T  # (k, n_levers)
-    if model.rules and mb is SMESIM:
-        check_rules(P, params.source, {lv: L0[:, j] for j, lv in enumerate(model.lever_ids)})
-    X = np.stack([np.asarray(exo[x], dtype=float) for x in model.exo_names], axis=1)
-    if X.shape[1] == 0:
-        X = np.zeros((t.size, 1))
+    model.check_rules(P, params.source, {lv: L0[:, j] for j, lv in enumerate(model.lever_ids)})
+    X = np.zeros((t.size, len(model.exo_names)))
+    for j, x in enumerate(model.exo_names):
+        X[:, j] = exo[x]
     y0, C = mb.numpy_module.initialise(P, L0, X[0])
     n_years = (t.size - 1) // steps_per_year + 1
     if resolve_backend(backend) == "numba":

@@ -1,4 +1,4 @@
-"""Integrate the model for a batch of runs and collect the canonical outputs.
+"""The one way into the engine: ``simulate(plan) -> Result``.
 
 Integration is explicit Euler on a fixed step ``dt`` (default 1/16 yr; ``1/dt``
 must be a whole number so reporting years fall on the grid).  Euler is what
@@ -7,151 +7,210 @@ reproduces smesim's trajectories step for step.  The integration-error test
 (tests/test_model.py) halves the step and bounds the change of every reported
 series.
 
-Levers are evaluated once on the whole grid (shape ``(n_times, n_levers,
-n_runs_or_1)``), exogenous tables likewise: nothing is parsed or interpolated
-inside the loop.
+A :class:`~smesim.engine.plan.RunPlan` holds every input as arrays (levers and
+exogenous tables evaluated once on the whole grid): nothing is read, parsed or
+interpolated here.  Every scenario of the plan runs with every parameter run.
+Scenarios whose lever paths agree up to a year share the integration of those
+years: the first scenario saves its state there and the others start from it
+(bit for bit what full runs give).
 
 Backends.  ``"numpy"`` is the reference: the batched sector modules of
 :mod:`smesim.model`, one vectorised step at a time (fast for large batches,
-~0.2 s for a batch of one because per-operation overhead dominates).
+~0.1 s for a batch of one because per-operation overhead dominates).
 ``"numba"`` runs the compiled kernel :mod:`smesim.engine.kernel`, which mirrors the
 same arithmetic per run (verified against the NumPy path in
 ``tests/test_kernel.py``; < 1 ms a run).  ``"auto"`` (default) uses numba when
-it is installed (extra ``smesim[fast]``), else NumPy; the environment variable
-``SMESIM_BACKEND`` overrides the default.
+it is installed, else NumPy; the environment variable ``SMESIM_BACKEND``
+overrides the default.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from smesim.engine.integrate import integrate, resolve_backend
-from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, time_grid
-from smesim.model.levers import LEVER_IDS, lever_paths
+from smesim.engine.plan import RunPlan
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL
-from smesim.model.params import ParameterSet
+
+#: Output layouts of :func:`simulate`: ``data`` is ``(scenarios, runs, years, columns)``
+#: ("runs") or ``(scenarios, columns, years, runs)`` ("cells", each series-year a
+#: contiguous row over the runs: the ensemble's percentile accumulators read it).
+LAYOUTS = ("runs", "cells")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Result:
-    """Outputs of a batch of runs.
+    """Outputs of a plan: every scenario x every parameter run.
 
-    ``data`` has shape ``(n_runs, n_years, n_columns)``; columns are
-    :data:`smesim.model.outputs.ALL_COLUMNS` (canonical ids first).
+    ``data`` has shape ``(n_scenarios, n_runs, n_years, n_columns)`` (layout
+    ``"runs"``, the default) or ``(n_scenarios, n_columns, n_years, n_runs)``
+    (``"cells"``); columns are :data:`smesim.model.outputs.ALL_COLUMNS`
+    (canonical ids first), years :attr:`years`.
+
+    The accessors take ``scenario`` (a name or a position in the plan); it may
+    be left out when the plan has one scenario.  They read either layout.
     """
 
-    years: np.ndarray
+    plan: RunPlan
     data: np.ndarray
-    columns: tuple[str, ...] = ALL_COLUMNS
-    meta: dict = field(default_factory=dict)
+    backend: str
+    layout: str = "runs"
+
+    columns = ALL_COLUMNS
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.plan.years
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.plan.names
 
     @property
     def n_runs(self) -> int:
-        return self.data.shape[0]
+        return self.plan.n_runs
 
-    def series(self, name: str) -> np.ndarray:
+    @property
+    def meta(self) -> dict:
+        """How the outputs were made (scenarios, profile, step, parameters, backend)."""
+        return {
+            "scenarios": list(self.plan.names),
+            "profile": self.plan.profile,
+            "dt": self.plan.dt,
+            "parameter_source": self.plan.params.source,
+            "n_runs": self.plan.n_runs,
+            "backend": self.backend,
+        }
+
+    def index(self, scenario: int | str | None = None) -> int:
+        """Position of ``scenario`` (a name or a position; None: the only one)."""
+        names = self.plan.names
+        if scenario is None:
+            if len(names) != 1:
+                raise ValueError(
+                    f"this result holds {len(names)} scenarios ({', '.join(names)}): name one"
+                )
+            return 0
+        if isinstance(scenario, str):
+            if scenario not in names:
+                raise KeyError(f"scenario {scenario!r} not in this result ({', '.join(names)})")
+            return names.index(scenario)
+        i = int(scenario)
+        if not -len(names) <= i < len(names):
+            raise IndexError(f"scenario {i} not in this result ({len(names)} scenarios)")
+        return i % len(names)
+
+    def outputs(self, scenario: int | str | None = None) -> np.ndarray:
+        """One scenario's outputs, shape ``(n_runs, n_years, n_columns)`` (a view)."""
+        d = self.data[self.index(scenario)]
+        return d if self.layout == "runs" else d.transpose(2, 1, 0)
+
+    def series(self, name: str, scenario: int | str | None = None) -> np.ndarray:
         """One series for every run, shape ``(n_runs, n_years)``."""
-        return self.data[:, :, self.columns.index(name)]
+        return self.outputs(scenario)[:, :, self.columns.index(name)]
 
-    def frame(self, run: int = 0, canonical_only: bool = False) -> pd.DataFrame:
-        """A year-indexed table of one run."""
+    def frame(
+        self, run: int = 0, canonical_only: bool = False, scenario: int | str | None = None
+    ) -> pd.DataFrame:
+        """A year-indexed table of one run of one scenario."""
         cols = CANONICAL if canonical_only else self.columns
         idx = [self.columns.index(c) for c in cols]
-        df = pd.DataFrame(
-            self.data[run][:, idx], index=pd.Index(self.years, name="year"), columns=list(cols)
+        return pd.DataFrame(
+            self.outputs(scenario)[run][:, idx],
+            index=pd.Index(self.years, name="year"),
+            columns=list(cols),
         )
-        return df
 
-    def at(self, year: int, name: str) -> np.ndarray:
-        return self.series(name)[:, list(self.years).index(year)]
-
-
-def _prepare(scenario, params, until, dt, profile, lever_overrides, backend, overrides_from=None):
-    """Validated inputs of :func:`integrate` for a scenario (shared by the front ends)."""
-    from smesim.inputs.profiles import get_profile
-    from smesim.inputs.scenario import (  # scenario imports simulate constants
-        Scenario,
-        baseline_scenario,
-    )
-
-    prof = get_profile(profile)
-    if scenario is None:
-        scenario = baseline_scenario()
-    if not isinstance(scenario, Scenario):
-        raise TypeError("scenario must be a smesim.inputs.scenario.Scenario")
-    if params is None:
-        params = prof.parameter_set()
-    end = until or scenario.horizon or DEFAULT_END_YEAR
-    if not START_YEAR < end <= MAX_END_YEAR:
-        raise ValueError(f"until must be in ({START_YEAR}, {MAX_END_YEAR}] (got {end})")
-    t, spy = time_grid(START_YEAR, end, dt)
-    paths = lever_paths(scenario.settings, t, prof.baseline_levers)[:, :, None]
-    overrides = None
-    if lever_overrides:
-        values = np.zeros((params.n_runs, len(LEVER_IDS)))
-        mask = np.zeros(len(LEVER_IDS), dtype=bool)
-        for lid, vals in lever_overrides.items():
-            j = LEVER_IDS.index(lid)
-            values[:, j] = np.asarray(vals, dtype=float)
-            mask[j] = True
-        first = 0 if overrides_from is None else int(np.searchsorted(t, overrides_from))
-        overrides = (values, mask, first)
-    base0 = lever_paths({}, t[:1], prof.baseline_levers)[0][:, None]
-    exo = prof.exogenous_paths(t)
-    return (resolve_backend(backend), params, end, (paths, t, spy, exo, base0), scenario, overrides)
+    def at(self, year: int, name: str, scenario: int | str | None = None) -> np.ndarray:
+        """One series in one year for every run, shape ``(n_runs,)``."""
+        pos = int(year) - int(self.years[0])
+        if not 0 <= pos < self.years.size:
+            raise ValueError(f"year {year} not in {self.years[0]}-{self.years[-1]}")
+        return self.series(name, scenario)[:, pos]
 
 
 def simulate(
-    scenario=None,
-    params: ParameterSet | None = None,
+    plan: RunPlan,
     *,
-    until: int | None = None,
-    dt: float = DEFAULT_DT,
-    profile: str = "korea",
-    lever_overrides: dict[str, np.ndarray] | None = None,
     backend: str = "auto",
-    overrides_from: float | None = None,
+    layout: str = "runs",
+    out: np.ndarray | None = None,
+    copy_shared: bool = True,
 ) -> Result:
-    """Run a scenario for one or many parameter sets.
+    """Run every scenario of ``plan`` with every parameter run.
 
     Parameters
     ----------
-    scenario : Scenario, optional
-        A validated scenario (:func:`smesim.inputs.scenario.load_scenario`); the
-        baseline when omitted.
-    params : ParameterSet, optional
-        One or more runs; the profile's default parameter set when omitted.
-    until : int, optional
-        Last reported year (default: the scenario's horizon, else 2060).
-    dt : float
-        Euler step in years, 1/n.
-    lever_overrides : dict, optional
-        lever id -> array of shape ``(n_runs,)``: per-run constant lever values
-        replacing the scenario's path (used by sensitivity analysis).
+    plan : RunPlan
+        :func:`smesim.engine.plan.build_plan`.
     backend : {"auto", "numpy", "numba"}
         Integration backend (module docs); results agree to ~1e-12.
-    overrides_from : float, optional
-        Year from which ``lever_overrides`` apply (the scenario's paths
-        before); default: the whole horizon.
+    layout : {"runs", "cells"}
+        Shape of :attr:`Result.data` (:data:`LAYOUTS`).
+    out : array, optional
+        A C-contiguous float64 array of the result's shape to write into (an
+        ensemble reuses one from batch to batch); returned as ``Result.data``.
+    copy_shared : bool
+        False leaves the years the scenarios after the first share with it
+        (``plan.shared_years``) unwritten in their rows: NaN, or what ``out``
+        held.  Their values are the first scenario's, bit for bit.
 
     Returns
     -------
     Result
+        Holds ``plan``.
     """
-    used, params, end, args, scenario, overrides = _prepare(
-        scenario, params, until, dt, profile, lever_overrides, backend, overrides_from
-    )
-    data = integrate(params, *args, backend=used, overrides=overrides)
-    years = np.arange(START_YEAR, end + 1)
-    meta = {
-        "scenario": scenario.name,
-        "profile": profile,
-        "dt": dt,
-        "parameter_source": params.source,
-        "n_runs": params.n_runs,
+    if not isinstance(plan, RunPlan):
+        raise TypeError("simulate() takes a RunPlan (smesim.engine.plan.build_plan)")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)} (got {layout!r})")
+    used = resolve_backend(backend)
+    k, n, ny, nc = plan.n_scenarios, plan.n_runs, plan.n_years, len(ALL_COLUMNS)
+    cells = layout == "cells"
+    shape = (k, nc, ny, n) if cells else (k, n, ny, nc)
+    if out is None:
+        data = np.empty(shape)
+    elif (
+        out.shape != shape
+        or out.dtype != np.float64
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+    ):
+        raise ValueError(
+            f"out must be a writeable C-contiguous float64 array of shape {shape} "
+            f"(got {out.dtype} {out.shape})"
+        )
+    else:
+        data = out
+    ov = plan.overrides
+    common = {
+        "t": plan.t,
+        "steps_per_year": plan.steps_per_year,
+        "exo": plan.exogenous,
+        "baseline_levers0": plan.baseline_levers[:, None],
         "backend": used,
+        "overrides": None if ov is None else (ov.values, ov.mask, ov.first_step),
+        "cells": cells,
     }
-    return Result(years=years, data=data, meta=meta)
+    k0 = plan.shared_step
+    if k == 1 or not k0:
+        for i in range(k):
+            integrate(plan.params, plan.levers[i][:, :, None], out=data[i], **common)
+    else:
+        _, state = integrate(
+            plan.params, plan.levers[0][:, :, None], save_at=k0, out=data[0], **common
+        )
+        for i in range(1, k):
+            integrate(
+                plan.params, plan.levers[i][:, :, None], start=(k0, state), out=data[i], **common
+            )
+        rows = plan.shared_years
+        shared = data[1:, :, :rows]  # years are axis 2 in either layout
+        if copy_shared:
+            shared[...] = data[:1, :, :rows]
+        elif out is None:
+            shared[...] = np.nan
+    return Result(plan=plan, data=data, backend=used, layout=layout)

@@ -1,15 +1,17 @@
 """The model as one declarative equation table, in XMILE expression syntax.
 
-This is a *second expression* of the model in :mod:`smesim.model`: every
-stock (initial value, inflows, outflows), flow, auxiliary, constant,
-parameter, lever and exogenous table as a named equation with its unit and
-documentation.  It is what :mod:`smesim.export.xmile` writes, what
-:mod:`smesim.export.units` checks dimensionally and what :mod:`smesim.export.docgen` prints.
-It cannot silently drift from the NumPy model: the PySD test
-(tests/test_xmile.py) runs the exported table and compares every stock and
-every output with :func:`smesim.simulate` for the whole horizon, and
-:func:`run_table` integrates the table itself so the same comparison runs
-without PySD.
+The table is built from the model declaration (:mod:`smesim.model.spec`), never
+written by hand: every stock (initial value, inflows, outflows), flow,
+auxiliary and constant as declared, plus one scenario's parameter values,
+lever schedules and exogenous tables, each a named equation with its unit and
+documentation.  :func:`build_table` builds smesim's for a scenario and
+profile; :func:`model_table` any declared model's (``tests/test_codegen.py``
+exports a toy model with it).  The table is what :mod:`smesim.export.xmile`
+writes, what :mod:`smesim.export.units` checks dimensionally and what
+:mod:`smesim.export.docgen` prints.  The PySD tests (tests/test_xmile.py,
+tests/test_codegen.py) run the exported file and compare every stock and
+output with the generated code, and :func:`run_table` integrates the table
+itself so the same comparison runs without PySD.
 
 Expression syntax (a subset of XMILE 1.0): numbers, names, ``+ - * / ^``,
 parentheses, comparisons, ``AND``/``OR``, ``IF c THEN a ELSE b`` and the
@@ -31,7 +33,6 @@ Stella, Vensim or PySD gets a consistent 2012 state.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -40,13 +41,19 @@ import numpy as np
 from smesim.errors import EquationError
 from smesim.inputs.bundled import display_path
 from smesim.model import MODEL
-from smesim.model.levers import LEVER_BY_ID, LEVERS, Schedule, lever_paths
-from smesim.model.params import BY_NAME, PARAMETERS, ParameterSet
+from smesim.model.horizon import (
+    DEFAULT_DT,
+    DEFAULT_END_YEAR,
+    MAX_END_YEAR,
+    START_YEAR,
+    time_grid,
+)
+from smesim.model.lang import BUILTINS, Node, num, parse, references, unparse
+from smesim.model.levers import LEVERS, Schedule
+from smesim.model.params import BY_NAME, ParameterSet
+from smesim.model.spec import Model
 
 KINDS = ("stock", "flow", "aux", "constant", "parameter", "lever", "gf")
-
-#: Lever units (free text in :mod:`smesim.model.levers`) in the model's unit notation.
-LEVER_UNITS = {"% of business R&D": "%", "0-1 intensity": "1"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,9 @@ class Variable:
 
 @dataclass(frozen=True)
 class ModelTable:
-    """The full equation table of one scenario, profile and parameter set."""
+    """The full equation table of one scenario, profile and parameter set.
+
+    ``name`` is the model's (:attr:`smesim.model.spec.Model.name`)."""
 
     variables: tuple[Variable, ...]
     start: float
@@ -84,6 +93,7 @@ class ModelTable:
     scenario: str
     profile: str
     parameter_source: str
+    name: str = "smesim"
     by_name: dict[str, Variable] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,225 +114,9 @@ class ModelTable:
 
 
 # ---------------------------------------------------------------------------
-# expression parsing (shared by the units check, the reference and run_table)
+# expressions: the model's language (smesim.model.lang), shared by the units check,
+# the reference and run_table
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Node:
-    """Expression tree node.  ``op`` is one of
-    ``num, ref, time, neg, not, + - * / ^, < <= > >= = <>, and, or, if, call``."""
-
-    op: str
-    args: tuple = ()
-    value: float | None = None
-    name: str | None = None
-
-
-_TOKEN = re.compile(
-    r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
-    r"|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|[-+*/^(),<>=]))"
-)
-_KEYWORDS = {"IF", "THEN", "ELSE", "AND", "OR", "NOT"}
-BUILTINS = {"EXP": 1, "LN": 1, "MIN": 2, "MAX": 2, "STEP": 2, "RAMP": 2, "INIT": 1}
-
-
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    pos, out = 0, []
-    text = text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise EquationError(f"cannot parse {text!r} at position {pos}")
-        num, name, sym = m.groups()
-        if num is not None:
-            out.append(("num", num))
-        elif name is not None:
-            out.append(("kw", name.upper()) if name.upper() in _KEYWORDS else ("name", name))
-        else:
-            out.append(("sym", sym))
-        pos = m.end()
-    return out
-
-
-class _Parser:
-    def __init__(self, text: str):
-        self.text = text
-        self.toks = _tokenize(text)
-        self.i = 0
-
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else ("end", "")
-
-    def take(self, kind=None, val=None):
-        tok = self.peek()
-        if (kind and tok[0] != kind) or (val and tok[1] != val):
-            raise EquationError(
-                f"cannot parse {self.text!r}: expected {val or kind}, "
-                f"got {tok[1] or 'end of expression'!r}"
-            )
-        self.i += 1
-        return tok
-
-    def parse(self) -> Node:
-        node = self.expr()
-        if self.peek()[0] != "end":
-            raise EquationError(f"cannot parse {self.text!r}: unexpected {self.peek()[1]!r}")
-        return node
-
-    def expr(self) -> Node:
-        if self.peek() == ("kw", "IF"):
-            self.take()
-            cond = self.expr()
-            self.take("kw", "THEN")
-            a = self.expr()
-            self.take("kw", "ELSE")
-            b = self.expr()
-            return Node("if", (cond, a, b))
-        return self.logic()
-
-    def logic(self) -> Node:
-        node = self.comparison()
-        while self.peek() in (("kw", "AND"), ("kw", "OR")):
-            op = self.take()[1].lower()
-            node = Node(op, (node, self.comparison()))
-        return node
-
-    def comparison(self) -> Node:
-        if self.peek() == ("kw", "NOT"):
-            self.take()
-            return Node("not", (self.comparison(),))
-        node = self.additive()
-        if self.peek()[0] == "sym" and self.peek()[1] in {"<", "<=", ">", ">=", "=", "<>"}:
-            op = self.take()[1]
-            node = Node(op, (node, self.additive()))
-        return node
-
-    def additive(self) -> Node:
-        node = self.term()
-        while self.peek() in (("sym", "+"), ("sym", "-")):
-            op = self.take()[1]
-            node = Node(op, (node, self.term()))
-        return node
-
-    def term(self) -> Node:
-        node = self.unary()
-        while self.peek() in (("sym", "*"), ("sym", "/")):
-            op = self.take()[1]
-            node = Node(op, (node, self.unary()))
-        return node
-
-    def unary(self) -> Node:
-        if self.peek() == ("sym", "-"):
-            self.take()
-            return Node("neg", (self.unary(),))
-        if self.peek() == ("sym", "+"):
-            self.take()
-            return self.unary()
-        return self.power()
-
-    def power(self) -> Node:
-        node = self.primary()
-        if self.peek() == ("sym", "^"):
-            self.take()
-            if self.peek() == ("sym", "-"):
-                self.take()
-                node = Node("^", (node, Node("neg", (self.primary(),))))
-            else:
-                node = Node("^", (node, self.primary()))
-            if self.peek() == ("sym", "^"):
-                raise EquationError(f"cannot parse {self.text!r}: parenthesise chained '^'")
-        return node
-
-    def primary(self) -> Node:
-        kind, val = self.peek()
-        if kind == "num":
-            self.take()
-            return Node("num", value=float(val))
-        if kind == "sym" and val == "(":
-            self.take()
-            node = self.expr()
-            self.take("sym", ")")
-            return node
-        if kind == "name":
-            self.take()
-            if self.peek() == ("sym", "("):
-                self.take()
-                args = [self.expr()]
-                while self.peek() == ("sym", ","):
-                    self.take()
-                    args.append(self.expr())
-                self.take("sym", ")")
-                return Node("call", tuple(args), name=val)
-            if val.upper() == "TIME":
-                return Node("time")
-            return Node("ref", name=val)
-        raise EquationError(f"cannot parse {self.text!r}: unexpected {val or 'end'!r}")
-
-
-def parse(text: str) -> Node:
-    """Parse an expression of the table into a :class:`Node` tree."""
-    return _Parser(text).parse()
-
-
-_PREC = {
-    "or": 1,
-    "and": 2,
-    "<": 3,
-    "<=": 3,
-    ">": 3,
-    ">=": 3,
-    "=": 3,
-    "<>": 3,
-    "+": 4,
-    "-": 4,
-    "*": 5,
-    "/": 5,
-    "neg": 6,
-    "^": 7,
-}
-
-
-def unparse(node: Node) -> str:
-    """Expression text of a tree (for messages and the reference)."""
-    op, a = node.op, node.args
-    if op == "num":
-        return num(node.value)
-    if op == "ref":
-        return node.name
-    if op == "time":
-        return "TIME"
-    if op == "call":
-        return f"{node.name}({', '.join(unparse(x) for x in a)})"
-    if op == "if":
-        return f"IF {unparse(a[0])} THEN {unparse(a[1])} ELSE {unparse(a[2])}"
-    if op == "not":
-        return f"NOT {unparse(a[0])}"
-
-    def wrap(child, right=False):
-        text = unparse(child)
-        cp = _PREC.get(child.op, 9)
-        mine = _PREC[op]
-        if cp < mine or (right and cp == mine) or child.op == "if":
-            return f"({text})"
-        return text
-
-    if op == "neg":
-        return f"-{wrap(a[0])}"
-    sym = {"and": "AND", "or": "OR"}.get(op, op)
-    return f"{wrap(a[0])} {sym} {wrap(a[1], right=True)}"
-
-
-def references(node: Node) -> set[str]:
-    """Names of the variables an expression refers to (graphical functions included)."""
-    out: set[str] = set()
-    if node.op == "ref":
-        out.add(node.name)
-    if node.op == "call" and node.name.upper() not in BUILTINS:
-        out.add(node.name)
-    for a in node.args:
-        out |= references(a)
-    return out
-
-
 def dependencies(model: ModelTable, name: str) -> set[str]:
     """Variables the equation of ``name`` refers to (stocks: their initial value)."""
     v = model[name]
@@ -332,18 +126,8 @@ def dependencies(model: ModelTable, name: str) -> set[str]:
 
 
 # ---------------------------------------------------------------------------
-# numeric formatting and lever schedules as expressions
+# lever schedules as expressions
 # ---------------------------------------------------------------------------
-def num(x: float) -> str:
-    """A number as an expression literal, exact (shortest round-trip repr)."""
-    x = float(x)
-    if not math.isfinite(x):
-        raise EquationError(f"cannot write non-finite number {x}")
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
-
-
 def _on_grid(year: float, start: float, dt: float) -> bool:
     k = (year - start) / dt
     return abs(k - round(k)) < 1e-9
@@ -454,10 +238,36 @@ def _padded(xs, ys, lo, hi):
 # ---------------------------------------------------------------------------
 # the table of a scenario: the model declaration plus values, levers and tables
 # ---------------------------------------------------------------------------
-def _structure() -> list[Variable]:
-    """Every declared equation of the model (:data:`smesim.model.MODEL`) as a table row."""
+@dataclass(frozen=True)
+class LeverPath:
+    """A lever of the table: its baseline, the schedules that shape it, and its words.
+
+    ``baseline`` is also the lever's start-year value ``<id>_0``; ``schedules``
+    apply oldest first, as in a scenario's settings.
+    """
+
+    id: str
+    baseline: float
+    schedules: tuple[Schedule, ...] = ()
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ExogenousTable:
+    """The time table of an exogenous input (linear between points, flat beyond)."""
+
+    name: str
+    years: tuple[float, ...]
+    values: tuple[float, ...]
+    doc: str
+    source: str = ""
+
+
+def _structure(model: Model = MODEL) -> list[Variable]:
+    """Every declared equation of ``model`` as a table row."""
     out: list[Variable] = []
-    for e in MODEL.equations:
+    for e in model.equations:
         if e.kind == "constant":
             out.append(
                 Variable(
@@ -472,7 +282,7 @@ def _structure() -> list[Variable]:
                 )
             )
             continue
-        status = "derived" if e.kind != "stock" and e.name in MODEL.static else ""
+        status = "derived" if e.kind != "stock" and e.name in model.static else ""
         out.append(
             Variable(
                 e.name,
@@ -486,9 +296,150 @@ def _structure() -> list[Variable]:
                 status=status,
             )
         )
-    for x in MODEL.exogenous:
+    for x in model.exogenous:
         out.append(Variable(x.name, "aux", f"{x.name}_table(TIME)", x.unit, x.doc, x.sector))
     return out
+
+
+def _same_names(what: str, got: Iterable[str], expected: Iterable[str]) -> None:
+    got, expected = list(got), list(expected)
+    missing = [n for n in expected if n not in got]
+    unknown = [n for n in got if n not in expected]
+    if missing or unknown:
+        raise EquationError(
+            f"equation table: {what}: expected {', '.join(expected) or 'none'} "
+            f"(missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'})"
+        )
+
+
+def model_table(
+    model: Model,
+    values: Mapping[str, float],
+    levers: Iterable[LeverPath],
+    exogenous: Iterable[ExogenousTable],
+    *,
+    start: int,
+    stop: int,
+    dt: float,
+    scenario: str,
+    profile: str = "",
+    parameter_source: str = "",
+) -> ModelTable:
+    """The equation table of any declared model (:class:`~smesim.model.spec.Model`).
+
+    Parameters
+    ----------
+    model : Model
+    values : mapping
+        A value for every parameter of ``model``.
+    levers : iterable of LeverPath
+        One per lever of ``model``.
+    exogenous : iterable of ExogenousTable
+        One per exogenous input of ``model``.
+    start, stop : int
+        First and last year; ``dt`` the time step (``1/n`` of a year).
+    scenario, profile, parameter_source : str
+        Labels the table (and the XMILE file) carries.
+    """
+    levers = {lp.id: lp for lp in levers}
+    exogenous = {x.name: x for x in exogenous}
+    _same_names("parameter values", values, model.param_names)
+    _same_names("levers", levers, model.lever_ids)
+    _same_names("exogenous tables", exogenous, model.exo_names)
+    try:
+        grid, _ = time_grid(start, stop, dt)
+    except ValueError as exc:
+        raise EquationError(f"dt: {exc}") from None
+
+    variables: list[Variable] = []
+    for p in model.parameters:
+        variables.append(
+            Variable(
+                p.name,
+                "parameter",
+                num(values[p.name]),
+                p.unit,
+                _param_doc(p),
+                p.sector,
+                status=p.status,
+                source=p.source,
+                value=float(values[p.name]),
+            )
+        )
+    for lv in model.levers:
+        lp = levers[lv.id]
+        variables.append(
+            Variable(
+                f"{lv.id}_0",
+                "constant",
+                num(lp.baseline),
+                lv.unit,
+                f"{lv.id} in the start year under the profile's baseline: the settings under "
+                "which the start-year figures were observed",
+                "levers",
+                status="baseline lever",
+                source=lp.source,
+                value=float(lp.baseline),
+            )
+        )
+    for lv in model.levers:
+        lp = levers[lv.id]
+        expr, gfs = schedule_expression(
+            lp.baseline, lp.schedules, grid, start, dt, f"{lv.id}_table"
+        )
+        for g in gfs:
+            variables.append(
+                Variable(
+                    g.name,
+                    "gf",
+                    "",
+                    lv.unit,
+                    f"time table of lever {lv.id} (scenario {scenario})",
+                    "levers",
+                    points=g.points,
+                    x_unit="yr",
+                )
+            )
+        setting = "; then ".join(s.describe() for s in lp.schedules)
+        variables.append(
+            Variable(
+                lv.id,
+                "lever",
+                expr,
+                lv.unit,
+                f"{lp.description} Scenario {scenario}: "
+                f"{setting or 'baseline ' + num(lp.baseline)}.",
+                "levers",
+                status="lever",
+                source=lp.source,
+            )
+        )
+    for x in model.exogenous:
+        table = exogenous[x.name]
+        variables.append(
+            Variable(
+                f"{x.name}_table",
+                "gf",
+                "",
+                x.unit,
+                table.doc,
+                x.sector,
+                source=table.source,
+                points=_padded(table.years, table.values, grid[0], grid[-1]),
+                x_unit="yr",
+            )
+        )
+    variables.extend(_structure(model))
+    return ModelTable(
+        tuple(variables),
+        float(start),
+        float(stop),
+        dt,
+        scenario,
+        profile,
+        parameter_source,
+        name=model.name,
+    )
 
 
 def build_table(
@@ -499,7 +450,7 @@ def build_table(
     dt: float | None = None,
     until: int | None = None,
 ) -> ModelTable:
-    """The equation table of ``scenario`` (default baseline) with one parameter set.
+    """The equation table of smesim's model for ``scenario`` (default baseline).
 
     Parameters
     ----------
@@ -508,16 +459,11 @@ def build_table(
         One run; the profile's parameter set (calibrated if present) by default.
     profile : str
     dt, until : as for :func:`smesim.simulate`.
+
+    See :func:`model_table` for any other declared model.
     """
     from smesim.inputs.profiles import get_profile
     from smesim.inputs.scenario import baseline_scenario
-    from smesim.model.horizon import (
-        DEFAULT_DT,
-        DEFAULT_END_YEAR,
-        MAX_END_YEAR,
-        START_YEAR,
-        time_grid,
-    )
 
     prof = get_profile(profile)
     scenario = scenario if scenario is not None else baseline_scenario()
@@ -532,116 +478,42 @@ def build_table(
         raise EquationError(
             f"until: expected a year in ({START_YEAR}, {MAX_END_YEAR}] (got {stop})"
         )
-    try:
-        grid, _ = time_grid(START_YEAR, stop, dt)
-    except ValueError as exc:
-        raise EquationError(f"dt: {exc}") from None
-
-    variables: list[Variable] = []
-    values = params.as_dict()
-    for p in PARAMETERS:
-        variables.append(
-            Variable(
-                p.name,
-                "parameter",
-                num(values[p.name]),
-                p.unit,
-                _param_doc(p),
-                p.sector,
-                status=p.status,
-                source=p.source,
-                value=values[p.name],
-            )
-        )
-    base0 = lever_paths({}, grid[:1], prof.baseline_levers)[0]
-    for j, lv in enumerate(LEVERS):
-        unit = _lever_unit(lv.id)
-        variables.append(
-            Variable(
-                f"{lv.id}_0",
-                "constant",
-                num(base0[j]),
-                unit,
-                f"{lv.id} in the start year under the profile's baseline: the settings under "
-                "which the start-year figures were observed",
-                "levers",
-                status="baseline lever",
-                source=lv.source,
-                value=float(base0[j]),
-            )
-        )
     base = {lv.id: lv.baseline for lv in LEVERS} | dict(prof.baseline_levers)
-    for lv in LEVERS:
-        expr, gfs = schedule_expression(
-            base[lv.id], scenario.settings.get(lv.id, ()), grid, START_YEAR, dt, f"{lv.id}_table"
-        )
-        unit = _lever_unit(lv.id)
-        for g in gfs:
-            variables.append(
-                Variable(
-                    g.name,
-                    "gf",
-                    "",
-                    unit,
-                    f"time table of lever {lv.id} (scenario {scenario.name})",
-                    "levers",
-                    points=g.points,
-                    x_unit="yr",
-                )
-            )
-        setting = "; then ".join(s.describe() for s in scenario.settings.get(lv.id, ()))
-        variables.append(
-            Variable(
-                lv.id,
-                "lever",
-                expr,
-                unit,
-                f"{lv.description} Scenario {scenario.name}: "
-                f"{setting or 'baseline ' + num(base[lv.id])}.",
-                "levers",
-                status="lever",
-                source=lv.source,
-            )
-        )
-    exo = set(prof.exogenous_paths(grid[:1]))
+    levers = [
+        LeverPath(lv.id, base[lv.id], scenario.settings.get(lv.id, ()), lv.description, lv.source)
+        for lv in LEVERS
+    ]
+    exo = set(prof.exogenous_paths(np.array([float(START_YEAR)])))
     if exo != {"population_65plus_share"}:
         raise EquationError(
             f"the equation table mirrors one exogenous input, the model has "
             f"{sorted(exo)}: update smesim.export.equations"
         )
     table = prof.exogenous["population_65plus_share"]
-    variables.append(
-        Variable(
-            "population_65plus_share_table",
-            "gf",
-            "",
-            table.unit,
-            f"share of population aged 65+ by year ({profile})",
-            "human_natural",
-            source=table.source,
-            points=_padded(table.years, table.values, grid[0], grid[-1]),
-            x_unit="yr",
-        )
+    ageing = ExogenousTable(
+        "population_65plus_share",
+        table.years,
+        table.values,
+        f"share of population aged 65+ by year ({profile})",
+        table.source,
     )
-    variables.extend(_structure())
-    return ModelTable(
-        tuple(variables), float(START_YEAR), float(stop), dt, scenario.name, profile, params.source
+    return model_table(
+        MODEL,
+        params.as_dict(),
+        levers,
+        [ageing],
+        start=START_YEAR,
+        stop=stop,
+        dt=dt,
+        scenario=scenario.name,
+        profile=profile,
+        parameter_source=params.source,
     )
 
 
 def source_label(source: str) -> str:
     """A parameter-set source: ``smesim/data/...`` for a bundled file, else as given."""
     return display_path(source)
-
-
-def _lever_unit(lever_id: str) -> str:
-    unit = LEVER_BY_ID[lever_id].unit
-    try:
-        return LEVER_UNITS[unit]
-    except KeyError:
-        raise EquationError(
-            f"lever {lever_id}: unit {unit!r} has no entry in smesim.export.equations.LEVER_UNITS"
-        ) from None
 
 
 def _param_doc(p) -> str:
@@ -811,14 +683,18 @@ def parameter_names_used(model: ModelTable) -> set[str]:
 
 
 __all__ = [
+    "BUILTINS",
     "KINDS",
     "EquationError",
+    "ExogenousTable",
+    "LeverPath",
     "ModelTable",
     "Node",
     "Variable",
     "build_table",
     "dependencies",
     "evaluation_order",
+    "model_table",
     "num",
     "parameter_names_used",
     "parse",

@@ -93,7 +93,8 @@ def to_xmile(model: ModelTable) -> str:
     header = ET.SubElement(root, f"{q}header")
     ET.SubElement(header, f"{q}vendor").text = "smesim"
     ET.SubElement(header, f"{q}product", {"version": __version__, "lang": "en"}).text = "smesim"
-    ET.SubElement(header, f"{q}name").text = f"smesim {model.scenario} ({model.profile})"
+    title = f"{model.name} {model.scenario}" + (f" ({model.profile})" if model.profile else "")
+    ET.SubElement(header, f"{q}name").text = title
 
     specs = ET.SubElement(root, f"{q}sim_specs", {"method": "Euler", "time_units": "yr"})
     ET.SubElement(specs, f"{q}start").text = _fmt_points([model.start])
@@ -108,6 +109,11 @@ def to_xmile(model: ModelTable) -> str:
         for a in aliases:
             ET.SubElement(u, f"{q}alias").text = a
         u.append(ET.Comment(f" {meaning} "))
+    # any other unit a model uses (a toy's ``people``): declared, without a definition
+    known = set(MODEL_UNITS) | {a for _, aliases in MODEL_UNITS.values() for a in aliases}
+    used = {w for v in model.variables for w in re.findall(r"[A-Za-z_]\w*", xmile_unit(v.unit))}
+    for name in sorted(used - known):
+        ET.SubElement(units, f"{q}unit", {"name": name})
 
     mdl = ET.SubElement(root, f"{q}model")
     mdl.append(

@@ -33,7 +33,6 @@ import numpy as np
 
 from smesim.errors import ParameterError, located
 from smesim.model import MODEL
-from smesim.model.lang import evaluate
 from smesim.model.spec import Parameter
 
 #: Every parameter, in column order of parameter arrays.
@@ -51,39 +50,8 @@ def defaults() -> dict[str, float]:
 def check_rules(
     values: np.ndarray, source: str, levers0: Mapping[str, np.ndarray] | None = None
 ) -> None:
-    """Raise a :class:`ParameterError` naming the keys of the first rule a run breaks.
-
-    ``values`` has shape ``(n_runs, n_parameters)``.  Rules that need the
-    start-year lever values are checked only when ``levers0`` (lever id ->
-    value) is given, i.e. when a run is prepared for a profile.
-    """
-    env: dict[str, object] = {n: values[:, j] for j, n in enumerate(NAMES)}
-    if levers0 is not None:
-        env.update({f"{k}_0": np.asarray(v, dtype=float) for k, v in levers0.items()})
-    for name in MODEL.init_order:
-        eq = MODEL.by_name[name]
-        if eq.kind == "constant":
-            env[name] = eq.value
-    done = set(env)
-    for rule in MODEL.rules:
-        needed = MODEL.static_closure(rule.tree)
-        if any(n.endswith("_0") and n[:-2] in MODEL.lever_ids for n in needed) and levers0 is None:
-            continue
-        with np.errstate(all="ignore"):
-            for name in MODEL.init_order:
-                if name in needed and name not in done:
-                    env[name] = evaluate(MODEL.by_name[name].tree, env)
-                    done.add(name)
-            ok = np.broadcast_to(np.asarray(evaluate(rule.tree, env), dtype=bool), (len(values),))
-        if not ok.all():
-            run = int(np.argmin(ok))
-            got = ", ".join(f"{k} = {values[run, NAMES.index(k)]:g}" for k in rule.keys)
-            where = f" in run {run}" if len(values) > 1 else ""
-            raise ParameterError(
-                located(
-                    source, ", ".join(rule.keys), f"expected {rule.expected} (got {got}{where})"
-                )
-            )
+    """The declared rules of the model (:meth:`smesim.model.spec.Model.check_rules`)."""
+    MODEL.check_rules(values, source, levers0)
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,13 @@ values: it is computed once per run, before the time loop.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from smesim.errors import EquationError
-from smesim.model.lang import BUILTINS, Node, num, parse, references
+import numpy as np
+
+from smesim.errors import EquationError, ParameterError, located
+from smesim.model.lang import BUILTINS, Node, evaluate, num, parse, references
 
 STATUSES = ("data", "calibrated", "assumed")
 EQUATION_KINDS = ("stock", "flow", "aux", "constant")
@@ -468,6 +470,51 @@ class Model:
             need.add(x)
             todo.extend(direct_refs(eqs[x].tree))
         self.rate_needed = frozenset(need)
+
+    # ---- parameter rules ----------------------------------------------------------
+    def check_rules(
+        self, values: np.ndarray, source: str, levers0: Mapping[str, np.ndarray] | None = None
+    ) -> None:
+        """Raise a :class:`ParameterError` naming the keys of the first rule a run breaks.
+
+        ``values`` has shape ``(n_runs, n_parameters)``.  Rules that need the
+        start-year lever values are checked only when ``levers0`` (lever id ->
+        value) is given, i.e. when a run is prepared for a profile.
+        """
+        env: dict[str, object] = {n: values[:, j] for j, n in enumerate(self.param_names)}
+        if levers0 is not None:
+            env.update({f"{k}_0": np.asarray(v, dtype=float) for k, v in levers0.items()})
+        for name in self.init_order:
+            eq = self.by_name[name]
+            if eq.kind == "constant":
+                env[name] = eq.value
+        done = set(env)
+        for rule in self.rules:
+            needed = self.static_closure(rule.tree)
+            if (
+                any(n.endswith("_0") and n[:-2] in self.lever_ids for n in needed)
+                and levers0 is None
+            ):
+                continue
+            with np.errstate(all="ignore"):
+                for name in self.init_order:
+                    if name in needed and name not in done:
+                        env[name] = evaluate(self.by_name[name].tree, env)
+                        done.add(name)
+                ok = np.broadcast_to(
+                    np.asarray(evaluate(rule.tree, env), dtype=bool), (len(values),)
+                )
+            if not ok.all():
+                run = int(np.argmin(ok))
+                got = ", ".join(
+                    f"{k} = {values[run, self.param_names.index(k)]:g}" for k in rule.keys
+                )
+                where = f" in run {run}" if len(values) > 1 else ""
+                raise ParameterError(
+                    located(
+                        source, ", ".join(rule.keys), f"expected {rule.expected} (got {got}{where})"
+                    )
+                )
 
     # ---- lookups ------------------------------------------------------------------
     def static_closure(self, tree: Node) -> set[str]:

@@ -318,7 +318,8 @@ def coexistence_paths_page(
 
 def changed_levers(comp: Comparison, profile: str) -> tuple[dict, list[str]]:
     """Lever paths per scenario and the levers some scenario moves off the baseline."""
-    frames = {sc.name: lever_frame(sc, end=comp.end, profile=profile) for sc in comp.scenarios}
+    base = comp.baseline_levers
+    frames = {sc.name: lever_frame(sc, end=comp.end, baseline_levers=base) for sc in comp.scenarios}
     ref = frames[comp.reference]
     changed = [
         lid

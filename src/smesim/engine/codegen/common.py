@@ -61,8 +61,60 @@ class _Layout:
     init_refs: dict[str, str] = field(default_factory=dict)  # INIT(x) in dynamic code -> slot
 
 
+#: Names the generated code uses itself (arguments, locals, module constants and the builtins
+#: it calls): a model name equal to one would shadow it.  Also theirs: names starting with
+#: ``_``, names with ``__`` (``init__x``, ``k__x`` ...) and row constants (``S_x``, ``K_x`` ...).
+GENERATED_NAMES = frozenset(
+    {
+        *("np", "math", "numba", "HAVE_NUMBA", "exp_in_place", "log_in_place"),
+        *("PARAMS", "LEVERS", "EXOGENOUS", "STOCKS", "STATIC", "OUTPUTS", "LANES", "K_ROWS"),
+        *("A_ROWS", "D_ROWS", "R_U", "initialise", "evaluate", "per_run", "blocks_kernel"),
+        *("P", "L0", "X0", "Y0", "C", "U", "X", "Y", "dY", "K", "A", "D", "Xk", "n", "t"),
+        *("j", "i", "o", "nv", "r0", "row", "out", "out_cols", "cells"),
+        *("range", "len", "min", "max"),
+    }
+)
+_ROW_PREFIX = ("S_", "K_", "U_", "X_", "LOG_", "EXP_")
+
+
+def check_names(model: Model) -> None:
+    """Raise :class:`EquationError` for a model name the generated code uses itself."""
+    for name, what in model.kind_of.items():
+        if name in GENERATED_NAMES or name.startswith(("_", *_ROW_PREFIX)) or "__" in name:
+            raise EquationError(
+                f"{what} {name!r}: the generated code uses this name itself; rename it"
+            )
+
+
+def check_start_pass(model: Model) -> None:
+    """Raise :class:`EquationError` when the start-time pass needs what it does not have.
+
+    The start-time pass (stocks' initial values, static values and what ``INIT`` reads)
+    has parameters, constants, start-year lever values ``<lever>_0`` and the exogenous
+    inputs at the start time; not the levers themselves, and not ``TIME``.
+    """
+    levers = set(model.lever_ids)
+    for name in model.init_order:
+        e = model.by_name[name]
+        if e.kind == "constant":
+            continue
+        lever = sorted(direct_refs(e.tree) & levers)
+        if lever or _has_time(e.tree):
+            uses = f"the lever {lever[0]!r} (use {lever[0]}_0)" if lever else "TIME"
+            raise EquationError(
+                f"{e.sector}.{name}: needed at the start time (a stock's initial value or "
+                f"INIT) but uses {uses}, which the start-time pass does not have"
+            )
+
+
+def _has_time(node: Node) -> bool:
+    return node.op == "time" or any(_has_time(a) for a in node.args)
+
+
 def layout(model: Model) -> _Layout:
-    """Which values the time loop reads from which input array."""
+    """Which values the time loop reads from which input array (names checked first)."""
+    check_names(model)
+    check_start_pass(model)
     dyn = [model.by_name[n] for n in model.dynamic_order]
     refs: set[str] = set()
     init_refs: dict[str, str] = {}

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from smesim.engine.codegen.common import HEADER, LANES, _py, _tuple, layout
 from smesim.errors import EquationError
 from smesim.model.lang import Node, unparse
-from smesim.model.spec import Model, direct_refs
+from smesim.model.spec import Model, _init_args, direct_refs
 
 
 def _n(v: float) -> Node:
@@ -85,9 +85,12 @@ class _Lowering:
             inner = node.args[1]
             if inner.op == "ref":
                 base = f"inv_{inner.name}"
-                if base not in self.hoists:
+                if base not in self.hoists and base not in self.model:
                     return base
-        return f"hoisted_{len(self.hoists)}"
+        i = len(self.hoists)
+        while f"hoisted_{i}" in self.hoists or f"hoisted_{i}" in self.model:
+            i += 1
+        return f"hoisted_{i}"
 
     def reciprocal(self, node: Node) -> Node:
         """``1 / node`` for a static ``node``, hoisted (a number is divided out at once)."""
@@ -413,6 +416,8 @@ def kernel_source(model: Model) -> str:
     for h in k_rows:
         if h in low.hoists:
             hoist_refs |= direct_refs(low.hoists[h])
+            # INIT(x) in a hoisted term reads the start-time slot of x (a column of C)
+            hoist_refs |= {lay.init_refs[x] for x in _init_args(low.hoists[h])}
     for j, p in enumerate(lay.params):
         if p in hoist_refs or p in used_k:
             out.append(f"    {p} = P[:, {j}]\n")
@@ -548,7 +553,10 @@ def kernel_source(model: Model) -> str:
     local: set[str] = set()
     loads: dict[str, str] = {}
     body = []
-    for name in record_only:
+    # rate-needed values no lane loop reads any more (their readers merged them into
+    # their own exponentials) are read by the outputs only: computed here
+    late = [n for n in rate_needed if compute[n] > final]
+    for name in (*late, *record_only):
         body.append(f"        {name} = {emit(low.lowered[name], local, loads)}\n")
         local.add(name)
     for i, o in enumerate(lay.outputs):
