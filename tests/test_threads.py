@@ -94,7 +94,6 @@ def test_the_kernel_runs_in_a_forked_child_after_running_in_the_parent():
     has simulated (OpenMP layers hang here; smesim's own threads do not)."""
     import multiprocessing as mp
 
-    pytest.importorskip("numba")
     parent = _batch_outputs()
     assert parent.shape[0] == 200
     with mp.get_context("fork").Pool(1) as pool:

@@ -7,12 +7,11 @@ kernel evaluates them: inside a compiled loop over an array (vectorised).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 
-numba = pytest.importorskip("numba")
-
-from smesim.engine.vecmath import vexp, vlog  # noqa: E402
+from smesim.engine.vecmath import exp_in_place, log_in_place, vexp, vlog
 
 
 @numba.njit(error_model="numpy")
@@ -113,8 +112,6 @@ def test_log_edge_cases_follow_ieee():
 def test_in_place_fast_path_and_fallback_give_the_full_functions_bits(special):
     """exp_in_place/log_in_place: the fast path (every value in range) and the
     fallback (one value out of it) both equal vexp/vlog bit for bit."""
-    from smesim.engine.vecmath import exp_in_place, log_in_place
-
     rng = np.random.default_rng(2)
     base = np.concatenate([rng.uniform(-30, 30, 200), rng.uniform(-700, 700, 56)])
     for fn, full, x in (

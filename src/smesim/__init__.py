@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("smesim")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+unknown"
-
+from smesim._version import __version__
 from smesim.engine.plan import RunPlan, build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.inputs.scenario import Scenario, load_scenario

@@ -17,7 +17,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from smesim import __version__
+import numpy as np
+import pandas as pd
+
+from smesim._version import __version__
+from smesim.errors import DataError
 
 
 def sha256_file(path: Path) -> str:
@@ -84,8 +88,6 @@ def dump_json(obj) -> str:
 
 
 def _json_default(o):
-    import numpy as np
-
     if isinstance(o, np.ndarray):
         return o.tolist()
     if isinstance(o, np.generic):
@@ -98,10 +100,6 @@ def _json_default(o):
 def read_result_csv(path: Path, columns: tuple[str, ...], command: str):
     """A CSV written by ``smesim <command>``, with exactly ``columns``; a
     :class:`~smesim.errors.DataError` (one line) otherwise."""
-    import pandas as pd
-
-    from smesim.errors import DataError
-
     if not path.is_file():
         raise DataError(f"{path}: file not found (expected the output of smesim {command})")
     try:
@@ -117,8 +115,6 @@ def read_result_csv(path: Path, columns: tuple[str, ...], command: str):
 
 def read_manifest(path: Path, command: str) -> dict:
     """The ``manifest.json`` of a ``smesim <command>`` output folder."""
-    from smesim.errors import DataError
-
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

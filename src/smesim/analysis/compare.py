@@ -52,19 +52,18 @@ from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
 from smesim.io import dump_json, now_iso, staged_files
-from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR
-from smesim.model.levers import LEVER_IDS, lever_paths
-from smesim.model.outputs import BY_ID, CANONICAL, HEADLINE
-
-DEFAULT_YEARS = (2030, 2040, 2060)
-BASELINE = "baseline"
-COEXISTENCE = (
-    "coexistence_economic",
-    "coexistence_regional",
-    "coexistence_human",
-    "coexistence_natural",
-    "coexistence_overall",
+from smesim.model.horizon import (
+    DEFAULT_DT,
+    DEFAULT_END_YEAR,
+    MAX_END_YEAR,
+    REPORTING_YEARS,
+    START_YEAR,
 )
+from smesim.model.levers import LEVER_IDS, lever_paths
+from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
+
+DEFAULT_YEARS = REPORTING_YEARS
+BASELINE = "baseline"
 #: Series the terminal table shows (files hold every canonical series).
 TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
 

@@ -85,21 +85,14 @@ from smesim.io import (
     read_result_csv,
     staged_files,
 )
-from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, START_YEAR
-from smesim.model.outputs import ALL_COLUMNS, CANONICAL, HEADLINE
+from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, REPORTING_YEARS, START_YEAR
+from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
 PROBABILITY_COLUMNS = ("scenario", "index", "year", "p_beats_baseline")
-COEXISTENCE = (
-    "coexistence_economic",
-    "coexistence_regional",
-    "coexistence_human",
-    "coexistence_natural",
-    "coexistence_overall",
-)
-PROBABILITY_YEARS = (2030, 2040, 2060)
+PROBABILITY_YEARS = REPORTING_YEARS
 BEAT_TOLERANCE = 1e-9
 #: Runs per random block (a run's draws depend only on the seed and its index).
 BLOCK_RUNS = 1024

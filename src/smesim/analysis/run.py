@@ -18,11 +18,11 @@ from smesim.engine.simulate import Result, simulate
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, manifest, staged_files
-from smesim.model.horizon import DEFAULT_DT
+from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
-SUMMARY_YEARS = (2030, 2040, 2060)
+SUMMARY_YEARS = REPORTING_YEARS
 
 
 def simulate_scenario(

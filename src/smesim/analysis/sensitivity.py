@@ -49,20 +49,14 @@ from smesim.io import (
     read_result_csv,
     staged_files,
 )
-from smesim.model.horizon import DEFAULT_DT, START_YEAR
+from smesim.model.horizon import DEFAULT_DT, MAX_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
-from smesim.model.outputs import CANONICAL
+from smesim.model.outputs import CANONICAL, COEXISTENCE
 from smesim.model.params import BY_NAME
 
 METHODS = ("sobol", "morris")
-DEFAULT_OUTPUTS = (
-    "coexistence_economic",
-    "coexistence_regional",
-    "coexistence_human",
-    "coexistence_natural",
-    "coexistence_overall",
-)
-DEFAULT_YEARS = (2030, 2040, 2060)
+DEFAULT_OUTPUTS = COEXISTENCE
+DEFAULT_YEARS = REPORTING_YEARS
 DEFAULT_N = {"sobol": 512, "morris": 64}
 POLICY_START = 2026
 #: Lever ranges explored (unit of each lever).
@@ -352,8 +346,10 @@ def run_sensitivity(
                 f"e.g. {', '.join(DEFAULT_OUTPUTS[:2])})"
             )
     years = tuple(sorted({int(y) for y in years}))
-    if not years or years[0] <= START_YEAR or years[-1] > 2100:
-        raise ParameterError(f"years: expected years in {START_YEAR + 1}-2100 (got {list(years)})")
+    if not years or years[0] <= START_YEAR or years[-1] > MAX_END_YEAR:
+        raise ParameterError(
+            f"years: expected years in {START_YEAR + 1}-{MAX_END_YEAR} (got {list(years)})"
+        )
     prof = get_profile(profile)
     point = prof.parameter_set()
     if factors is None:

@@ -2,31 +2,78 @@
 
 Bad input (any :class:`~smesim.errors.SmesimError`) becomes one line on
 stderr and exit code 2, never a traceback.
+
+Every command lives in its own module, ``smesim.cli.<command>``, as a function
+of the same name; options several commands share are defined once in
+:mod:`smesim.cli.options`.  A command's module is imported when that command
+runs or shows its help, so ``smesim --help`` (which lists the commands from
+:data:`COMMANDS`) and a quick ``smesim run`` do not load SciPy, matplotlib and
+the rest of what the other commands need.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from pathlib import Path
 
 import click
 
-from smesim import __version__
+from smesim._version import __version__
 from smesim.errors import SmesimError
-from smesim.model.horizon import MAX_END_YEAR, START_YEAR
+
+#: Every command (module ``smesim.cli.<name>``, function ``<name>``) and the summary
+#: ``smesim --help`` lists: the first paragraph of the command's own help
+#: (tests/test_cli.py checks that the two agree).
+COMMANDS: dict[str, str] = {
+    "brief": "Write a briefing pack for SCENARIOS (default: every bundled scenario).",
+    "calibrate": "Fit the free parameters to the releases; write the parameter set and "
+    "the fit report.",
+    "check": "Checks of the model's consistency.",
+    "compare": "Compare SCENARIOS (paths or bundled names; default: all bundled) with the "
+    "baseline.",
+    "data": "Calibration data (release files).",
+    "doc": "Generate the model reference (Markdown) from the code.",
+    "ensemble": "Percentile bands of every series and P(beats baseline) for SCENARIOS.",
+    "export": "Export the model to other tools.",
+    "levers": "List every policy lever: id, unit, range, baseline, source, description.",
+    "run": "Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs.",
+    "sensitivity": "Which levers and uncertain parameters drive each outcome, per reporting year.",
+    "validate": "Check scenario FILES (paths or bundled names) without running them.",
+}
 
 
-def _fail(message: str) -> None:
+def echo_error(message: str) -> None:
+    """The one line on stderr that reports bad input."""
     click.echo(f"smesim: error: {message}", err=True)
-    sys.exit(2)
 
 
 class _Group(click.Group):
-    def invoke(self, ctx):
+    """The ``smesim`` group: commands loaded on demand, bad input as one line and exit 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return getattr(importlib.import_module(f"{__name__}.{cmd_name}"), cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, as click writes it, from :data:`COMMANDS` (loads no command)."""
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name]).get_short_help_str(limit))
+            for name in sorted(COMMANDS)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except SmesimError as exc:
-            _fail(str(exc))
+            echo_error(str(exc))
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,101 +82,5 @@ def cli() -> None:
     """smesim: SME / large-firm divergence in Korea, and the policies that could reverse it."""
 
 
-_profile_opt = click.option(
-    "--profile",
-    type=click.Choice(["korea", "japan"]),
-    default="korea",
-    show_default=True,
-    help="Country profile (data, parameters).",
-)
-
-
-@cli.command()
-@click.argument("scenario", required=False)
-@click.option(
-    "--until",
-    type=click.IntRange(START_YEAR + 1, MAX_END_YEAR),
-    default=None,
-    help="Last year to simulate (default: the scenario's horizon, else 2060).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output directory.",
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
-)
-@_profile_opt
-def run(scenario, until, out_dir, fmt, profile):
-    """Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs."""
-    from smesim.analysis.run import run_scenario, summary_table, write_run
-
-    sc, result = run_scenario(scenario, until=until, profile=profile)
-    paths = write_run(out_dir, sc, result, fmt)
-    click.echo(f"{sc.name} ({profile}; parameters: {result.meta['parameter_source']})")
-    click.echo(summary_table(result).to_string())
-    for p in paths:
-        click.echo(f"wrote {p}")
-
-
-@cli.command()
-def levers():
-    """List every policy lever: id, unit, range, baseline, source, description."""
-    from smesim.model.levers import LEVERS
-
-    for lv in LEVERS:
-        click.echo(
-            f"{lv.id}\n  unit: {lv.unit}; range: [{lv.lower:g}, {lv.upper:g}]; "
-            f"baseline (Korea): {lv.baseline:g}\n  source: {lv.source}\n"
-            f"  {lv.description}\n"
-        )
-
-
-@cli.command()
-@click.argument("files", nargs=-1, required=True)
-def validate(files):
-    """Check scenario FILES (paths or bundled names) without running them."""
-    from smesim.inputs.scenario import load_scenario
-
-    failed = 0
-    for f in files:
-        try:
-            sc = load_scenario(f)
-        except SmesimError as exc:
-            click.echo(f"smesim: error: {exc}", err=True)
-            failed += 1
-            continue
-        set_levers = ", ".join(lid for lid, _ in sc.lever_table()) or "none"
-        click.echo(f"ok {sc.path}: {sc.name} (levers set: {set_levers})")
-    if failed:
-        sys.exit(2)
-
-
-# ---- commands defined in their own modules (one line each; keep this block sorted) ----
-# (helpers add: `from .cli_<x> import <command>` + `cli.add_command(<command>)`)
-from smesim.cli.calibrate import calibrate, data_group  # noqa: E402
-from smesim.cli.compare import brief, compare  # noqa: E402
-from smesim.cli.ensemble import ensemble, sensitivity  # noqa: E402
-from smesim.cli.export import check, doc, export  # noqa: E402
-
-cli.add_command(brief)
-cli.add_command(calibrate)
-cli.add_command(check)
-cli.add_command(compare)
-cli.add_command(data_group)
-cli.add_command(doc)
-cli.add_command(ensemble)
-cli.add_command(export)
-cli.add_command(sensitivity)
-
-
 def main() -> None:
     cli(prog_name="smesim")
-
-
-if __name__ == "__main__":
-    main()

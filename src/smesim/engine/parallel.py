@@ -27,10 +27,14 @@ worker count or task size.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_as_completed
 from dataclasses import dataclass
 
+from smesim.engine.threads import set_threads
 from smesim.errors import SchedulerError
 
 
@@ -65,8 +69,6 @@ class Execution:
 
 def _limit_threads(n_threads: int) -> None:
     """Process-pool initializer: cap the compiled loops' threads in each worker."""
-    from smesim.engine.threads import set_threads
-
     set_threads(max(1, n_threads))
 
 
@@ -101,9 +103,6 @@ def run_tasks(
 
 
 def _run_processes(fn, tasks, workers: int, on_result) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(
         max_workers=workers,
@@ -113,7 +112,7 @@ def _run_processes(fn, tasks, workers: int, on_result) -> None:
     ) as pool:
         futures = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
         try:
-            for fut in as_completed(futures):
+            for fut in futures_as_completed(futures):
                 on_result(futures[fut], fut.result())
         except BaseException:
             for fut in futures:
@@ -125,10 +124,8 @@ def _dask_task(fn: Callable, task):
     """``fn(task)`` on a Dask worker, the compiled loops limited to the worker's
     threads (its ``nthreads``: the cores the cluster gave it), so several worker
     processes on one host do not each take every core."""
-    from smesim.engine.threads import set_threads
-
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # optional: smesim[distributed]
 
         worker = get_worker()
         n = getattr(getattr(worker, "state", None), "nthreads", None) or worker.nthreads
@@ -141,7 +138,7 @@ def _dask_task(fn: Callable, task):
 
 def _run_dask(fn, tasks: Iterable, address: str, on_result) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, as_completed  # optional: smesim[distributed]
     except ImportError:
         raise SchedulerError(
             "--scheduler needs dask.distributed: pip install 'smesim[distributed]'"

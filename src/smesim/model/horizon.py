@@ -1,6 +1,6 @@
 """The simulation horizon: first and last years, the default step, the time grid.
 
-Every module that needs a year limit imports it from here.
+Every module that needs a year limit or the reporting years imports it from here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ START_YEAR = 2012
 DEFAULT_END_YEAR = 2060
 MAX_END_YEAR = 2100
 DEFAULT_DT = 1.0 / 16.0
+#: Years the tables, briefs, probabilities and sensitivity indices report by default.
+REPORTING_YEARS: tuple[int, ...] = (2030, 2040, 2060)
 
 
 def time_grid(start: int, end: int, dt: float) -> tuple[np.ndarray, int]:

@@ -61,3 +61,11 @@ HEADLINE: tuple[str, ...] = (
     "capital_region_grp_share",
     "coexistence_overall",
 )
+#: The coexistence indices: the four dimensions, then their mean.
+COEXISTENCE: tuple[str, ...] = (
+    "coexistence_economic",
+    "coexistence_regional",
+    "coexistence_human",
+    "coexistence_natural",
+    "coexistence_overall",
+)

@@ -30,7 +30,9 @@ colour on every chart (:func:`smesim.report.charts.scenario_colours`).
 
 from __future__ import annotations
 
+import logging
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,12 +40,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from smesim import __version__
+from smesim._version import __version__
 from smesim.analysis.compare import (
-    COEXISTENCE,
-    DEFAULT_YEARS,
     CompareError,
     Comparison,
     Target,
@@ -52,11 +54,13 @@ from smesim.analysis.compare import (
     lever_frame,
     write_tables,
 )
+from smesim.analysis.sensitivity import plot_sensitivity, read_sensitivity
+from smesim.inputs.data import load_releases
 from smesim.inputs.scenario import bundled_names
 from smesim.io import dump_json, manifest, sha256_file, staged_files
-from smesim.model.horizon import START_YEAR
+from smesim.model.horizon import REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS
-from smesim.model.outputs import CANONICAL
+from smesim.model.outputs import CANONICAL, COEXISTENCE
 from smesim.report import charts
 from smesim.report.i18n import (
     check_lang,
@@ -137,8 +141,6 @@ def load_sources(
     comp: Comparison, releases: Sequence[str | Path] | None, profile: str, loaded=None
 ) -> Sources:
     """Release points and the source-line labels; ``loaded``: releases read already."""
-    from smesim.inputs.data import load_releases
-
     rel = (
         loaded
         if loaded is not None
@@ -273,8 +275,6 @@ def uncertainty_page(
             reference=comp.reference,
         )
         ax.sharey(axes[0])
-    from matplotlib.patches import Patch
-
     handles = [
         Patch(color="#7F7F7F", alpha=0.35),
         Patch(color="#7F7F7F", alpha=0.15),
@@ -388,8 +388,6 @@ def probability_page(
 def sensitivity_page(result, sources: Sources, lang: str, dpi: int, top: int = 5) -> Figure:
     """One panel per output of a :class:`~smesim.analysis.sensitivity.SensitivityResult`:
     its ``top`` factors' index (Sobol ST or Morris mu*) over the reporting years."""
-    from smesim.analysis.sensitivity import plot_sensitivity
-
     outputs = list(dict.fromkeys(result.table["output"]))[:6]
     index = "ST" if result.method == "sobol" else "mu*"
     fig = _page(text("sensitivity_title", lang, index=index), sources, lang, dpi)
@@ -452,16 +450,12 @@ def cover_page(
 
 
 def _quiet(logger_name: str) -> None:
-    import logging
-
     log = logging.getLogger(logger_name)
     if log.level < logging.ERROR:
         log.setLevel(logging.ERROR)
 
 
 def _wrap(s: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(s, width)) if len(s) > width else s
 
 
@@ -515,7 +509,7 @@ def make_brief(
     *,
     lang: str = "en",
     formats: Sequence[str] | str = FORMATS,
-    years: Sequence[int] = DEFAULT_YEARS,
+    years: Sequence[int] = REPORTING_YEARS,
     targets: Sequence[Target | str] = (),
     include_baseline: bool = True,
     profile: str = "korea",
@@ -539,8 +533,6 @@ def make_brief(
     dpi : PNG resolution; the pages are 12.8 x 7.2 in (16:9).
     sensitivity_dir : a saved ``smesim sensitivity`` result: adds its page.
     """
-    from smesim.inputs.data import load_releases
-
     if check_lang(lang) == "ko":
         hangul_font_path()  # a missing font package fails here, before any run
     formats = parse_formats(formats)
@@ -548,8 +540,6 @@ def make_brief(
     rel = load_releases(list(releases) if releases is not None else None, profile=profile)
     sens = None
     if sensitivity_dir is not None:
-        from smesim.analysis.sensitivity import read_sensitivity
-
         sens = read_sensitivity(sensitivity_dir)
     comp = compare_scenarios(
         list(specs) or default_scenarios(),
@@ -580,8 +570,6 @@ def make_brief(
                         fig.savefig(stage / name, dpi=dpi, format=fmt)
                         written.append(name)
             if "pdf" in formats:
-                from matplotlib.backends.backend_pdf import PdfPages
-
                 # fontTools logs (not warns) about NanumGothic's hinting tables it
                 # drops when subsetting the embedded font: harmless, keep it quiet.
                 _quiet("fontTools.subset")

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smesim import __version__
+from smesim._version import __version__
 from smesim.analysis.calibrate import (
     CORRELATION_WARNING,
     NOMINAL_SE_PCT,
@@ -33,6 +33,8 @@ from smesim.analysis.calibrate import (
 )
 from smesim.errors import CalibrationError, SmesimError
 from smesim.inputs.data import load_releases
+from smesim.inputs.paramfile import read_parameter_file, write_parameter_file
+from smesim.inputs.profiles import get_profile
 from smesim.io import atomic_write, dump_json, now_iso
 from smesim.model.horizon import START_YEAR
 
@@ -403,9 +405,6 @@ def report_paths(out: Path) -> tuple[Path, Path]:
 
 def read_previous(out: Path, profile: str):
     """The parameter set at ``out`` (None if absent) and a note if it is unreadable."""
-    from smesim.inputs.paramfile import read_parameter_file
-    from smesim.inputs.profiles import get_profile
-
     out = Path(out)
     if not out.exists():
         return None, None
@@ -430,8 +429,6 @@ def run_calibration(
     ``out`` when given, else against the set in use (the user's own calibration
     if there is one, else the bundled set).
     """
-    from smesim.inputs.profiles import get_profile
-
     prof = get_profile(profile)
     previous_file = Path(out) if out is not None else prof.params_file
     data = list(data) if data else None
@@ -478,8 +475,6 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None) 
     list of Path
         Written files: parameter set, markdown report, JSON report, then archived copies.
     """
-    from smesim.inputs.profiles import get_profile
-
     out = Path(out) if out is not None else get_profile(result.profile).user_params_file
     try:
         return _write_calibration(result, out)
@@ -490,8 +485,6 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None) 
 
 
 def _write_calibration(result: CalibrationResult, out: Path) -> list[Path]:
-    from smesim.inputs.paramfile import write_parameter_file
-
     md_path, json_path = report_paths(out)
     archived = []
     if out.exists():

@@ -10,8 +10,8 @@ deficiencies).  :func:`scenario_colours` gives each scenario one colour for a
 whole pack: the baseline is always black (and dashed), bundled scenarios keep
 fixed colours across packs, others take the remaining colours in order.
 
-Text is looked up in :mod:`smesim.i18n`; wrap drawing *and* saving in
-:func:`smesim.i18n.font_context` for Korean.
+Text is looked up in :mod:`smesim.report.i18n`; wrap drawing *and* saving in
+:func:`smesim.report.i18n.font_context` for Korean.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
+from smesim.model.horizon import DEFAULT_END_YEAR, START_YEAR
 from smesim.report.i18n import (
     lever_name,
     lever_unit,
@@ -207,7 +209,7 @@ def plot_history(
     ax: Axes | None = None,
     *,
     lang: str = "en",
-    first_model_year: int = 2012,
+    first_model_year: int = START_YEAR,
     bands: pd.DataFrame | None = None,
     legend: bool = True,
 ) -> Axes:
@@ -428,8 +430,8 @@ def plot_lever_changes(
     *,
     colours: Mapping[str, str] | None = None,
     lang: str = "en",
-    start: float = 2012,
-    end: float = 2060,
+    start: float = START_YEAR,
+    end: float = DEFAULT_END_YEAR,
 ) -> Axes:
     """Gantt-like chart of what each scenario changes, when and by how much.
 
@@ -613,8 +615,6 @@ def plot_uncertainty(
 
 def legend_handles(names: Sequence[str], colours: Mapping[str, str], lang: str = "en"):
     """Line handles and labels for a figure-level legend of scenarios."""
-    from matplotlib.lines import Line2D
-
     handles = [
         Line2D([], [], **{k: v for k, v in _style(n, colours).items() if k != "zorder"})
         for n in names

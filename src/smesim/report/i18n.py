@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import matplotlib
+from matplotlib import font_manager
+
 from smesim.errors import LanguageError
 
 LANGS = ("en", "ko")
@@ -345,8 +348,6 @@ def hangul_font_path() -> Path:
 
 @cache
 def _register_hangul_font() -> str:
-    from matplotlib import font_manager
-
     regular = hangul_font_path()
     for ttf in sorted(regular.parent.glob(f"{HANGUL_FONT}*.ttf")):
         font_manager.fontManager.addfont(str(ttf))
@@ -382,7 +383,5 @@ def rc_params(lang: str = "en") -> dict:
 @contextmanager
 def font_context(lang: str = "en") -> Iterator[None]:
     """Select ``lang``'s fonts and sizes while figures are built and saved."""
-    import matplotlib
-
     with matplotlib.rc_context(rc_params(lang)):
         yield

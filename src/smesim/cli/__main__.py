@@ -1,0 +1,5 @@
+"""``python -m smesim.cli``: the same as the ``smesim`` command."""
+
+from smesim.cli import main
+
+main()

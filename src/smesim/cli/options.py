@@ -1,0 +1,157 @@
+"""Options several commands share, each defined once.
+
+Every function returns a click decorator.  Its arguments are what differs
+between the commands that use it (a default, a help line); everything else
+(name, type, range, destination) is fixed here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from smesim.model.horizon import MAX_END_YEAR, REPORTING_YEARS, START_YEAR
+
+#: The bundled country profiles, the default first (tests/test_layout.py checks them
+#: against the package's profile files; listed here so --help reads no file).
+PROFILES = ("korea", "japan")
+
+
+def profile(help: str = "Country profile (data, parameters)."):
+    return click.option(
+        "--profile",
+        type=click.Choice(PROFILES),
+        default=PROFILES[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def until(help: str, *, checked: bool = True):
+    """``--until``: the last simulated year; ``checked=False`` leaves the range
+    check to the library (``smesim export xmile`` reports it in its own words)."""
+    return click.option(
+        "--until",
+        type=click.IntRange(START_YEAR + 1, MAX_END_YEAR) if checked else int,
+        default=None,
+        help=help,
+    )
+
+
+def out_dir(default: Path):
+    """``--out`` naming a directory (parameter ``out_dir``)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help="Output directory.",
+    )
+
+
+def out_file(help: str, *, required: bool = False):
+    """``--out`` naming a file (parameter ``out``)."""
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        required=required,
+        help=help,
+    )
+
+
+def seed(help: str | None = None):
+    return click.option(
+        "--seed", type=click.IntRange(0, None), default=0, show_default=True, help=help
+    )
+
+
+def runs(help: str, *, minimum: int, default: int | None):
+    return click.option(
+        "--runs",
+        type=click.IntRange(minimum, None),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def years(*, shown: bool):
+    """``--years``: comma-separated reporting years, default :data:`REPORTING_YEARS`
+    (``shown=True``: as the option's value, else left to the library)."""
+    spec = ",".join(map(str, REPORTING_YEARS))
+    if shown:
+        return click.option(
+            "--years",
+            "years",
+            default=spec,
+            show_default=True,
+            help="Comma-separated reporting years.",
+        )
+    return click.option(
+        "--years", default=None, help=f"Comma-separated reporting years (default {spec})."
+    )
+
+
+def scenario(help: str):
+    """``--scenario``: one scenario (bundled name or path) as an option."""
+    return click.option("--scenario", default=None, help=help)
+
+
+# ---- uncertainty in comparisons (compare, brief) ---------------------------------------
+def target():
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="SERIES=VALUE",
+        help="Report the year SERIES first reaches VALUE (repeatable). "
+        "SERIES>=VALUE: from below; SERIES<=VALUE: from above; "
+        f"SERIES=VALUE: direction from the {START_YEAR} value. Quote > and <.",
+    )
+
+
+def no_baseline():
+    return click.option(
+        "--no-baseline",
+        is_flag=True,
+        help="Do not add the baseline; differences are then taken from the first scenario given.",
+    )
+
+
+def ensemble_dir():
+    return click.option(
+        "--ensemble",
+        "ensemble_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Saved ensemble result (bands.csv, probabilities.csv) for uncertainty.",
+    )
+
+
+# ---- where many runs execute (ensemble, sensitivity) -----------------------------------
+def workers():
+    return click.option(
+        "--workers",
+        type=click.IntRange(0, 256),
+        default=None,
+        help="Local worker processes (default: this process, the compiled kernel using "
+        "every core).",
+    )
+
+
+def scheduler():
+    return click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Run on a dask.distributed scheduler, e.g. "
+        "tcp://10.0.0.5:8786 (extra smesim[distributed]).",
+    )
+
+
+def quiet():
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
