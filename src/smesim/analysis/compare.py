@@ -62,7 +62,6 @@ from smesim.model.horizon import (
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
 
-DEFAULT_YEARS = REPORTING_YEARS
 BASELINE = "baseline"
 #: Series the terminal table shows (files hold every canonical series).
 TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
@@ -321,7 +320,7 @@ class Comparison:
 def compare_scenarios(
     specs: Sequence[str | Path],
     *,
-    years: Sequence[int] = DEFAULT_YEARS,
+    years: Sequence[int] = REPORTING_YEARS,
     targets: Sequence[Target | str] = (),
     include_baseline: bool = True,
     until: int | None = None,

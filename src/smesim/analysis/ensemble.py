@@ -92,7 +92,6 @@ from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
 PROBABILITY_COLUMNS = ("scenario", "index", "year", "p_beats_baseline")
-PROBABILITY_YEARS = REPORTING_YEARS
 BEAT_TOLERANCE = 1e-9
 #: Runs per random block (a run's draws depend only on the seed and its index).
 BLOCK_RUNS = 1024
@@ -820,7 +819,7 @@ def auto_batch_runs(n_scenarios: int, n_years: int) -> int:
 def band_summary(
     result: EnsembleResult,
     series: Sequence[str] | None = None,
-    years: Sequence[int] = PROBABILITY_YEARS,
+    years: Sequence[int] = REPORTING_YEARS,
 ) -> pd.DataFrame:
     """Median and 90 % band as text, ``"p50 [p5, p95]"``: rows (scenario, series),
     one column per year (those of ``years`` the result covers)."""
@@ -919,7 +918,7 @@ def run_ensemble(
     plan = build_plan(ordered, prof, point.run(0), until=until, dt=dt)
     centre_runs = simulate(plan)
     centres = np.stack([_centre(centre_runs.outputs(k)) for k in range(plan.n_scenarios)])
-    prob_years = tuple(y for y in PROBABILITY_YEARS if START_YEAR <= y <= until)
+    prob_years = tuple(y for y in REPORTING_YEARS if START_YEAR <= y <= until)
     if batch_runs is None:
         batch_runs = auto_batch_runs(len(ordered), plan.n_years)
     spec = _Spec(plan, sampler, int(batch_runs), centres, prob_years)

@@ -22,8 +22,6 @@ from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
-SUMMARY_YEARS = REPORTING_YEARS
-
 
 def simulate_scenario(
     scenario: Scenario | str | Path | None = None,
@@ -129,7 +127,7 @@ def write_run(out_dir: Path, scenario: Scenario, result: Result, fmt: str = "csv
     return [Path(out_dir) / f"{stem}.{fmt}", Path(out_dir) / f"{stem}.manifest.json"]
 
 
-def summary_table(result: Result, years=SUMMARY_YEARS) -> pd.DataFrame:
+def summary_table(result: Result, years=REPORTING_YEARS) -> pd.DataFrame:
     """Headline series at the summary years present in the result."""
     df = result.frame()
     ys = [y for y in (int(result.years[0]), *years) if y in df.index]

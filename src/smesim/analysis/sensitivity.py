@@ -55,8 +55,6 @@ from smesim.model.outputs import CANONICAL, COEXISTENCE
 from smesim.model.params import BY_NAME
 
 METHODS = ("sobol", "morris")
-DEFAULT_OUTPUTS = COEXISTENCE
-DEFAULT_YEARS = REPORTING_YEARS
 DEFAULT_N = {"sobol": 512, "morris": 64}
 POLICY_START = 2026
 #: Lever ranges explored (unit of each lever).
@@ -301,8 +299,8 @@ def run_sensitivity(
     scenario: str | Scenario,
     method: str = "sobol",
     n: int | None = None,
-    outputs: Sequence[str] = DEFAULT_OUTPUTS,
-    years: Sequence[int] = DEFAULT_YEARS,
+    outputs: Sequence[str] = COEXISTENCE,
+    years: Sequence[int] = REPORTING_YEARS,
     seed: int = 0,
     profile: str = "korea",
     factors: Sequence[Factor] | None = None,
@@ -343,7 +341,7 @@ def run_sensitivity(
         if o not in CANONICAL:
             raise ParameterError(
                 f"outputs: unknown series {o!r} (expected canonical ids, "
-                f"e.g. {', '.join(DEFAULT_OUTPUTS[:2])})"
+                f"e.g. {', '.join(COEXISTENCE[:2])})"
             )
     years = tuple(sorted({int(y) for y in years}))
     if not years or years[0] <= START_YEAR or years[-1] > MAX_END_YEAR:
