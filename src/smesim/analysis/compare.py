@@ -30,6 +30,17 @@ Years are whole reporting years from the start year (2012).  A series that
 starts on the target side and leaves it counts from when it comes back; one
 on the target side in every year is reported as "2012 (met throughout)".
 When never reached the tables say "not by <end year>".
+
+Language
+--------
+The tables written for people (the terminal table, ``comparison.md``) and the
+headers of the CSV files take their words from a :class:`TableText`: English
+by default, Korean from :func:`smesim.report.i18n.table_text`.  Machine-readable
+files keep ids where other tools read them: a Korean ``comparison.csv`` keeps
+the ``scenario`` and ``series`` id columns under those names and adds a Korean
+label column after each (``시나리오``, ``지표``); its other headers are Korean.
+``comparison.json`` holds ids only.  Korean files carry a ``_ko`` suffix
+(``comparison_ko.csv``), so both languages can share a folder.
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +76,81 @@ from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
 BASELINE = "baseline"
 #: Series the terminal table shows (files hold every canonical series).
 TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
+
+#: The English words of the tables (keys: see :class:`TableText`).  ``col_*``: CSV headers;
+#: ``label_*``: headers of the label columns a translated CSV adds after the id columns.
+TABLE_WORDS: dict[str, str] = {
+    "col_unit": "unit",
+    "col_year": "year",
+    "col_value": "value",
+    "col_reference_value": "reference_value",
+    "col_diff": "diff",
+    "col_diff_pct": "diff_pct",
+    "col_direction": "direction",
+    "col_target": "target",
+    "col_p_beats_baseline": "p_beats_baseline",
+    "label_scenario": "scenario_label",
+    "label_series": "series_label",
+    "label_index": "index_label",
+    "series": "series",
+    "target": "target",
+    "index_year": "index, year",
+    "year_first_reached": "year first reached",
+    "probability_heading": "probability of beating the baseline (share of ensemble runs)",
+    "md_title": "Scenario comparison (reference: {reference})",
+    "md_probability": "Probability of beating the baseline (% of ensemble runs)",
+    "md_no_effect": "`=`: the scenario leaves the index unchanged.",
+    "md_targets": "Year each target is first reached",
+    "md_target_note": (
+        "`>=`: first year at or above the value after a year below it (reached "
+        "from below); `<=`: at or below it after a year above it (from above)."
+    ),
+    "legend": (
+        "Cells: level (difference from {reference} in points; in % of "
+        "{reference}).  Parameters: {parameters}; profile {profile}; smesim {version}."
+    ),
+    "not_by": "not by {end}",
+    "met_throughout": "{year} (met throughout)",
+}
+
+
+def _short_index(series_id: str) -> str:
+    return series_id.removeprefix("coexistence_")
+
+
+@dataclass(frozen=True)
+class TableText:
+    """The words of the comparison tables in one language.
+
+    ``words`` overrides :data:`TABLE_WORDS` (missing keys fall back to English);
+    ``scenario``, ``series``, ``unit`` and ``index`` (a coexistence index, short)
+    turn ids into display names (English: the ids themselves).  Files written
+    in another language than English carry ``_<lang>`` in their names
+    (:attr:`suffix`), and their CSVs add label columns next to the id columns.
+    """
+
+    lang: str = "en"
+    words: Mapping[str, str] = field(default_factory=dict)
+    scenario: Callable[[str], str] = str
+    series: Callable[[str], str] = str
+    unit: Callable[[str], str] = str
+    index: Callable[[str], str] = _short_index
+
+    def __call__(self, key: str, **fmt) -> str:
+        phrase = self.words.get(key) or TABLE_WORDS[key]
+        return phrase.format(**fmt) if fmt else phrase
+
+    @property
+    def suffix(self) -> str:
+        return "" if self.lang == "en" else f"_{self.lang}"
+
+    @property
+    def labels(self) -> bool:
+        """Whether CSVs get label columns (translated tables only)."""
+        return self.lang != "en"
+
+
+ENGLISH = TableText()
 
 
 # ---- targets ----------------------------------------------------------------------------
@@ -305,7 +391,7 @@ class Comparison:
         rows = [[self.value(n, s, y) for s, y in cols] for n in self.names]
         return pd.DataFrame(rows, index=pd.Index(self.names, name="scenario"), columns=cols)
 
-    def reach_text(self, scenario: str, target: Target) -> str:
+    def reach_text(self, scenario: str, target: Target, text: TableText = ENGLISH) -> str:
         row = self.reached[
             (self.reached["scenario"] == scenario)
             & (self.reached["series"] == target.series)
@@ -313,8 +399,10 @@ class Comparison:
         ]
         year = row["year"].iloc[0]
         if pd.isna(year):
-            return f"not by {self.end}"
-        return f"{int(year)} (met throughout)" if int(year) == START_YEAR else str(int(year))
+            return text("not_by", end=self.end)
+        if int(year) == START_YEAR:
+            return text("met_throughout", year=int(year))
+        return str(int(year))
 
 
 def compare_scenarios(
@@ -454,59 +542,69 @@ def _cell(row, reference: str) -> str:
     return f"{_fmt(row.value)} ({round(row.diff, 2) + 0.0:+.2f}; {pct})"
 
 
-def wide_table(comp: Comparison, year: int, series: Sequence[str] = CANONICAL) -> pd.DataFrame:
+def wide_table(
+    comp: Comparison,
+    year: int,
+    series: Sequence[str] = CANONICAL,
+    text: TableText = ENGLISH,
+) -> pd.DataFrame:
     """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings."""
     sub = comp.table[(comp.table["year"] == year) & comp.table["series"].isin(series)]
     cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
     data = [[cells[(s, n)] for n in comp.names] for s in series]
-    idx = pd.Index([f"{s} [{BY_ID[s].unit}]" for s in series], name="series")
-    return pd.DataFrame(data, index=idx, columns=comp.names)
+    idx = pd.Index(
+        [f"{text.series(s)} [{text.unit(BY_ID[s].unit)}]" for s in series], name=text("series")
+    )
+    return pd.DataFrame(data, index=idx, columns=[text.scenario(n) for n in comp.names])
 
 
-def _target_rows(comp: Comparison) -> list[list[str]]:
+def _target_rows(comp: Comparison, text: TableText = ENGLISH) -> list[list[str]]:
     rows = []
     for t in comp.targets:
         first = comp.reached[
             (comp.reached["series"] == t.series) & (comp.reached["target"] == t.value)
         ]
         dirs = sorted(set(first["direction"]))
-        label = f"{t.series} {'/'.join(dirs)} {t.value:g}"
-        rows.append([label, *(comp.reach_text(n, t) for n in comp.names)])
+        label = f"{text.series(t.series)} {'/'.join(dirs)} {t.value:g}"
+        rows.append([label, *(comp.reach_text(n, t, text) for n in comp.names)])
     return rows
 
 
-def _legend(comp: Comparison) -> str:
-    return (
-        f"Cells: level (difference from {comp.reference} in points; in % of "
-        f"{comp.reference}).  Parameters: {comp.meta['parameter_set']}; "
-        f"profile {comp.meta['profile']}; smesim {comp.meta['smesim_version']}."
+def _legend(comp: Comparison, text: TableText = ENGLISH) -> str:
+    return text(
+        "legend",
+        reference=text.scenario(comp.reference),
+        parameters=comp.meta["parameter_set"],
+        profile=comp.meta["profile"],
+        version=comp.meta["smesim_version"],
     )
 
 
-def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> str:
+def format_table(
+    comp: Comparison, series: Sequence[str] = TERMINAL_SERIES, text: TableText = ENGLISH
+) -> str:
     """Readable plain-text tables (one per year, then the targets) for the terminal."""
     parts = []
-    for y in comp.years:
-        parts.append(f"== {y} ==\n{wide_table(comp, y, series).to_string()}")
-    if comp.targets:
-        rows = _target_rows(comp)
-        df = pd.DataFrame(
-            [r[1:] for r in rows],
-            index=pd.Index([r[0] for r in rows], name="target"),
-            columns=comp.names,
-        )
-        parts.append(f"== year first reached ==\n{df.to_string()}")
-    probs = probability_table(comp)
-    if probs is not None:
-        parts.append(
-            "== probability of beating the baseline (share of ensemble runs) ==\n"
-            + probs.to_string()
-        )
-    parts.append(_legend(comp))
+    # Hangul is two columns wide in a terminal: pandas aligns it when told so.
+    with pd.option_context("display.unicode.east_asian_width", text.lang != "en"):
+        for y in comp.years:
+            parts.append(f"== {y} ==\n{wide_table(comp, y, series, text).to_string()}")
+        if comp.targets:
+            rows = _target_rows(comp, text)
+            df = pd.DataFrame(
+                [r[1:] for r in rows],
+                index=pd.Index([r[0] for r in rows], name=text("target")),
+                columns=[text.scenario(n) for n in comp.names],
+            )
+            parts.append(f"== {text('year_first_reached')} ==\n{df.to_string()}")
+        probs = probability_table(comp, text)
+        if probs is not None:
+            parts.append(f"== {text('probability_heading')} ==\n" + probs.to_string())
+    parts.append(_legend(comp, text))
     return "\n\n".join(parts)
 
 
-def probability_table(comp: Comparison) -> pd.DataFrame | None:
+def probability_table(comp: Comparison, text: TableText = ENGLISH) -> pd.DataFrame | None:
     """P(beats baseline) in % of ensemble runs: "index year" rows, scenario columns.
 
     ``=`` marks cells where the scenario leaves the index unchanged (in the
@@ -520,7 +618,7 @@ def probability_table(comp: Comparison) -> pd.DataFrame | None:
     rows: list[str] = []
     names: list[str] = []
     for r in probs.itertuples():
-        row = f"{r.index.removeprefix('coexistence_')} {r.year}"
+        row = f"{text.index(r.index)} {r.year}"
         rows.append(row)
         names.append(r.scenario)
         same = (
@@ -537,8 +635,8 @@ def probability_table(comp: Comparison) -> pd.DataFrame | None:
     rows, names = list(dict.fromkeys(rows)), list(dict.fromkeys(names))
     return pd.DataFrame(
         [[cells.get((r, n), "") for n in names] for r in rows],
-        index=pd.Index(rows, name="index, year"),
-        columns=names,
+        index=pd.Index(rows, name=text("index_year")),
+        columns=[text.scenario(n) for n in names],
     )
 
 
@@ -549,44 +647,53 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(comp: Comparison) -> str:
+def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
     """Every canonical series at every year, plus target years, as markdown."""
-    out = [f"# Scenario comparison (reference: {comp.reference})", "", _legend(comp), ""]
+    out = [
+        f"# {text('md_title', reference=text.scenario(comp.reference))}",
+        "",
+        _legend(comp, text),
+        "",
+    ]
     for sc in comp.scenarios:
-        out.append(f"- **{sc.name}** ({sc.path}): {' '.join(sc.description.split())}")
+        out.append(
+            f"- **{text.scenario(sc.name)}** ({sc.path}): {' '.join(sc.description.split())}"
+        )
     for y in comp.years:
-        w = wide_table(comp, y)
+        w = wide_table(comp, y, text=text)
         out += [
             "",
             f"## {y}",
             "",
             _md_table(
-                ["series", *w.columns],
+                [text("series"), *w.columns],
                 [[i, *r] for i, r in zip(w.index, w.to_numpy().tolist(), strict=True)],
             ),
         ]
-    probs = probability_table(comp)
+    probs = probability_table(comp, text)
     if probs is not None:
         out += [
             "",
-            "## Probability of beating the baseline (% of ensemble runs)",
+            f"## {text('md_probability')}",
             "",
-            "`=`: the scenario leaves the index unchanged.",
+            text("md_no_effect"),
             "",
             _md_table(
-                ["index, year", *probs.columns],
+                [text("index_year"), *probs.columns],
                 [[i, *row] for i, row in zip(probs.index, probs.to_numpy().tolist(), strict=True)],
             ),
         ]
     if comp.targets:
         out += [
             "",
-            "## Year each target is first reached",
+            f"## {text('md_targets')}",
             "",
-            "`>=`: first year at or above the value after a year below it (reached "
-            "from below); `<=`: at or below it after a year above it (from above).",
+            text("md_target_note"),
             "",
-            _md_table(["target", *comp.names], _target_rows(comp)),
+            _md_table(
+                [text("target"), *(text.scenario(n) for n in comp.names)],
+                _target_rows(comp, text),
+            ),
         ]
     return "\n".join(out) + "\n"
 
@@ -624,26 +731,51 @@ def to_json(comp: Comparison) -> dict:
     }
 
 
-def write_tables(stage: Path, comp: Comparison) -> list[str]:
-    """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names."""
+def translated_columns(df: pd.DataFrame, text: TableText = ENGLISH) -> pd.DataFrame:
+    """``df`` with the headers of ``text``: id columns (scenario, series, index) keep their
+    names and values and get a label column after them; the others are renamed."""
+    if not text.labels:
+        return df
+    out = df.copy()
+    for col, name in (("scenario", text.scenario), ("series", text.series), ("index", text.series)):
+        if col in out:
+            out.insert(out.columns.get_loc(col) + 1, text(f"label_{col}"), out[col].map(name))
+    keep = {"scenario", "series", "index"}
+    return out.rename(
+        columns={
+            c: text(f"col_{c}") for c in df.columns if c not in keep and f"col_{c}" in TABLE_WORDS
+        }
+    )
+
+
+def write_tables(stage: Path, comp: Comparison, text: TableText = ENGLISH) -> list[str]:
+    """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names.
+
+    With a translated ``text`` the names carry its suffix (``comparison_ko.csv``).
+    """
     stage = Path(stage)
-    comp.table.to_csv(stage / "comparison.csv", index=False, float_format="%.6g")
-    (stage / "comparison.md").write_text(to_markdown(comp), encoding="utf-8")
-    (stage / "comparison.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
-    names = ["comparison.csv", "comparison.md", "comparison.json"]
+    sfx = text.suffix
+    names = [f"comparison{sfx}.csv", f"comparison{sfx}.md", f"comparison{sfx}.json"]
+    translated_columns(comp.table, text).to_csv(stage / names[0], index=False, float_format="%.6g")
+    (stage / names[1]).write_text(to_markdown(comp, text), encoding="utf-8")
+    (stage / names[2]).write_text(dump_json(to_json(comp)), encoding="utf-8")
     if comp.targets:
-        comp.reached.to_csv(stage / "targets.csv", index=False)
-        names.append("targets.csv")
+        translated_columns(comp.reached, text).to_csv(stage / f"targets{sfx}.csv", index=False)
+        names.append(f"targets{sfx}.csv")
     if comp.ensemble is not None:
         probs = getattr(comp.ensemble, "probabilities", None)
         if probs is not None:
-            probs.to_csv(stage / "probabilities.csv", index=False, float_format="%.4g")
-            names.append("probabilities.csv")
+            translated_columns(probs, text).to_csv(
+                stage / f"probabilities{sfx}.csv", index=False, float_format="%.4g"
+            )
+            names.append(f"probabilities{sfx}.csv")
     return names
 
 
-def write_comparison(out_dir: str | Path, comp: Comparison) -> list[Path]:
+def write_comparison(
+    out_dir: str | Path, comp: Comparison, text: TableText = ENGLISH
+) -> list[Path]:
     """Write the comparison tables into ``out_dir`` atomically (staged, then moved)."""
     with staged_files(Path(out_dir)) as stage:
-        names = write_tables(stage, comp)
+        names = write_tables(stage, comp, text)
     return [Path(out_dir) / n for n in names]

@@ -31,8 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from smesim.analysis.ensemble import Uncertainty, joint_uncertainty
 from smesim.engine.parallel import Execution, run_tasks
@@ -384,82 +382,25 @@ def run_sensitivity(
     return SensitivityResult(method=result.method, table=result.table, meta=meta)
 
 
-def plot_sensitivity(
-    result: SensitivityResult,
-    output: str,
-    top: int = 8,
-    ax=None,
-    min_index: float | None = None,
-    label: Callable[[str, str], str] | None = None,
-):
-    """Index of the ``top`` factors of ``output`` over the reporting years.
-
-    Parameters
-    ----------
-    result : SensitivityResult
-    output : str
-    top : int
-        Factors shown (largest index in any year).
-    ax : matplotlib Axes, optional
-        Drawn on a new Figure (Agg) when omitted.
-    min_index : float, optional
-        Leave out factors whose index never exceeds this (in any year).
-    label : callable, optional
-        ``label(factor, kind)`` -> legend text (default ``"factor (kind)"``).
-
-    Returns
-    -------
-    Axes
-    """
-    if ax is None:
-        ax = Figure(figsize=(7, 4.2)).add_subplot()
-    col = result.index_column
-    conf = f"{col}_conf" if col == "ST" else "mu_star_conf"
-    t = result.table[result.table["output"] == output]
-    if t.empty:
-        raise ParameterError(f"output: {output!r} not in this sensitivity result")
-    peak = t.groupby("factor")[col].max().sort_values(ascending=False)
-    if min_index is not None:
-        peak = peak[peak > min_index]
-    order = peak.index[:top]
-    for name in order:
-        f = t[t["factor"] == name].sort_values("year")
-        kind = f["kind"].iloc[0]
-        ax.errorbar(
-            f["year"],
-            f[col],
-            yerr=f[conf],
-            marker="o",
-            capsize=3,
-            linestyle="-" if kind == "lever" else "--",
-            label=label(name, kind) if label else f"{name} ({kind})",
-        )
-    label = "total Sobol index ST" if col == "ST" else "Morris mu*"
-    ax.set_xlabel("year")
-    ax.set_ylabel(label)
-    ax.set_title(f"What drives {output} ({label}, {int(CONF_LEVEL * 100)} % CI)")
-    ax.legend(fontsize="small", loc="best")
-    return ax
-
-
 def write_sensitivity(
-    result: SensitivityResult, out_dir: str | Path, charts: bool = True
+    result: SensitivityResult,
+    out_dir: str | Path,
+    charts: Callable[[Path], Sequence[str]] | None = None,
 ) -> list[Path]:
-    """Write ``sensitivity.csv``, ``manifest.json`` and one chart per output (PNG)."""
+    """Write ``sensitivity.csv``, ``manifest.json`` and, with ``charts``, the charts.
+
+    ``charts`` is called with the staging folder and returns the names of the
+    files it wrote there (the command line passes
+    :func:`smesim.report.brief.write_sensitivity_charts`); everything moves into
+    ``out_dir`` together, or nothing does.
+    """
     out_dir = Path(out_dir)
     written = ["sensitivity.csv", "manifest.json"]
     with staged_files(out_dir) as stage:
         result.table.to_csv(stage / "sensitivity.csv", index=False, float_format="%.6g")
         (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
         if charts:
-            for output in result.table["output"].unique():
-                ax = plot_sensitivity(result, output)
-                fig = ax.figure
-                FigureCanvasAgg(fig)
-                fig.tight_layout()
-                name = f"sensitivity_{output}.png"
-                fig.savefig(stage / name, dpi=120)
-                written.append(name)
+            written += list(charts(stage))
     return [out_dir / w for w in written]
 
 

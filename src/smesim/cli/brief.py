@@ -9,20 +9,13 @@ import click
 from smesim.analysis.compare import format_table, parse_years
 from smesim.cli import options
 from smesim.model.outputs import HEADLINE
-from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief
-from smesim.report.i18n import LANGS
+from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief, table_text
 
 
 @click.command()
 @click.argument("scenarios", nargs=-1)
 @options.out_dir(Path("briefing"))
-@click.option(
-    "--lang",
-    type=click.Choice(LANGS),
-    default="en",
-    show_default=True,
-    help="Language of titles, labels and legends.",
-)
+@options.lang()
 @click.option(
     "--format",
     "formats",
@@ -96,7 +89,7 @@ def brief(
         dpi=dpi,
         sensitivity_dir=sensitivity_dir,
     )
-    click.echo(format_table(result.comparison, series=HEADLINE))
+    click.echo(format_table(result.comparison, series=HEADLINE, text=table_text(lang)))
     for p in result.files:
         click.echo(f"wrote {p}")
     click.echo(

@@ -8,7 +8,7 @@ import click
 
 from smesim.analysis.compare import compare_scenarios, format_table, parse_years, write_comparison
 from smesim.cli import options
-from smesim.report.brief import default_scenarios
+from smesim.report.brief import default_scenarios, table_text
 
 
 @click.command()
@@ -21,11 +21,16 @@ from smesim.report.brief import default_scenarios
 @options.runs("Run an ensemble of N parameter draws for uncertainty.", minimum=2, default=None)
 @options.seed("Seed of the ensemble draws (with --runs).")
 @options.profile()
-def compare(scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs, seed, profile):
+@options.lang("Language of the printed table and of the files' headers (Korean: *_ko files).")
+def compare(
+    scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs, seed, profile, lang
+):
     """Compare SCENARIOS (paths or bundled names; default: all bundled) with the baseline.
 
     Writes comparison.csv, comparison.md and comparison.json (and targets.csv)
-    to --out, and prints the headline series and coexistence indices.
+    to --out, and prints the headline series and coexistence indices.  With
+    --lang ko the files are comparison_ko.* with Korean headers; the CSVs keep
+    the scenario and series id columns and add Korean label columns.
     """
     comp = compare_scenarios(
         list(scenarios) or default_scenarios(),
@@ -37,7 +42,8 @@ def compare(scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs,
         runs=runs,
         seed=seed,
     )
-    paths = write_comparison(out_dir, comp)
-    click.echo(format_table(comp))
+    text = table_text(lang)
+    paths = write_comparison(out_dir, comp, text)
+    click.echo(format_table(comp, text=text))
     for p in paths:
         click.echo(f"wrote {p}")

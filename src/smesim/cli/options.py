@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from smesim.model.horizon import MAX_END_YEAR, REPORTING_YEARS, START_YEAR
+from smesim.report.i18n import LANGS
 
 #: The bundled country profiles, the default first (tests/test_layout.py checks them
 #: against the package's profile files; listed here so --help reads no file).
@@ -25,6 +26,13 @@ def profile(help: str = "Country profile (data, parameters)."):
         default=PROFILES[0],
         show_default=True,
         help=help,
+    )
+
+
+def lang(help: str = "Language of titles, labels, legends and table headers."):
+    """``--lang``: the language of what a command writes for people (choices: i18n.LANGS)."""
+    return click.option(
+        "--lang", type=click.Choice(LANGS), default=LANGS[0], show_default=True, help=help
     )
 
 

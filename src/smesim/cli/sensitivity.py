@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -18,6 +19,8 @@ from smesim.cli.progress import progress
 from smesim.errors import ParameterError
 from smesim.model.horizon import REPORTING_YEARS
 from smesim.model.outputs import COEXISTENCE
+from smesim.report.brief import write_sensitivity_charts
+from smesim.report.i18n import hangul_font_path
 
 
 @click.command()
@@ -46,6 +49,7 @@ from smesim.model.outputs import COEXISTENCE
 @options.scheduler()
 @options.quiet()
 @options.profile()
+@options.lang("Language of the charts.")
 def sensitivity(
     scenario,
     method,
@@ -59,12 +63,15 @@ def sensitivity(
     scheduler,
     quiet,
     profile,
+    lang,
 ):
     """Which levers and uncertain parameters drive each outcome, per reporting year.
 
     Writes OUT/sensitivity.csv (indices with confidence intervals per output,
     year and factor), OUT/manifest.json and a chart per output.
     """
+    if lang == "ko":
+        hangul_font_path()  # a missing font package fails here, before the runs
     outs = tuple(s.strip() for s in outputs.split(",") if s.strip()) if outputs else COEXISTENCE
     try:
         yrs = tuple(int(y) for y in years.split(",")) if years else REPORTING_YEARS
@@ -89,7 +96,8 @@ def sensitivity(
             scheduler=scheduler,
             progress=update,
         )
-    paths = write_sensitivity(result, out_dir)
+    charts = functools.partial(write_sensitivity_charts, result, lang=lang)
+    paths = write_sensitivity(result, out_dir, charts=charts)
     col = result.index_column
     click.echo(f"{method}: {result.meta['design_rows']} runs, {len(factors)} factors")
     for o in outs:

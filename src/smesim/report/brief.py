@@ -3,7 +3,8 @@
 :func:`make_brief` runs :func:`smesim.analysis.compare.compare_scenarios` and writes,
 into one folder (staged, then moved in, so a reader never sees half a pack):
 
-* ``comparison.csv|md|json`` (and ``targets.csv``): the numbers;
+* ``comparison.csv|md|json`` (and ``targets.csv``): the numbers, in the
+  pack's language (:func:`table_text`; Korean: ``comparison_ko.csv`` ...);
 * one PNG (print resolution) and one SVG per chart, 16:9 slide size:
 
   - ``history_<i>``: each series with release data, the baseline run from
@@ -19,11 +20,16 @@ into one folder (staged, then moved in, so a reader never sees half a pack):
   - ``sensitivity`` when a sensitivity result is given: per output, the
     factors that drive it most, index per reporting year;
 
-* ``briefing.pdf``: a cover page, then every chart, one per page;
+* ``key_findings``: the headline indicators of every scenario against the
+  baseline at the reporting years, the year each ``--target`` is first
+  reached, and one line per scenario on what it changes;
+* ``briefing.pdf``: the cover, the key findings, every chart (one per page),
+  and an appendix with every canonical output at each reporting year (the
+  cover and the appendix are in the PDF only);
 * ``brief.manifest.json``: inputs, versions, parameter set, data files.
 
-Korean packs (``lang="ko"``) carry a ``_ko`` suffix, so both languages can
-share a folder.  Every chart has a title, units on its axes and a source line
+Korean packs (``lang="ko"``) carry a ``_ko`` suffix, tables included, so both
+languages can share a folder.  Every chart has a title, units on its axes and a source line
 (smesim version, data release files, parameter set); a scenario has the same
 colour on every chart (:func:`smesim.report.charts.scenario_colours`).
 """
@@ -32,7 +38,6 @@ from __future__ import annotations
 
 import logging
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,36 +45,43 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from smesim._version import __version__
 from smesim.analysis.compare import (
     CompareError,
     Comparison,
+    TableText,
     Target,
     compare_scenarios,
     lever_changes,
     lever_frame,
+    wide_table,
     write_tables,
 )
-from smesim.analysis.sensitivity import plot_sensitivity, read_sensitivity
+from smesim.analysis.sensitivity import SensitivityResult, read_sensitivity
 from smesim.inputs.data import load_releases
 from smesim.inputs.scenario import bundled_names
 from smesim.io import dump_json, manifest, sha256_file, staged_files
 from smesim.model.horizon import REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS
-from smesim.model.outputs import CANONICAL, COEXISTENCE
+from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import (
+    TABLE_WORDS_KO,
     check_lang,
     font_context,
     hangul_font_path,
     lever_name,
     scenario_name,
     series_name,
+    short_name,
     text,
+    unit_name,
 )
 
 FORMATS = ("png", "svg", "pdf")
@@ -153,36 +165,135 @@ def load_sources(
     return Sources(rel.points, files, pset, comp.meta.get("calibrated_at"))
 
 
-# ---- pages -----------------------------------------------------------------------------
-def _page(title: str, sources: Sources, lang: str, dpi: int, legend_rows: int = 0) -> Figure:
-    """A 16:9 page: title on top, source line at the bottom, room for a legend above it."""
+def table_text(lang: str = "en") -> TableText:
+    """The words of the comparison tables (terminal, markdown, CSV headers) in ``lang``."""
+    if check_lang(lang) == "en":
+        return TableText()
+    return TableText(
+        lang=lang,
+        words=TABLE_WORDS_KO,
+        scenario=lambda n: scenario_name(n, lang),
+        series=lambda s: series_name(s, lang),
+        unit=lambda u: unit_name(u, lang),
+        index=lambda s: short_name(s, lang),
+    )
+
+
+# ---- page layout ------------------------------------------------------------------------
+SOURCE_GID = "smesim-source-line"
+_PAD = 0.008  # figure fraction between stacked footer items
+
+
+def _page(title: str, sources, lang: str, dpi: int, legend_rows: int = 0) -> Figure:
+    """A 16:9 page: title on top, source line at the bottom.
+
+    The layout keeps the axes above the source line; :func:`_footer` stacks a
+    caption and a legend over the line and makes room for what it measured.
+    (``legend_rows`` is kept for callers that reserve room by rows.)
+    """
     fig = Figure(figsize=SLIDE_INCHES, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer, to measure text
     fig.suptitle(title, fontweight="bold")
-    fig.text(0.008, 0.008, sources.line(lang), fontsize=9, color="#444444", ha="left", va="bottom")
+    src = fig.text(
+        0.008, 0.008, sources.line(lang), fontsize=9, color="#444444", ha="left", va="bottom"
+    )
+    src.set_gid(SOURCE_GID)
     bottom = 0.04 + (0.02 + 0.037 * legend_rows if legend_rows else 0.0)
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom), h_pad=0.06, w_pad=0.06)
     return fig
+
+
+def _renderer(fig: Figure):
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def _top(fig: Figure, artist) -> float:
+    """Top edge of ``artist`` in figure fraction."""
+    return artist.get_window_extent(_renderer(fig)).y1 / fig.bbox.height
+
+
+def _width(fig: Figure, s: str, **props) -> float:
+    """Width of ``s`` drawn with ``props``, in figure fraction."""
+    t = fig.text(0, 0, s, **props)
+    try:
+        return t.get_window_extent(_renderer(fig)).width / fig.bbox.width
+    finally:
+        t.remove()
+
+
+def _fit_lines(fig: Figure, items: Sequence[str], width: float, sep: str = " ", **props) -> str:
+    """``items`` joined by ``sep`` into lines no wider than ``width`` (figure fraction),
+    breaking only between items (an item wider than a line gets a line of its own)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and _width(fig, lines[-1] + sep + item, **props) <= width:
+            lines[-1] += sep + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
+
+
+def _wrap_words(fig: Figure, s: str, width: float, **props) -> str:
+    return _fit_lines(fig, s.split(), width, " ", **props)
+
+
+def _footer(
+    fig: Figure,
+    handles: Sequence = (),
+    labels: Sequence[str] = (),
+    *,
+    caption: str | None = None,
+    ncols: int = 3,
+    handler_map: dict | None = None,
+    caption_size: float = 11,
+) -> None:
+    """Stack ``caption`` and a legend above the source line, and lay the axes out above them.
+
+    Heights are measured, not guessed, so long (Korean) labels never run into
+    the x-axis labels: the legend loses columns until it fits the page width.
+    """
+    src = next((t for t in fig.texts if t.get_gid() == SOURCE_GID), None)
+    y = (_top(fig, src) if src is not None else 0.0) + _PAD / 2
+    if caption:
+        t = fig.text(
+            0.5,
+            y,
+            _wrap_words(fig, caption, 0.94, fontsize=caption_size),
+            ha="center",
+            va="bottom",
+            fontsize=caption_size,
+            color="#333333",
+        )
+        y = _top(fig, t) + _PAD / 2
+    if labels:
+        ncols = max(1, min(ncols, len(labels)))
+        while True:
+            leg = fig.legend(
+                list(handles),
+                list(labels),
+                loc="lower center",
+                bbox_to_anchor=(0.5, y),
+                ncols=ncols,
+                frameon=False,
+                handler_map=handler_map,
+                handlelength=2.6 if handler_map is None else 5.0,
+            )
+            width = leg.get_window_extent(_renderer(fig)).width / fig.bbox.width
+            if width <= 0.98 or ncols == 1:
+                break
+            leg.remove()
+            ncols -= 1
+        y = _top(fig, leg)
+    bottom = y + _PAD
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
 
 
 def _reference_label(comp: Comparison, lang: str) -> str:
     if comp.reference == "baseline":
         return text("baseline_short", lang)
     return scenario_name(comp.reference, lang)
-
-
-def _legend_rows(n: int, ncols: int = 3) -> int:
-    return math.ceil(n / ncols)
-
-
-def _bottom_legend(fig: Figure, handles, labels, ncols: int = 3) -> None:
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.032),
-        ncols=min(len(labels), ncols),
-        frameon=False,
-    )
 
 
 def _grid(fig: Figure, n: int) -> list:
@@ -196,9 +307,16 @@ def _grid(fig: Figure, n: int) -> list:
 
 def _scenario_legend(fig: Figure, names: Sequence[str], colours, lang: str) -> None:
     handles, labels = charts.legend_handles(names, colours, lang)
-    _bottom_legend(fig, handles, labels)
+    _footer(fig, handles, labels)
 
 
+def policy_start(changes: pd.DataFrame) -> float | None:
+    """The first (whole) year a scenario's levers leave the reference's, from
+    :func:`~smesim.analysis.compare.lever_changes`; None when no lever moves."""
+    return None if changes.empty else float(math.floor(changes["start"].min()))
+
+
+# ---- pages -----------------------------------------------------------------------------
 def history_pages(
     comp: Comparison, sources: Sources, lang: str, dpi: int, bands: pd.DataFrame | None = None
 ) -> list[Figure]:
@@ -216,7 +334,7 @@ def history_pages(
             if len(chunks) > 1
             else text("history_title", lang)
         )
-        fig = _page(title, sources, lang, dpi, legend_rows=1)
+        fig = _page(title, sources, lang, dpi)
         on_page = pts[pts["series"].isin(chunk)] if not pts.empty else pts
         first = min(
             HISTORY_FIRST_YEAR,
@@ -226,23 +344,44 @@ def history_pages(
             charts.plot_history(s, base, pts, ax=ax, lang=lang, legend=False, bands=bands)
             ax.set_xlim(first, comp.end + 1)
             ax.set_xlabel("")
-        handles, labels = {}, {}
+        handles: dict[str, object] = {}
         for ax in fig.axes:
             for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
                 handles.setdefault(lab, h)
-                labels[lab] = lab
-        _bottom_legend(fig, list(handles.values()), list(handles))
+        if bands is not None and not bands.empty:
+            handles[text("history_bands", lang)] = (
+                Patch(color="#000000", alpha=0.34, linewidth=0),
+                Patch(color="#000000", alpha=0.12, linewidth=0),
+                Line2D([], [], color="#000000", linestyle=":", linewidth=1.6),
+            )
+        tuples = any(isinstance(h, tuple) for h in handles.values())
+        _footer(
+            fig,
+            list(handles.values()),
+            list(handles),
+            ncols=len(handles),
+            handler_map={tuple: charts.HandlerTuple(ndivide=None, pad=0.0)} if tuples else None,
+        )
         figs.append(fig)
     return figs
 
 
-def headline_page(comp: Comparison, sources: Sources, lang: str, dpi: int, colours) -> Figure:
-    fig = _page(
-        text("headline_title", lang), sources, lang, dpi, legend_rows=_legend_rows(len(comp.names))
-    )
+def headline_page(
+    comp: Comparison, sources: Sources, lang: str, dpi: int, colours, start: float | None = None
+) -> Figure:
+    """The headline series of every scenario; ``start``: the policy start marked on each."""
+    fig = _page(text("headline_title", lang), sources, lang, dpi)
     for ax, s in zip(_grid(fig, len(HEADLINE_CHART)), HEADLINE_CHART, strict=True):
-        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang, legend=False)
-        ax.set_xlabel("")
+        charts.plot_scenarios(
+            s,
+            comp.frames,
+            ax=ax,
+            colours=colours,
+            lang=lang,
+            legend=False,
+            policy_start=start,
+            xlabel=False,
+        )
     _scenario_legend(fig, comp.names, colours, lang)
     return fig
 
@@ -255,11 +394,16 @@ def uncertainty_page(
     colours,
     bands: pd.DataFrame,
     series_id: str,
+    start: float | None = None,
 ) -> Figure:
-    """One headline series: a panel per scenario, its fan against the reference's (grey)."""
+    """One headline series: a panel per scenario, its fan against the reference's (grey).
+
+    The legend shows each entry in every scenario's colour; a caption says why
+    the dotted median differs from the solid central run.
+    """
     names = [n for n in comp.names if n != comp.reference and n in set(bands["scenario"])]
     title = f"{series_name(series_id, lang)}. {text('uncertainty_title', lang)}"
-    fig = _page(title, sources, lang, dpi, legend_rows=1)
+    fig = _page(title, sources, lang, dpi)
     if not names:
         return fig
     axes = _grid(fig, len(names))
@@ -274,14 +418,25 @@ def uncertainty_page(
             frames=comp.frames,
             reference=comp.reference,
         )
-        ax.sharey(axes[0])
-    handles = [
-        Patch(color="#7F7F7F", alpha=0.35),
-        Patch(color="#7F7F7F", alpha=0.15),
-        *charts.legend_handles([comp.reference], colours, lang)[0],
-    ]
-    labels = [text("band_50", lang), text("band_90", lang), scenario_name(comp.reference, lang)]
-    _bottom_legend(fig, handles, labels)
+        if start is not None:
+            charts.mark_policy_start(ax, start, lang)
+        if ax is not axes[0]:
+            ax.sharey(axes[0])
+    # One y range for every panel, from what they draw (shared autoscaling would
+    # keep the first panel's range and cut off the others' bands).
+    shown = bands[(bands["series"] == series_id) & bands["scenario"].isin([*names, comp.reference])]
+    central = [comp.frames[n][series_id] for n in [*names, comp.reference] if n in comp.frames]
+    lo = min([float(shown["p5"].min()), *(float(r.min()) for r in central)])
+    hi = max([float(shown["p95"].max()), *(float(r.max()) for r in central)])
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    axes[0].set_ylim(lo - pad, hi + pad)
+    handles, labels, handler_map = charts.uncertainty_legend(names, colours, comp.reference, lang)
+    meta = getattr(comp.ensemble, "meta", None) or {}
+    runs = meta.get("runs_used") or meta.get("runs")
+    caption = text("unc_caption", lang, runs=runs) if runs else None
+    if caption is None:
+        caption = text("unc_caption", lang, runs="").replace("  ", " ")
+    _footer(fig, handles, labels, caption=caption, ncols=3, handler_map=handler_map)
     return fig
 
 
@@ -294,25 +449,40 @@ def dashboard_page(comp: Comparison, sources: Sources, lang: str, dpi: int) -> F
         comp.levels(COEXISTENCE), ax=ax, lang=lang, reference=comp.reference
     )
     bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.8, pad=0.01)
-    bar.set_label(text("dashboard_colour", lang, reference=_reference_label(comp, lang)))
+    by_change = comp.reference in comp.names
+    bar.set_label(
+        text("dashboard_colour", lang, reference=_reference_label(comp, lang))
+        if by_change
+        else text("dashboard_level", lang)
+    )
     return fig
 
 
 def coexistence_paths_page(
-    comp: Comparison, sources: Sources, lang: str, dpi: int, colours
+    comp: Comparison, sources: Sources, lang: str, dpi: int, colours, start: float | None = None
 ) -> Figure:
-    fig = _page(
-        text("coexistence_paths_title", lang),
-        sources,
-        lang,
-        dpi,
-        legend_rows=_legend_rows(len(comp.names)),
-    )
+    fig = _page(text("coexistence_paths_title", lang), sources, lang, dpi)
     for ax, s in zip(_grid(fig, len(COEXISTENCE)), COEXISTENCE, strict=True):
-        charts.plot_scenarios(s, comp.frames, ax=ax, colours=colours, lang=lang, legend=False)
+        charts.plot_scenarios(
+            s,
+            comp.frames,
+            ax=ax,
+            colours=colours,
+            lang=lang,
+            legend=False,
+            policy_start=start,
+            xlabel=False,
+        )
         ax.set_ylim(0, 102)
-        ax.set_xlabel("")
-    _scenario_legend(fig, comp.names, colours, lang)
+    spare = [ax for ax in fig.axes if not ax.get_visible()]
+    if spare:  # the grid's empty slot holds the legend: more room for the panels
+        handles, labels = charts.legend_handles(comp.names, colours, lang)
+        spare[0].set_visible(True)
+        spare[0].axis("off")
+        spare[0].legend(handles, labels, loc="center", frameon=False)
+        _footer(fig)
+    else:
+        _scenario_legend(fig, comp.names, colours, lang)
     return fig
 
 
@@ -334,7 +504,7 @@ def lever_page(
 ) -> Figure:
     frames, changed = changed_levers(comp, profile)
     unchanged = [lever_name(lid, lang) for lid in LEVER_IDS if lid not in changed]
-    fig = _page(text("levers_title", lang), sources, lang, dpi, legend_rows=1 if unchanged else 0)
+    fig = _page(text("levers_title", lang), sources, lang, dpi)
     changes = lever_changes(frames, comp.reference)
     if changes.empty:
         fig.text(0.5, 0.5, text("no_levers_changed", lang), ha="center", va="center")
@@ -344,15 +514,7 @@ def lever_page(
         changes, ax=ax, colours=colours, lang=lang, start=START_YEAR, end=comp.end
     )
     if unchanged:
-        fig.text(
-            0.5,
-            0.045,
-            _wrap(text("levers_unchanged", lang, levers=", ".join(unchanged)), 170),
-            ha="center",
-            va="bottom",
-            fontsize=11,
-            color="#444444",
-        )
+        _footer(fig, caption=text("levers_unchanged", lang, levers=", ".join(unchanged)))
     return fig
 
 
@@ -385,68 +547,497 @@ def probability_page(
     return fig
 
 
-def sensitivity_page(result, sources: Sources, lang: str, dpi: int, top: int = 5) -> Figure:
+def _sensitivity_index(result) -> str:
+    return "ST" if result.method == "sobol" else "mu*"
+
+
+def sensitivity_page(result, sources, lang: str, dpi: int, top: int = 5) -> Figure:
     """One panel per output of a :class:`~smesim.analysis.sensitivity.SensitivityResult`:
-    its ``top`` factors' index (Sobol ST or Morris mu*) over the reporting years."""
+    its ``top`` factors' index (Sobol ST or Morris mu*) over the reporting years.
+
+    A factor has one colour on every panel; one legend below the panels names
+    every factor shown.
+    """
     outputs = list(dict.fromkeys(result.table["output"]))[:6]
-    index = "ST" if result.method == "sobol" else "mu*"
-    fig = _page(text("sensitivity_title", lang, index=index), sources, lang, dpi)
-    years = sorted(set(result.table["year"]))
-
-    def label(factor: str, kind: str) -> str:
-        name = lever_name(factor, lang) if kind == "lever" else factor
-        return f"{name} ({text(f'factor_{kind}', lang)})"
-
+    fig = _page(
+        text("sensitivity_title", lang, index=_sensitivity_index(result)), sources, lang, dpi
+    )
+    colours = charts.factor_colours(result)
+    handles: dict[str, object] = {}
     for ax, output in zip(_grid(fig, len(outputs)), outputs, strict=True):
-        plot_sensitivity(result, output, top=top, ax=ax, min_index=0.01, label=label)
-        ax.set_title(series_name(output, lang), fontsize=12)
-        ax.set_ylabel(text(f"sensitivity_ylabel_{result.method}", lang))
-        ax.set_xlabel("")
-        ax.set_xticks(years)
-        ax.set_ylim(bottom=0)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+        charts.plot_sensitivity(
+            result, output, ax=ax, top=top, lang=lang, colours=colours, legend=False, xlabel=False
+        )
+        ax.title.set_fontsize(12)
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    _footer(fig, list(handles.values()), list(handles), ncols=3, caption_size=10)
     return fig
+
+
+@dataclass(frozen=True)
+class SensitivitySources:
+    """The source line of a sensitivity chart: version, scenario, design, parameter set."""
+
+    meta: dict
+
+    def line(self, lang: str) -> str:
+        m = self.meta
+        scenario = (m.get("scenario") or {}).get("name", "?")
+        pset = (m.get("parameter_set") or {}).get("source") or "?"
+        if "/" in pset or pset.endswith(".toml"):
+            pset = Path(pset).name
+        design = text(
+            "sensitivity_source",
+            lang,
+            scenario=scenario_name(scenario, lang),
+            method=str(m.get("method", "?")).capitalize(),
+            n=m.get("n", "?"),
+            runs=m.get("design_rows", "?"),
+        )
+        return (
+            f"{text('source', lang)}: smesim {m.get('smesim_version', __version__)} · {design}"
+            f" · {text('parameters', lang)}: {pset}"
+        )
+
+
+def sensitivity_figures(
+    result: SensitivityResult, lang: str = "en", dpi: int = 120, top: int = 6
+) -> list[tuple[str, Figure]]:
+    """One slide per output of a sensitivity result (``sensitivity_<output>``), house style.
+
+    Call inside :func:`~smesim.report.i18n.font_context`.
+    """
+    sources = SensitivitySources(result.meta)
+    colours = charts.factor_colours(result)
+    index = _sensitivity_index(result)
+    out = []
+    for output in dict.fromkeys(result.table["output"]):
+        title = text(
+            "sensitivity_chart_title",
+            lang,
+            output=series_name(output, lang),
+            index=index,
+            ci=charts.SENSITIVITY_CI,
+        )
+        fig = _page(title, sources, lang, dpi)
+        ax = fig.add_subplot()
+        charts.plot_sensitivity(result, output, ax=ax, top=top, lang=lang, colours=colours)
+        ax.set_title("")
+        out.append((f"sensitivity_{output}", fig))
+    return out
+
+
+def write_sensitivity_charts(
+    result: SensitivityResult, stage: Path, lang: str = "en", dpi: int = 120
+) -> list[str]:
+    """Write :func:`sensitivity_figures` as PNGs into ``stage`` (``_ko`` suffix in Korean);
+    the file names.  Pass it to :func:`smesim.analysis.sensitivity.write_sensitivity`."""
+    suffix = "" if check_lang(lang) == "en" else f"_{lang}"
+    names = []
+    with font_context(lang):
+        for stem, fig in sensitivity_figures(result, lang, dpi):
+            name = f"{stem}{suffix}.png"
+            fig.savefig(Path(stage) / name, dpi=dpi)
+            names.append(name)
+    return names
+
+
+def _lever_summary(rows, lang: str) -> list[str]:
+    return [f"{lever_name(r.lever, lang)} {charts.describe_change(r, lang)}" for r in rows]
 
 
 def cover_page(
     comp: Comparison, sources: Sources, lang: str, dpi: int, colours, profile: str = "korea"
 ) -> Figure:
-    """Title, date, the scenarios with their colour and what each changes, caveats."""
-    fig = _page(text("cover_title", lang), sources, lang, dpi)
+    """Title, date, the scenarios with their colour and what each changes, caveats.
+
+    Rows are laid out by measured height; a scenario's lever changes wrap
+    between changes, never inside one, and the fonts shrink if the rows would
+    not fit the page.
+    """
     frames, _ = changed_levers(comp, profile)
     changes = lever_changes(frames, comp.reference)
-    y = 0.86
-    fig.text(
-        0.06,
-        y,
-        text("cover_generated", lang, version=__version__, date=date.today().isoformat()),
-        fontsize=13,
-        color="#444444",
-    )
-    y -= 0.08
-    fig.text(0.06, y, text("cover_scenarios", lang), fontsize=15, fontweight="bold")
-    step = min(0.085, 0.55 / max(len(comp.scenarios), 1))
-    for sc in comp.scenarios:
-        y -= step
-        rows = changes[changes["scenario"] == sc.name]
-        what = "; ".join(
-            f"{lever_name(r.lever, lang)} {charts.describe_change(r, lang)}"
-            for r in rows.itertuples()
-        )
-        if sc.name == comp.reference:
-            what = text("cover_reference", lang)
+    for scale in (1.0, 0.9, 0.8, 0.7, 0.6):
+        fig = _page(text("cover_title", lang), sources, lang, dpi)
+        fs = 10 * scale
+        y = 0.86
         fig.text(
-            0.06, y, "■", color=colours[sc.name], fontsize=18, va="center", family="DejaVu Sans"
+            0.06,
+            y,
+            text("cover_generated", lang, version=__version__, date=date.today().isoformat()),
+            fontsize=13,
+            color="#444444",
         )
-        fig.text(0.09, y, scenario_name(sc.name, lang), fontsize=14, va="center", fontweight="bold")
-        fig.text(0.36, y, _wrap(what or "-", 110), fontsize=10, va="center", color="#333333")
-    y -= 0.09
-    notes = [text("cover_assumed", lang)]
-    if comp.ensemble is None:
-        notes.append(text("uncertainty_missing", lang))
-    fig.text(0.06, max(y, 0.12), "\n".join(notes), fontsize=11, color="#444444", va="top")
+        y -= 0.08
+        fig.text(0.06, y, text("cover_scenarios", lang), fontsize=15, fontweight="bold")
+        y -= 0.03
+        for sc in comp.scenarios:
+            rows = changes[changes["scenario"] == sc.name]
+            items = (
+                [text("cover_reference", lang)]
+                if sc.name == comp.reference
+                else [f"{item};" for item in _lever_summary(rows.itertuples(), lang)] or ["-"]
+            )
+            if items[-1].endswith(";"):
+                items[-1] = items[-1][:-1]
+            what = _fit_lines(fig, items, 0.60, " ", fontsize=fs)
+            body = fig.text(0.36, y, what, fontsize=fs, va="top", color="#333333")
+            name = fig.text(
+                0.09,
+                y,
+                scenario_name(sc.name, lang),
+                fontsize=14 * scale,
+                va="top",
+                fontweight="bold",
+            )
+            fig.text(
+                0.06,
+                y,
+                "■",
+                color=colours[sc.name],
+                fontsize=18 * scale,
+                va="top",
+                family="DejaVu Sans",
+            )
+            r = _renderer(fig)
+            low = min(body.get_window_extent(r).y0, name.get_window_extent(r).y0) / fig.bbox.height
+            y = low - 0.025 * scale
+        notes = [text("cover_assumed", lang)]
+        if comp.ensemble is None:
+            notes.append(text("uncertainty_missing", lang))
+        note = fig.text(
+            0.06,
+            y - 0.02,
+            "\n".join(_wrap_words(fig, n, 0.88, fontsize=11) for n in notes),
+            fontsize=11,
+            color="#444444",
+            va="top",
+        )
+        src = next(t for t in fig.texts if t.get_gid() == SOURCE_GID)
+        if note.get_window_extent(_renderer(fig)).y0 > src.get_window_extent(_renderer(fig)).y1:
+            break
     return fig
+
+
+# ---- tables on pages ---------------------------------------------------------------------
+def _fmt_change(d: float) -> str:
+    """A change rounded to one decimal: ``+1.2``, ``-0.4``; ``0.0`` when it rounds to 0."""
+    if not math.isfinite(d):
+        return "n/a"
+    r = round(d, 1)
+    return "0.0" if r == 0 else f"{r:+.1f}"
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """Where a table drawn by :func:`_draw_table` ends, and whether its cells fit."""
+
+    bottom: float
+    fits: bool
+
+
+def _draw_table(
+    fig: Figure,
+    top: float,
+    header: list[list[str | None]],
+    body: list[list[str]],
+    *,
+    fontsize: float,
+    x0: float = 0.04,
+    x1: float = 0.97,
+    marks: Sequence[str | None] = (),
+) -> _Drawn:
+    """Draw a table in figure coordinates from ``top`` down.
+
+    ``header`` rows may span columns (``None`` continues the cell to its left;
+    spans are underlined) and wrap to their width.  The first column holds the
+    row names (with a coloured square from ``marks``); the other columns are
+    right-aligned, as wide as their widest cell plus an equal share of the
+    room left.  ``fits`` is False when the cells need more than ``x1 - x0``:
+    the caller draws again with a smaller font.
+    """
+    ncols = max(len(r) for r in [*header, *body])
+    cell_pad = _width(fig, "00", fontsize=fontsize)
+    mark_w = _width(fig, "■ ", fontsize=fontsize, family="DejaVu Sans") if marks else 0.0
+    first = max(_width(fig, r[0], fontsize=fontsize) for r in body) + mark_w + cell_pad
+    natural = [
+        max((_width(fig, r[j], fontsize=fontsize) for r in body if j < len(r)), default=0.0)
+        + cell_pad
+        for j in range(1, ncols)
+    ]
+    room = (x1 - x0) - first - sum(natural)
+    fits = room >= 0
+    extra = max(room, 0.0) / max(ncols - 1, 1)
+    widths = [first] + [w + extra for w in natural]
+    lefts = [x0]
+    for w in widths[:-1]:
+        lefts.append(lefts[-1] + w)
+    line_h = fontsize * 1.45 / 72 / SLIDE_INCHES[1]
+    y = top
+    for row in header:
+        spans = []
+        for j, cell in enumerate(row):
+            if cell is None:
+                spans[-1][2] += widths[j]
+                spans[-1][3] += 1
+            else:
+                spans.append([cell, lefts[j], widths[j], 1])
+        n_lines = 1
+        for cell, left, width, n in spans:
+            if not cell:
+                continue
+            first_col = left <= x0
+            wrapped = _wrap_words(
+                fig, cell, width - cell_pad / 2, fontsize=fontsize, fontweight="bold"
+            )
+            lines = wrapped.count("\n") + 1
+            n_lines = max(n_lines, lines)
+            fig.text(
+                left if first_col else left + width - cell_pad / 4 if n == 1 else left + width / 2,
+                y,
+                wrapped,
+                ha="left" if first_col else "right" if n == 1 else "center",
+                va="top",
+                fontsize=fontsize,
+                fontweight="bold",
+                linespacing=1.15,
+                multialignment="left" if first_col else "right" if n == 1 else "center",
+            )
+            if n > 1:
+                under = y - lines * line_h * 1.02
+                fig.add_artist(
+                    Line2D(
+                        [left + cell_pad / 2, left + width - cell_pad / 4],
+                        [under, under],
+                        color="#888888",
+                        linewidth=0.6,
+                    )
+                )
+        y -= n_lines * line_h * 1.05 + (0.15 * line_h if any(s[3] > 1 for s in spans) else 0)
+    fig.add_artist(Line2D([x0, x1], [y + 0.2 * line_h] * 2, color="#888888", linewidth=0.8))
+    for i, row in enumerate(body):
+        if i % 2 == 1:
+            fig.add_artist(
+                Rectangle(
+                    (x0, y - 0.8 * line_h),
+                    x1 - x0,
+                    line_h,
+                    facecolor="#F2F2F2",
+                    edgecolor="none",
+                    zorder=-1,
+                    transform=fig.transFigure,
+                )
+            )
+        mark = marks[i] if i < len(marks) else None
+        if mark:
+            fig.text(x0, y, "■", color=mark, fontsize=fontsize, va="top", family="DejaVu Sans")
+        fig.text(x0 + mark_w, y, row[0], fontsize=fontsize, va="top", ha="left")
+        for j in range(1, len(row)):
+            fig.text(
+                lefts[j] + widths[j] - cell_pad / 4,
+                y,
+                row[j],
+                fontsize=fontsize,
+                va="top",
+                ha="right",
+            )
+        y -= line_h
+    return _Drawn(y, fits)
+
+
+def _change_unit(series_id: str, lang: str) -> str:
+    return text("unit_pts" if BY_ID[series_id].unit.startswith("index") else "unit_pp", lang)
+
+
+def scenario_effects(comp: Comparison, name: str, lang: str, most: int = 3) -> str:
+    """The largest changes of ``name`` from the reference in the headline series at the last
+    reporting year, largest first: ``"SME wage ratio +10.4 pp, ..."``."""
+    year = comp.years[-1]
+    diffs = []
+    for s in HEADLINE:
+        d = comp.value(name, s, year) - comp.value(comp.reference, s, year)
+        if round(d, 1) != 0:
+            diffs.append((abs(d), s, d))
+    diffs.sort(reverse=True)
+    if not diffs:
+        return text("findings_no_effect", lang)
+    return ", ".join(
+        f"{series_name(s, lang)} "
+        + text("with_unit", lang, value=_fmt_change(d), unit=_change_unit(s, lang))
+        for _, s, d in diffs[:most]
+    )
+
+
+def scenario_summary(comp: Comparison, changes: pd.DataFrame, name: str, lang: str) -> str:
+    """One line: the levers ``name`` moves (from when) and its largest headline effects."""
+    if name == comp.reference:
+        return text("findings_reference", lang)
+    rows = changes[changes["scenario"] == name]
+    if rows.empty:
+        return text("findings_no_levers", lang)
+    return text(
+        "findings_line",
+        lang,
+        levers=", ".join(lever_name(lid, lang) for lid in dict.fromkeys(rows["lever"])),
+        start=f"{rows['start'].min():g}",
+        year=comp.years[-1],
+        effects=scenario_effects(comp, name, lang),
+    )
+
+
+def findings_tables(comp: Comparison, lang: str) -> tuple[list, list, list]:
+    """Header rows, body rows and row colours of the key-findings table: scenarios by
+    (headline series, reporting year); the reference's levels, the others' changes."""
+    header = [[""], [text("scenario", lang)]]
+    for s in HEADLINE:
+        header[0] += [series_name(s, lang), *([None] * (len(comp.years) - 1))]
+        header[1] += [str(y) for y in comp.years]
+    body = []
+    for name in comp.names:
+        row = [scenario_name(name, lang)]
+        for s in HEADLINE:
+            for y in comp.years:
+                v = comp.value(name, s, y)
+                if name == comp.reference:
+                    row.append(f"{v:.1f}")
+                else:
+                    row.append(_fmt_change(v - comp.value(comp.reference, s, y)))
+        body.append(row)
+    return header, body, list(comp.names)
+
+
+def _target_label(comp: Comparison, target: Target, lang: str) -> str:
+    """``"SME wage ratio >= 60"`` (the direction resolved as in the tables)."""
+    r = comp.reached
+    dirs = sorted(
+        set(r[(r["series"] == target.series) & (r["target"] == target.value)]["direction"])
+    )
+    return f"{series_name(target.series, lang)} {'/'.join(dirs)} {target.value:g}"
+
+
+def _heading(fig: Figure, y: float, s: str, fontsize: float) -> float:
+    """A bold section heading at ``y`` (top); the y under it."""
+    fig.text(0.04, y, s, fontsize=fontsize, va="top", fontweight="bold")
+    return y - fontsize * 1.7 / 72 / SLIDE_INCHES[1]
+
+
+def _source_top(fig: Figure) -> float:
+    src = next((t for t in fig.texts if t.get_gid() == SOURCE_GID), None)
+    return _top(fig, src) if src is not None else 0.0
+
+
+#: Font scales tried, largest first, until a table page fits.
+_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6, 0.52)
+
+
+def findings_page(
+    comp: Comparison,
+    sources: Sources,
+    lang: str,
+    dpi: int,
+    colours,
+    changes: pd.DataFrame,
+) -> Figure:
+    """Key findings: the headline table, the target years, one line per scenario.
+
+    Sections are stacked by measured height; fonts shrink until everything fits
+    the page width and stays above the source line.
+    """
+    ref = _reference_label(comp, lang)
+    tt = table_text(lang)
+    header, body, names = findings_tables(comp, lang)
+    for scale in _SCALES:
+        fig = _page(text("findings_title", lang), sources, lang, dpi)
+        fs = 11.5 * scale
+        gap = 0.04 * scale
+        y = _heading(fig, 0.9, text("findings_table", lang, reference=ref), fs + 1)
+        drawn = _draw_table(fig, y, header, body, fontsize=fs, marks=[colours[n] for n in names])
+        y, fits = drawn.bottom, drawn.fits
+        if comp.targets:
+            y = _heading(fig, y - gap, text("findings_targets", lang), fs + 1)
+            rows = [
+                [_target_label(comp, t, lang), *(comp.reach_text(n, t, tt) for n in comp.names)]
+                for t in comp.targets
+            ]
+            head = [[text("target", lang), *(scenario_name(n, lang) for n in comp.names)]]
+            drawn = _draw_table(fig, y, head, rows, fontsize=fs)
+            y, fits = drawn.bottom, fits and drawn.fits
+        y = _heading(fig, y - gap, text("findings_changes", lang, reference=ref), fs + 1)
+        indent = 0.04 + max(
+            _width(fig, f"■ {scenario_name(n, lang)}  ", fontsize=fs, fontweight="bold")
+            for n in comp.names
+        )
+        for name in comp.names:
+            fig.text(0.04, y, "■", color=colours[name], fontsize=fs, va="top", family="DejaVu Sans")
+            mark_w = _width(fig, "■ ", fontsize=fs, family="DejaVu Sans")
+            fig.text(
+                0.04 + mark_w,
+                y,
+                scenario_name(name, lang),
+                fontsize=fs,
+                va="top",
+                fontweight="bold",
+            )
+            summary = scenario_summary(comp, changes, name, lang)
+            line = fig.text(
+                indent,
+                y,
+                _wrap_words(fig, summary, 0.97 - indent, fontsize=fs),
+                fontsize=fs,
+                va="top",
+                color="#222222",
+            )
+            y = _bottom(fig, line) - 0.35 * fs / 72 / SLIDE_INCHES[1]
+        if fits and y > _source_top(fig) + _PAD:
+            break
+    return fig
+
+
+def _bottom(fig: Figure, artist) -> float:
+    return artist.get_window_extent(_renderer(fig)).y0 / fig.bbox.height
+
+
+#: Scenario columns on one appendix page (the reference repeats on every page).
+APPENDIX_COLUMNS = 6
+
+
+def appendix_pages(comp: Comparison, sources: Sources, lang: str, dpi: int) -> list[Figure]:
+    """Every canonical output at each reporting year: one page a year (more when there are
+    many scenarios), cells as in ``comparison.md``: level (change; change in %)."""
+    tt = table_text(lang)
+    others = [n for n in comp.names if n != comp.reference]
+    per = APPENDIX_COLUMNS - 1
+    groups = [others[i : i + per] for i in range(0, len(others), per)] or [[]]
+    labels = [f"{series_name(s, lang)} [{unit_name(BY_ID[s].unit, lang)}]" for s in CANONICAL]
+    figs = []
+    for year in comp.years:
+        w = wide_table(comp, year, CANONICAL)
+        for group in groups:
+            names = [comp.reference, *group]
+            rows = [[label, *(str(w.iloc[k][n]) for n in names)] for k, label in enumerate(labels)]
+            head = [[text("output", lang), *(scenario_name(n, lang) for n in names)]]
+            for scale in _SCALES:
+                fig = _page(text("appendix_title", lang, year=year), sources, lang, dpi)
+                fs = 10 * scale
+                drawn = _draw_table(fig, 0.9, head, rows, fontsize=fs)
+                note = fig.text(
+                    0.04,
+                    drawn.bottom - 0.01,
+                    text(
+                        "appendix_note",
+                        lang,
+                        reference=_reference_label(comp, lang),
+                        suffix=tt.suffix,
+                    ),
+                    fontsize=fs,
+                    va="top",
+                    color="#444444",
+                )
+                if drawn.fits and _bottom(fig, note) > _source_top(fig):
+                    break
+            figs.append(fig)
+    return figs
 
 
 def _quiet(logger_name: str) -> None:
@@ -455,8 +1046,8 @@ def _quiet(logger_name: str) -> None:
         log.setLevel(logging.ERROR)
 
 
-def _wrap(s: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(s, width)) if len(s) > width else s
+#: Pages only in the PDF (no PNG/SVG of their own): the cover and the appendix tables.
+PDF_ONLY = ("cover", "appendix")
 
 
 def build_figures(
@@ -468,29 +1059,39 @@ def build_figures(
     profile: str = "korea",
     sensitivity=None,
 ) -> list[tuple[str, Figure]]:
-    """Every page of the pack as ``(file stem, Figure)``, cover first (stem ``None``)."""
+    """Every page of the pack as ``(file stem, Figure)``: cover, key findings, charts, appendix.
+
+    Stems starting with one of :data:`PDF_ONLY` are PDF pages only.
+    """
     colours = charts.scenario_colours(comp.names)
     ens = comp.ensemble
     bands = getattr(ens, "bands", None) if ens is not None else None
     probs = getattr(ens, "probabilities", None) if ens is not None else None
+    frames, _ = changed_levers(comp, profile)
+    changes = lever_changes(frames, comp.reference)
+    start = policy_start(changes)
     pages: list[tuple[str, Figure]] = [
-        ("cover", cover_page(comp, sources, lang, dpi, colours, profile))
+        ("cover", cover_page(comp, sources, lang, dpi, colours, profile)),
+        ("key_findings", findings_page(comp, sources, lang, dpi, colours, changes)),
     ]
     hist = history_pages(comp, sources, lang, dpi, bands=bands)
     pages += [(f"history_{i}", f) for i, f in enumerate(hist, 1)]
-    pages.append(("headline", headline_page(comp, sources, lang, dpi, colours)))
+    pages.append(("headline", headline_page(comp, sources, lang, dpi, colours, start)))
     pages.append(("coexistence_dashboard", dashboard_page(comp, sources, lang, dpi)))
-    pages.append(("coexistence_paths", coexistence_paths_page(comp, sources, lang, dpi, colours)))
+    pages.append(
+        ("coexistence_paths", coexistence_paths_page(comp, sources, lang, dpi, colours, start))
+    )
     pages.append(("levers", lever_page(comp, sources, lang, dpi, colours, profile)))
     if bands is not None and not bands.empty:
         for s in HEADLINE_CHART:
-            pages.append(
-                (f"uncertainty_{s}", uncertainty_page(comp, sources, lang, dpi, colours, bands, s))
-            )
+            page = uncertainty_page(comp, sources, lang, dpi, colours, bands, s, start)
+            pages.append((f"uncertainty_{s}", page))
     if probs is not None and not probs.empty:
         pages.append(("probabilities", probability_page(comp, sources, lang, dpi, probs)))
     if sensitivity is not None and not sensitivity.table.empty:
         pages.append(("sensitivity", sensitivity_page(sensitivity, sources, lang, dpi)))
+    appendix = appendix_pages(comp, sources, lang, dpi)
+    pages += [(f"appendix_{i}", f) for i, f in enumerate(appendix, 1)]
     return pages
 
 
@@ -556,13 +1157,13 @@ def make_brief(
     out_dir = Path(out_dir)
     written: list[str] = []
     with staged_files(out_dir) as stage:
-        written += write_tables(stage, comp)
+        written += write_tables(stage, comp, table_text(lang))
         with font_context(lang):
             pages = build_figures(
                 comp, sources, lang=lang, dpi=dpi, profile=profile, sensitivity=sens
             )
             for stem, fig in pages:
-                if stem == "cover":
+                if stem.startswith(PDF_ONLY):
                     continue
                 for fmt in ("png", "svg"):
                     if fmt in formats:

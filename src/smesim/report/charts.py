@@ -12,18 +12,31 @@ fixed colours across packs, others take the remaining colours in order.
 
 Text is looked up in :mod:`smesim.report.i18n`; wrap drawing *and* saving in
 :func:`smesim.report.i18n.font_context` for Korean.
+
+Notes a chart needs to be read right ("same as the baseline: ...", "ST above 1
+is sampling error ...") go under its x axis, in the x-label, where the layout
+makes room for them and they cannot cover data.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
+from smesim.analysis.sensitivity import CONF_LEVEL
+from smesim.errors import ParameterError
 from smesim.model.horizon import DEFAULT_END_YEAR, START_YEAR
 from smesim.report.i18n import (
     lever_name,
@@ -160,11 +173,16 @@ def plot_scenarios(
     start: int | None = None,
     end: int | None = None,
     legend: bool = True,
+    policy_start: float | None = None,
+    xlabel: bool = True,
 ) -> Axes:
     """One series for every scenario: a line each, the baseline dashed black.
 
-    A scenario whose path equals one drawn before it is dashed, so both
-    colours stay visible.
+    Coinciding paths stay visible: a scenario on the baseline's path (within
+    0.1 % of the data's range, over the years shown) is drawn as a wide band
+    of its colour under the baseline's dashes, and the x-label says "same as
+    the baseline: ..."; a scenario on the path of another one drawn before it
+    is dashed, so both colours show.
 
     Parameters
     ----------
@@ -172,14 +190,46 @@ def plot_scenarios(
         (e.g. :meth:`smesim.engine.simulate.Result.frame`).
     bands : optional ensemble bands; each scenario's fan is drawn under its line.
     start, end : optional year range shown.
+    policy_start : optional year marked by a thin vertical line and its label.
+    xlabel : label the x axis "Year" (notes are shown either way).
     """
     ax = ax or new_axes()
     colours = colours or scenario_colours(frames)
-    order = [n for n in frames if n != BASELINE] + ([BASELINE] if BASELINE in frames else [])
+    shown = {
+        n: f[series_id].loc[(start or f.index.min()) : (end or f.index.max())]
+        for n, f in frames.items()
+    }
+    values = np.concatenate([s.to_numpy(dtype=float) for s in shown.values()])
+    tol = 1e-3 * max(float(np.nanmax(values) - np.nanmin(values)), 1e-12)
+    base = shown[BASELINE].to_numpy(dtype=float) if BASELINE in shown else None
+    on_base = [
+        n
+        for n, s in shown.items()
+        if n != BASELINE
+        and base is not None
+        and len(s) == len(base)
+        and float(np.nanmax(np.abs(s.to_numpy(dtype=float) - base))) <= tol
+    ]
+    others = [n for n in frames if n != BASELINE and n not in on_base]
     drawn: list[np.ndarray] = []
-    for name in order:
-        s = frames[name][series_id]
-        s = s.loc[(start or s.index.min()) : (end or s.index.max())]
+    for k, name in enumerate(on_base):
+        # Nested bands, widest first, under the baseline's dashes.
+        s = shown[name]
+        if bands is not None:
+            plot_fan(
+                bands, series_id, name, ax=ax, colour=colours.get(name, "#7F7F7F"), label=False
+            )
+        ax.plot(
+            s.index.to_numpy(),
+            s.to_numpy(dtype=float),
+            label=scenario_name(name, lang),
+            color=colours.get(name, "#7F7F7F"),
+            linewidth=2.4 + 2.4 * (len(on_base) - k),
+            solid_capstyle="butt",
+            zorder=3 + k / 10,
+        )
+    for name in [*others, *([BASELINE] if BASELINE in frames else [])]:
+        s = shown[name]
         if bands is not None:
             plot_fan(
                 bands,
@@ -199,7 +249,30 @@ def plot_scenarios(
             style = {**style, "linestyle": (4, (4, 4)), "zorder": 4}
         drawn.append(y)
         ax.plot(s.index.to_numpy(), y, label=scenario_name(name, lang), **style)
-    return _finish_series_axes(ax, series_id, lang, legend)
+    if policy_start is not None:
+        mark_policy_start(ax, policy_start, lang)
+    # No-break spaces keep each name on one line when the note wraps.
+    names = ", ".join(scenario_name(n, lang).replace(" ", NBSP) for n in on_base)
+    note = text("same_as_baseline", lang, names=names) if on_base else None
+    return _finish_series_axes(ax, series_id, lang, legend, note=note, xlabel=xlabel)
+
+
+def mark_policy_start(ax: Axes, year: float, lang: str = "en") -> Axes:
+    """A thin vertical line at ``year`` labelled "policy start <year>" at the top of ``ax``."""
+    ax.axvline(year, color="#666666", linewidth=0.9, zorder=1.5)
+    ax.text(
+        year,
+        0.985,
+        f" {text('policy_start', lang, year=f'{year:g}')}",
+        transform=blended_transform_factory(ax.transData, ax.transAxes),
+        ha="left",
+        va="top",
+        fontsize="x-small",
+        color="#444444",
+        zorder=6,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.0},
+    )
+    return ax
 
 
 def plot_history(
@@ -306,9 +379,12 @@ def plot_coexistence_heatmap(
 
     Each cell shows the level (0-100) and, for scenarios other than
     ``reference``, the change from the reference in index points.  Cells are
-    coloured by that change (``colour_by="change"``, diverging brown-teal
-    palette, teal = better than the reference, symmetric around 0) or by the
-    level (``"level"``, sequential, 0-100).  The image is ``ax.images[0]``.
+    coloured by that change (``colour_by="change"``: brown-teal, teal = better
+    than the reference, scaled to the data: the teal half from 0 to the largest
+    change when no change is negative, the brown half when none is positive,
+    the whole diverging palette centred on 0 only when changes have both signs)
+    or by the level (``"level"``, sequential, 0-100).  The image is
+    ``ax.images[0]``; its norm's vmin and vmax are the colour bar's range.
 
     Parameters
     ----------
@@ -324,9 +400,9 @@ def plot_coexistence_heatmap(
     )
     if colour_by == "change" and ref is not None:
         change = data - ref[None, :]
-        lim = max(5.0, float(np.nanmax(np.abs(change))))
-        image = ax.imshow(change, cmap="BrBG", vmin=-lim, vmax=lim, aspect="auto")
-        shade = (change + lim) / (2 * lim)
+        cmap, norm = change_scale(change)
+        image = ax.imshow(change, cmap=cmap, norm=norm, aspect="auto")
+        shade = norm(change)
     elif colour_by in ("change", "level"):
         image = ax.imshow(data, cmap="YlGnBu", vmin=0.0, vmax=100.0, aspect="auto")
         shade = data / 100.0
@@ -356,6 +432,26 @@ def plot_coexistence_heatmap(
         ax.axhline(i - 0.5, color="white", linewidth=1)
     ax.set_ylim(len(levels.index) - 0.5, -0.5)
     return ax
+
+
+def change_scale(change: np.ndarray, eps: float = 0.05) -> tuple[ListedColormap, Normalize]:
+    """Colour map and norm of changes from a reference (teal: better), scaled to the data.
+
+    Changes all >= 0: the teal half of BrBG from 0 to the largest; all <= 0: the
+    brown half from the smallest to 0; both signs: all of BrBG, symmetric around 0
+    (a small change looks small on either side).  A change within ``eps`` of 0
+    (shown as +0.0 in the cells) counts as 0 for that choice.
+    """
+    full = colormaps["BrBG"]
+    lo, hi = float(np.nanmin(change)), float(np.nanmax(change))
+    if lo >= -eps:
+        cmap = ListedColormap(full(np.linspace(0.5, 1.0, 256)), name="BrBG_teal")
+        return cmap, Normalize(0.0, 1.0 if hi <= eps else hi)
+    if hi <= eps:
+        cmap = ListedColormap(full(np.linspace(0.0, 0.5, 256)), name="BrBG_brown")
+        return cmap, Normalize(lo, 0.0)
+    lim = max(-lo, hi)
+    return ListedColormap(full(np.linspace(0.0, 1.0, 256)), name="BrBG"), Normalize(-lim, lim)
 
 
 def plot_lever_paths(
@@ -438,7 +534,8 @@ def plot_lever_changes(
     One row per (scenario, lever) of ``changes``
     (:func:`smesim.analysis.compare.lever_changes`): a solid bar while the lever moves
     (``start`` to ``settled``), a pale bar while it is held at its new value,
-    and a label "lever: before -> final unit".
+    and a label "lever: before -> final unit".  A legend above the axes says
+    what the dark and pale bars mean.
 
     Returns the Axes; its y tick labels are the lever names, rows grouped by
     scenario with the scenario's name above its group.
@@ -491,6 +588,15 @@ def plot_lever_changes(
         ax.scatter([start - 0.3], [top], marker="s", s=110, color=colour, clip_on=False)
     ax.set_yticks([p for p, _ in ylabels], [lab for _, lab in ylabels])
     ax.set_ylim(max(y, 8) - 0.5, -0.7)  # at least 8 rows: few bars stay slim
+    ax.legend(
+        [Patch(color="#555555"), Patch(color="#555555", alpha=0.28, linewidth=0)],
+        [text("lever_moving", lang), text("lever_held", lang)],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        frameon=False,
+        fontsize="small",
+    )
     ax.set_xlim(start, end)
     ax.set_xlabel(text("year", lang))
     ax.grid(True, axis="x", alpha=0.3)
@@ -622,12 +728,212 @@ def legend_handles(names: Sequence[str], colours: Mapping[str, str], lang: str =
     return handles, [scenario_name(n, lang) for n in names]
 
 
-def _finish_series_axes(ax: Axes, series_id: str, lang: str, legend: bool) -> Axes:
-    """Title, unit, year axis, grid and legend shared by the time-series plots."""
+def uncertainty_legend(
+    names: Sequence[str], colours: Mapping[str, str], reference: str = BASELINE, lang: str = "en"
+):
+    """Handles and labels explaining :func:`plot_uncertainty` panels of ``names``.
+
+    Each scenario entry shows one swatch per scenario, in its colour; pass
+    ``handler_map`` (the third value) to ``legend``.
+    """
+    cols = [colours.get(n, "#7F7F7F") for n in names]
+    ref_style = {k: v for k, v in _style(reference, colours).items() if k != "zorder"}
+    grey = "#7F7F7F"
+    handles = [
+        tuple(Patch(color=c, alpha=0.34, linewidth=0) for c in cols),
+        tuple(Patch(color=c, alpha=0.12, linewidth=0) for c in cols),
+        tuple(Line2D([], [], color=c, linestyle=":", linewidth=1.6) for c in [*cols, grey]),
+        tuple(Line2D([], [], color=c, linewidth=2.4) for c in cols),
+        (Patch(color=grey, alpha=0.34, linewidth=0), Patch(color=grey, alpha=0.12, linewidth=0)),
+        Line2D([], [], **ref_style),
+    ]
+    ref_name = scenario_name(reference, lang)
+    labels = [
+        text("unc_band_50", lang),
+        text("unc_band_90", lang),
+        text("unc_median", lang),
+        text("unc_central", lang),
+        text("unc_reference_bands", lang, reference=ref_name),
+        text("unc_reference_central", lang, reference=ref_name),
+    ]
+    return handles, labels, {tuple: HandlerTuple(ndivide=None, pad=0.0)}
+
+
+def _finish_series_axes(
+    ax: Axes,
+    series_id: str,
+    lang: str,
+    legend: bool,
+    note: str | None = None,
+    xlabel: bool = True,
+) -> Axes:
+    """Title, unit, year axis (and a note under it), grid and legend of the time-series plots."""
     ax.set_title(series_name(series_id, lang))
     ax.set_ylabel(series_unit(series_id, lang))
-    ax.set_xlabel(text("year", lang))
+    _xlabel(ax, text("year", lang) if xlabel else None, note)
     ax.grid(True, alpha=0.3)
     if legend:
         ax.legend(frameon=False)
     return ax
+
+
+def _xlabel(ax: Axes, label: str | None, note: str | None) -> None:
+    """The x-label: ``label``, and ``note`` under it in small grey type, wrapped to the axes."""
+    if note:
+        size = FontProperties(size="small").get_size_in_points()
+        width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72 * 0.92
+        note = wrap_display(note, max(20, int(width_pt / (0.56 * size))))
+        ax.set_xlabel("\n".join(p for p in (label, note) if p), fontsize="small", color="#333333")
+    else:
+        ax.set_xlabel(label or "")
+
+
+NBSP = "\u00a0"
+
+
+def wrap_display(s: str, width: int) -> str:
+    """``s`` wrapped at spaces into lines of at most ``width`` columns, an East Asian
+    wide character (Hangul) counting as 1.7 (its width in NanumGothic against an average
+    Latin letter); no-break spaces hold words together (and come out as plain spaces)."""
+
+    def cols(w: str) -> float:
+        return sum(1.7 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in w)
+
+    lines: list[str] = []
+    for word in s.split(" "):
+        if lines and cols(lines[-1]) + 1 + cols(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines).replace(NBSP, " ")
+
+
+# ---- sensitivity ---------------------------------------------------------------------------
+#: Colours of the factors of sensitivity charts: Okabe-Ito (without black and yellow), then
+#: Paul Tol's "muted" scheme; a factor keeps its colour on every panel of a result.
+FACTOR_PALETTE = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    "#332288",
+    "#882255",
+    "#999933",
+    "#44AA99",
+    "#AA4499",
+    "#CC6677",
+    "#117733",
+    "#DDCC77",
+    "#7F7F7F",
+)
+
+
+def factor_colours(result) -> dict[str, str]:
+    """One colour per factor of a sensitivity result, most influential first (its largest
+    index over every output and year); the palette repeats after 15 factors."""
+    col = result.index_column
+    order = result.table.groupby("factor")[col].max().sort_values(ascending=False, kind="stable")
+    return {f: FACTOR_PALETTE[i % len(FACTOR_PALETTE)] for i, f in enumerate(order.index)}
+
+
+def factor_label(factor: str, kind: str, lang: str = "en") -> str:
+    """``"Technology diffusion (lever)"``; parameters by their id."""
+    name = lever_name(factor, lang) if kind == "lever" else factor
+    return f"{name} ({text(f'factor_{kind}', lang)})"
+
+
+def plot_sensitivity(
+    result,
+    output: str,
+    ax: Axes | None = None,
+    *,
+    top: int = 6,
+    min_index: float = 0.01,
+    lang: str = "en",
+    colours: Mapping[str, str] | None = None,
+    legend: bool = True,
+    xlabel: bool = True,
+) -> Axes:
+    """Index of the ``top`` factors of ``output`` over the reporting years, with its CI.
+
+    ``result`` is a :class:`~smesim.analysis.sensitivity.SensitivityResult`.
+    Factors whose index never exceeds ``min_index`` are left out.  Levers are
+    solid lines with dots, parameters dashed with squares; colours come from
+    :func:`factor_colours` (the same factor, the same colour, on every panel).
+
+    Sobol total indices lie in [0, 1]; an estimate above 1 is sampling error,
+    so points and confidence intervals are clipped to [0, 1] and the x-label
+    says how far above 1 the estimate went (with its CI).  The legend (when
+    ``legend``) sits right of the axes, off the data.
+
+    Raises ParameterError (from the result) when ``output`` is not in it.
+    """
+    ax = ax or new_axes((9.0, 4.5))
+    col = result.index_column
+    conf = f"{col}_conf"
+    t = result.table[result.table["output"] == output]
+    if t.empty:
+        raise ParameterError(f"output: {output!r} not in this sensitivity result")
+    colours = colours or factor_colours(result)
+    peak = t.groupby("factor")[col].max().sort_values(ascending=False, kind="stable")
+    order = peak[peak > min_index].index[:top]
+    sobol = col == "ST"
+    worst = None  # the estimate farthest above 1 (value, conf)
+    for name in order:
+        f = t[t["factor"] == name].sort_values("year")
+        kind = f["kind"].iloc[0]
+        v, c = f[col].to_numpy(float), f[conf].to_numpy(float)
+        y = np.clip(v, 0.0, 1.0) if sobol else np.maximum(v, 0.0)
+        lo = np.maximum(v - c, 0.0)
+        hi = np.minimum(v + c, 1.0) if sobol else v + c
+        if sobol and (v > 1.0).any():
+            k = int(np.argmax(v))
+            if worst is None or v[k] > worst[0]:
+                worst = (float(v[k]), float(c[k]))
+        ax.errorbar(
+            f["year"].to_numpy(),
+            y,
+            yerr=np.vstack([np.maximum(y - lo, 0.0), np.maximum(hi - y, 0.0)]),
+            color=colours.get(name, "#7F7F7F"),
+            marker="o" if kind == "lever" else "s",
+            markersize=5,
+            capsize=3,
+            linewidth=1.8,
+            linestyle="-" if kind == "lever" else "--",
+            label=factor_label(name, kind, lang),
+        )
+    years = sorted(set(t["year"]))
+    ax.set_xticks(years, [str(y) for y in years])
+    if len(years) == 1:
+        ax.set_xlim(years[0] - 1, years[0] + 1)
+    ax.set_title(series_name(output, lang))
+    ax.set_ylabel(text(f"sensitivity_ylabel_{result.method}", lang))
+    ax.grid(True, alpha=0.3)
+    if sobol:
+        ax.set_ylim(0.0, 1.05 if worst is not None else None)
+    ax.set_ylim(bottom=0.0)
+    if not len(order):
+        ax.text(
+            0.5,
+            0.5,
+            text("sensitivity_none", lang, min=min_index),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#555555",
+        )
+    note = (
+        text("sensitivity_clipped", lang, value=worst[0], conf=worst[1])
+        if worst is not None
+        else None
+    )
+    _xlabel(ax, text("year", lang) if xlabel else None, note)
+    if legend and len(order):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    return ax
+
+
+#: The confidence level the sensitivity charts' error bars show (percent).
+SENSITIVITY_CI = round(100 * CONF_LEVEL)

@@ -224,6 +224,52 @@ TEXT: dict[str, dict[str, str]] = {
         "difference": "change vs baseline",
         "cover_reference": "the reference: every lever at its current (baseline) setting",
         "dashboard_colour": "change vs {reference} (index points)",
+        "dashboard_level": "index level (0-100)",
+        "policy_start": "policy start {year}",
+        "same_as_baseline": "same as the baseline: {names}",
+        "lever_moving": "lever changing (phase-in)",
+        "lever_held": "held at the new value",
+        "unc_band_50": "25-75 % band (in the panel's colour)",
+        "unc_band_90": "5-95 % band (in the panel's colour)",
+        "unc_reference_bands": "{reference}: 25-75 % and 5-95 % bands (grey)",
+        "unc_reference_central": "{reference}: central run (dashed)",
+        "unc_median": "median of the ensemble (dotted)",
+        "unc_central": "central run, calibrated parameters (solid)",
+        "unc_caption": (
+            "Dotted: median of {runs} ensemble runs, the parameters drawn from their joint "
+            "uncertainty. Solid: one run with the calibrated point estimates. The two differ "
+            "because the model is non-linear: the median outcome is not the outcome of the "
+            "median parameters."
+        ),
+        "history_bands": "baseline ensemble: 25-75 % and 5-95 % bands, median dotted",
+        "sensitivity_chart_title": "What drives {output}: global sensitivity ({index}, {ci} % CI)",
+        "sensitivity_clipped": (
+            "ST above 1 is sampling error (up to {value:.2f} ± {conf:.2f}); shown at 1"
+        ),
+        "sensitivity_dropped": "not shown: {k} factors with an index below {min:g} in every year",
+        "sensitivity_none": "no factor has an index above {min:g}",
+        "sensitivity_source": "scenario: {scenario} · {method}, n = {n} ({runs} runs)",
+        "findings_title": "Key findings",
+        "findings_table": (
+            "Headline indicators: level in the {reference}; for each scenario, the change "
+            "from it (pp: percentage points, pts: index points)"
+        ),
+        "findings_targets": "Year each target is first reached",
+        "findings_changes": "What each scenario changes against the {reference}",
+        "findings_line": "Moves {levers} (from {start}). By {year}: {effects}.",
+        "findings_no_levers": "Moves no lever.",
+        "findings_no_effect": "no change in the headline indicators",
+        "findings_reference": "The reference: every lever at its current setting.",
+        "unit_pp": "pp",
+        "unit_pts": "pts",
+        "with_unit": "{value} {unit}",
+        "target": "Target",
+        "output": "Output",
+        "appendix_title": "Appendix: every output in {year}",
+        "appendix_note": (
+            "Cells: level (change from the {reference} in points; in % of the {reference}). "
+            "The same numbers at full precision: comparison{suffix}.csv."
+        ),
     },
     "ko": {
         "year": "연도",
@@ -277,8 +323,90 @@ TEXT: dict[str, dict[str, str]] = {
         "difference": "기준 대비 변화",
         "cover_reference": "비교 기준: 모든 정책 수단을 현행(기준) 값으로 유지",
         "dashboard_colour": "{reference} 대비 변화 (지수 포인트)",
+        "dashboard_level": "지수 수준 (0-100)",
+        "policy_start": "정책 시행 {year}",
+        "same_as_baseline": "기준과 같음: {names}",
+        "lever_moving": "정책 수단 변화 구간 (단계적 도입)",
+        "lever_held": "새 값으로 유지",
+        "unc_band_50": "25-75 % 구간 (패널 색)",
+        "unc_band_90": "5-95 % 구간 (패널 색)",
+        "unc_reference_bands": "{reference}: 25-75 % 및 5-95 % 구간 (회색)",
+        "unc_reference_central": "{reference}: 중심 실행 (파선)",
+        "unc_median": "앙상블 중앙값 (점선)",
+        "unc_central": "중심 실행, 보정된 모수 (실선)",
+        "unc_caption": (
+            "점선: 모수를 결합 불확실성에서 추출한 앙상블 {runs}회 실행의 중앙값. "
+            "실선: 보정된 점추정치로 한 번 실행한 결과. 모형이 비선형이므로 "
+            "결과의 중앙값은 모수의 중앙값으로 얻은 결과와 다릅니다."
+        ),
+        "history_bands": "기준 시나리오 앙상블: 25-75 % 및 5-95 % 구간, 점선은 중앙값",
+        "sensitivity_chart_title": "{output}의 영향 요인: 전역 민감도({index}, {ci} % 신뢰구간)",
+        "sensitivity_clipped": "1을 넘는 ST는 표본 오차 (최대 {value:.2f} ± {conf:.2f}); 1로 표시",
+        "sensitivity_dropped": "생략: 모든 연도에서 지수가 {min:g} 미만인 요인 {k}개",
+        "sensitivity_none": "지수가 {min:g}을 넘는 요인 없음",
+        "sensitivity_source": "시나리오: {scenario} · {method}, n = {n} ({runs}회 실행)",
+        "findings_title": "주요 결과",
+        "findings_table": (
+            "핵심 지표: {reference} 시나리오는 수준, 각 시나리오는 {reference} 대비 변화 "
+            "(%p: 퍼센트포인트, pt: 지수 포인트)"
+        ),
+        "findings_targets": "목표별 최초 도달 연도",
+        "findings_changes": "시나리오별 {reference} 대비 변화",
+        "findings_line": "{levers} 변경 ({start}년부터). {year}년: {effects}.",
+        "findings_no_levers": "정책 수단 변경 없음.",
+        "findings_no_effect": "핵심 지표 변화 없음",
+        "findings_reference": "비교 기준: 모든 정책 수단을 현행 값으로 유지.",
+        "unit_pp": "%p",
+        "unit_pts": "pt",
+        "with_unit": "{value}{unit}",
+        "target": "목표",
+        "output": "지표",
+        "appendix_title": "부록: {year}년 전체 지표",
+        "appendix_note": (
+            "셀: 수준 ({reference} 대비 차이, 포인트; {reference} 대비 %). "
+            "같은 수치의 전체 정밀도: comparison{suffix}.csv."
+        ),
     },
 }
+
+
+#: Korean words of the comparison tables (keys of
+#: :data:`smesim.analysis.compare.TABLE_WORDS`; see :func:`smesim.report.brief.table_text`).
+TABLE_WORDS_KO: dict[str, str] = {
+    "col_unit": "단위",
+    "col_year": "연도",
+    "col_value": "값",
+    "col_reference_value": "기준 값",
+    "col_diff": "차이",
+    "col_diff_pct": "차이(%)",
+    "col_direction": "방향",
+    "col_target": "목표 값",
+    "col_p_beats_baseline": "기준보다 나을 확률",
+    "label_scenario": "시나리오",
+    "label_series": "지표",
+    "label_index": "지수",
+    "series": "지표",
+    "target": "목표",
+    "index_year": "지수, 연도",
+    "year_first_reached": "목표 최초 도달 연도",
+    "probability_heading": "기준 시나리오보다 나을 확률 (앙상블 실행 중 비율, %)",
+    "md_title": "시나리오 비교 (비교 기준: {reference})",
+    "md_probability": "기준 시나리오보다 나을 확률 (앙상블 실행 중 %)",
+    "md_no_effect": "`=`: 시나리오가 해당 지수를 바꾸지 않음.",
+    "md_targets": "목표별 최초 도달 연도",
+    "md_target_note": (
+        "`>=`: 값보다 낮았다가 처음으로 그 값 이상이 된 연도 (아래에서 도달); "
+        "`<=`: 값보다 높았다가 처음으로 그 값 이하가 된 연도 (위에서 도달)."
+    ),
+    "legend": (
+        "셀: 수준 ({reference} 대비 차이, 포인트; {reference} 대비 %).  "
+        "모수: {parameters}; 프로필 {profile}; smesim {version}."
+    ),
+    "not_by": "{end}년까지 미도달",
+    "met_throughout": "{year} (전 기간 충족)",
+}
+#: Units of :mod:`smesim.model.outputs` in Korean.
+UNIT_NAMES_KO = {"%": "%", "index 0-100": "지수 0-100"}
 
 
 def text(key: str, lang: str = "en", **fmt) -> str:
@@ -322,6 +450,11 @@ def scenario_name(name: str, lang: str = "en") -> str:
 
 def lever_name(lever_id: str, lang: str = "en") -> str:
     return _lookup(LEVER_NAMES, lever_id, lang)
+
+
+def unit_name(unit: str, lang: str = "en") -> str:
+    """A unit of :mod:`smesim.model.outputs` (``%``, ``index 0-100``) in ``lang``."""
+    return UNIT_NAMES_KO.get(unit, unit) if lang == "ko" else unit
 
 
 def lever_unit(lever_id: str, lang: str = "en") -> str:
