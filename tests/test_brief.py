@@ -55,17 +55,21 @@ def test_pack_files_pages_and_pdf(tmp_path, release_file):
         years=(2030, 2060),
         targets=["wage_ratio_sme>=60"],
     )
-    # 2 series with data -> 1 history page; no ensemble -> no uncertainty pages.
+    # 2 series with data -> 1 history page; no ensemble -> no uncertainty pages;
+    # an appendix page per reporting year.
     assert result.pages == (
         "cover",
+        "key_findings",
         "history_1",
         "headline",
         "coexistence_dashboard",
         "coexistence_paths",
         "levers",
+        "appendix_1",
+        "appendix_2",
     )
     names = sorted(p.name for p in result.files)
-    charts = [p for p in result.pages if p != "cover"]
+    charts = [p for p in result.pages if not p.startswith(("cover", "appendix"))]
     assert names == sorted(
         [
             *(f"{c}.png" for c in charts),
@@ -85,6 +89,88 @@ def test_pack_files_pages_and_pdf(tmp_path, release_file):
             assert img.size == (W, H)
             px = np.asarray(img.convert("L"), dtype=float)
         assert px.std() > 5 and (px < 128).mean() > 0.002  # not blank: real ink
+
+
+def _pdf_text(path: Path) -> list[str]:
+    """Each page's text, whitespace (wrapped lines) folded to single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_key_findings_and_appendix_pages_hold_the_numbers(tmp_path):
+    out = tmp_path / "pack"
+    result = brief.make_brief(
+        SCENARIOS,
+        out,
+        formats="pdf",
+        dpi=DPI,
+        years=(2030, 2060),
+        targets=["wage_ratio_sme>=60", "capital_region_grp_share<=50"],
+    )
+    comp = result.comparison
+    pages = _pdf_text(out / "briefing.pdf")
+    # cover, key findings, 3 history pages (bundled releases), 4 chart pages, 2 appendix pages
+    assert len(pages) == len(result.pages) == 11
+    findings = pages[result.pages.index("key_findings")]
+    assert "Key findings" in findings
+    # the baseline's level and each scenario's change, at every reporting year
+    for s in brief.HEADLINE:
+        assert brief.series_name(s) in findings
+        for y in comp.years:
+            assert f"{comp.value('baseline', s, y):.1f}" in findings
+    d = comp.value("rd_support_france", "rd_share_sme", 2060) - comp.value(
+        "baseline", "rd_share_sme", 2060
+    )
+    assert f"+{d:.1f}" in findings
+    # the targets, and a line per scenario on what it changes
+    assert "Year each target is first reached" in findings
+    assert "SME wage ratio >= 60" in findings and "not by 2060" in findings
+    assert "Capital-region share of GRP <= 50" in findings
+    reached = comp.reach_text("regional_dispersion", comp.targets[1])
+    assert reached.isdigit() and reached in findings
+    assert "Moves Regional dispersion (from 2026). By 2060: Capital-region share of GRP" in findings
+    assert "Moves R&D direct subsidy, R&D tax incentives (from 2026)" in findings
+    # the appendix: every canonical output at each reporting year
+    for year, stem in zip((2030, 2060), ("appendix_1", "appendix_2"), strict=True):
+        page = pages[result.pages.index(stem)]
+        assert f"Appendix: every output in {year}" in page
+        for s in brief.CANONICAL:
+            assert brief.series_name(s) in page
+        v = comp.value("regional_dispersion", "coexistence_overall", year)
+        diff = v - comp.value("baseline", "coexistence_overall", year)
+        assert f"{v:.2f} ({diff:+.2f})" in page
+
+
+def _boxes(fig):
+    """Window extents of the page's axes (tick labels included), legends and texts."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    axes = [ax.get_tightbbox(r) for ax in fig.axes if ax.get_visible() and ax.axison]
+    legends = [leg.get_window_extent(r) for leg in fig.legends]
+    texts = [t.get_window_extent(r) for t in fig.texts if t.get_text()]
+    return axes, legends, texts
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_nothing_overlaps_or_leaves_the_page(lang, release_file):
+    """Legends and captions stay clear of the axes (tick labels included) and of each
+    other; every text stays on the page (the Korean cover used to run off it)."""
+    c = compare_scenarios(default_scenarios := brief.default_scenarios(), years=(2030, 2060))
+    assert default_scenarios[0] == "baseline"
+    sources = brief.load_sources(c, None, "korea")
+    with font_context(lang):
+        pages = brief.build_figures(c, sources, lang=lang, dpi=DPI)
+        for stem, fig in pages:
+            axes, legends, texts = _boxes(fig)
+            page = fig.bbox
+            for box in [*legends, *texts]:
+                assert box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1, stem
+                assert box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1, stem
+            for leg in legends:
+                assert not any(leg.overlaps(ax) for ax in axes), stem
+            below = [t for t in texts if t.y1 < page.height * 0.2]  # captions, source line
+            for t in below:
+                assert not any(t.overlaps(ax) for ax in axes), stem
+                assert not any(t.overlaps(leg) for leg in legends), stem
 
 
 def test_history_pages_show_the_release_points(comp, release_file):
@@ -132,10 +218,42 @@ def test_same_scenario_same_colour_on_every_page(comp):
     paths = brief.coexistence_paths_page(comp, sources, "en", DPI, colours)
     by_label = {brief.scenario_name(n): n for n in comp.names}
     for fig in (head, paths):
-        lines = [ln for ax in fig.axes for ln in ax.get_lines()]
+        lines = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label() in by_label]
         assert {by_label[ln.get_label()] for ln in lines} == set(comp.names)
         for ln in lines:
             assert ln.get_color() == colours[by_label[ln.get_label()]]
+
+
+def test_headline_marks_the_policy_start_and_scenarios_equal_to_the_baseline(comp):
+    sources = brief.load_sources(comp, None, "korea")
+    colours = brief.charts.scenario_colours(comp.names)
+    frames, _ = brief.changed_levers(comp, "korea")
+    start = brief.policy_start(brief.lever_changes(frames, comp.reference))
+    assert start == 2026
+    fig = brief.headline_page(comp, sources, "en", DPI, colours, start)
+    for ax in fig.axes:
+        vertical = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [2026, 2026]]
+        assert len(vertical) == 1
+        assert "policy start 2026" in [t.get_text().strip() for t in ax.texts]
+    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
+    # regional dispersion leaves the wage ratio alone: drawn wider than the baseline,
+    # under its dashes, and named under the axis
+    lines = {ln.get_label(): ln for ln in wage.get_lines()}
+    base, same = lines["Baseline (current policy)"], lines["Regional dispersion"]
+    assert same.get_linewidth() > base.get_linewidth() and same.get_zorder() < base.get_zorder()
+    assert "same as the baseline: Regional dispersion" in wage.get_xlabel()
+    rd = next(ax for ax in fig.axes if ax.get_title() == "SME share of business R&D")
+    assert "R&D support: France level" not in rd.get_xlabel()
+
+
+def test_dashboard_colours_scaled_to_the_changes(comp):
+    sources = brief.load_sources(comp, None, "korea")
+    fig = brief.dashboard_page(comp, sources, "en", DPI)
+    norm = fig.axes[0].images[0].norm
+    levels = comp.levels(brief.COEXISTENCE)
+    change = levels.to_numpy() - levels.loc["baseline"].to_numpy()[None, :]
+    assert change.min() > -0.05  # no scenario lowers an index (beyond rounding)
+    assert norm.vmin == 0 and norm.vmax == pytest.approx(change.max())
 
 
 def test_ensemble_bands_add_uncertainty_pages(comp):
@@ -167,6 +285,15 @@ def test_ensemble_bands_add_uncertainty_pages(comp):
             assert ax.get_ylim()[0] <= lo
             mine = bands[(bands["series"] == s) & bands["scenario"].isin(["baseline", name])]
             assert lo == pytest.approx(mine["p5"].min())
+        fig = pages[f"uncertainty_{s}"]
+        (legend,) = fig.legends
+        labels = [t.get_text() for t in legend.get_texts()]
+        assert "median of the ensemble (dotted)" in labels
+        assert "central run, calibrated parameters (solid)" in labels
+        assert "25-75 % band (in the panel's colour)" in labels  # tests/test_charts.py: colours
+        caption = [t.get_text() for t in fig.texts if "median of" in t.get_text()]
+        assert caption and "central run" not in caption[0]  # the caption explains, in words:
+        assert "non-linear" in caption[0].replace("\n", " ")
     prob_ax = pages["probabilities"].axes[0]
     assert prob_ax.images[0].get_array().shape == (2, 2)
     cells = [t.get_text() for t in prob_ax.texts if t.get_text() in ("50%", "=")]
@@ -177,14 +304,33 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     """Warnings are errors in this suite: a missing Hangul glyph would fail it."""
     out = tmp_path / "ko"
     result = brief.make_brief(
-        ["rd_support_uk"], out, lang="ko", formats="png,svg,pdf", dpi=DPI, years=(2040,)
+        ["rd_support_uk"],
+        out,
+        lang="ko",
+        formats="png,svg,pdf",
+        dpi=DPI,
+        years=(2040,),
+        targets=["wage_ratio_sme>=60"],
     )
     assert (out / "headline_ko.png").exists() and (out / "briefing_ko.pdf").exists()
-    assert (out / "levers_ko.svg").exists()
+    assert (out / "levers_ko.svg").exists() and (out / "key_findings_ko.png").exists()
     with Image.open(out / "coexistence_dashboard_ko.png") as img:
         assert img.size == (W, H)
     reader = PdfReader(out / "briefing_ko.pdf")
-    assert len(reader.pages) == len(result.pages)
+    # cover, key findings, 3 history pages, 4 chart pages, 1 appendix page (one year)
+    assert len(reader.pages) == len(result.pages) == 10
+    pages = _pdf_text(out / "briefing_ko.pdf")
+    findings = pages[result.pages.index("key_findings")]
+    assert "주요 결과" in findings and "목표별 최초 도달 연도" in findings
+    assert "R&D 지원: 영국 수준" in findings and "2060년까지 미도달" in findings
+    assert "중소기업 임금 수준 >= 60" in findings
+    appendix = pages[result.pages.index("appendix_1")]
+    assert "부록: 2040년 전체 지표" in appendix and "종합 상생 지수 [지수 0-100]" in appendix
+    # the tables are Korean too, in their own files beside any English ones
+    header = (out / "comparison_ko.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("scenario,시나리오,series,지표,단위,연도,값")
+    assert "# 시나리오 비교" in (out / "comparison_ko.md").read_text(encoding="utf-8")
+    assert not (out / "comparison.csv").exists()
     fonts = {
         str(f.get_object().get("/BaseFont"))
         for page in reader.pages
@@ -260,7 +406,7 @@ def test_sensitivity_result_adds_its_page(tmp_path, sensitivity_dir):
         years=(2030, 2060),
         sensitivity_dir=sensitivity_dir,
     )
-    assert result.pages[-1] == "sensitivity"
+    assert result.pages[-3:] == ("sensitivity", "appendix_1", "appendix_2")
     assert len(PdfReader(out / "briefing.pdf").pages) == len(result.pages)
     with Image.open(out / "sensitivity.png") as img:
         assert img.size == (W, H)
@@ -282,12 +428,19 @@ def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_di
     assert [ax.get_title() for ax in axes] == [
         brief.series_name(o) for o in ("coexistence_regional", "coexistence_natural")
     ]
-    regional = [t.get_text() for t in axes[0].get_legend().get_texts()]
+
+    def shown(ax):
+        return [c.get_label() for c in ax.containers]
+
     # the lever that drives it, first, by its name in the pack's language
-    assert regional[0] == f"{brief.lever_name('regional_dispersion')} (lever)"
-    natural = [t.get_text() for t in axes[1].get_legend().get_texts()]
+    assert shown(axes[0])[0] == f"{brief.lever_name('regional_dispersion')} (lever)"
+    natural = shown(axes[1])
     assert natural == [f"{brief.lever_name('green_transition')} (lever)"]  # no-effect: out
     assert axes[0].get_ylabel() == "Morris mu*"
+    # one legend for the page, every factor shown once
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert sorted(labels) == sorted(set(shown(axes[0]) + natural))
 
 
 @pytest.mark.parametrize(

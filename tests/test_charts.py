@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from smesim.analysis.compare import lever_changes, lever_frame
@@ -166,7 +167,8 @@ def test_coexistence_heatmap_colours_change_and_labels_levels():
     ax = charts.plot_coexistence_heatmap(lv)
     img = ax.images[0].get_array()
     np.testing.assert_allclose(img, [[0, 0, 0, 0], [5, 20, 2, 11]])
-    assert ax.images[0].get_clim() == (-20, 20)
+    # every change >= 0: the colours run from 0 to the largest, not from -20 to +20
+    assert ax.images[0].get_clim() == (0, 20)
     cells = [t.get_text() for t in ax.texts if t.get_text()[:1].isdigit()]
     assert cells == [
         "40",
@@ -182,6 +184,28 @@ def test_coexistence_heatmap_colours_change_and_labels_levels():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2030", "2060"] * 2
     groups = [t.get_text() for t in ax.texts if t.get_text() in ("Economic", "Overall")]
     assert groups == ["Economic", "Overall"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "clim", "middle"),
+    [
+        ([0.0, 5.0, 62.0], (0.0, 62.0), "teal"),  # all >= 0: the teal half, 0 to the largest
+        ([0.0, -0.003, 62.0], (0.0, 62.0), "teal"),  # a rounding-size dip is still 0
+        ([0.0, -4.0, -10.0], (-10.0, 0.0), "brown"),  # all <= 0: the brown half
+        ([-2.0, 0.0, 8.0], (-8.0, 8.0), "both"),  # both signs: diverging, centred on 0
+    ],
+)
+def test_change_colours_scaled_to_the_data(changes, clim, middle):
+    cmap, norm = charts.change_scale(np.array(changes))
+    assert (norm.vmin, norm.vmax) == pytest.approx(clim)
+    r, g, b, _ = cmap(0.5)
+    if middle == "teal":
+        assert g > r  # a teal, not the white centre of a diverging map
+        assert cmap(0.0)[:3] == pytest.approx(charts.colormaps["BrBG"](0.5)[:3])
+    elif middle == "brown":
+        assert r > b
+    else:
+        assert cmap(0.5)[:3] == pytest.approx(charts.colormaps["BrBG"](0.5)[:3], abs=0.01)
 
 
 def test_coexistence_heatmap_by_level():
@@ -234,6 +258,14 @@ def test_lever_changes_and_gantt():
     assert solid[0].get_x() == 2026 and solid[0].get_width() == pytest.approx(5)
     assert any(t.get_text() == "4.17 → 19.86 %  (2026-2031)" for t in ax.texts)
     assert any(t.get_text() == "R&D support: France level" for t in ax.texts)
+    # the legend says what the dark and pale bars mean
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "lever changing (phase-in)",
+        "held at the new value",
+    ]
+    dark, pale = legend.legend_handles
+    assert dark.get_alpha() is None and pale.get_alpha() == pytest.approx(0.28)
 
 
 def test_lever_paths_plot():
@@ -320,3 +352,58 @@ def test_probability_heatmap_marks_no_effect_cells():
         "80%",
         "=",
     ]
+
+
+def test_scenario_on_the_baseline_drawn_under_it_and_named():
+    frames = _frames(("baseline", "same", "other"))
+    frames["same"] = frames["baseline"].copy()
+    frames["same"].loc[2040, "wage_ratio_sme"] += 1e-6  # equal to the eye
+    ax = charts.plot_scenarios("wage_ratio_sme", frames, policy_start=2026)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    base, same = lines["Baseline (current policy)"], lines["same"]
+    assert same.get_linewidth() > base.get_linewidth() + 1  # a band of its colour ...
+    assert same.get_zorder() < base.get_zorder()  # ... under the baseline's dashes
+    assert same.get_linestyle() == "-"
+    assert "same as the baseline: same" in ax.get_xlabel()
+    assert ax.get_xlabel().startswith("Year")
+    assert "other" not in ax.get_xlabel()
+    # the policy start: a thin vertical line and its label
+    (vline,) = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [2026, 2026]]
+    assert vline.get_linewidth() < 1.5
+    assert [t.get_text().strip() for t in ax.texts] == ["policy start 2026"]
+
+
+def test_note_wraps_between_names_in_korean():
+    frames = _frames(("baseline", "rd_support_france", "rd_support_uk", "rd_support_usa"))
+    for n in ("rd_support_france", "rd_support_uk", "rd_support_usa"):
+        frames[n] = frames["baseline"].copy()
+    fig = Figure(figsize=(4, 3))
+    with i18n.font_context("ko"):
+        ax = charts.plot_scenarios("wage_ratio_sme", frames, ax=fig.add_subplot(), lang="ko")
+        _render(fig)
+    lines = ax.get_xlabel().split("\n")
+    assert lines[0] == "연도" and len(lines) > 2
+    for name in ("R&D 지원: 프랑스 수준", "R&D 지원: 영국 수준", "R&D 지원: 미국 방식"):
+        assert any(name in line for line in lines[1:])  # each name whole, on one line
+
+
+def test_uncertainty_legend_in_the_scenarios_colours():
+    colours = charts.scenario_colours(["baseline", "rd_support_uk", "regional_dispersion"])
+    handles, labels, handler_map = charts.uncertainty_legend(
+        ["rd_support_uk", "regional_dispersion"], colours
+    )
+    assert labels[:4] == [
+        "25-75 % band (in the panel's colour)",
+        "5-95 % band (in the panel's colour)",
+        "median of the ensemble (dotted)",
+        "central run, calibrated parameters (solid)",
+    ]
+    for h in handles[:2]:
+        assert [to_hex(p.get_facecolor()) for p in h] == [
+            colours["rd_support_uk"].lower(),
+            colours["regional_dispersion"].lower(),
+        ]
+    assert [ln.get_linestyle() for ln in handles[2]] == [":", ":", ":"]
+    fig = Figure()
+    fig.legend(handles, labels, handler_map=handler_map)
+    _render(fig)

@@ -292,3 +292,94 @@ def test_probabilities_shown_with_no_effect_marks(comp):
     assert "probability of beating the baseline" in format_table(c)
     assert "## Probability of beating the baseline" in to_markdown(c)
     assert cmp.probability_table(comp) is None
+
+
+# ---- --lang ko: the tables' words and headers -------------------------------------------
+def test_korean_terminal_and_markdown_tables(comp):
+    from smesim.report.brief import table_text
+
+    ko = table_text("ko")
+    out = format_table(comp, text=ko)
+    assert "중소기업 임금 수준 [%]" in out and "R&D 지원: 프랑스 수준" in out
+    assert "== 목표 최초 도달 연도 ==" in out and "셀: 수준" in out
+    assert "wage_ratio_sme" not in out and "year first reached" not in out
+    md = to_markdown(comp, text=ko)
+    assert md.startswith("# 시나리오 비교 (비교 기준: 기준 (현행 정책))")
+    assert "| 지표 | 기준 (현행 정책) | R&D 지원: 프랑스 수준 |" in md
+    assert "## 목표별 최초 도달 연도" in md
+    # English stays as it was: ids
+    assert "wage_ratio_sme [%]" in format_table(comp)
+
+
+FILES = [("comparison", "csv"), ("comparison", "json"), ("comparison", "md"), ("targets", "csv")]
+
+
+def test_korean_files_keep_ids_and_add_labels(comp, tmp_path):
+    from smesim.report.brief import table_text
+
+    paths = write_comparison(tmp_path / "out", comp, table_text("ko"))
+    names = sorted(p.name for p in paths)
+    assert names == [
+        "comparison_ko.csv",
+        "comparison_ko.json",
+        "comparison_ko.md",
+        "targets_ko.csv",
+    ]
+    table = pd.read_csv(tmp_path / "out" / "comparison_ko.csv")
+    assert list(table.columns) == [
+        "scenario",
+        "시나리오",
+        "series",
+        "지표",
+        "단위",
+        "연도",
+        "값",
+        "기준 값",
+        "차이",
+        "차이(%)",
+    ]
+    # the id columns hold ids (what other tools join on), the labels are Korean
+    assert set(table["scenario"]) == set(comp.names)
+    assert set(table["series"]) == set(CANONICAL)
+    row = table[(table["scenario"] == "rd_support_france") & (table["series"] == "rd_share_sme")]
+    assert set(row["시나리오"]) == {"R&D 지원: 프랑스 수준"}
+    assert set(row["지표"]) == {"기업 R&D 중 중소기업 비중"}
+    targets = pd.read_csv(tmp_path / "out" / "targets_ko.csv")
+    assert list(targets.columns) == [
+        "scenario",
+        "시나리오",
+        "series",
+        "지표",
+        "방향",
+        "목표 값",
+        "연도",
+    ]
+    doc = json.loads((tmp_path / "out" / "comparison_ko.json").read_text(encoding="utf-8"))
+    assert {r["series"] for r in doc["rows"]} == set(CANONICAL)  # JSON: ids only
+
+
+def test_cli_compare_lang_ko(tmp_path):
+    res = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            "regional_dispersion",
+            "--years",
+            "2040",
+            "--lang",
+            "ko",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "수도권 지역내총생산(GRDP) 비중 [%]" in res.output and "지역 분산" in res.output
+    assert (tmp_path / "comparison_ko.csv").exists() and not (tmp_path / "comparison.csv").exists()
+    bad = CliRunner().invoke(cli, ["compare", "--lang", "fr", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "--lang" in bad.output
+
+
+def test_every_table_word_has_a_korean_translation():
+    from smesim.report.i18n import TABLE_WORDS_KO
+
+    assert set(TABLE_WORDS_KO) == set(cmp.TABLE_WORDS)

@@ -10,18 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 pytest.importorskip("SALib")
 
 from smesim.analysis.sensitivity import (
     Factor,
+    SensitivityResult,
     model_factors,
-    plot_sensitivity,
     run_sensitivity,
     run_study,
 )
 from smesim.cli import cli
 from smesim.errors import ParameterError
+from smesim.report import brief
+from smesim.report.charts import factor_colours, plot_sensitivity
+from smesim.report.i18n import font_context
 
 # Ishigami (a = 7, b = 0.1): analytic first-order and total indices
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
@@ -125,10 +129,80 @@ def test_morris_on_the_model_levers_only():
 def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
     ax = plot_sensitivity(model_sobol, "coexistence_natural", top=3)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(labels) == 3 and labels[0].startswith("green_transition")
-    assert "coexistence_natural" in ax.get_title()
+    # the one lever that moves it, by its name; the factors always at zero are left out
+    assert labels == ["Green transition (lever)"]
+    assert ax.get_title() == "Natural coexistence"  # a name, not the raw id
     with pytest.raises(ParameterError, match="not in this sensitivity result"):
         plot_sensitivity(model_sobol, "wage_ratio_sme")
+
+
+def _result(rows, method="sobol"):
+    cols = ["output", "year", "factor", "kind", "S1", "S1_conf", "ST", "ST_conf"]
+    meta = {
+        "method": method,
+        "n": 64,
+        "design_rows": 640,
+        "scenario": {"name": "baseline"},
+        "parameter_set": {"source": "/x/korea.toml"},
+    }
+    return SensitivityResult(method, pd.DataFrame(rows, columns=cols), meta)
+
+
+SYNTHETIC = _result(
+    [
+        ("coexistence_natural", 2030, "green_transition", "lever", 0.9, 0.1, 1.03, 0.25),
+        ("coexistence_natural", 2060, "green_transition", "lever", 0.9, 0.1, 0.97, 0.2),
+        ("coexistence_natural", 2030, "wage_target_2012", "parameter", 0, 0, 0.0, 0.0),
+        ("coexistence_natural", 2060, "wage_target_2012", "parameter", 0, 0, 0.0, 0.0),
+        ("coexistence_overall", 2030, "green_transition", "lever", 0.1, 0.05, 0.2, 0.05),
+        ("coexistence_overall", 2060, "green_transition", "lever", 0.1, 0.05, 0.1, 0.05),
+        ("coexistence_overall", 2030, "wage_target_2012", "parameter", 0.3, 0.1, 0.5, 0.1),
+        ("coexistence_overall", 2060, "wage_target_2012", "parameter", 0.3, 0.1, 0.4, 0.1),
+    ]
+)
+
+
+def test_sobol_total_index_above_one_is_clipped_and_explained():
+    ax = plot_sensitivity(SYNTHETIC, "coexistence_natural")
+    (bars,) = ax.containers  # the factors always at 0 are left out
+    assert max(bars.lines[0].get_ydata()) == 1.0  # shown at 1, not 1.03
+    assert ax.get_ylim()[1] <= 1.06
+    note = ax.get_xlabel()
+    assert "sampling error" in note and "1.03" in note and "0.25" in note
+    # the error bar stops at 1 too
+    segments = [s for c in ax.collections for s in c.get_segments()]
+    assert max(float(np.max(s[:, 1])) for s in segments) <= 1.0
+
+
+def test_legend_off_the_data_and_one_colour_per_factor_across_panels():
+    with font_context("en"):
+        fig = brief.sensitivity_page(SYNTHETIC, brief.SensitivitySources(SYNTHETIC.meta), "en", 40)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert all(ax.get_legend() is None for ax in axes)  # one figure legend below the panels
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Green transition (lever)",
+        "wage_target_2012 (parameter)",
+    ]
+    green = {
+        c.lines[0].get_color() for ax in axes for c in ax.containers if c.get_label()[0] == "G"
+    }
+    assert green == {factor_colours(SYNTHETIC)["green_transition"]}  # same in both panels
+    # the standalone chart's legend sits right of the axes
+    ax = plot_sensitivity(SYNTHETIC, "coexistence_overall")
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.x0 > 1.0
+
+
+def test_cli_charts_have_house_style_title_and_source_line():
+    with font_context("ko"):
+        figs = dict(brief.sensitivity_figures(SYNTHETIC, "ko", dpi=40))
+    fig = figs["sensitivity_coexistence_overall"]
+    assert fig._suptitle.get_text().startswith("종합 상생 지수의 영향 요인")
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("출처: smesim") and "korea.toml" in t and "n = 64" in t for t in texts)
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible() and ax.title.get_fontname() == "NanumGothic"
 
 
 @pytest.mark.parametrize(
@@ -174,6 +248,8 @@ def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):
     pset = Path(man["parameter_set"]["source"])
     assert man["parameter_set"]["sha256"] == hashlib.sha256(pset.read_bytes()).hexdigest()
     assert (out / "sensitivity_coexistence_overall.png").stat().st_size > 1000
+    with Image.open(out / "sensitivity_coexistence_overall.png") as img:
+        assert img.size == (1536, 864)  # a 16:9 slide at 120 dpi, like the briefing charts
     bad = CliRunner().invoke(cli, ["sensitivity", "baseline", "--n", "100"])
     assert bad.exit_code == 2 and "power of two" in bad.output
     assert len(bad.output.strip().splitlines()) == 1

@@ -172,7 +172,7 @@ def test_installed_smesim_runs_from_another_directory(installed, tmp_path):
     assert Path(comp["parameter_set"]).resolve() == source.resolve()
     assert comp["calibrated_at"] == pset["calibrated_at"]
     assert brief["data_files"] == ["2019-10-park2019-paper.csv"]
-    assert brief["pages"][:2] == ["cover", "history_1"]
+    assert brief["pages"][:3] == ["cover", "key_findings", "history_1"]
     assert (elsewhere / "Y" / "history_1.png").stat().st_size > 0
     # nothing was written into the installed package
     assert not (site / "smesim" / "data" / "params" / "history").exists()

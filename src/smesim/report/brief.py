@@ -60,7 +60,6 @@ from smesim.analysis.compare import (
     compare_scenarios,
     lever_changes,
     lever_frame,
-    wide_table,
     write_tables,
 )
 from smesim.analysis.sensitivity import SensitivityResult, read_sensitivity
@@ -660,7 +659,7 @@ def cover_page(
     changes = lever_changes(frames, comp.reference)
     for scale in (1.0, 0.9, 0.8, 0.7, 0.6):
         fig = _page(text("cover_title", lang), sources, lang, dpi)
-        fs = 10 * scale
+        fs = 11.5 * scale
         y = 0.86
         fig.text(
             0.06,
@@ -687,7 +686,7 @@ def cover_page(
                 0.09,
                 y,
                 scenario_name(sc.name, lang),
-                fontsize=14 * scale,
+                fontsize=15 * scale,
                 va="top",
                 fontweight="bold",
             )
@@ -761,8 +760,23 @@ def _draw_table(
     cell_pad = _width(fig, "00", fontsize=fontsize)
     mark_w = _width(fig, "■ ", fontsize=fontsize, family="DejaVu Sans") if marks else 0.0
     first = max(_width(fig, r[0], fontsize=fontsize) for r in body) + mark_w + cell_pad
+    bold = {"fontsize": fontsize, "fontweight": "bold"}
+
+    def head_width(cell: str) -> float:
+        """A header cell's width wrapped to at most two lines (never below its longest word)."""
+        longest = max(_width(fig, w, **bold) for w in cell.split())
+        return max(longest, _width(fig, cell, **bold) / 2)
+
     natural = [
-        max((_width(fig, r[j], fontsize=fontsize) for r in body if j < len(r)), default=0.0)
+        max(
+            [_width(fig, r[j], fontsize=fontsize) for r in body if j < len(r)]
+            + [
+                head_width(r[j])
+                for r in header
+                if j < len(r) and r[j] and (j + 1 >= len(r) or r[j + 1] is not None)
+            ],
+            default=0.0,
+        )
         + cell_pad
         for j in range(1, ncols)
     ]
@@ -1002,9 +1016,19 @@ def _bottom(fig: Figure, artist) -> float:
 APPENDIX_COLUMNS = 6
 
 
+def _appendix_cell(comp: Comparison, name: str, series_id: str, year: int) -> str:
+    """``"50.79 (+0.03)"``: level and change from the reference (points); the reference's
+    level alone.  (The change in % is in ``comparison.csv`` and ``comparison.md``.)"""
+    v = comp.value(name, series_id, year)
+    if name == comp.reference:
+        return f"{v:.2f}"
+    d = round(v - comp.value(comp.reference, series_id, year), 2) + 0.0  # no "-0.00"
+    return f"{v:.2f} ({d:+.2f})"
+
+
 def appendix_pages(comp: Comparison, sources: Sources, lang: str, dpi: int) -> list[Figure]:
     """Every canonical output at each reporting year: one page a year (more when there are
-    many scenarios), cells as in ``comparison.md``: level (change; change in %)."""
+    many scenarios); cells: level (change from the reference in points)."""
     tt = table_text(lang)
     others = [n for n in comp.names if n != comp.reference]
     per = APPENDIX_COLUMNS - 1
@@ -1012,14 +1036,16 @@ def appendix_pages(comp: Comparison, sources: Sources, lang: str, dpi: int) -> l
     labels = [f"{series_name(s, lang)} [{unit_name(BY_ID[s].unit, lang)}]" for s in CANONICAL]
     figs = []
     for year in comp.years:
-        w = wide_table(comp, year, CANONICAL)
         for group in groups:
             names = [comp.reference, *group]
-            rows = [[label, *(str(w.iloc[k][n]) for n in names)] for k, label in enumerate(labels)]
+            rows = [
+                [label, *(_appendix_cell(comp, n, s, year) for n in names)]
+                for label, s in zip(labels, CANONICAL, strict=True)
+            ]
             head = [[text("output", lang), *(scenario_name(n, lang) for n in names)]]
             for scale in _SCALES:
                 fig = _page(text("appendix_title", lang, year=year), sources, lang, dpi)
-                fs = 10 * scale
+                fs = 11 * scale
                 drawn = _draw_table(fig, 0.9, head, rows, fontsize=fs)
                 note = fig.text(
                     0.04,

@@ -689,7 +689,8 @@ def plot_uncertainty(
     """One scenario's fan against the reference's fan (grey) for one series.
 
     The medians are dotted; with ``frames`` the point-estimate runs are drawn
-    too (solid; the reference dashed black).
+    too (solid; the reference dashed black; a scenario run on the reference's
+    path as a wide band under its dashes).
     """
     ax = ax or new_axes()
     colours = colours or scenario_colours([reference, scenario])
@@ -704,14 +705,22 @@ def plot_uncertainty(
         label=False,
     )
     if frames is not None:
+        same = (
+            scenario in frames
+            and reference in frames
+            and np.allclose(frames[scenario][series_id], frames[reference][series_id], atol=1e-6)
+        )
         for name in (scenario, reference):
             if name in frames:
                 s = frames[name][series_id]
+                style = _style(name, colours)
+                if same and name == scenario:  # on the reference's path: a band under it
+                    style = {**style, "linewidth": 5.4, "solid_capstyle": "butt"}
                 ax.plot(
                     s.index.to_numpy(),
                     s.to_numpy(),
                     label=scenario_name(name, lang),
-                    **_style(name, colours),
+                    **style,
                 )
     ax.set_title(scenario_name(scenario, lang))
     ax.set_ylabel(series_unit(series_id, lang))
@@ -809,20 +818,21 @@ def wrap_display(s: str, width: int) -> str:
 
 
 # ---- sensitivity ---------------------------------------------------------------------------
-#: Colours of the factors of sensitivity charts: Okabe-Ito (without black and yellow), then
-#: Paul Tol's "muted" scheme; a factor keeps its colour on every panel of a result.
+#: Colours of the factors of sensitivity charts: Okabe-Ito (without yellow), then Paul Tol's
+#: "muted" scheme, in an order that keeps similar hues apart; a factor keeps its colour on
+#: every panel of a result.
 FACTOR_PALETTE = (
     OKABE_ITO["blue"],
     OKABE_ITO["vermillion"],
     OKABE_ITO["bluish_green"],
     OKABE_ITO["reddish_purple"],
     OKABE_ITO["orange"],
+    OKABE_ITO["black"],
     OKABE_ITO["sky_blue"],
-    "#332288",
-    "#882255",
     "#999933",
+    "#882255",
+    "#332288",
     "#44AA99",
-    "#AA4499",
     "#CC6677",
     "#117733",
     "#DDCC77",

@@ -267,8 +267,8 @@ TEXT: dict[str, dict[str, str]] = {
         "output": "Output",
         "appendix_title": "Appendix: every output in {year}",
         "appendix_note": (
-            "Cells: level (change from the {reference} in points; in % of the {reference}). "
-            "The same numbers at full precision: comparison{suffix}.csv."
+            "Cells: level (change from the {reference}, in points). With the change in % "
+            "and at full precision: comparison{suffix}.md and comparison{suffix}.csv."
         ),
     },
     "ko": {
@@ -363,8 +363,8 @@ TEXT: dict[str, dict[str, str]] = {
         "output": "지표",
         "appendix_title": "부록: {year}년 전체 지표",
         "appendix_note": (
-            "셀: 수준 ({reference} 대비 차이, 포인트; {reference} 대비 %). "
-            "같은 수치의 전체 정밀도: comparison{suffix}.csv."
+            "셀: 수준 ({reference} 대비 차이, 포인트). % 변화와 전체 정밀도: "
+            "comparison{suffix}.md, comparison{suffix}.csv."
         ),
     },
 }
