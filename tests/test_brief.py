@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 from pypdf import PdfReader
 
@@ -142,8 +143,9 @@ def test_key_findings_and_appendix_pages_hold_the_numbers(tmp_path):
 
 def _boxes(fig):
     """Window extents of the page's axes (tick labels included), legends and texts."""
-    fig.canvas.draw()
-    r = fig.canvas.get_renderer()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
     axes = [ax.get_tightbbox(r) for ax in fig.axes if ax.get_visible() and ax.axison]
     legends = [leg.get_window_extent(r) for leg in fig.legends]
     texts = [t.get_window_extent(r) for t in fig.texts if t.get_text()]

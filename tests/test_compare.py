@@ -304,7 +304,7 @@ def test_korean_terminal_and_markdown_tables(comp):
     assert "== 목표 최초 도달 연도 ==" in out and "셀: 수준" in out
     assert "wage_ratio_sme" not in out and "year first reached" not in out
     md = to_markdown(comp, text=ko)
-    assert md.startswith("# 시나리오 비교 (비교 기준: 기준 (현행 정책))")
+    assert md.startswith("# 시나리오 비교 (비교 기준: 기준)")
     assert "| 지표 | 기준 (현행 정책) | R&D 지원: 프랑스 수준 |" in md
     assert "## 목표별 최초 도달 연도" in md
     # English stays as it was: ids

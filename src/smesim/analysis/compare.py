@@ -124,7 +124,8 @@ class TableText:
 
     ``words`` overrides :data:`TABLE_WORDS` (missing keys fall back to English);
     ``scenario``, ``series``, ``unit`` and ``index`` (a coexistence index, short)
-    turn ids into display names (English: the ids themselves).  Files written
+    turn ids into display names (English: the ids themselves); ``reference``
+    names the reference scenario inside sentences (default: ``scenario``).  Files written
     in another language than English carry ``_<lang>`` in their names
     (:attr:`suffix`), and their CSVs add label columns next to the id columns.
     """
@@ -135,6 +136,10 @@ class TableText:
     series: Callable[[str], str] = str
     unit: Callable[[str], str] = str
     index: Callable[[str], str] = _short_index
+    reference: Callable[[str], str] | None = None
+
+    def reference_name(self, name: str) -> str:
+        return (self.reference or self.scenario)(name)
 
     def __call__(self, key: str, **fmt) -> str:
         phrase = self.words.get(key) or TABLE_WORDS[key]
@@ -573,7 +578,7 @@ def _target_rows(comp: Comparison, text: TableText = ENGLISH) -> list[list[str]]
 def _legend(comp: Comparison, text: TableText = ENGLISH) -> str:
     return text(
         "legend",
-        reference=text.scenario(comp.reference),
+        reference=text.reference_name(comp.reference),
         parameters=comp.meta["parameter_set"],
         profile=comp.meta["profile"],
         version=comp.meta["smesim_version"],
@@ -650,7 +655,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
     """Every canonical series at every year, plus target years, as markdown."""
     out = [
-        f"# {text('md_title', reference=text.scenario(comp.reference))}",
+        f"# {text('md_title', reference=text.reference_name(comp.reference))}",
         "",
         _legend(comp, text),
         "",

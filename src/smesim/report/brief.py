@@ -175,6 +175,9 @@ def table_text(lang: str = "en") -> TableText:
         series=lambda s: series_name(s, lang),
         unit=lambda u: unit_name(u, lang),
         index=lambda s: short_name(s, lang),
+        reference=lambda n: (
+            text("baseline_short", lang) if n == "baseline" else scenario_name(n, lang)
+        ),
     )
 
 
