@@ -489,14 +489,15 @@ def _cell(row, reference: str) -> str:
 
 
 def wide_table(comp: Comparison, year: int, series: Sequence[str] = CANONICAL) -> pd.DataFrame:
-    """Series rows by scenario columns (titled, :meth:`Comparison.labels`) at ``year``:
-    "level (diff pts; diff %)" strings."""
+    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings.
+
+    Columns are scenario names; the text renderings show titles (:meth:`Comparison.labels`).
+    """
     sub = comp.table[(comp.table["year"] == year) & comp.table["series"].isin(series)]
     cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
     data = [[cells[(s, n)] for n in comp.names] for s in series]
     idx = pd.Index([f"{s} [{BY_ID[s].unit}]" for s in series], name="series")
-    labels = comp.labels()
-    return pd.DataFrame(data, index=idx, columns=[labels[n] for n in comp.names])
+    return pd.DataFrame(data, index=idx, columns=comp.names)
 
 
 def _target_rows(comp: Comparison) -> list[list[str]]:
@@ -520,13 +521,15 @@ def _legend(comp: Comparison) -> str:
 
 
 def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> str:
-    """Readable plain-text tables (one per year, then the targets) for the terminal."""
+    """Readable plain-text tables (one per year, then the targets) for the terminal;
+    scenarios by title (:meth:`Comparison.labels`)."""
+    labels = comp.labels()
     parts = []
     for y in comp.years:
-        parts.append(f"== {y} ==\n{wide_table(comp, y, series).to_string()}")
+        table = wide_table(comp, y, series).rename(columns=labels)
+        parts.append(f"== {y} ==\n{table.to_string()}")
     if comp.targets:
         rows = _target_rows(comp)
-        labels = comp.labels()
         df = pd.DataFrame(
             [r[1:] for r in rows],
             index=pd.Index([r[0] for r in rows], name="target"),
@@ -535,6 +538,7 @@ def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> s
         parts.append(f"== year first reached ==\n{df.to_string()}")
     probs = probability_table(comp)
     if probs is not None:
+        probs = probs.rename(columns=labels)
         parts.append(
             "== probability of beating the baseline (share of ensemble runs) ==\n"
             + probs.to_string()
@@ -572,11 +576,10 @@ def probability_table(comp: Comparison) -> pd.DataFrame | None:
         )
         cells[(row, r.scenario)] = "=" if same else f"{100 * r.p_beats_baseline:.1f}"
     rows, names = list(dict.fromkeys(rows)), list(dict.fromkeys(names))
-    labels = comp.labels()
     return pd.DataFrame(
         [[cells.get((r, n), "") for n in names] for r in rows],
         index=pd.Index(rows, name="index, year"),
-        columns=[labels.get(n, n) for n in names],
+        columns=names,
     )
 
 
@@ -596,7 +599,7 @@ def to_markdown(comp: Comparison) -> str:
             f"- **{labels[sc.name]}** (`{sc.name}`, {sc.path}): {' '.join(sc.description.split())}"
         )
     for y in comp.years:
-        w = wide_table(comp, y)
+        w = wide_table(comp, y).rename(columns=labels)
         out += [
             "",
             f"## {y}",
@@ -608,6 +611,7 @@ def to_markdown(comp: Comparison) -> str:
         ]
     probs = probability_table(comp)
     if probs is not None:
+        probs = probs.rename(columns=labels)
         out += [
             "",
             "## Probability of beating the baseline (% of ensemble runs)",
