@@ -56,13 +56,14 @@ import numpy as np
 import pandas as pd
 
 from smesim import __version__
-from smesim.analysis.ensemble import read_ensemble, run_ensemble
+from smesim.analysis.ensemble import MIN_RUNS, read_ensemble, run_ensemble
+from smesim.analysis.workbook import manifest_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
-from smesim.io import dump_json, now_iso, staged_files
+from smesim.io import dump_json, file_provenance, now_iso, staged_files
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -123,23 +124,23 @@ class TableText:
     """The words of the comparison tables in one language.
 
     ``words`` overrides :data:`TABLE_WORDS` (missing keys fall back to English);
-    ``scenario``, ``series``, ``unit`` and ``index`` (a coexistence index, short)
-    turn ids into display names (English: the ids themselves); ``reference``
-    names the reference scenario inside sentences (default: ``scenario``).  Files written
+    ``series``, ``unit`` and ``index`` (a coexistence index, short) turn ids
+    into display names (English: the ids themselves); ``reference`` names the
+    reference scenario inside sentences (English: its name).  Scenario columns
+    show the scenarios' titles in :attr:`lang` (:meth:`Comparison.labels`).  Files written
     in another language than English carry ``_<lang>`` in their names
     (:attr:`suffix`), and their CSVs add label columns next to the id columns.
     """
 
     lang: str = "en"
     words: Mapping[str, str] = field(default_factory=dict)
-    scenario: Callable[[str], str] = str
     series: Callable[[str], str] = str
     unit: Callable[[str], str] = str
     index: Callable[[str], str] = _short_index
     reference: Callable[[str], str] | None = None
 
     def reference_name(self, name: str) -> str:
-        return (self.reference or self.scenario)(name)
+        return self.reference(name) if self.reference is not None else name
 
     def __call__(self, key: str, **fmt) -> str:
         phrase = self.words.get(key) or TABLE_WORDS[key]
@@ -377,6 +378,13 @@ class Comparison:
     def names(self) -> list[str]:
         return [sc.name for sc in self.scenarios]
 
+    def labels(self, lang: str = "en") -> dict[str, str]:
+        """Scenario name -> what tables show: its title in ``lang`` (else English, else
+        the name); titles two scenarios share get the name added."""
+        titles = {sc.name: sc.display_name(lang) for sc in self.scenarios}
+        counts = pd.Series(list(titles.values())).value_counts()
+        return {n: t if counts[t] == 1 or t == n else f"{t} ({n})" for n, t in titles.items()}
+
     @property
     def baseline_levers(self) -> dict[str, float] | None:
         """The profile's baseline lever values the scenarios ran with (for :func:`lever_frame`)."""
@@ -422,6 +430,7 @@ def compare_scenarios(
     ensemble_dir: str | Path | None = None,
     runs: int | None = None,
     seed: int = 0,
+    params_file: str | Path | None = None,
 ) -> Comparison:
     """Validate, run and tabulate scenarios against the baseline.
 
@@ -435,6 +444,7 @@ def compare_scenarios(
         horizons and ``years``).
     ensemble_dir, runs : attach an ensemble result read from a directory or
         run with ``runs`` parameter draws (needs :mod:`smesim.analysis.ensemble`).
+    params_file : parameter-set file used in place of the profile's calibrated set.
     """
     years = check_years(years)
     targets = tuple(t if isinstance(t, Target) else parse_target(t) for t in targets)
@@ -448,7 +458,7 @@ def compare_scenarios(
             f"not before the last reporting year {max(years)} (got {end})"
         )
     prof = get_profile(profile)
-    params = prof.parameter_set().run(0)
+    params = prof.parameter_set(params_file).run(0)
     result = simulate(build_plan(scenarios, prof, params, until=end, dt=dt))
     frames = {name: result.frame(scenario=i) for i, name in enumerate(result.names)}
     reference = BASELINE if include_baseline else scenarios[0].name
@@ -457,13 +467,20 @@ def compare_scenarios(
     ens = None
     if ensemble_dir is not None or runs:
         ens = load_or_run_ensemble(
-            ensemble_dir, runs, scenarios, seed=seed, profile=profile, until=end
+            ensemble_dir,
+            runs,
+            scenarios,
+            seed=seed,
+            profile=profile,
+            until=end,
+            params_file=params_file,
         )
     meta = {
         "smesim_version": __version__,
         "created": now_iso(),
         "profile": profile,
         "parameter_set": params.source,
+        "parameter_set_sha256": file_provenance(params.source)["sha256"],
         "calibrated_at": params.meta.get("created"),
         "dt_years": dt,
         "end_year": end,
@@ -525,13 +542,17 @@ def load_or_run_ensemble(
     seed: int = 0,
     profile: str = "korea",
     until: int | None = None,
+    params_file: str | Path | None = None,
 ):
-    """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws."""
+    """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws
+    (at least :data:`~smesim.analysis.ensemble.MIN_RUNS`)."""
     if ensemble_dir is not None:
         return read_ensemble(Path(ensemble_dir))
-    if runs is None or runs < 2:
-        raise CompareError(f"--runs: expected at least 2 runs (got {runs})")
-    return run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until)
+    if runs is None or runs < MIN_RUNS:
+        raise CompareError(f"--runs: expected at least {MIN_RUNS} runs (got {runs})")
+    return run_ensemble(
+        list(scenarios), runs, seed=seed, profile=profile, until=until, params_file=params_file
+    )
 
 
 # ---- text renderings --------------------------------------------------------------------
@@ -539,12 +560,25 @@ def _fmt(v: float) -> str:
     return "n/a" if not math.isfinite(v) else f"{v:.2f}"
 
 
+def _signed(x: float, digits: int, sign: float) -> str:
+    """``|x|`` to ``digits`` decimals with the sign of ``sign`` ("+" for zero)."""
+    return f"{'-' if sign < 0 else '+'}{abs(x):.{digits}f}"
+
+
 def _cell(row, reference: str) -> str:
     if row.scenario == reference:
         return _fmt(row.value)
-    # round first, then add 0.0: a tiny negative difference prints as +0.00, not -0.00
-    pct = "n/a" if not math.isfinite(row.diff_pct) else f"{round(row.diff_pct, 1) + 0.0:+.1f}%"
-    return f"{_fmt(row.value)} ({round(row.diff, 2) + 0.0:+.2f}; {pct})"
+    if not math.isfinite(row.diff):
+        return f"{_fmt(row.value)} (n/a; n/a)"
+    # Both from the difference as printed, with its sign: a change that prints as
+    # -0.01 is -0.0 %, never +0.0 %; one that prints as 0.00 is +0.00 and +0.0 %.
+    d = round(row.diff, 2) + 0.0
+    pct = (
+        "n/a"
+        if not math.isfinite(row.diff_pct)
+        else _signed(100.0 * d / row.reference_value, 1, d) + "%"
+    )
+    return f"{_fmt(row.value)} ({_signed(d, 2, d)}; {pct})"
 
 
 def wide_table(
@@ -553,14 +587,18 @@ def wide_table(
     series: Sequence[str] = CANONICAL,
     text: TableText = ENGLISH,
 ) -> pd.DataFrame:
-    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings."""
+    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings.
+
+    Columns are scenario names; the text renderings show titles (:meth:`Comparison.labels`).
+    Rows are named by ``text`` (English: ``"wage_ratio_sme [%]"``).
+    """
     sub = comp.table[(comp.table["year"] == year) & comp.table["series"].isin(series)]
     cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
     data = [[cells[(s, n)] for n in comp.names] for s in series]
     idx = pd.Index(
         [f"{text.series(s)} [{text.unit(BY_ID[s].unit)}]" for s in series], name=text("series")
     )
-    return pd.DataFrame(data, index=idx, columns=[text.scenario(n) for n in comp.names])
+    return pd.DataFrame(data, index=idx, columns=comp.names)
 
 
 def _target_rows(comp: Comparison, text: TableText = ENGLISH) -> list[list[str]]:
@@ -588,22 +626,26 @@ def _legend(comp: Comparison, text: TableText = ENGLISH) -> str:
 def format_table(
     comp: Comparison, series: Sequence[str] = TERMINAL_SERIES, text: TableText = ENGLISH
 ) -> str:
-    """Readable plain-text tables (one per year, then the targets) for the terminal."""
+    """Readable plain-text tables (one per year, then the targets) for the terminal;
+    scenarios by title in ``text``'s language (:meth:`Comparison.labels`)."""
+    labels = comp.labels(text.lang)
     parts = []
     # Hangul is two columns wide in a terminal: pandas aligns it when told so.
     with pd.option_context("display.unicode.east_asian_width", text.lang != "en"):
         for y in comp.years:
-            parts.append(f"== {y} ==\n{wide_table(comp, y, series, text).to_string()}")
+            table = wide_table(comp, y, series, text).rename(columns=labels)
+            parts.append(f"== {y} ==\n{table.to_string()}")
         if comp.targets:
             rows = _target_rows(comp, text)
             df = pd.DataFrame(
                 [r[1:] for r in rows],
                 index=pd.Index([r[0] for r in rows], name=text("target")),
-                columns=[text.scenario(n) for n in comp.names],
+                columns=[labels[n] for n in comp.names],
             )
             parts.append(f"== {text('year_first_reached')} ==\n{df.to_string()}")
         probs = probability_table(comp, text)
         if probs is not None:
+            probs = probs.rename(columns=labels)
             parts.append(f"== {text('probability_heading')} ==\n" + probs.to_string())
     parts.append(_legend(comp, text))
     return "\n\n".join(parts)
@@ -641,7 +683,7 @@ def probability_table(comp: Comparison, text: TableText = ENGLISH) -> pd.DataFra
     return pd.DataFrame(
         [[cells.get((r, n), "") for n in names] for r in rows],
         index=pd.Index(rows, name=text("index_year")),
-        columns=[text.scenario(n) for n in names],
+        columns=names,
     )
 
 
@@ -660,12 +702,13 @@ def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
         _legend(comp, text),
         "",
     ]
+    labels = comp.labels(text.lang)
     for sc in comp.scenarios:
         out.append(
-            f"- **{text.scenario(sc.name)}** ({sc.path}): {' '.join(sc.description.split())}"
+            f"- **{labels[sc.name]}** (`{sc.name}`, {sc.path}): {' '.join(sc.description.split())}"
         )
     for y in comp.years:
-        w = wide_table(comp, y, text=text)
+        w = wide_table(comp, y, text=text).rename(columns=labels)
         out += [
             "",
             f"## {y}",
@@ -677,6 +720,7 @@ def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
         ]
     probs = probability_table(comp, text)
     if probs is not None:
+        probs = probs.rename(columns=labels)
         out += [
             "",
             f"## {text('md_probability')}",
@@ -695,10 +739,7 @@ def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
             "",
             text("md_target_note"),
             "",
-            _md_table(
-                [text("target"), *(text.scenario(n) for n in comp.names)],
-                _target_rows(comp, text),
-            ),
+            _md_table([text("target"), *(labels[n] for n in comp.names)], _target_rows(comp, text)),
         ]
     return "\n".join(out) + "\n"
 
@@ -725,6 +766,7 @@ def to_json(comp: Comparison) -> dict:
         "scenarios": [
             {
                 "name": sc.name,
+                "title": sc.title,
                 "path": sc.path,
                 "description": sc.description,
                 "levers": dict(sc.lever_table()),
@@ -736,13 +778,17 @@ def to_json(comp: Comparison) -> dict:
     }
 
 
-def translated_columns(df: pd.DataFrame, text: TableText = ENGLISH) -> pd.DataFrame:
+def translated_columns(
+    df: pd.DataFrame, text: TableText = ENGLISH, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """``df`` with the headers of ``text``: id columns (scenario, series, index) keep their
-    names and values and get a label column after them; the others are renamed."""
+    names and values and get a label column after them (scenarios: ``labels``, e.g.
+    :meth:`Comparison.labels`); the other headers are translated.  English: ``df`` as is."""
     if not text.labels:
         return df
     out = df.copy()
-    for col, name in (("scenario", text.scenario), ("series", text.series), ("index", text.series)):
+    scenario = (lambda n: labels.get(n, n)) if labels is not None else str
+    for col, name in (("scenario", scenario), ("series", text.series), ("index", text.series)):
         if col in out:
             out.insert(out.columns.get_loc(col) + 1, text(f"label_{col}"), out[col].map(name))
     keep = {"scenario", "series", "index"}
@@ -753,24 +799,110 @@ def translated_columns(df: pd.DataFrame, text: TableText = ENGLISH) -> pd.DataFr
     )
 
 
-def write_tables(stage: Path, comp: Comparison, text: TableText = ENGLISH) -> list[str]:
-    """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names.
+#: Formats of the comparison tables (``smesim compare --format``).
+TABLE_FORMATS = ("csv", "xlsx")
 
-    With a translated ``text`` the names carry its suffix (``comparison_ko.csv``).
+
+def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd.DataFrame]:
+    """The comparison as Excel sheets, numbers as numbers.
+
+    ``levels``, ``differences`` (points) and ``differences_pct``: one row per
+    (series, unit, year), one column per scenario (titled); ``comparison``: the
+    long table of comparison.csv; ``targets`` (with ``--target``);
+    ``lever_changes``: how each scenario moves each lever off the reference
+    (:func:`lever_changes`); ``probabilities`` (with an ensemble); ``scenarios``;
+    ``manifest``.  Headers in ``text``'s language, as in the CSV files.
     """
+    labels = comp.labels(text.lang)
+    t = comp.table
+    wide = {}
+    for sheet, col in (
+        ("levels", "value"),
+        ("differences", "diff"),
+        ("differences_pct", "diff_pct"),
+    ):
+        w = t.pivot_table(
+            index=["series", "unit", "year"],
+            columns="scenario",
+            values=col,
+            sort=False,
+            dropna=False,
+        )
+        w = w[comp.names].rename(columns=labels)
+        w.columns.name = None
+        if text.labels:
+            w.index = w.index.set_names(["series", text("col_unit"), text("col_year")])
+        wide[sheet] = w
+    sheets = {**wide, "comparison": translated_columns(t, text, labels)}
+    if comp.targets:
+        reached = comp.reached.copy()
+        reached["reached"] = [
+            comp.reach_text(r.scenario, Target(r.series, r.target), text)
+            for r in reached.itertuples()
+        ]
+        sheets["targets"] = translated_columns(reached, text, labels)
+    frames = {
+        sc.name: lever_frame(sc, end=comp.end, baseline_levers=comp.baseline_levers)
+        for sc in comp.scenarios
+    }
+    sheets["lever_changes"] = lever_changes(frames, comp.reference)
+    probs = getattr(comp.ensemble, "probabilities", None) if comp.ensemble is not None else None
+    if probs is not None:
+        sheets["probabilities"] = translated_columns(probs, text, labels)
+    sheets["scenarios"] = pd.DataFrame(
+        [
+            (
+                sc.name,
+                sc.display_name("en"),
+                sc.title.get("ko"),
+                " ".join(sc.description.split()),
+                str(sc.path),
+                "; ".join(f"{lid}: {what}" for lid, what in sc.lever_table()),
+            )
+            for sc in comp.scenarios
+        ],
+        columns=["scenario", "title", "title_ko", "description", "path", "levers"],
+    )
+    sheets["manifest"] = manifest_frame(comp.meta)
+    return sheets
+
+
+def write_tables(
+    stage: Path, comp: Comparison, fmt: str = "csv", text: TableText = ENGLISH
+) -> list[str]:
+    """Write the comparison into ``stage``; the file names.
+
+    ``fmt="csv"``: comparison.csv (and targets.csv, probabilities.csv);
+    ``"xlsx"``: comparison.xlsx (:func:`workbook_sheets`) instead.  Both write
+    comparison.md and comparison.json.  With a translated ``text`` the names
+    carry its suffix (``comparison_ko.csv``) and the headers are translated.
+    """
+    if fmt not in TABLE_FORMATS:
+        raise CompareError(f"--format: expected one of {', '.join(TABLE_FORMATS)} (got {fmt!r})")
     stage = Path(stage)
     sfx = text.suffix
-    names = [f"comparison{sfx}.csv", f"comparison{sfx}.md", f"comparison{sfx}.json"]
-    translated_columns(comp.table, text).to_csv(stage / names[0], index=False, float_format="%.6g")
-    (stage / names[1]).write_text(to_markdown(comp, text), encoding="utf-8")
-    (stage / names[2]).write_text(dump_json(to_json(comp)), encoding="utf-8")
-    if comp.targets:
-        translated_columns(comp.reached, text).to_csv(stage / f"targets{sfx}.csv", index=False)
+    labels = comp.labels(text.lang)
+    names = []
+    if fmt == "xlsx":
+        write_workbook(stage / f"comparison{sfx}.xlsx", workbook_sheets(comp, text))
+        names.append(f"comparison{sfx}.xlsx")
+    else:
+        translated_columns(comp.table, text, labels).to_csv(
+            stage / f"comparison{sfx}.csv", index=False, float_format="%.6g"
+        )
+        names.append(f"comparison{sfx}.csv")
+    (stage / f"comparison{sfx}.md").write_text(to_markdown(comp, text), encoding="utf-8")
+    (stage / f"comparison{sfx}.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
+    names += [f"comparison{sfx}.md", f"comparison{sfx}.json"]
+    if fmt == "csv" and comp.targets:
+        translated_columns(comp.reached, text, labels).to_csv(
+            stage / f"targets{sfx}.csv", index=False
+        )
         names.append(f"targets{sfx}.csv")
-    if comp.ensemble is not None:
+    if fmt == "csv" and comp.ensemble is not None:
         probs = getattr(comp.ensemble, "probabilities", None)
         if probs is not None:
-            translated_columns(probs, text).to_csv(
+            translated_columns(probs, text, labels).to_csv(
                 stage / f"probabilities{sfx}.csv", index=False, float_format="%.4g"
             )
             names.append(f"probabilities{sfx}.csv")
@@ -778,9 +910,9 @@ def write_tables(stage: Path, comp: Comparison, text: TableText = ENGLISH) -> li
 
 
 def write_comparison(
-    out_dir: str | Path, comp: Comparison, text: TableText = ENGLISH
+    out_dir: str | Path, comp: Comparison, fmt: str = "csv", text: TableText = ENGLISH
 ) -> list[Path]:
     """Write the comparison tables into ``out_dir`` atomically (staged, then moved)."""
     with staged_files(Path(out_dir)) as stage:
-        names = write_tables(stage, comp, text)
+        names = write_tables(stage, comp, fmt, text)
     return [Path(out_dir) / n for n in names]

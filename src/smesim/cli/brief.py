@@ -8,6 +8,7 @@ import click
 
 from smesim.analysis.compare import format_table, parse_years
 from smesim.cli import options
+from smesim.cli.run import warn_early_levers
 from smesim.model.outputs import HEADLINE
 from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief, table_text
 
@@ -42,7 +43,7 @@ from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief, 
 @options.target()
 @options.no_baseline()
 @options.ensemble_dir()
-@options.runs("Run an ensemble of N parameter draws for uncertainty.", minimum=2, default=None)
+@options.runs("Run an ensemble of N parameter draws for uncertainty.", default=None)
 @options.seed("Seed of the ensemble draws (with --runs).")
 @click.option(
     "--sensitivity",
@@ -51,6 +52,7 @@ from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief, 
     default=None,
     help="Saved sensitivity result (smesim sensitivity --out DIR): adds its chart page.",
 )
+@options.params()
 @options.profile()
 def brief(
     scenarios,
@@ -66,6 +68,7 @@ def brief(
     runs,
     seed,
     sensitivity_dir,
+    params_file,
     profile,
 ):
     """Write a briefing pack for SCENARIOS (default: every bundled scenario).
@@ -88,7 +91,10 @@ def brief(
         seed=seed,
         dpi=dpi,
         sensitivity_dir=sensitivity_dir,
+        params_file=params_file,
     )
+    for sc in result.comparison.scenarios:
+        warn_early_levers(sc, profile)
     click.echo(format_table(result.comparison, series=HEADLINE, text=table_text(lang)))
     for p in result.files:
         click.echo(f"wrote {p}")

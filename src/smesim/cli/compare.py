@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from smesim.analysis.compare import compare_scenarios, format_table, parse_years, write_comparison
+from smesim.analysis.compare import (
+    TABLE_FORMATS,
+    compare_scenarios,
+    format_table,
+    parse_years,
+    write_comparison,
+)
 from smesim.cli import options
+from smesim.cli.run import warn_early_levers
 from smesim.report.brief import default_scenarios, table_text
 
 
@@ -18,18 +25,35 @@ from smesim.report.brief import default_scenarios, table_text
 @options.no_baseline()
 @options.out_dir(Path("comparison"))
 @options.ensemble_dir()
-@options.runs("Run an ensemble of N parameter draws for uncertainty.", minimum=2, default=None)
+@options.runs("Run an ensemble of N parameter draws for uncertainty.", default=None)
 @options.seed("Seed of the ensemble draws (with --runs).")
+@options.table_format(
+    TABLE_FORMATS,
+    "Table format: csv, or xlsx (comparison.xlsx: levels, differences, targets, lever "
+    "changes, scenarios and the manifest, one sheet each, in place of the CSV files).",
+)
+@options.params()
 @options.profile()
 @options.lang("Language of the printed table and of the files' headers (Korean: *_ko files).")
 def compare(
-    scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs, seed, profile, lang
+    scenarios,
+    years,
+    targets,
+    no_baseline,
+    out_dir,
+    ensemble_dir,
+    runs,
+    seed,
+    fmt,
+    params_file,
+    profile,
+    lang,
 ):
     """Compare SCENARIOS (paths or bundled names; default: all bundled) with the baseline.
 
-    Writes comparison.csv, comparison.md and comparison.json (and targets.csv)
-    to --out, and prints the headline series and coexistence indices.  With
-    --lang ko the files are comparison_ko.* with Korean headers; the CSVs keep
+    Writes comparison.csv (or comparison.xlsx), comparison.md and comparison.json
+    (and targets.csv) to --out, and prints the headline series and coexistence indices.
+    With --lang ko the files are comparison_ko.* with Korean headers; the CSVs keep
     the scenario and series id columns and add Korean label columns.
     """
     comp = compare_scenarios(
@@ -41,9 +65,12 @@ def compare(
         ensemble_dir=ensemble_dir,
         runs=runs,
         seed=seed,
+        params_file=params_file,
     )
+    for sc in comp.scenarios:
+        warn_early_levers(sc, profile)
     text = table_text(lang)
-    paths = write_comparison(out_dir, comp, text)
+    paths = write_comparison(out_dir, comp, fmt, text)
     click.echo(format_table(comp, text=text))
     for p in paths:
         click.echo(f"wrote {p}")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from smesim.analysis.ensemble import MIN_RUNS
+from smesim.inputs.scenario import LANGS
 from smesim.model.horizon import MAX_END_YEAR, REPORTING_YEARS, START_YEAR
-from smesim.report.i18n import LANGS
 
 #: The bundled country profiles, the default first (tests/test_layout.py checks them
 #: against the package's profile files; listed here so --help reads no file).
@@ -30,7 +31,9 @@ def profile(help: str = "Country profile (data, parameters)."):
 
 
 def lang(help: str = "Language of titles, labels, legends and table headers."):
-    """``--lang``: the language of what a command writes for people (choices: i18n.LANGS)."""
+    """``--lang``: the language of what a command writes for people (choices:
+    :data:`smesim.inputs.scenario.LANGS`, the languages of scenario titles and of
+    :mod:`smesim.report.i18n`)."""
     return click.option(
         "--lang", type=click.Choice(LANGS), default=LANGS[0], show_default=True, help=help
     )
@@ -77,13 +80,15 @@ def seed(help: str | None = None):
     )
 
 
-def runs(help: str, *, minimum: int, default: int | None):
+def runs(help: str, *, default: int | None):
+    """``--runs``: ensemble size, at least :data:`~smesim.analysis.ensemble.MIN_RUNS`
+    (the same minimum for ensemble, compare and brief; the library checks it too)."""
     return click.option(
         "--runs",
-        type=click.IntRange(minimum, None),
+        type=click.IntRange(MIN_RUNS, None),
         default=default,
         show_default=default is not None,
-        help=help,
+        help=f"{help} At least {MIN_RUNS}: fewer runs give no meaningful 5-95 % band.",
     )
 
 
@@ -163,3 +168,31 @@ def scheduler():
 
 def quiet():
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
+# ---- added for issue 13: a new calibration, formats, charts -------------------------------
+def params():
+    """``--params FILE``: a parameter-set file (e.g. from ``smesim calibrate --out``) used
+    in place of the profile's calibrated set (parameter ``params_file``)."""
+    return click.option(
+        "--params",
+        "params_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Parameter-set file (TOML, e.g. written by smesim calibrate --out) used instead "
+        "of the profile's calibrated set; parameters it leaves out take the profile's first "
+        "estimates. Recorded in the manifest with its sha256.",
+    )
+
+
+def table_format(choices: tuple[str, ...], help: str):
+    """``--format`` of the tables a command writes (parameter ``fmt``)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
