@@ -383,3 +383,22 @@ def test_every_table_word_has_a_korean_translation():
     from smesim.report.i18n import TABLE_WORDS_KO
 
     assert set(TABLE_WORDS_KO) == set(cmp.TABLE_WORDS)
+
+
+def test_korean_workbook_headers(comp, tmp_path):
+    from openpyxl import load_workbook
+
+    from smesim.report.brief import table_text
+
+    paths = write_comparison(tmp_path, comp, "xlsx", table_text("ko"))
+    assert sorted(p.name for p in paths) == [
+        "comparison_ko.json",
+        "comparison_ko.md",
+        "comparison_ko.xlsx",
+    ]
+    wb = load_workbook(tmp_path / "comparison_ko.xlsx", read_only=True)
+    head = [c.value for c in next(wb["comparison"].iter_rows(max_row=1))]
+    assert head[:4] == ["scenario", "시나리오", "series", "지표"] and "값" in head
+    levels = [c.value for c in next(wb["levels"].iter_rows(max_row=1))]
+    wb.close()
+    assert levels[:4] == ["series", "단위", "연도", "기준 (현행 정책)"]

@@ -684,7 +684,7 @@ def cover_page(
             if items[-1].endswith(";"):
                 items[-1] = items[-1][:-1]
             what = _fit_lines(fig, items, 0.60, " ", fontsize=fs)
-            body = fig.text(0.36, y, what, fontsize=fs, va="top", color="#333333")
+            body = fig.text(0.36, y, what, fontsize=fs, va="top", color="#333333", linespacing=1.3)
             name = fig.text(
                 0.09,
                 y,

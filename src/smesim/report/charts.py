@@ -792,7 +792,12 @@ def _xlabel(ax: Axes, label: str | None, note: str | None) -> None:
         size = FontProperties(size="small").get_size_in_points()
         width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72 * 0.92
         note = wrap_display(note, max(20, int(width_pt / (0.56 * size))))
-        ax.set_xlabel("\n".join(p for p in (label, note) if p), fontsize="small", color="#333333")
+        ax.set_xlabel(
+            "\n".join(p for p in (label, note) if p),
+            fontsize="small",
+            color="#333333",
+            linespacing=1.35,
+        )
     else:
         ax.set_xlabel(label or "")
 
