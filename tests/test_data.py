@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -330,9 +331,10 @@ def test_data_check_entry_point_subprocess():
 _cells = st.dictionaries(
     st.tuples(
         st.sampled_from(["wage_ratio_sme", "rd_share_sme", "export_share_sme"]),
-        st.integers(2000, 2100),
+        st.integers(2000, date.today().year),  # releases are observations: none ahead
     ),
-    st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)),
+    # in every series' possible range (a ratio is > 0, a share in [0, 100])
+    st.floats(0.001, 100, allow_nan=False).map(lambda v: round(v, 3)),
     min_size=1,
     max_size=12,
 )

@@ -51,7 +51,7 @@ from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
-from smesim.io import dump_json, now_iso, staged_files
+from smesim.io import dump_json, now_iso, staged_files, write_csv
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -627,17 +627,17 @@ def to_json(comp: Comparison) -> dict:
 def write_tables(stage: Path, comp: Comparison) -> list[str]:
     """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names."""
     stage = Path(stage)
-    comp.table.to_csv(stage / "comparison.csv", index=False, float_format="%.6g")
+    write_csv(comp.table, stage / "comparison.csv", index=False, float_format="%.6g")
     (stage / "comparison.md").write_text(to_markdown(comp), encoding="utf-8")
     (stage / "comparison.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
     names = ["comparison.csv", "comparison.md", "comparison.json"]
     if comp.targets:
-        comp.reached.to_csv(stage / "targets.csv", index=False)
+        write_csv(comp.reached, stage / "targets.csv", index=False)
         names.append("targets.csv")
     if comp.ensemble is not None:
         probs = getattr(comp.ensemble, "probabilities", None)
         if probs is not None:
-            probs.to_csv(stage / "probabilities.csv", index=False, float_format="%.4g")
+            write_csv(probs, stage / "probabilities.csv", index=False, float_format="%.4g")
             names.append("probabilities.csv")
     return names
 

@@ -17,7 +17,7 @@ from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
-from smesim.io import dump_json, manifest, staged_files
+from smesim.io import dump_json, manifest, staged_files, write_csv
 from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
@@ -113,7 +113,7 @@ def write_run(out_dir: Path, scenario: Scenario, result: Result, fmt: str = "csv
     stem = scenario.name
     with staged_files(Path(out_dir)) as stage:
         if fmt == "csv":
-            df.to_csv(stage / f"{stem}.csv", float_format="%.6g")
+            write_csv(df, stage / f"{stem}.csv", float_format="%.6g")
         else:
             (stage / f"{stem}.json").write_text(
                 dump_json(

@@ -48,6 +48,7 @@ from smesim.io import (
     read_manifest,
     read_result_csv,
     staged_files,
+    write_csv,
 )
 from smesim.model.horizon import DEFAULT_DT, MAX_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
@@ -449,7 +450,7 @@ def write_sensitivity(
     out_dir = Path(out_dir)
     written = ["sensitivity.csv", "manifest.json"]
     with staged_files(out_dir) as stage:
-        result.table.to_csv(stage / "sensitivity.csv", index=False, float_format="%.6g")
+        write_csv(result.table, stage / "sensitivity.csv", index=False, float_format="%.6g")
         (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
         if charts:
             for output in result.table["output"].unique():

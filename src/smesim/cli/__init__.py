@@ -53,6 +53,11 @@ def echo_error(message: str) -> None:
     click.echo(f"smesim: error: {' '.join(str(message).split())}", err=True)
 
 
+def echo_warning(message: str) -> None:
+    """One line on stderr about input that is possible but suspicious."""
+    click.echo(f"smesim: warning: {' '.join(str(message).split())}", err=True)
+
+
 # ---- usage errors in words: "expected ... (got ...)" -------------------------------------
 def _shown(value) -> str:
     """A value as the user typed it: numbers bare, anything else quoted."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from smesim.cli import options
+from smesim.cli import echo_warning, options
 from smesim.report.calibration_report import render_markdown, run_calibration, write_calibration
 
 
@@ -42,6 +42,8 @@ def calibrate(data, profile, out, seed):
     labels = ["parameter set", "report (markdown)", "report (JSON)"]
     for i, p in enumerate(paths):
         click.echo(f"wrote {labels[i] if i < 3 else 'archived previous'}: {p}")
+    for warning in result.data_warnings:
+        echo_warning(warning)
     if not result.success:
         click.echo(
             f"smesim: warning: the optimiser did not report convergence ({result.message})",
