@@ -84,6 +84,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -275,7 +276,7 @@ def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list]]:
     except Exception as exc:  # openpyxl raises many types for corrupt files
         for wb in books:
             wb.close()
-        raise _err(path, None, None, f"cannot read as XLSX ({type(exc).__name__})") from None
+        raise _err(path, None, None, f"cannot read as XLSX ({_why(exc)})") from None
     try:
         sheets = []
         for wb in books:
@@ -295,9 +296,21 @@ def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list]]:
                 continue
             rows.append((i, cells))
         return rows
+    except Exception as exc:  # sheets are parsed as they are read (read-only mode)
+        raise _err(path, None, None, f"cannot read as XLSX ({_why(exc)})") from None
     finally:
         for wb in books:
             wb.close()
+
+
+def _why(exc: BaseException) -> str:
+    """The reason openpyxl failed: an XML attack defusedxml stopped, else the error type."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return f"refused XML: {type(seen).__name__}, which a spreadsheet never writes"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
 
 
 def _read_table(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list]], callable]:

@@ -323,6 +323,8 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
             located(str(_stack[-1]), "extends", f"expected no cycle of 'extends' (got {cycle})")
         )
     doc = load_toml(path, error=ScenarioError)
+    if isinstance(doc.get("horizon"), float) and doc["horizon"].is_integer():
+        doc["horizon"] = int(doc["horizon"])  # 2040.0 is the year 2040; 2040.5 is an error
     try:
         raw = _ScenarioFile.model_validate(doc)
     except ValidationError as exc:
