@@ -10,12 +10,12 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import openpyxl.xml
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import openpyxl.xml
 from openpyxl import Workbook, load_workbook
 
 import smesim
