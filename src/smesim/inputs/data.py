@@ -30,8 +30,10 @@ Rules
   to that year with its weight halved (a half-year sample is a noisier
   estimate of the annual value) and the note says so.  Any other period
   (quarters, months, ranges) is rejected.  Valid years are
-  :data:`DATA_FIRST_YEAR` (2000) to :data:`smesim.model.horizon.MAX_END_YEAR`;
-  anything else is a "year outside the model's range" error.  Points before
+  :data:`DATA_FIRST_YEAR` (2000) to the current year (a release reports
+  observations; a later year is a "year in the future" error, a year outside
+  2000 to :data:`smesim.model.horizon.MAX_END_YEAR` a "year outside the model's
+  range" error).  Points before
   the model's start year (2012, :data:`smesim.model.horizon.START_YEAR`) are kept
   as history (charts, reports) but cannot be fitted by a model that starts in
   2012: calibration reports them as "outside the simulated span, not fitted".
