@@ -335,3 +335,16 @@ def test_xmile_dt_is_a_power_of_two():
             ExportError, match=r"--dt: expected 1/n of a year with n a power of two"
         ):
             parse_dt(text)
+
+
+def test_every_table_is_written_through_the_safe_writers():
+    """CSV and XLSX go through smesim.io.write_csv / write_xlsx (neutralised cells)."""
+    src = Path(smesim.io.__file__).parent
+    direct = [
+        f"{path.relative_to(src)}:{i}"
+        for path in src.rglob("*.py")
+        if path.name != "io.py"
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".to_csv(" in line or ".to_excel(" in line or "ExcelWriter(" in line
+    ]
+    assert direct == [], direct

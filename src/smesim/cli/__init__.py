@@ -165,6 +165,8 @@ def _fail(exc: BaseException) -> None:
         raise exc  # click prints the help
     elif isinstance(exc, click.UsageError):
         echo_error(usage_message(exc))
+    elif isinstance(exc, click.ClickException):  # e.g. click.File that cannot be opened
+        echo_error(exc.format_message())
     elif isinstance(exc, OSError):  # what the operating system refused, unforeseen
         where = f"{exc.filename}: " if exc.filename else ""
         echo_error(f"{where}{exc.strerror or exc}")
@@ -197,13 +199,13 @@ class _Group(click.Group):
     def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
         try:  # the group's own usage errors (unknown command, bad option)
             return super().make_context(info_name, args, parent, **extra)
-        except (SmesimError, click.UsageError) as exc:
+        except (SmesimError, click.ClickException) as exc:
             _fail(exc)
 
     def invoke(self, ctx: click.Context):
         try:  # the command's usage errors, bad input and refused files
             return super().invoke(ctx)
-        except (SmesimError, click.UsageError, OSError) as exc:
+        except (SmesimError, click.ClickException, OSError) as exc:
             _fail(exc)
 
 
