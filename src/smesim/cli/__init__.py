@@ -69,7 +69,7 @@ def _shown(value) -> str:
     return text
 
 
-def _bounds(ptype: click.types._NumberRangeBase) -> str:
+def _bounds(ptype: click.IntRange | click.FloatRange) -> str:
     lo = None if ptype.min is None else f"{'>' if ptype.min_open else '>='} {ptype.min}"
     hi = None if ptype.max is None else f"{'<' if ptype.max_open else '<='} {ptype.max}"
     if lo and hi and not (ptype.min_open or ptype.max_open):
@@ -87,7 +87,7 @@ def _expected(ptype: click.ParamType, value, fallback: str) -> str:
             (int if kind == "a whole number" else float)(value)
         except (TypeError, ValueError):
             return f"expected {kind} (got {_shown(value)})"
-        if isinstance(ptype, click.types._NumberRangeBase):
+        if isinstance(ptype, click.IntRange | click.FloatRange):
             return f"expected {kind} {_bounds(ptype)} (got {_shown(value)})"
     if isinstance(ptype, click.Path):
         path = os.fsdecode(value)
