@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -93,3 +94,16 @@ def test_cli_doc(tmp_path, text):
     assert out.read_text(encoding="utf-8") == text
     printed = runner.invoke(cli, ["doc", "--profile", "japan"])
     assert printed.exit_code == 0 and "profile `japan`" in printed.output
+
+
+def test_committed_reference_is_up_to_date(text):
+    """docs/reference.md is the generated reference; a change to the model declaration
+    (or to a bundled parameter set) must come with a regenerated file."""
+    path = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
+    committed = path.read_text(encoding="utf-8").splitlines()
+    fresh = text.splitlines()
+    differ = [i for i, (a, b) in enumerate(zip(committed, fresh, strict=False), 1) if a != b]
+    where = f"line {differ[0]}" if differ else "length"
+    assert committed == fresh, (
+        f"docs/reference.md is out of date at {where}: run `smesim doc --out docs/reference.md`"
+    )

@@ -40,6 +40,8 @@ import numpy as np
 
 from smesim.errors import EquationError
 from smesim.inputs.bundled import display_path
+from smesim.inputs.profiles import get_profile
+from smesim.inputs.scenario import baseline_scenario
 from smesim.model import MODEL
 from smesim.model.horizon import (
     DEFAULT_DT,
@@ -462,8 +464,6 @@ def build_table(
 
     See :func:`model_table` for any other declared model.
     """
-    from smesim.inputs.profiles import get_profile
-    from smesim.inputs.scenario import baseline_scenario
 
     prof = get_profile(profile)
     scenario = scenario if scenario is not None else baseline_scenario()

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from smesim.errors import UnitsError
 from smesim.export.equations import BUILTINS, ModelTable, Node, build_table, parse, unparse
+from smesim.inputs.scenario import load_scenario
 
 TIME_UNIT = "yr"
 UNIT_DEFINITIONS = (
@@ -264,7 +265,6 @@ def check_units(model: ModelTable | None = None) -> UnitsReport:
 
 def check_model_units(scenario: str | None = None, *, profile: str = "korea") -> UnitsReport:
     """:func:`check_units` of a scenario (bundled name or path) and profile."""
-    from smesim.inputs.scenario import load_scenario
 
     sc = load_scenario(scenario if scenario is not None else "baseline")
     return check_units(build_table(sc, profile=profile))

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from smesim.engine.codegen.kernel_backend import kernel_source
 from smesim.engine.codegen.numpy_backend import numpy_source
+from smesim.model import MODEL
 from smesim.model.spec import Model
 
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"
@@ -58,7 +59,6 @@ def write(model: Model, dest: Path) -> list[Path]:
 
 
 def main() -> int:
-    from smesim.model import MODEL
 
     for p in write(MODEL, GENERATED_DIR):
         print(p)
