@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
+from smesim.analysis.ensemble import MIN_RUNS
 from smesim.cli import cli
 
 HEAD = 'name = "t"\ndescription = "test"\n'
@@ -61,6 +62,10 @@ SCENARIO_FILES: dict[str, str | bytes] = {
     "cycle_b.toml": 'name = "b"\ndescription = "d"\nextends = "cycle_a.toml"\n',
     "latin1.toml": HEAD.encode() + b"# caf\xe9\n",
     "ranges_malformed.toml": "[ranges\n",
+    "params_unknown.toml": "[parameters]\nnope = 1\n",
+    "params_nan.toml": "[parameters]\ninit_wage_ratio_1_4 = nan\n",
+    "params_bounds.toml": "[parameters]\ninit_wage_ratio_1_4 = 1e9\n",
+    "title_number.toml": HEAD + "title = 5\n",
 }
 
 #: Release files by name (CSV text).
@@ -253,7 +258,7 @@ ROWS = [
     ),
     row(
         "ensemble baseline --runs 0 --out {out}",
-        "--runs: expected a whole number >= 1 (got 0)",
+        f"--runs: expected a whole number >= {MIN_RUNS} (got 0)",
         id="runs-0",
     ),
     row("compare --seed -1 --out {out}", "--seed: expected a whole number >= 0", id="seed-neg"),
@@ -287,7 +292,7 @@ ROWS = [
         id="brief-out-under-file",
     ),
     row(
-        "ensemble baseline --runs 2 -q --out /proc/smesim-x",
+        f"ensemble baseline --runs {MIN_RUNS} -q --out /proc/smesim-x",
         "/proc/smesim-x: cannot write",
         id="ensemble-out-proc",
     ),
@@ -299,9 +304,33 @@ ROWS = [
     row("export xmile --out /proc/m.xmile", "/proc/m.xmile: cannot write", id="xmile-out-proc"),
     row("doc --out /sys/smesim.md", "/sys/smesim.md: cannot write", id="doc-out-sys"),
     row("calibrate --out /proc/smesim.toml", "/proc/smesim.toml: cannot write", id="cal-proc"),
+    row("run --format xlsx --out /proc/smesim-x", "/proc/smesim-x: cannot write", id="xlsx-proc"),
+    row("run --plot --out /sys/smesim-x", "/sys/smesim-x: cannot write", id="plot-out-sys"),
     # ---- parameter files ------------------------------------------------------------------
+    row("run --params {bad}/params_unknown.toml --out {out}", "parameters.nope", id="params-key"),
     row(
-        "ensemble baseline --runs 2 --ranges {bad}/ranges_malformed.toml --out {out}",
+        "compare --params {bad}/malformed.toml --out {out}",
+        "malformed.toml: malformed TOML",
+        id="params-malformed",
+    ),
+    row(
+        "export xmile --params {bad}/params_nan.toml --out {out}/m.xmile",
+        "params_nan.toml: parameters.init_wage_ratio_1_4: expected a finite number (got nan)",
+        id="params-nan",
+    ),
+    row(
+        "ensemble baseline --params {bad}/params_bounds.toml --out {out}",
+        "params_bounds.toml: init_wage_ratio_1_4: expected a value in",
+        id="params-out-of-bounds",
+    ),
+    row(
+        "calibrate --add {bad}/wage_530.csv --out {out}/k.toml",
+        "wage_530.csv, row 2, column 'value'",
+        id="calibrate-add-530",
+    ),
+    row("run {bad}/title_number.toml --out {out}", "title_number.toml: title", id="title-type"),
+    row(
+        f"ensemble baseline --runs {MIN_RUNS} --ranges {{bad}}/ranges_malformed.toml --out {{out}}",
         "ranges_malformed.toml: malformed TOML",
         id="ranges-malformed",
     ),

@@ -367,7 +367,8 @@ def test_calibrate_command(tmp_path):
     out = tmp_path / "k.toml"
     res = CliRunner().invoke(cli, ["calibrate", "--out", str(out), "--seed", "5"])
     assert res.exit_code == 0, res.output
-    assert "# Calibration report: korea" in res.output
+    assert "# Calibration report: korea" not in res.output  # the summary, not the report
+    assert "fit: RMSE" in res.output and len(res.output.splitlines()) < 15
     assert f"wrote parameter set: {out}" in res.output
     assert read_parameter_file(out).meta["seed"] == 5
     assert json.loads(out.with_name("k.report.json").read_text())["seed"] == 5

@@ -21,12 +21,14 @@ from openpyxl import load_workbook
 import smesim.io
 from smesim import load_scenario
 from smesim.analysis import compare
+from smesim.analysis.ensemble import MIN_RUNS
 from smesim.analysis.run import simulate_scenario
+from smesim.analysis.workbook import write_workbook
 from smesim.cli import cli
 from smesim.errors import ExportError, OutputError
 from smesim.export.xmile import parse_dt
 from smesim.inputs.profiles import get_profile
-from smesim.io import atomic_write, neutralise_cell, staged_files, write_xlsx
+from smesim.io import atomic_write, neutralise_cell, staged_files
 from smesim.model.levers import LEVER_IDS
 from smesim.model.outputs import CANONICAL
 
@@ -133,7 +135,7 @@ def test_installed_command_runs_as_a_subprocess(tmp_path):
         ),
         (
             ["compare", "--runs", "1"],
-            "smesim: error: --runs: expected a whole number >= 2 (got 1)\n",
+            f"smesim: error: --runs: expected a whole number >= {MIN_RUNS} (got 1)\n",
         ),
         (
             ["data", "check"],
@@ -237,7 +239,7 @@ def test_every_writer_honours_the_umask(runner, tmp_path, umask_022):
     for args in (
         ["run", "--out", str(out / "run")],
         ["compare", "regional_dispersion", "--out", str(out / "compare")],
-        ["ensemble", "baseline", "--runs", "3", "-q", "--out", str(out / "ensemble")],
+        ["ensemble", "baseline", "--runs", str(MIN_RUNS), "-q", "--out", str(out / "ensemble")],
         [
             "sensitivity",
             "baseline",
@@ -312,12 +314,11 @@ def test_comparison_csv_neutralises_formulas_and_keeps_numbers(tmp_path, monkeyp
     assert set(back["scenario"]) == {"baseline", "'" + evil}
 
 
-def test_xlsx_tables_store_text_not_formulas(tmp_path):
-
-    df = pd.DataFrame({"scenario": ["=1+1", "ok"], "diff": [-0.5, 2.0]})
-    path = write_xlsx(tmp_path / "t.xlsx", {"comparison": df}, index=False)
+def test_xlsx_tables_store_neutralised_text_and_numbers(tmp_path):
+    df = pd.DataFrame({"scenario": ["=1+1", "ok", "-1.5"], "diff": [-0.5, 2.0, 1.0]})
+    path = write_workbook(tmp_path / "t.xlsx", {"comparison": df})
     ws = load_workbook(path)["comparison"]
-    assert [c.value for c in ws["A"]] == ["scenario", "'=1+1", "ok"]
+    assert [c.value for c in ws["A"]] == ["scenario", "'=1+1", "ok", "-1.5"]
     assert ws["A2"].data_type == "s" and ws["B2"].value == -0.5 and ws["B2"].data_type == "n"
 
 
@@ -338,13 +339,17 @@ def test_xmile_dt_is_a_power_of_two():
 
 
 def test_every_table_is_written_through_the_safe_writers():
-    """CSV and XLSX go through smesim.io.write_csv / write_xlsx (neutralised cells)."""
+    """CSV goes through smesim.io.write_csv, XLSX through smesim.analysis.workbook (both
+    neutralise cells)."""
     src = Path(smesim.io.__file__).parent
     direct = [
         f"{path.relative_to(src)}:{i}"
         for path in src.rglob("*.py")
         if path.name != "io.py"
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if ".to_csv(" in line or ".to_excel(" in line or "ExcelWriter(" in line
+        if ".to_csv(" in line
+        or ".to_excel(" in line
+        or "ExcelWriter(" in line
+        or ("Workbook(" in line and path.name != "workbook.py")
     ]
     assert direct == [], direct

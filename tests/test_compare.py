@@ -77,7 +77,7 @@ def test_cli_compare_matches_smesim_run(tmp_path):
         cli, ["compare", "rd_support_uk", "--years", "2030,2060", "--out", str(tmp_path / "cmp")]
     )
     assert res.exit_code == 0, res.output
-    assert "rd_support_uk" in res.output and "== 2060 ==" in res.output
+    assert "R&D support: UK level" in res.output and "== 2060 ==" in res.output
     res = runner.invoke(cli, ["run", "rd_support_uk", "--out", str(tmp_path / "run")])
     assert res.exit_code == 0, res.output
     run_df = pd.read_csv(tmp_path / "run" / "rd_support_uk.csv", index_col="year")

@@ -103,14 +103,14 @@ def test_tasks_use_as_many_threads_as_their_worker_has(cluster):
 def test_unreachable_scheduler_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("SMESIM_DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(SchedulerError, match="cannot connect"):
-        run_ensemble(["baseline"], runs=2, scheduler="tcp://127.0.0.1:9", until=2014)
+        run_ensemble(["baseline"], runs=20, scheduler="tcp://127.0.0.1:9", until=2014)
     r = CliRunner().invoke(
         cli,
         [
             "ensemble",
             "baseline",
             "--runs",
-            "2",
+            "20",
             "--until",
             "2014",
             "--scheduler",

@@ -250,7 +250,7 @@ def test_one_point_sample_equals_smesim_run(tmp_path):
             "ensemble",
             "baseline",
             "--runs",
-            "1",
+            "20",
             "--point",
             "--quiet",
             "--out",
@@ -414,9 +414,9 @@ def test_cli_ensemble_writes_files_and_reports(tmp_path):
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (["ensemble", "no_such_scenario", "--runs", "2"], "scenario not found"),
+        (["ensemble", "no_such_scenario", "--runs", "20"], "scenario not found"),
         (
-            ["ensemble", "baseline", "--runs", "2", "--ranges", "/nonexistent.toml"],
+            ["ensemble", "baseline", "--runs", "20", "--ranges", "/nonexistent.toml"],
             "file not found",
         ),
     ],
@@ -467,9 +467,9 @@ def test_shared_prefix_integration_is_bit_identical(monkeypatch, backend):
 @pytest.mark.parametrize(
     "command",
     [
-        ["ensemble", "coexistence_package", "--runs", "4"],
+        ["ensemble", "coexistence_package", "--runs", "20"],
         ["sensitivity", "baseline", "--method", "morris", "--n", "4"],
-        ["compare", "coexistence_package", "--runs", "4"],
+        ["compare", "coexistence_package", "--runs", "20"],
         ["calibrate"],
     ],
 )

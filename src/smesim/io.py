@@ -13,7 +13,8 @@ A file or directory that cannot be written (``/proc/x``, a read-only folder, a
 path below a file, a full disk) is an :class:`~smesim.errors.OutputError`
 naming it, never a traceback.
 
-Tables (CSV, XLSX) go through :func:`safe_table`: a text cell that begins with
+Tables go through :func:`safe_table` (CSV, :func:`write_csv`) or
+:func:`neutralise_cell` (XLSX, :mod:`smesim.analysis.workbook`): a text cell that begins with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, as
 OWASP advises against CSV injection, so a spreadsheet shows it as text instead
 of running it as a formula.  Numbers, negative ones included, stay numbers.
@@ -27,7 +28,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,15 +269,6 @@ def safe_table(df: pd.DataFrame) -> pd.DataFrame:
 def write_csv(df: pd.DataFrame, path: Path, **to_csv) -> Path:
     """``df.to_csv(path, **to_csv)`` after :func:`safe_table`."""
     safe_table(df).to_csv(path, **to_csv)
-    return Path(path)
-
-
-def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame], **to_excel) -> Path:
-    """One sheet per table, each through :func:`safe_table` (openpyxl would otherwise
-    store text beginning with ``=`` as a formula)."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            safe_table(df).to_excel(writer, sheet_name=name, **to_excel)
     return Path(path)
 
 

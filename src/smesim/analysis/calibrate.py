@@ -54,6 +54,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,8 @@ from tqdm import tqdm
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import simulate
 from smesim.errors import CalibrationError, ParameterError, check_seed
-from smesim.inputs.data import Releases, load_releases
+from smesim.inputs.bundled import bundled_files
+from smesim.inputs.data import RELEASE_SUFFIXES, Releases, load_releases
 from smesim.inputs.profiles import Profile, get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario
 from smesim.model.horizon import DEFAULT_DT, START_YEAR
@@ -585,6 +587,33 @@ def _identifiability(problem: Problem, jac: np.ndarray, cov_z: np.ndarray) -> di
     }
 
 
+def calibration_data(
+    data: Sequence[str | Path] | None = None,
+    add: Sequence[str | Path] | None = None,
+    *,
+    profile: str = "korea",
+) -> list[Path] | None:
+    """The release files a calibration reads, in release order (later ones revise earlier).
+
+    ``data`` replaces the profile's bundled releases (``smesim calibrate --data``); ``add``
+    comes after them, or after ``data`` (``--add``).  None (neither given): the bundled
+    releases, as :func:`smesim.inputs.data.load_releases` reads them by default.
+    """
+    if not add:
+        return [Path(p) for p in data] if data else None
+    if data:
+        first = [Path(p) for p in data]
+    else:
+        name = get_profile(profile).name
+        first = bundled_files(
+            "releases",
+            name,
+            suffixes=RELEASE_SUFFIXES,
+            what=f"bundled releases of profile {name!r}",
+        )
+    return [*first, *(Path(p) for p in add)]
+
+
 def calibrate(
     releases: Releases | None = None,
     *,
@@ -640,7 +669,8 @@ def calibrate(
     if show:
         bar = tqdm(
             total=1 + n_starts + (previous is not None),
-            desc=f"calibrate {profile}",
+            desc=f"calibration starts ({profile})",
+            unit="start",
             file=sys.stderr,
             leave=False,
         )

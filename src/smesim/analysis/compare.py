@@ -45,13 +45,14 @@ import numpy as np
 import pandas as pd
 
 from smesim import __version__
-from smesim.analysis.ensemble import read_ensemble, run_ensemble
+from smesim.analysis.ensemble import MIN_RUNS, read_ensemble, run_ensemble
+from smesim.analysis.workbook import manifest_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
-from smesim.io import dump_json, now_iso, staged_files, write_csv
+from smesim.io import dump_json, file_provenance, now_iso, staged_files, write_csv
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -286,6 +287,13 @@ class Comparison:
     def names(self) -> list[str]:
         return [sc.name for sc in self.scenarios]
 
+    def labels(self, lang: str = "en") -> dict[str, str]:
+        """Scenario name -> what tables show: its title in ``lang`` (else English, else
+        the name); titles two scenarios share get the name added."""
+        titles = {sc.name: sc.display_name(lang) for sc in self.scenarios}
+        counts = pd.Series(list(titles.values())).value_counts()
+        return {n: t if counts[t] == 1 or t == n else f"{t} ({n})" for n, t in titles.items()}
+
     @property
     def baseline_levers(self) -> dict[str, float] | None:
         """The profile's baseline lever values the scenarios ran with (for :func:`lever_frame`)."""
@@ -329,6 +337,7 @@ def compare_scenarios(
     ensemble_dir: str | Path | None = None,
     runs: int | None = None,
     seed: int = 0,
+    params_file: str | Path | None = None,
 ) -> Comparison:
     """Validate, run and tabulate scenarios against the baseline.
 
@@ -342,6 +351,7 @@ def compare_scenarios(
         horizons and ``years``).
     ensemble_dir, runs : attach an ensemble result read from a directory or
         run with ``runs`` parameter draws (needs :mod:`smesim.analysis.ensemble`).
+    params_file : parameter-set file used in place of the profile's calibrated set.
     """
     years = check_years(years)
     targets = tuple(t if isinstance(t, Target) else parse_target(t) for t in targets)
@@ -355,7 +365,7 @@ def compare_scenarios(
             f"not before the last reporting year {max(years)} (got {end})"
         )
     prof = get_profile(profile)
-    params = prof.parameter_set().run(0)
+    params = prof.parameter_set(params_file).run(0)
     result = simulate(build_plan(scenarios, prof, params, until=end, dt=dt))
     frames = {name: result.frame(scenario=i) for i, name in enumerate(result.names)}
     reference = BASELINE if include_baseline else scenarios[0].name
@@ -364,13 +374,20 @@ def compare_scenarios(
     ens = None
     if ensemble_dir is not None or runs:
         ens = load_or_run_ensemble(
-            ensemble_dir, runs, scenarios, seed=seed, profile=profile, until=end
+            ensemble_dir,
+            runs,
+            scenarios,
+            seed=seed,
+            profile=profile,
+            until=end,
+            params_file=params_file,
         )
     meta = {
         "smesim_version": __version__,
         "created": now_iso(),
         "profile": profile,
         "parameter_set": params.source,
+        "parameter_set_sha256": file_provenance(params.source)["sha256"],
         "calibrated_at": params.meta.get("created"),
         "dt_years": dt,
         "end_year": end,
@@ -432,13 +449,17 @@ def load_or_run_ensemble(
     seed: int = 0,
     profile: str = "korea",
     until: int | None = None,
+    params_file: str | Path | None = None,
 ):
-    """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws."""
+    """An ensemble result from ``ensemble_dir`` or a fresh run of ``runs`` draws
+    (at least :data:`~smesim.analysis.ensemble.MIN_RUNS`)."""
     if ensemble_dir is not None:
         return read_ensemble(Path(ensemble_dir))
-    if runs is None or runs < 2:
-        raise CompareError(f"--runs: expected at least 2 runs (got {runs})")
-    return run_ensemble(list(scenarios), runs, seed=seed, profile=profile, until=until)
+    if runs is None or runs < MIN_RUNS:
+        raise CompareError(f"--runs: expected at least {MIN_RUNS} runs (got {runs})")
+    return run_ensemble(
+        list(scenarios), runs, seed=seed, profile=profile, until=until, params_file=params_file
+    )
 
 
 # ---- text renderings --------------------------------------------------------------------
@@ -446,16 +467,32 @@ def _fmt(v: float) -> str:
     return "n/a" if not math.isfinite(v) else f"{v:.2f}"
 
 
+def _signed(x: float, digits: int, sign: float) -> str:
+    """``|x|`` to ``digits`` decimals with the sign of ``sign`` ("+" for zero)."""
+    return f"{'-' if sign < 0 else '+'}{abs(x):.{digits}f}"
+
+
 def _cell(row, reference: str) -> str:
     if row.scenario == reference:
         return _fmt(row.value)
-    # round first, then add 0.0: a tiny negative difference prints as +0.00, not -0.00
-    pct = "n/a" if not math.isfinite(row.diff_pct) else f"{round(row.diff_pct, 1) + 0.0:+.1f}%"
-    return f"{_fmt(row.value)} ({round(row.diff, 2) + 0.0:+.2f}; {pct})"
+    if not math.isfinite(row.diff):
+        return f"{_fmt(row.value)} (n/a; n/a)"
+    # Both from the difference as printed, with its sign: a change that prints as
+    # -0.01 is -0.0 %, never +0.0 %; one that prints as 0.00 is +0.00 and +0.0 %.
+    d = round(row.diff, 2) + 0.0
+    pct = (
+        "n/a"
+        if not math.isfinite(row.diff_pct)
+        else _signed(100.0 * d / row.reference_value, 1, d) + "%"
+    )
+    return f"{_fmt(row.value)} ({_signed(d, 2, d)}; {pct})"
 
 
 def wide_table(comp: Comparison, year: int, series: Sequence[str] = CANONICAL) -> pd.DataFrame:
-    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings."""
+    """Series rows by scenario columns at ``year``: "level (diff pts; diff %)" strings.
+
+    Columns are scenario names; the text renderings show titles (:meth:`Comparison.labels`).
+    """
     sub = comp.table[(comp.table["year"] == year) & comp.table["series"].isin(series)]
     cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
     data = [[cells[(s, n)] for n in comp.names] for s in series]
@@ -484,20 +521,24 @@ def _legend(comp: Comparison) -> str:
 
 
 def format_table(comp: Comparison, series: Sequence[str] = TERMINAL_SERIES) -> str:
-    """Readable plain-text tables (one per year, then the targets) for the terminal."""
+    """Readable plain-text tables (one per year, then the targets) for the terminal;
+    scenarios by title (:meth:`Comparison.labels`)."""
+    labels = comp.labels()
     parts = []
     for y in comp.years:
-        parts.append(f"== {y} ==\n{wide_table(comp, y, series).to_string()}")
+        table = wide_table(comp, y, series).rename(columns=labels)
+        parts.append(f"== {y} ==\n{table.to_string()}")
     if comp.targets:
         rows = _target_rows(comp)
         df = pd.DataFrame(
             [r[1:] for r in rows],
             index=pd.Index([r[0] for r in rows], name="target"),
-            columns=comp.names,
+            columns=[labels[n] for n in comp.names],
         )
         parts.append(f"== year first reached ==\n{df.to_string()}")
     probs = probability_table(comp)
     if probs is not None:
+        probs = probs.rename(columns=labels)
         parts.append(
             "== probability of beating the baseline (share of ensemble runs) ==\n"
             + probs.to_string()
@@ -552,10 +593,13 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 def to_markdown(comp: Comparison) -> str:
     """Every canonical series at every year, plus target years, as markdown."""
     out = [f"# Scenario comparison (reference: {comp.reference})", "", _legend(comp), ""]
+    labels = comp.labels()
     for sc in comp.scenarios:
-        out.append(f"- **{sc.name}** ({sc.path}): {' '.join(sc.description.split())}")
+        out.append(
+            f"- **{labels[sc.name]}** (`{sc.name}`, {sc.path}): {' '.join(sc.description.split())}"
+        )
     for y in comp.years:
-        w = wide_table(comp, y)
+        w = wide_table(comp, y).rename(columns=labels)
         out += [
             "",
             f"## {y}",
@@ -567,6 +611,7 @@ def to_markdown(comp: Comparison) -> str:
         ]
     probs = probability_table(comp)
     if probs is not None:
+        probs = probs.rename(columns=labels)
         out += [
             "",
             "## Probability of beating the baseline (% of ensemble runs)",
@@ -586,7 +631,7 @@ def to_markdown(comp: Comparison) -> str:
             "`>=`: first year at or above the value after a year below it (reached "
             "from below); `<=`: at or below it after a year above it (from above).",
             "",
-            _md_table(["target", *comp.names], _target_rows(comp)),
+            _md_table(["target", *(labels[n] for n in comp.names)], _target_rows(comp)),
         ]
     return "\n".join(out) + "\n"
 
@@ -613,6 +658,7 @@ def to_json(comp: Comparison) -> dict:
         "scenarios": [
             {
                 "name": sc.name,
+                "title": sc.title,
                 "path": sc.path,
                 "description": sc.description,
                 "levers": dict(sc.lever_table()),
@@ -624,17 +670,95 @@ def to_json(comp: Comparison) -> dict:
     }
 
 
-def write_tables(stage: Path, comp: Comparison) -> list[str]:
-    """Write comparison.csv / .md / .json (and targets.csv) into ``stage``; file names."""
+#: Formats of the comparison tables (``smesim compare --format``).
+TABLE_FORMATS = ("csv", "xlsx")
+
+
+def workbook_sheets(comp: Comparison) -> dict[str, pd.DataFrame]:
+    """The comparison as Excel sheets, numbers as numbers.
+
+    ``levels``, ``differences`` (points) and ``differences_pct``: one row per
+    (series, unit, year), one column per scenario (titled); ``comparison``: the
+    long table of comparison.csv; ``targets`` (with ``--target``);
+    ``lever_changes``: how each scenario moves each lever off the reference
+    (:func:`lever_changes`); ``probabilities`` (with an ensemble); ``scenarios``;
+    ``manifest``.
+    """
+    labels = comp.labels()
+    t = comp.table
+    wide = {}
+    for sheet, col in (
+        ("levels", "value"),
+        ("differences", "diff"),
+        ("differences_pct", "diff_pct"),
+    ):
+        w = t.pivot_table(
+            index=["series", "unit", "year"],
+            columns="scenario",
+            values=col,
+            sort=False,
+            dropna=False,
+        )
+        w = w[comp.names].rename(columns=labels)
+        w.columns.name = None
+        wide[sheet] = w
+    sheets = {**wide, "comparison": t}
+    if comp.targets:
+        reached = comp.reached.copy()
+        reached["reached"] = [
+            comp.reach_text(r.scenario, Target(r.series, r.target)) for r in reached.itertuples()
+        ]
+        sheets["targets"] = reached
+    frames = {
+        sc.name: lever_frame(sc, end=comp.end, baseline_levers=comp.baseline_levers)
+        for sc in comp.scenarios
+    }
+    sheets["lever_changes"] = lever_changes(frames, comp.reference)
+    probs = getattr(comp.ensemble, "probabilities", None) if comp.ensemble is not None else None
+    if probs is not None:
+        sheets["probabilities"] = probs
+    sheets["scenarios"] = pd.DataFrame(
+        [
+            (
+                sc.name,
+                sc.display_name("en"),
+                sc.title.get("ko"),
+                " ".join(sc.description.split()),
+                str(sc.path),
+                "; ".join(f"{lid}: {what}" for lid, what in sc.lever_table()),
+            )
+            for sc in comp.scenarios
+        ],
+        columns=["scenario", "title", "title_ko", "description", "path", "levers"],
+    )
+    sheets["manifest"] = manifest_frame(comp.meta)
+    return sheets
+
+
+def write_tables(stage: Path, comp: Comparison, fmt: str = "csv") -> list[str]:
+    """Write the comparison into ``stage``; the file names.
+
+    ``fmt="csv"``: comparison.csv (and targets.csv, probabilities.csv);
+    ``"xlsx"``: comparison.xlsx (:func:`workbook_sheets`) instead.  Both write
+    comparison.md and comparison.json.
+    """
+    if fmt not in TABLE_FORMATS:
+        raise CompareError(f"--format: expected one of {', '.join(TABLE_FORMATS)} (got {fmt!r})")
     stage = Path(stage)
-    write_csv(comp.table, stage / "comparison.csv", index=False, float_format="%.6g")
+    names = []
+    if fmt == "xlsx":
+        write_workbook(stage / "comparison.xlsx", workbook_sheets(comp))
+        names.append("comparison.xlsx")
+    else:
+        write_csv(comp.table, stage / "comparison.csv", index=False, float_format="%.6g")
+        names.append("comparison.csv")
     (stage / "comparison.md").write_text(to_markdown(comp), encoding="utf-8")
     (stage / "comparison.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
-    names = ["comparison.csv", "comparison.md", "comparison.json"]
-    if comp.targets:
+    names += ["comparison.md", "comparison.json"]
+    if fmt == "csv" and comp.targets:
         write_csv(comp.reached, stage / "targets.csv", index=False)
         names.append("targets.csv")
-    if comp.ensemble is not None:
+    if fmt == "csv" and comp.ensemble is not None:
         probs = getattr(comp.ensemble, "probabilities", None)
         if probs is not None:
             write_csv(probs, stage / "probabilities.csv", index=False, float_format="%.4g")
@@ -642,8 +766,8 @@ def write_tables(stage: Path, comp: Comparison) -> list[str]:
     return names
 
 
-def write_comparison(out_dir: str | Path, comp: Comparison) -> list[Path]:
+def write_comparison(out_dir: str | Path, comp: Comparison, fmt: str = "csv") -> list[Path]:
     """Write the comparison tables into ``out_dir`` atomically (staged, then moved)."""
     with staged_files(Path(out_dir)) as stage:
-        names = write_tables(stage, comp)
+        names = write_tables(stage, comp, fmt)
     return [Path(out_dir) / n for n in names]

@@ -109,6 +109,9 @@ BINS = 4096
 _R0_RELATIVE = 1e-6
 _MAX_REDRAWS = 200
 SAMPLE_MODES = ("joint", "point")
+#: Fewest parameter draws of an uncertainty ensemble (``--runs`` of ensemble, compare and
+#: brief): with fewer, the 5th and 95th percentiles rest on one or two runs each.
+MIN_RUNS = 20
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def joint_uncertainty(
         ]
         cov = np.diag(np.square(np.asarray(sds, dtype=float)))
         src = (
-            f"no calibrated parameter set ({prof.params_file} not found): registry "
+            f"no [covariance] or [standard_errors] in {pset.source}: registry "
             "priors (prior_sd) of the free parameters stand in for the joint uncertainty"
         )
     values = pset.as_dict()
@@ -857,6 +860,7 @@ def run_ensemble(
     scheduler: str | None = None,
     chunk_runs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    params_file: str | Path | None = None,
 ) -> EnsembleResult:
     """Run an ensemble and reduce it to percentile bands and probabilities.
 
@@ -890,6 +894,9 @@ def run_ensemble(
         worker).
     progress : callable, optional
         Called with the number of runs just completed.
+    params_file : path, optional
+        Parameter-set file used in place of the profile's calibrated set: the
+        point estimate, and its covariance or standard errors when it has them.
 
     Returns
     -------
@@ -900,6 +907,10 @@ def run_ensemble(
     seed = check_seed(seed)
     if sample not in SAMPLE_MODES:
         raise ParameterError(f"sample: expected one of {', '.join(SAMPLE_MODES)} (got {sample!r})")
+    if sample == "joint" and runs < MIN_RUNS:
+        raise ParameterError(
+            f"--runs: expected at least {MIN_RUNS} runs for uncertainty bands (got {runs})"
+        )
     if batch_runs is not None and (isinstance(batch_runs, bool) or batch_runs < 1):
         raise ParameterError(f"batch_runs: expected >= 1 (got {batch_runs})")
     if not scenarios:
@@ -913,7 +924,7 @@ def run_ensemble(
     ordered = (baseline, *(s for s in loaded if s is not baseline))
     until = until or DEFAULT_END_YEAR
     prof = get_profile(profile)
-    point = prof.parameter_set()
+    point = prof.parameter_set(params_file)
     unc = joint_uncertainty(prof, ranges, point) if sample == "joint" else None
     sampler = Sampler(point, unc, int(seed), sample)
     plan = build_plan(ordered, prof, point.run(0), until=until, dt=dt)

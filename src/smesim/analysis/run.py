@@ -8,17 +8,22 @@ parameter set), builds a :class:`~smesim.engine.plan.RunPlan` and calls
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from smesim.analysis.workbook import manifest_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
+from smesim.errors import ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
-from smesim.io import dump_json, manifest, staged_files, write_csv
-from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
+from smesim.io import dump_json, file_provenance, manifest, staged_files, write_csv
+from smesim.model.horizon import DEFAULT_DT, POLICY_START, REPORTING_YEARS, START_YEAR
+from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
@@ -71,10 +76,34 @@ def run_scenario(
     until: int | None = None,
     profile: str = "korea",
     dt: float = DEFAULT_DT,
+    params_file: str | Path | None = None,
 ) -> tuple[Scenario, Result]:
-    """Load ``spec`` (default: the baseline) and run it with the profile's parameters."""
+    """Load ``spec`` (default: the baseline) and run it with the profile's parameters,
+    or with the parameter file ``params_file`` in their place (``--params``)."""
     scenario = load_scenario(spec if spec is not None else "baseline")
-    return scenario, simulate_scenario(scenario, profile=profile, until=until, dt=dt)
+    params = get_profile(profile).parameter_set(params_file)
+    return scenario, simulate_scenario(scenario, params, profile=profile, until=until, dt=dt)
+
+
+def levers_moved_early(
+    scenario: Scenario,
+    baseline_levers: Mapping[str, float] | None = None,
+    before: int = POLICY_START,
+) -> list[tuple[str, int]]:
+    """(lever id, year) of every lever the scenario moves off the baseline before ``before``.
+
+    ``baseline_levers``: the profile's (default: the registry's, Korea's).  The year is
+    the first calendar year in which the lever's path differs from the baseline's.
+    """
+    t = START_YEAR + np.arange(round((before - START_YEAR) / DEFAULT_DT)) * DEFAULT_DT
+    moved = lever_paths(scenario.settings, t, baseline_levers)
+    base = lever_paths({}, t, baseline_levers)
+    out = []
+    for j, lid in enumerate(LEVER_IDS):
+        off = np.flatnonzero(np.abs(moved[:, j] - base[:, j]) > 1e-9)
+        if off.size:
+            out.append((lid, math.floor(t[off[0]])))
+    return out
 
 
 def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
@@ -94,6 +123,7 @@ def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
         profile=plan.profile,
         parameter_set={
             "source": pset.source,
+            "sha256": file_provenance(pset.source)["sha256"],
             "values": pset.as_dict(),
             "calibrated_at": pset.meta.get("created"),
             "data_files": pset.meta.get("data_files"),
@@ -106,14 +136,35 @@ def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
     )
 
 
-def write_run(out_dir: Path, scenario: Scenario, result: Result, fmt: str = "csv") -> list[Path]:
-    """Write ``<scenario>.csv|json`` and ``<scenario>.manifest.json`` atomically."""
+#: Formats of ``smesim run --format``.
+RUN_FORMATS = ("csv", "json", "xlsx")
+
+
+def write_run(
+    out_dir: Path,
+    scenario: Scenario,
+    result: Result,
+    fmt: str = "csv",
+    extra: Callable[[Path, str], list[str]] | None = None,
+) -> list[Path]:
+    """Write ``<scenario>.csv|json|xlsx`` and ``<scenario>.manifest.json`` atomically.
+
+    ``xlsx``: sheet ``series`` (year rows, one column per series) and sheet
+    ``manifest``.  ``extra(stage, stem)`` writes more files beside the table into
+    the staging folder and returns their names (``smesim run --plot``: the chart,
+    :func:`smesim.report.run_chart.write_run_chart`); they are moved in with the rest.
+    """
+    if fmt not in RUN_FORMATS:
+        raise ParameterError(f"--format: expected one of {', '.join(RUN_FORMATS)} (got {fmt!r})")
     df = result.frame()
     man = run_manifest(scenario, result)
     stem = scenario.name
+    names = [f"{stem}.{fmt}"]
     with staged_files(Path(out_dir)) as stage:
         if fmt == "csv":
             write_csv(df, stage / f"{stem}.csv", float_format="%.6g")
+        elif fmt == "xlsx":
+            write_workbook(stage / f"{stem}.xlsx", {"series": df, "manifest": manifest_frame(man)})
         else:
             (stage / f"{stem}.json").write_text(
                 dump_json(
@@ -123,12 +174,19 @@ def write_run(out_dir: Path, scenario: Scenario, result: Result, fmt: str = "csv
                     }
                 )
             )
+        if extra is not None:
+            names += extra(stage, stem)
         (stage / f"{stem}.manifest.json").write_text(dump_json(man))
-    return [Path(out_dir) / f"{stem}.{fmt}", Path(out_dir) / f"{stem}.manifest.json"]
+    return [Path(out_dir) / n for n in (*names, f"{stem}.manifest.json")]
+
+
+def summary_years(result: Result, years=REPORTING_YEARS) -> list[int]:
+    """The start year, the reporting years within the run, and its last year."""
+    first, last = int(result.years[0]), int(result.years[-1])
+    return sorted({first, *(y for y in years if first <= y <= last), last})
 
 
 def summary_table(result: Result, years=REPORTING_YEARS) -> pd.DataFrame:
-    """Headline series at the summary years present in the result."""
+    """Headline series at :func:`summary_years`."""
     df = result.frame()
-    ys = [y for y in (int(result.years[0]), *years) if y in df.index]
-    return df.loc[ys, list(HEADLINE)].T.round(2)
+    return df.loc[summary_years(result, years), list(HEADLINE)].T.round(2)

@@ -9,7 +9,8 @@ so the ranking can be followed over time.
 
 Factors
 -------
-Levers (constant from ``policy_start``, default 2026, the scenario's path
+Levers (constant from ``policy_start``, default
+:data:`~smesim.model.horizon.POLICY_START` (2026), the scenario's path
 before; ranges :data:`LEVER_RANGES`: the 0-1 intensities over their whole
 range, the R&D support rates from 0 to just above the highest comparator of
 Table 7) and the estimated parameters (uniform on the point estimate +- 2
@@ -50,14 +51,19 @@ from smesim.io import (
     staged_files,
     write_csv,
 )
-from smesim.model.horizon import DEFAULT_DT, MAX_END_YEAR, REPORTING_YEARS, START_YEAR
+from smesim.model.horizon import (
+    DEFAULT_DT,
+    MAX_END_YEAR,
+    POLICY_START,
+    REPORTING_YEARS,
+    START_YEAR,
+)
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
 from smesim.model.outputs import CANONICAL, COEXISTENCE
 from smesim.model.params import BY_NAME
 
 METHODS = ("sobol", "morris")
 DEFAULT_N = {"sobol": 512, "morris": 64}
-POLICY_START = 2026
 #: Lever ranges explored (unit of each lever).
 LEVER_RANGES = {lid: (LEVER_BY_ID[lid].lower, LEVER_BY_ID[lid].upper) for lid in LEVER_IDS}
 LEVER_RANGES.update({"rd_subsidy_rate": (0.0, 20.0), "rd_tax_incentive_rate": (0.0, 10.0)})
@@ -79,10 +85,15 @@ class Factor:
 
 
 def model_factors(
-    profile: str = "korea", levers: bool = True, parameters: bool = True
+    profile: str = "korea",
+    levers: bool = True,
+    parameters: bool = True,
+    params_file: str | Path | None = None,
 ) -> list[Factor]:
-    """Default factors: every lever and every estimated parameter of ``profile`` (module docs)."""
-    unc = joint_uncertainty(get_profile(profile)) if parameters else None
+    """Default factors: every lever and every estimated parameter of ``profile`` (module docs),
+    around the profile's parameter set or the file ``params_file``."""
+    prof = get_profile(profile)
+    unc = joint_uncertainty(prof, point=prof.parameter_set(params_file)) if parameters else None
     return _factors(unc, levers)
 
 
@@ -311,6 +322,7 @@ def run_sensitivity(
     scheduler: str | None = None,
     chunk_rows: int = 8192,
     progress: Callable[[int], None] | None = None,
+    params_file: str | Path | None = None,
 ) -> SensitivityResult:
     """Global sensitivity of model outputs to levers and uncertain parameters.
 
@@ -331,6 +343,8 @@ def run_sensitivity(
         Default :func:`model_factors`.
     workers, scheduler :
         Local processes or a Dask scheduler address.
+    params_file : path, optional
+        Parameter-set file used in place of the profile's calibrated set.
 
     Returns
     -------
@@ -350,7 +364,7 @@ def run_sensitivity(
             f"years: expected years in {START_YEAR + 1}-{MAX_END_YEAR} (got {list(years)})"
         )
     prof = get_profile(profile)
-    point = prof.parameter_set()
+    point = prof.parameter_set(params_file)
     if factors is None:
         factors = _factors(joint_uncertainty(prof, point=point))
     facs = tuple(factors)

@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "export": "Export the model to other tools.",
     "levers": "List every policy lever: id, unit, range, baseline, source, description.",
     "run": "Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs.",
+    "scenarios": "List scenarios: name, title, the levers each moves and its description.",
     "sensitivity": "Which levers and uncertain parameters drive each outcome, per reporting year.",
     "validate": "Check scenario FILES (paths or bundled names) without running them.",
 }

@@ -8,6 +8,7 @@ import click
 
 from smesim.analysis.compare import format_table, parse_years
 from smesim.cli import options
+from smesim.cli.run import warn_early_levers
 from smesim.model.outputs import HEADLINE
 from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief
 from smesim.report.i18n import LANGS
@@ -49,7 +50,7 @@ from smesim.report.i18n import LANGS
 @options.target()
 @options.no_baseline()
 @options.ensemble_dir()
-@options.runs("Run an ensemble of N parameter draws for uncertainty.", minimum=2, default=None)
+@options.runs("Run an ensemble of N parameter draws for uncertainty.", default=None)
 @options.seed("Seed of the ensemble draws (with --runs).")
 @click.option(
     "--sensitivity",
@@ -58,6 +59,7 @@ from smesim.report.i18n import LANGS
     default=None,
     help="Saved sensitivity result (smesim sensitivity --out DIR): adds its chart page.",
 )
+@options.params()
 @options.profile()
 def brief(
     scenarios,
@@ -73,6 +75,7 @@ def brief(
     runs,
     seed,
     sensitivity_dir,
+    params_file,
     profile,
 ):
     """Write a briefing pack for SCENARIOS (default: every bundled scenario).
@@ -95,7 +98,10 @@ def brief(
         seed=seed,
         dpi=dpi,
         sensitivity_dir=sensitivity_dir,
+        params_file=params_file,
     )
+    for sc in result.comparison.scenarios:
+        warn_early_levers(sc, profile)
     click.echo(format_table(result.comparison, series=HEADLINE))
     for p in result.files:
         click.echo(f"wrote {p}")

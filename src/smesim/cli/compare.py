@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from smesim.analysis.compare import compare_scenarios, format_table, parse_years, write_comparison
+from smesim.analysis.compare import (
+    TABLE_FORMATS,
+    compare_scenarios,
+    format_table,
+    parse_years,
+    write_comparison,
+)
 from smesim.cli import options
+from smesim.cli.run import warn_early_levers
 from smesim.report.brief import default_scenarios
 
 
@@ -18,14 +25,32 @@ from smesim.report.brief import default_scenarios
 @options.no_baseline()
 @options.out_dir(Path("comparison"))
 @options.ensemble_dir()
-@options.runs("Run an ensemble of N parameter draws for uncertainty.", minimum=2, default=None)
+@options.runs("Run an ensemble of N parameter draws for uncertainty.", default=None)
 @options.seed("Seed of the ensemble draws (with --runs).")
+@options.table_format(
+    TABLE_FORMATS,
+    "Table format: csv, or xlsx (comparison.xlsx: levels, differences, targets, lever "
+    "changes, scenarios and the manifest, one sheet each, in place of the CSV files).",
+)
+@options.params()
 @options.profile()
-def compare(scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs, seed, profile):
+def compare(
+    scenarios,
+    years,
+    targets,
+    no_baseline,
+    out_dir,
+    ensemble_dir,
+    runs,
+    seed,
+    fmt,
+    params_file,
+    profile,
+):
     """Compare SCENARIOS (paths or bundled names; default: all bundled) with the baseline.
 
-    Writes comparison.csv, comparison.md and comparison.json (and targets.csv)
-    to --out, and prints the headline series and coexistence indices.
+    Writes comparison.csv (or comparison.xlsx), comparison.md and comparison.json
+    (and targets.csv) to --out, and prints the headline series and coexistence indices.
     """
     comp = compare_scenarios(
         list(scenarios) or default_scenarios(),
@@ -36,8 +61,11 @@ def compare(scenarios, years, targets, no_baseline, out_dir, ensemble_dir, runs,
         ensemble_dir=ensemble_dir,
         runs=runs,
         seed=seed,
+        params_file=params_file,
     )
-    paths = write_comparison(out_dir, comp)
+    for sc in comp.scenarios:
+        warn_early_levers(sc, profile)
+    paths = write_comparison(out_dir, comp, fmt)
     click.echo(format_table(comp))
     for p in paths:
         click.echo(f"wrote {p}")

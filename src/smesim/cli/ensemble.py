@@ -14,7 +14,7 @@ from smesim.model.horizon import DEFAULT_END_YEAR
 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True)
-@options.runs("Parameter draws (every scenario runs on each).", minimum=1, default=1000)
+@options.runs("Parameter draws (every scenario runs on each).", default=1000)
 @options.seed("Seed of the draws.")
 @options.out_dir(Path("out/ensemble"))
 @click.option(
@@ -40,6 +40,7 @@ from smesim.model.horizon import DEFAULT_END_YEAR
 @options.workers()
 @options.scheduler()
 @options.quiet()
+@options.params()
 @options.profile()
 def ensemble(
     scenarios,
@@ -53,6 +54,7 @@ def ensemble(
     workers,
     scheduler,
     quiet,
+    params_file,
     profile,
 ):
     """Percentile bands of every series and P(beats baseline) for SCENARIOS.
@@ -62,7 +64,7 @@ def ensemble(
     scenario and the baseline on each draw, and writes OUT/bands.csv,
     OUT/probabilities.csv and OUT/manifest.json.
     """
-    with progress(runs, "run", quiet) as update:
+    with progress(runs, "ensemble runs", quiet) as update:
         result = run_ensemble(
             list(scenarios),
             runs,
@@ -75,6 +77,7 @@ def ensemble(
             workers=workers,
             scheduler=scheduler,
             progress=update,
+            params_file=params_file,
         )
     paths = write_ensemble(result, out_dir)
     meta = result.meta

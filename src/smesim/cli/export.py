@@ -30,7 +30,10 @@ def export() -> None:
     f"Stop year (default: the scenario's horizon, else {DEFAULT_END_YEAR}).", checked=False
 )
 @options.out_file("File to write (e.g. model.xmile).", required=True)
-def xmile(scenario, profile, dt, until, out):
+@options.params()
+def xmile(scenario, profile, dt, until, out, params_file):
     """Write the whole model as an XMILE 1.0 file (Stella, Vensim, PySD)."""
-    path = export_xmile(out, scenario, profile=profile, dt=parse_dt(dt), until=until)
+    path = export_xmile(
+        out, scenario, profile=profile, dt=parse_dt(dt), until=until, params_file=params_file
+    )
     click.echo(f"wrote {path}")

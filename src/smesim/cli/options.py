@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from smesim.analysis.ensemble import MIN_RUNS
 from smesim.errors import OutputError
 from smesim.io import check_writable
 from smesim.model.horizon import MAX_END_YEAR, REPORTING_YEARS, START_YEAR
@@ -88,13 +89,15 @@ def seed(help: str | None = None):
     )
 
 
-def runs(help: str, *, minimum: int, default: int | None):
+def runs(help: str, *, default: int | None):
+    """``--runs``: ensemble size, at least :data:`~smesim.analysis.ensemble.MIN_RUNS`
+    (the same minimum for ensemble, compare and brief; the library checks it too)."""
     return click.option(
         "--runs",
-        type=click.IntRange(minimum, None),
+        type=click.IntRange(MIN_RUNS, None),
         default=default,
         show_default=default is not None,
-        help=help,
+        help=f"{help} At least {MIN_RUNS}: fewer runs give no meaningful 5-95 % band.",
     )
 
 
@@ -174,3 +177,31 @@ def scheduler():
 
 def quiet():
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
+# ---- added for issue 13: a new calibration, formats, charts -------------------------------
+def params():
+    """``--params FILE``: a parameter-set file (e.g. from ``smesim calibrate --out``) used
+    in place of the profile's calibrated set (parameter ``params_file``)."""
+    return click.option(
+        "--params",
+        "params_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Parameter-set file (TOML, e.g. written by smesim calibrate --out) used instead "
+        "of the profile's calibrated set; parameters it leaves out take the profile's first "
+        "estimates. Recorded in the manifest with its sha256.",
+    )
+
+
+def table_format(choices: tuple[str, ...], help: str):
+    """``--format`` of the tables a command writes (parameter ``fmt``)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )

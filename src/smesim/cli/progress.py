@@ -10,12 +10,14 @@ from tqdm import tqdm
 
 
 @contextmanager
-def progress(total: int, unit: str, quiet: bool) -> Iterator[Callable[[int], object]]:
-    """A tqdm bar on stderr (runs done, rate, time left); silent when not a terminal."""
+def progress(total: int, what: str, quiet: bool) -> Iterator[Callable[[int], object]]:
+    """A tqdm bar on stderr naming ``what`` it counts (e.g. "ensemble runs"): done,
+    rate, time left; silent when not a terminal."""
     disable = quiet or not sys.stderr.isatty()
     with tqdm(
         total=total,
-        unit=unit,
+        desc=what,
+        unit="run",
         unit_scale=True,
         disable=disable,
         file=sys.stderr,

@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 from pathlib import Path
 
 import click
 
-from smesim.analysis.run import run_scenario, summary_table, write_run
+from smesim.analysis.run import (
+    RUN_FORMATS,
+    levers_moved_early,
+    run_scenario,
+    summary_table,
+    write_run,
+)
 from smesim.cli import options
-from smesim.model.horizon import DEFAULT_END_YEAR
+from smesim.inputs.profiles import get_profile
+from smesim.inputs.scenario import Scenario
+from smesim.model.horizon import DEFAULT_END_YEAR, POLICY_START
+
+
+def warn_early_levers(scenario: Scenario, profile: str | None = None) -> None:
+    """One warning line on stderr per lever ``scenario`` moves before the policy start."""
+    base = get_profile(profile).baseline_levers if profile is not None else None
+    for lid, year in levers_moved_early(scenario, base):
+        click.echo(
+            f"smesim: warning: {scenario.path}: lever {lid} moves off the baseline in {year}, "
+            f"before the policy start {POLICY_START} (the years before it are history the "
+            "model reproduces)",
+            err=True,
+        )
 
 
 @click.command()
 @click.argument("scenario", required=False)
 @options.until(f"Last year to simulate (default: the scenario's horizon, else {DEFAULT_END_YEAR}).")
 @options.out_dir(Path("out"))
+@options.table_format(RUN_FORMATS, "Table format (xlsx: the series and the manifest as sheets).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--plot",
+    is_flag=True,
+    help="Also draw the headline outputs over time: <scenario>.png and .svg beside the table.",
 )
+@options.params()
 @options.profile()
-def run(scenario, until, out_dir, fmt, profile):
+def run(scenario, until, out_dir, fmt, plot, params_file, profile):
     """Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs."""
-    sc, result = run_scenario(scenario, until=until, profile=profile)
-    paths = write_run(out_dir, sc, result, fmt)
+    sc, result = run_scenario(scenario, until=until, profile=profile, params_file=params_file)
+    warn_early_levers(sc, profile)
+    extra = None
+    if plot:
+        # matplotlib is loaded only when a chart is asked for, so a plain `smesim run`
+        # stays quick (as the command modules themselves are loaded on demand).
+        chart = importlib.import_module("smesim.report.run_chart")
+        extra = functools.partial(chart.write_run_chart, scenario=sc, result=result)
+    paths = write_run(out_dir, sc, result, fmt, extra=extra)
     click.echo(f"{sc.name} ({profile}; parameters: {result.meta['parameter_source']})")
     click.echo(summary_table(result).to_string())
     for p in paths:

@@ -45,6 +45,7 @@ from smesim.model.outputs import COEXISTENCE
 @options.workers()
 @options.scheduler()
 @options.quiet()
+@options.params()
 @options.profile()
 def sensitivity(
     scenario,
@@ -58,6 +59,7 @@ def sensitivity(
     workers,
     scheduler,
     quiet,
+    params_file,
     profile,
 ):
     """Which levers and uncertain parameters drive each outcome, per reporting year.
@@ -70,12 +72,12 @@ def sensitivity(
         yrs = tuple(int(y) for y in years.split(",")) if years else REPORTING_YEARS
     except ValueError:
         raise ParameterError(f"--years: expected comma-separated years (got {years!r})") from None
-    factors = model_factors(profile, parameters=not no_parameters)
+    factors = model_factors(profile, parameters=not no_parameters, params_file=params_file)
     n_eff = n or DEFAULT_N[method]
     if method == "sobol" and n_eff & (n_eff - 1):
         raise ParameterError(f"--n: expected a power of two for Sobol (got {n_eff})")
     rows = n_eff * (len(factors) + (2 if method == "sobol" else 1))
-    with progress(rows, "run", quiet) as update:
+    with progress(rows, "sensitivity runs", quiet) as update:
         result = run_sensitivity(
             scenario,
             method=method,
@@ -88,6 +90,7 @@ def sensitivity(
             workers=workers,
             scheduler=scheduler,
             progress=update,
+            params_file=params_file,
         )
     paths = write_sensitivity(result, out_dir)
     col = result.index_column

@@ -7,6 +7,7 @@ import sys
 import click
 
 from smesim.cli import echo_error
+from smesim.cli.run import warn_early_levers
 from smesim.errors import SmesimError
 from smesim.inputs.scenario import load_scenario
 
@@ -25,5 +26,6 @@ def validate(files):
             continue
         set_levers = ", ".join(lid for lid, _ in sc.lever_table()) or "none"
         click.echo(f"ok {sc.path}: {sc.name} (levers set: {set_levers})")
+        warn_early_levers(sc)
     if failed:
         sys.exit(2)

@@ -170,16 +170,19 @@ def export_xmile(
     profile: str = "korea",
     dt: float | None = None,
     until: int | None = None,
+    params_file: str | Path | None = None,
 ) -> Path:
     """Write the XMILE file of ``scenario`` (bundled name or path) to ``out``, atomically.
 
     The parameter set is the profile's (calibrated when present), as for
-    ``smesim run``.
+    ``smesim run``, or the file ``params_file`` in its place.
     """
+    from smesim.inputs.profiles import get_profile
     from smesim.inputs.scenario import load_scenario
 
     sc = load_scenario(scenario if scenario is not None else "baseline")
-    model = build_table(sc, profile=profile, dt=dt, until=until)
+    params = get_profile(profile).parameter_set(params_file)
+    model = build_table(sc, params=params, profile=profile, dt=dt, until=until)
     return atomic_write(Path(out), to_xmile(model))
 
 

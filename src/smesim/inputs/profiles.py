@@ -60,7 +60,7 @@ from smesim.model.exogenous import BY_ID as EXOGENOUS_BY_ID
 from smesim.model.exogenous import INPUTS as EXOGENOUS_INPUTS
 from smesim.model.exogenous import Table, exogenous_paths
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
-from smesim.model.params import BY_NAME, CALIBRATED, NAMES, ParameterSet
+from smesim.model.params import BY_NAME, CALIBRATED, NAMES, ParameterSet, check_rules
 
 #: Keys of a profile file (tables and top-level keys).
 _TOP_KEYS = (
@@ -269,9 +269,19 @@ class Profile:
         """Registry first estimates with this profile's overrides (no calibration)."""
         return ParameterSet.from_mapping(self.overrides, source=f"defaults:{self.name}")
 
-    def parameter_set(self) -> ParameterSet:
-        """The calibrated set in use (:attr:`params_file`) over :meth:`default_parameter_set`."""
-        return read_parameter_file(self.params_file, base=self.default_parameter_set())
+    def parameter_set(self, path: str | Path | None = None) -> ParameterSet:
+        """The calibrated set in use (:attr:`params_file`), or the parameter file ``path``
+        in its place (``--params``), over :meth:`default_parameter_set`.
+
+        Checked against the model's rules with this profile's baseline levers (as every
+        run is), so an impossible set fails here, naming the file and the keys.
+        """
+        pset = read_parameter_file(
+            self.params_file if path is None else Path(path), base=self.default_parameter_set()
+        )
+        levers0 = {lid: LEVER_BY_ID[lid].baseline for lid in LEVER_IDS} | self.baseline_levers
+        check_rules(pset.values, pset.source, {k: np.array([v]) for k, v in levers0.items()})
+        return pset
 
 
 # ---------------------------------------------------------------------------

@@ -4,6 +4,8 @@ A scenario file::
 
     name = "rd_support_france"
     description = "What it represents and where its numbers come from."
+    title.en = "R&D support: France level"   # optional, per language (en, ko):
+    title.ko = "R&D 지원: 프랑스 수준"          # shown in legends and tables
     extends = "baseline"          # optional: a bundled name or a path
     horizon = 2060                # optional: last simulated year
 
@@ -15,13 +17,17 @@ A scenario file::
     years = 5                     # or: end = 2031
     target = 8.85
 
+``name`` is an id; ``title`` (a table of language -> text, or one string for
+English) is what charts and tables show, falling back to English and then to
+the name.  A title is not inherited through ``extends``.
+
 Unset levers keep their parent's path (ultimately the profile's baseline).
 Every problem is a :class:`~smesim.errors.ScenarioError` naming the file, the
 key, what was expected and what was found.  Nothing is clipped or repaired:
 every number must be finite (TOML's ``nan`` and ``inf`` are refused), a
 horizon a whole year, and ``name`` an id (:data:`NAME_PATTERN`: letters,
 digits, ``_`` and ``-``), because it names output files and table rows; free
-text belongs in the description.
+text belongs in ``title`` and ``description``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -40,6 +47,9 @@ from smesim.inputs.bundled import bundled_dir, bundled_file, bundled_files
 from smesim.inputs.paramfile import load_toml
 from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS, Schedule
+
+#: Languages a scenario title may be given in (the languages of charts and tables).
+LANGS = ("en", "ko")
 
 
 def scenarios_dir() -> Path:
@@ -107,6 +117,7 @@ class _ScenarioFile(_Strict):
     description: Annotated[str, Field(min_length=1)]
     extends: str | None = None
     horizon: Annotated[int, Field(gt=START_YEAR, le=MAX_END_YEAR)] | None = None
+    title: Any = None
     levers: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -129,6 +140,12 @@ class Scenario:
     content_hash: str
     extends: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
+    #: Language -> display title (only the languages the file gives).
+    title: dict[str, str] = field(default_factory=dict)
+
+    def display_name(self, lang: str = "en") -> str:
+        """The title in ``lang``, else the English title, else the name."""
+        return self.title.get(lang) or self.title.get("en") or self.name
 
     def lever_table(self) -> list[tuple[str, str]]:
         """(lever id, description of what this scenario does to it) for set levers."""
@@ -170,7 +187,7 @@ def _pydantic_message(err: dict) -> tuple[str, str]:
     if kind == "string_pattern_mismatch" and loc == "name":
         return loc, (
             f"expected an id: letters, digits, '_' and '-', at most 64 characters, starting with a "
-            f"letter or digit (got {found!r}); free text belongs in the description"
+            f"letter or digit (got {found!r}); free text belongs in title or description"
         )
     if kind == "union_tag_invalid":
         return loc, (
@@ -186,6 +203,34 @@ def _pydantic_message(err: dict) -> tuple[str, str]:
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         return loc, f"{err['msg'].lower()} (got {found!r})"
     return loc, f"{err['msg']} (got {found!r})"
+
+
+def _titles(src: str, raw) -> dict[str, str]:
+    """``title``: a table of language -> non-empty string, or one string (English)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        raw = {"en": raw}
+    if not isinstance(raw, dict) or not raw:
+        raise ScenarioError(
+            located(src, "title", f'expected a table such as en = "..." (got {raw!r})')
+        )
+    out = {}
+    for lang, text in raw.items():
+        if lang not in LANGS:
+            raise ScenarioError(
+                located(
+                    src,
+                    f"title.{lang}",
+                    f"unknown language (expected one of {', '.join(LANGS)}){_suggest(lang, LANGS)}",
+                )
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise ScenarioError(
+                located(src, f"title.{lang}", f"expected a non-empty string (got {text!r})")
+            )
+        out[lang] = " ".join(text.split())
+    return out
 
 
 def _suggest(word: str, options) -> str:
@@ -330,6 +375,7 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
     except ValidationError as exc:
         loc, msg = _pydantic_message(exc.errors()[0])
         raise ScenarioError(located(src, loc or None, msg)) from None
+    title = _titles(src, raw.title)
     own: dict[str, Schedule] = {}
     for lid, setting in raw.levers.items():
         if lid not in LEVER_BY_ID:
@@ -370,7 +416,14 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
         content_hash=digest.hexdigest(),
         extends=raw.extends,
         sources=sources,
+        title=title,
     )
+
+
+@cache
+def bundled_titles() -> dict[str, dict[str, str]]:
+    """Name -> title (language -> text) of every bundled scenario, read once."""
+    return {n: load_scenario(scenarios_dir() / f"{n}.toml").title for n in bundled_names()}
 
 
 def baseline_scenario() -> Scenario:

@@ -68,6 +68,7 @@ from smesim.report.i18n import (
     hangul_font_path,
     lever_name,
     scenario_name,
+    scenario_titles,
     series_name,
     text,
 )
@@ -519,6 +520,7 @@ def make_brief(
     seed: int = 0,
     dpi: int = DEFAULT_DPI,
     sensitivity_dir=None,
+    params_file: str | Path | None = None,
 ) -> Brief:
     """Compare scenarios and write the briefing pack into ``out_dir``.
 
@@ -532,6 +534,7 @@ def make_brief(
     ensemble_dir, runs : uncertainty bands from a saved ensemble or a fresh one.
     dpi : PNG resolution; the pages are 12.8 x 7.2 in (16:9).
     sensitivity_dir : a saved ``smesim sensitivity`` result: adds its page.
+    params_file : parameter-set file used in place of the profile's calibrated set.
     """
     if check_lang(lang) == "ko":
         hangul_font_path()  # a missing font package fails here, before any run
@@ -550,6 +553,7 @@ def make_brief(
         ensemble_dir=ensemble_dir,
         runs=runs,
         seed=seed,
+        params_file=params_file,
     )
     sources = load_sources(comp, releases, profile, loaded=rel)
     suffix = "" if lang == "en" else f"_{lang}"
@@ -557,7 +561,7 @@ def make_brief(
     written: list[str] = []
     with staged_files(out_dir) as stage:
         written += write_tables(stage, comp)
-        with font_context(lang):
+        with font_context(lang), scenario_titles(comp.scenarios):
             pages = build_figures(
                 comp, sources, lang=lang, dpi=dpi, profile=profile, sensitivity=sens
             )

@@ -1,7 +1,8 @@
 """English and Korean text for tables and charts, and the Hangul font.
 
 Every word a chart shows comes from here: titles, axis labels, legend
-entries, series names and units, lever names, scenario display names.
+entries, series names and units, lever names; scenario titles come from the
+scenario files (:func:`scenario_name`).
 :func:`text` looks a key up in the chosen language and falls back to English
 (then to the key itself), so a scenario the tables do not know is shown by
 its file name rather than dropped.
@@ -17,8 +18,9 @@ a ``with`` block.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -26,8 +28,8 @@ import matplotlib
 from matplotlib import font_manager
 
 from smesim.errors import LanguageError
+from smesim.inputs.scenario import LANGS, bundled_titles
 
-LANGS = ("en", "ko")
 HANGUL_FONT = "NanumGothic"
 _FONT_PACKAGE = "koreanize_matplotlib"
 
@@ -128,25 +130,6 @@ UNITS: dict[str, dict[str, str]] = {
         "index": "지수 (0-100)",
         "lever_pct": "기업 R&D 대비 %",
         "intensity": "강도 (0-1)",
-    },
-}
-
-SCENARIO_NAMES: dict[str, dict[str, str]] = {
-    "en": {
-        "baseline": "Baseline (current policy)",
-        "rd_support_france": "R&D support: France level",
-        "rd_support_uk": "R&D support: UK level",
-        "rd_support_usa": "R&D support: US mix",
-        "regional_dispersion": "Regional dispersion",
-        "coexistence_package": "Coexistence package",
-    },
-    "ko": {
-        "baseline": "기준 (현행 정책)",
-        "rd_support_france": "R&D 지원: 프랑스 수준",
-        "rd_support_uk": "R&D 지원: 영국 수준",
-        "rd_support_usa": "R&D 지원: 미국 방식",
-        "regional_dispersion": "지역 분산",
-        "coexistence_package": "상생 정책 패키지",
     },
 }
 
@@ -316,8 +299,30 @@ def series_unit(series_id: str, lang: str = "en") -> str:
     return UNITS.get(lang, UNITS["en"])[kind]
 
 
+#: Titles of the scenarios being shown (:func:`scenario_titles`): name -> language -> title.
+_TITLES: ContextVar[dict[str, dict[str, str]] | None] = ContextVar("scenario_titles", default=None)
+
+
+@contextmanager
+def scenario_titles(scenarios: Iterable) -> Iterator[None]:
+    """Within the block, :func:`scenario_name` shows these scenarios' own titles.
+
+    ``scenarios``: objects with ``name`` and ``title`` (language -> text), e.g.
+    :class:`smesim.inputs.scenario.Scenario`; one without a title shows its name.
+    """
+    token = _TITLES.set({**(_TITLES.get() or {}), **{sc.name: dict(sc.title) for sc in scenarios}})
+    try:
+        yield
+    finally:
+        _TITLES.reset(token)
+
+
 def scenario_name(name: str, lang: str = "en") -> str:
-    return _lookup(SCENARIO_NAMES, name, lang)
+    """A scenario's title in ``lang`` (else English, else its name): the title of a
+    scenario given to :func:`scenario_titles`, else of the bundled scenario of that name."""
+    titles = _TITLES.get() or {}
+    title = titles[name] if name in titles else bundled_titles().get(name, {})
+    return title.get(lang) or title.get("en") or name
 
 
 def lever_name(lever_id: str, lang: str = "en") -> str:
