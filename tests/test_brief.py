@@ -448,7 +448,7 @@ def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_di
 @pytest.mark.parametrize(
     "args, match",
     [
-        (["brief", "--lang", "fr"], "Invalid value for '--lang'"),
+        (["brief", "--lang", "fr"], "--lang: expected one of en, ko (got 'fr')"),
         (["brief", "--format", "gif"], "--format"),
         (["brief", "nosuch"], "scenario not found"),
         (["brief", "--sensitivity", "/nonexistent/sens"], "sensitivity directory not found"),

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
+import smesim.io
 from smesim import load_scenario
+from smesim.analysis import compare
+from smesim.analysis.ensemble import MIN_RUNS
 from smesim.analysis.run import simulate_scenario
+from smesim.analysis.workbook import write_workbook
 from smesim.cli import cli
+from smesim.errors import ExportError, OutputError
+from smesim.export.xmile import parse_dt
+from smesim.inputs.profiles import get_profile
+from smesim.io import atomic_write, neutralise_cell, staged_files
 from smesim.model.levers import LEVER_IDS
 from smesim.model.outputs import CANONICAL
 
@@ -108,3 +122,234 @@ def test_installed_command_runs_as_a_subprocess(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "nope.toml: scenario not found" in bad.stderr
+
+
+# ---- usage errors: one line, the option named (issue 13, defect 6) ----------------------------
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["brief", "--lang", "fr"], "smesim: error: --lang: expected one of en, ko (got 'fr')\n"),
+        (
+            ["run", "--until", "3000"],
+            "smesim: error: --until: expected a whole number from 2013 to 2100 (got 3000)\n",
+        ),
+        (
+            ["compare", "--runs", "1"],
+            f"smesim: error: --runs: expected a whole number >= {MIN_RUNS} (got 1)\n",
+        ),
+        (
+            ["data", "check"],
+            "smesim: error: FILES: missing (required; see smesim data check --help)\n",
+        ),
+        (["nosuchcommand"], "smesim: error: No such command 'nosuchcommand'."),
+        (["run", "a", "b"], "smesim: error: run: Got unexpected extra argument (b)\n"),
+    ],
+)
+def test_usage_errors_are_one_line(runner, args, line):
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.startswith(line) and res.stderr.count("\n") == 1, res.stderr
+
+
+def test_help_and_version_are_clicks_own(runner):
+    for args in (["--help"], ["run", "--help"], ["data", "check", "--help"], ["--version"]):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 0 and res.stderr == "", (args, res.stderr)
+    res = runner.invoke(cli, ["run", "--help"], prog_name="smesim")
+    assert res.stdout.startswith("Usage: smesim run [OPTIONS] [SCENARIO]")
+    assert "[en|ko]" in runner.invoke(cli, ["brief", "--help"]).stdout  # choices still shown
+    res = runner.invoke(cli, [])  # no command: click's help, as before
+    assert res.exit_code == 2 and "Commands:" in res.output
+
+
+def test_explained_types_do_not_touch_clicks_shared_types():
+    assert type(click.INT) is click.types.IntParamType
+    assert type(click.STRING) is click.types.StringParamType
+
+
+# ---- outputs that cannot be written (issue 13, defect 2) -------------------------------------
+def test_an_unwritable_out_is_refused_before_any_work(runner, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(smesim.io.os, "access", lambda *a, **k: calls.append(a) and False)
+    monkeypatch.setattr(
+        "smesim.cli.run.run_scenario", lambda *a, **k: pytest.fail("ran despite a bad --out")
+    )
+    res = runner.invoke(cli, ["run", "--out", str(tmp_path / "ro" / "x")])
+    assert res.exit_code == 2 and calls
+    assert (
+        res.stderr
+        == f"smesim: error: --out: {tmp_path}/ro/x: cannot write ({tmp_path} is not writable)\n"
+    )
+
+
+def test_atomic_write_refuses_in_one_error_and_leaves_nothing(tmp_path):
+    with pytest.raises(OutputError, match=r"^/proc/smesim-x/y\.txt: cannot write \("):
+        atomic_write(Path("/proc/smesim-x/y.txt"), "x")
+    blocker = tmp_path / "file"
+    blocker.write_text("keep", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"file/sub/y\.txt: cannot write \(.*file is a file"):
+        atomic_write(blocker / "sub" / "y.txt", "x")
+    target = tmp_path / "existing.txt"
+    target.write_text("old", encoding="utf-8")
+
+    def fail(tmp):
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("writer failed")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, fail)
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "existing.txt",
+        "file",
+    ]
+    with pytest.raises(RuntimeError):  # a new folder made for the file is removed again
+        atomic_write(tmp_path / "new" / "deeper" / "x.txt", fail)
+    assert not (tmp_path / "new").exists()
+
+
+def test_staged_files_leave_nothing_when_the_body_fails(tmp_path):
+    out = tmp_path / "a" / "b"
+    with pytest.raises(RuntimeError), staged_files(out) as stage:
+        (stage / "x.csv").write_text("1", encoding="utf-8")
+        raise RuntimeError("late failure")
+    assert not (tmp_path / "a").exists()
+    out.mkdir(parents=True)
+    (out / "keep.csv").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), staged_files(out) as stage:
+        (stage / "keep.csv").write_text("new", encoding="utf-8")
+        raise RuntimeError("late failure")
+    assert [p.name for p in out.iterdir()] == ["keep.csv"] and (
+        out / "keep.csv"
+    ).read_text() == "old"
+
+
+# ---- file modes honour the umask (issue 13, defect 5) ----------------------------------------
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_every_writer_honours_the_umask(runner, tmp_path, umask_022):
+    out = tmp_path / "o"
+    existing = out / "cal" / "k.toml"  # an existing set: archived to history/ first
+    existing.parent.mkdir(parents=True)
+    shutil.copy(get_profile("korea").bundled_params_file, existing)
+    for args in (
+        ["run", "--out", str(out / "run")],
+        ["compare", "regional_dispersion", "--out", str(out / "compare")],
+        ["ensemble", "baseline", "--runs", str(MIN_RUNS), "-q", "--out", str(out / "ensemble")],
+        [
+            "sensitivity",
+            "baseline",
+            "--method",
+            "morris",
+            "--n",
+            "2",
+            "-q",
+            "--out",
+            str(out / "s"),
+        ],
+        ["export", "xmile", "--out", str(out / "model.xmile")],
+        ["doc", "--out", str(out / "reference.md")],
+        ["calibrate", "--out", str(existing)],
+    ):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 0, (args, res.stderr)
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert len(list((out / "cal" / "history").iterdir())) == 1  # the previous set
+    assert {p.name for p in out.glob("cal/*")} >= {"k.toml", "k.report.md", "k.report.json"}
+    modes = {str(p.relative_to(out)): oct(stat.S_IMODE(p.stat().st_mode)) for p in written}
+    assert set(modes.values()) == {"0o644"}, modes
+
+
+def test_atomic_write_follows_any_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = atomic_write(tmp_path / "x.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+# ---- tables safe to open in a spreadsheet (issue 13, defect 12) -----------------------------
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x","click")', '\'=HYPERLINK("http://x","click")'),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("-1.5", "-1.5"),  # a number written as text stays a number
+        ("baseline", "baseline"),
+        (-1.5, -1.5),
+        (None, None),
+    ],
+)
+def test_neutralise_cell(cell, written):
+    assert neutralise_cell(cell) == written
+
+
+def test_comparison_csv_neutralises_formulas_and_keeps_numbers(tmp_path, monkeypatch):
+    # a scenario file cannot be named so (names are ids): a Scenario made in code can
+    evil = "=cmd|'/c calc'!A0"
+    monkeypatch.setattr(
+        compare,
+        "load_scenario",
+        lambda spec: (
+            dataclasses.replace(load_scenario(spec), name=evil)
+            if spec == "regional_dispersion"
+            else load_scenario(spec)
+        ),
+    )
+    comp = compare.compare_scenarios(["regional_dispersion"])
+    assert evil in comp.names
+    compare.write_comparison(tmp_path, comp)
+    text = (tmp_path / "comparison.csv").read_text(encoding="utf-8")
+    assert "\n'=cmd|" in text and "\n=cmd" not in text
+    back = pd.read_csv(tmp_path / "comparison.csv")
+    assert back["diff"].dtype == float and (back["diff"] < 0).any()  # negatives stay numbers
+    assert set(back["scenario"]) == {"baseline", "'" + evil}
+
+
+def test_xlsx_tables_store_neutralised_text_and_numbers(tmp_path):
+    df = pd.DataFrame({"scenario": ["=1+1", "ok", "-1.5"], "diff": [-0.5, 2.0, 1.0]})
+    path = write_workbook(tmp_path / "t.xlsx", {"comparison": df})
+    ws = load_workbook(path)["comparison"]
+    assert [c.value for c in ws["A"]] == ["scenario", "'=1+1", "ok", "-1.5"]
+    assert ws["A2"].data_type == "s" and ws["B2"].value == -0.5 and ws["B2"].data_type == "n"
+
+
+# ---- export xmile --dt (issue 13, item 11) ----------------------------------------------------
+def test_xmile_dt_is_a_power_of_two():
+    assert [parse_dt(t) for t in ("1", "1/2", "0.25", "1/16", "1/32")] == [
+        1.0,
+        0.5,
+        0.25,
+        0.0625,
+        0.03125,
+    ]
+    for text in ("1/7", "1/10", "0.1", "1/3"):
+        with pytest.raises(
+            ExportError, match=r"--dt: expected 1/n of a year with n a power of two"
+        ):
+            parse_dt(text)
+
+
+def test_every_table_is_written_through_the_safe_writers():
+    """CSV goes through smesim.io.write_csv, XLSX through smesim.analysis.workbook (both
+    neutralise cells)."""
+    src = Path(smesim.io.__file__).parent
+    direct = [
+        f"{path.relative_to(src)}:{i}"
+        for path in src.rglob("*.py")
+        if path.name != "io.py"
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".to_csv(" in line
+        or ".to_excel(" in line
+        or "ExcelWriter(" in line
+        or ("Workbook(" in line and path.name != "workbook.py")
+    ]
+    assert direct == [], direct

@@ -6,14 +6,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
+from datetime import date
 from pathlib import Path
 
+import openpyxl.xml
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 import smesim
 from smesim.analysis.run import simulate_scenario
@@ -26,6 +29,7 @@ from smesim.inputs.data import (
     REPLACED_COLUMNS,
     load_releases,
     read_release,
+    value_range,
 )
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import baseline_scenario, bundled_names, load_scenario
@@ -266,6 +270,196 @@ def test_corrupt_xlsx_and_missing_paths(tmp_path):
         load_releases([empty])
 
 
+# ---- files that cannot be read (issue 13, defect 3) ------------------------------------------
+@pytest.mark.parametrize("name", ["mem.csv", "mem.xlsx"])
+def test_an_io_error_is_one_line(tmp_path, name):
+    link = tmp_path / name
+    link.symlink_to("/proc/self/mem")  # exists, but reading it at offset 0 fails with EIO
+    with pytest.raises(DataError, match=rf"{name}: cannot read \(Input/output error\)$"):
+        read_release(link)
+    with pytest.raises(DataError, match=rf"{name}: cannot read"):
+        load_releases([link])
+
+
+def test_permission_denied_and_a_directory_are_one_line(tmp_path, monkeypatch):
+    path = write(tmp_path, HEADER + "rd_share_sme,2017,21.9,%,a,,\n")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root may read anything: refuse instead
+    with pytest.raises(DataError, match=r"r\.csv: cannot read \(Permission denied\)$"):
+        read_release(path)
+    monkeypatch.undo()
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    with pytest.raises(DataError, match=r"folder\.csv: is a directory"):
+        read_release(folder)
+
+
+def test_an_unlistable_folder_is_one_line(tmp_path, monkeypatch):
+    folder = tmp_path / "releases"
+    folder.mkdir()
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(DataError, match=r"releases: cannot read \(Permission denied\)"):
+        load_releases([folder])
+
+
+# ---- XLSX from outside: formulas, XML attacks (issue 13, defects 7 and 12) ---------------------
+def test_a_formula_without_a_cached_value_says_so(tmp_path):
+    # openpyxl writes formulas without the value a spreadsheet would cache
+    long = write_xlsx(
+        tmp_path / "long.xlsx",
+        [["series", "year", "value"], ["wage_ratio_sme", 2017, "=50+4.2"]],
+    )
+    with pytest.raises(
+        DataError,
+        match=r"long\.xlsx, row 2, column 'C \(value\)': formula without a cached value "
+        r"\('=50\+4\.2'\): save the file in Excel or LibreOffice.*or enter the value",
+    ):
+        read_release(long)
+    wide = write_xlsx(
+        tmp_path / "wide.xlsx", [["series", 2012, 2017], ["=A9", 56.7, 54.2]]
+    )  # a formula where the series id belongs
+    with pytest.raises(DataError, match=r"row 2, column 'A \(series\)': formula without"):
+        read_release(wide)
+
+
+def test_a_computed_formula_is_read_as_its_value(tmp_path):
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["series", "year", "value"], ["wage_ratio_sme", 2017, 54.2]],
+    )
+    wb = load_workbook(path)
+    wb.active["D1"] = "=C2*2"  # a formula in a column that is not read: no error
+    wb.save(path)
+    assert read_release(path).points["value"].tolist() == [54.2]
+
+
+def _with_entity(src: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (
+                    b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e "wage_ratio_sme">]>'
+                    + (data.replace(b"<t>wage_ratio_sme</t>", b"<t>&e;</t>"))
+                )
+            zout.writestr(item, data)
+    return dest
+
+
+def test_xml_entities_in_an_xlsx_are_refused(tmp_path):
+    assert openpyxl.xml.DEFUSEDXML  # openpyxl found defusedxml, a declared dependency
+    plain = write_xlsx(
+        tmp_path / "plain.xlsx", [["series", "year", "value"], ["wage_ratio_sme", 2017, 54.2]]
+    )
+    assert len(read_release(plain).points) == 1
+    bomb = _with_entity(plain, tmp_path / "bomb.xlsx")
+    with pytest.raises(DataError, match=r"bomb\.xlsx: cannot read as XLSX \(refused XML: Entit"):
+        read_release(bomb)
+    deps = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"defusedxml>=' in deps.split("[project.optional-dependencies]")[0]
+
+
+# ---- impossible and suspicious values (issue 13, defect 4) ---------------------------------
+def test_every_canonical_series_has_a_possible_range():
+    kinds = {sid: value_range(sid)[0] for sid in CANONICAL}
+    assert kinds["wage_ratio_sme"] == kinds["rd_per_researcher_ratio_sme"] == "ratio"
+    assert kinds["rd_share_sme"] == kinds["population_65plus_share"] == "share"
+    assert kinds["coexistence_overall"] == "index"
+    assert set(kinds.values()) == {"ratio", "share", "index"}
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        (
+            "wage_ratio_sme,2020,530",
+            r"row 2, column 'value': wage_ratio_sme: expected a ratio in \(0, 200\], large "
+            r"firms = 100 \(got 530; a misplaced decimal point\?\)",
+        ),
+        ("productivity_ratio_sme,2017,0", r"expected a ratio in \(0, 200\].*\(got 0\)"),
+        ("wage_ratio_1_4,2017,-30", r"expected a ratio in \(0, 200\]"),
+        ("rd_share_sme,2017,-0.5", r"rd_share_sme: expected a share in \[0, 100\] \(got -0\.5\)"),
+        ("export_share_sme,2017,100.1", r"expected a share in \[0, 100\] \(got 100\.1;"),
+        ("coexistence_overall,2017,101", r"expected an index in \[0, 100\]"),
+    ],
+)
+def test_impossible_values_name_file_row_and_value(tmp_path, line, pattern):
+    path = write(tmp_path, "series,year,value\n" + line + "\n", "new.csv")
+    with pytest.raises(DataError, match=pattern) as info:
+        read_release(path)
+    assert str(info.value).startswith(f"{path}, row 2, column 'value': ")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rd_share_sme,2017,0",
+        "rd_share_sme,2017,100",
+        "wage_ratio_sme,2017,200",
+        "wage_ratio_sme,2017,0.5",
+        "coexistence_overall,2017,0",
+    ],
+)
+def test_the_ends_of_the_ranges_are_possible(tmp_path, line):
+    assert len(read_release(write(tmp_path, "series,year,value\n" + line + "\n")).points) == 1
+
+
+def test_a_year_after_the_current_one_is_impossible(tmp_path):
+    this_year = date.today().year
+    ok = write(tmp_path, f"series,year,value\nrd_share_sme,{this_year},20\n", "ok.csv")
+    assert read_release(ok).points["year"].tolist() == [this_year]
+    for period, name in ((this_year + 1, "long.csv"), (f"{this_year + 1}H1", "half.csv")):
+        path = write(tmp_path, f"series,year,value\nrd_share_sme,{period},20\n", name)
+        with pytest.raises(
+            DataError,
+            match=rf"{name}, row 2, column 'year': year in the future: expected {this_year} or "
+            rf"earlier.*\(got {this_year + 1}\)",
+        ):
+            read_release(path)
+    wide = write(tmp_path, f"series,2017,{this_year + 1}\nrd_share_sme,20,21\n", "wide.csv")
+    with pytest.raises(DataError, match=rf"column '{this_year + 1}': year in the future"):
+        read_release(wide)
+
+
+def test_a_jump_of_more_than_10_points_is_a_warning_not_an_error(tmp_path):
+    new = write(
+        tmp_path,
+        "series,year,value\nwage_ratio_sme,2018,35\nrd_share_sme,2018,30\n",
+        "2020-new.csv",
+    )
+    rel = load_releases([KOREA, new])
+    assert len(rel.warnings) == 1
+    assert rel.warnings[0].startswith(
+        f"{new}, row 2: wage_ratio_sme 2018 = 35 is 19.2 points below 54.2 in 2017 "
+        "(smesim/data/releases/korea/2019-10-park2019-paper.csv)"
+    )  # rd_share_sme: 21.9 -> 30 is 8.1 points, no warning
+    assert 35.0 in rel.points["value"].tolist()  # kept
+    assert load_releases(None).warnings == () and load_releases(None, "japan").warnings == ()
+    res = CliRunner().invoke(cli, ["data", "check", str(KOREA), str(new)])
+    assert res.exit_code == 0, res.stderr
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith("smesim: warning: ")
+    assert "wage_ratio_sme 2018 = 35 is 19.2 points below" in res.stderr
+
+
+def test_calibrate_warns_about_a_jump_and_reports_it(tmp_path):
+    new = write(tmp_path, "series,year,value\nwage_ratio_sme,2018,35\n", "2020-new.csv")
+    out = tmp_path / "params" / "k.toml"
+    res = CliRunner().invoke(
+        cli, ["calibrate", "--data", str(KOREA), "--data", str(new), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.stderr
+    warnings = [ln for ln in res.stderr.splitlines() if "19.2 points below" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith("smesim: warning: ")
+    assert "19.2 points below 54.2 in 2017" in out.with_name("k.report.md").read_text()
+
+
 # ---- merging ------------------------------------------------------------------------------
 def test_later_release_wins_and_every_replacement_is_listed(tmp_path):
     folder = tmp_path / "releases"
@@ -330,9 +524,10 @@ def test_data_check_entry_point_subprocess():
 _cells = st.dictionaries(
     st.tuples(
         st.sampled_from(["wage_ratio_sme", "rd_share_sme", "export_share_sme"]),
-        st.integers(2000, 2100),
+        st.integers(2000, date.today().year),  # releases are observations: none ahead
     ),
-    st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 3)),
+    # in every series' possible range (a ratio is > 0, a share in [0, 100])
+    st.floats(0.001, 100, allow_nan=False).map(lambda v: round(v, 3)),
     min_size=1,
     max_size=12,
 )

@@ -198,6 +198,102 @@ def test_bad_scenarios_raise_one_line_errors(write_scenario, label, text, patter
     assert str(path) in str(info.value)
 
 
+# ---- every number finite (issue 13, defect 1) ------------------------------------------
+_RAMP = '[levers.regional_dispersion]\ntype = "ramp"\n'
+_NON_FINITE = [
+    ("ramp years", _RAMP + "start = 2026\ntarget = 0.7\nyears = {x}\n", "years"),
+    ("ramp end", _RAMP + "start = 2026\ntarget = 0.7\nend = {x}\n", "end"),
+    ("ramp start", _RAMP + "start = {x}\ntarget = 0.7\nyears = 4\n", "start"),
+    ("ramp target", _RAMP + "start = 2026\ntarget = {x}\nyears = 4\n", "target"),
+    ("constant", '[levers.regional_dispersion]\ntype = "constant"\nvalue = {x}\n', "value"),
+    (
+        "step value",
+        '[levers.regional_dispersion]\ntype = "step"\nyear = 2030\nvalue = {x}\n',
+        "value",
+    ),
+    (
+        "step year",
+        '[levers.regional_dispersion]\ntype = "step"\nyear = {x}\nvalue = 0.5\n',
+        "year",
+    ),
+    (
+        "pulse years",
+        '[levers.regional_dispersion]\ntype = "pulse"\nstart = 2030\nyears = {x}\nvalue = 0.5\n',
+        "years",
+    ),
+    (
+        "table value",
+        '[levers.regional_dispersion]\ntype = "table"\nyears = [2020, 2030]\nvalues = [0.5, {x}]\n',
+        "values.1",
+    ),
+    (
+        "table year",
+        '[levers.regional_dispersion]\ntype = "table"\nyears = [2020, {x}]\nvalues = [0.5, 0.6]\n',
+        "years.1",
+    ),
+    ("plain number", "[levers]\nregional_dispersion = {x}\n", ""),
+]
+
+
+@pytest.mark.parametrize("x", ["nan", "inf", "-inf"])
+@pytest.mark.parametrize(("label", "body", "key"), _NON_FINITE, ids=[n[0] for n in _NON_FINITE])
+def test_every_float_must_be_finite(write_scenario, label, body, key, x):
+    path = write_scenario(HEAD + body.format(x=x))
+    lever_key = "levers.regional_dispersion" + (f".{key}" if key else "")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {lever_key}: "), message
+    assert f"expected a finite number (got {x})" in message, message
+
+
+def test_horizon_must_be_a_whole_year(write_scenario):
+    for value in ("2040.5", '"2040"', "inf", "nan"):
+        path = write_scenario(HEAD + f"horizon = {value}\n")
+        with pytest.raises(ScenarioError, match=r"horizon: expected a whole year \(got "):
+            load_scenario(path)
+    for value in ("2040", "2040.0"):
+        assert load_scenario(write_scenario(HEAD + f"horizon = {value}\n")).horizon == 2040
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK(\\"http://x\\",\\"click\\")',
+        "+cmd",
+        "-x",
+        "@SUM(A1)",
+        "my policy",
+        "../escape",
+        "a/b",
+        "",
+        "x" * 65,
+        "세계",
+    ],
+)
+def test_scenario_names_are_ids(write_scenario, name):
+    path = write_scenario(f'name = "{name}"\ndescription = "d"\n')
+    with pytest.raises(ScenarioError, match=r"s\.toml: name: expected an id: letters, digits"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("name", ["a", "rd_support-2", "2030_plan", "X" * 64])
+def test_ids_are_accepted_as_names(write_scenario, name):
+    assert load_scenario(write_scenario(f'name = "{name}"\ndescription = "d"\n')).name == name
+
+
+def test_a_directory_is_named_as_a_directory(tmp_path, monkeypatch):
+    (tmp_path / "plans.toml").mkdir()
+    (tmp_path / "plans").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for spec in ("plans.toml", "plans", str(tmp_path / "plans")):
+        with pytest.raises(ScenarioError, match=r"plans(\.toml)?: is a directory \(expected a"):
+            load_scenario(spec)
+    # a bundled name still wins over a folder of the same name in the working directory
+    (tmp_path / "baseline").mkdir()
+    assert load_scenario("baseline").name == "baseline"
+
+
 def test_cycle_in_extends_is_an_error(write_scenario):
     write_scenario('name = "a"\ndescription = "a"\nextends = "b.toml"\n', "a.toml")
     b = write_scenario('name = "b"\ndescription = "b"\nextends = "a.toml"\n', "b.toml")

@@ -69,6 +69,15 @@ class CompareError(SmesimError, ValueError):
     """Bad comparison options (years, targets, duplicate scenario names)."""
 
 
+class OutputError(SmesimError, OSError):
+    """An output file or directory cannot be written (``--out`` under ``/proc``, in a
+    read-only directory, below a file, on a full disk ...).  ``filename`` and
+    ``strerror`` are set like an OSError's; the message stays one line as given."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def located(source: str | None, key: str | None, message: str) -> str:
     """Format ``'<source>: <key>: <message>'`` leaving out missing parts."""
     parts = [p for p in (source, key) if p]

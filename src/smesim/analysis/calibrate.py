@@ -327,6 +327,8 @@ class CalibrationResult:
     fit_change: dict | None = None
     previous_source: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Suspicious but possible data (:attr:`smesim.inputs.data.Releases.warnings`).
+    data_warnings: list[str] = field(default_factory=list)
 
     @property
     def intervals(self) -> np.ndarray:
@@ -731,7 +733,7 @@ def calibrate(
 
     params = base.with_values(problem.names, theta[None, :])
     params = ParameterSet(params.values, source=f"calibration:{profile}", meta={})
-    notes = list(prof.calibration_notes)
+    notes = list(prof.calibration_notes) + [f"Data: {w}" for w in releases.warnings]
     result = CalibrationResult(
         profile=profile,
         names=problem.names,
@@ -770,6 +772,7 @@ def calibrate(
         timing={},
         parameter_set=params,
         notes=notes,
+        data_warnings=list(releases.warnings),
     )
     if previous is not None:
         _add_drift(result, problem, previous, prev_theta)

@@ -63,7 +63,7 @@ from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, load_scenario
-from smesim.io import dump_json, file_provenance, now_iso, staged_files
+from smesim.io import dump_json, file_provenance, now_iso, staged_files, write_csv
 from smesim.model.horizon import (
     DEFAULT_DT,
     DEFAULT_END_YEAR,
@@ -887,23 +887,29 @@ def write_tables(
         write_workbook(stage / f"comparison{sfx}.xlsx", workbook_sheets(comp, text))
         names.append(f"comparison{sfx}.xlsx")
     else:
-        translated_columns(comp.table, text, labels).to_csv(
-            stage / f"comparison{sfx}.csv", index=False, float_format="%.6g"
+        write_csv(
+            translated_columns(comp.table, text, labels),
+            stage / f"comparison{sfx}.csv",
+            index=False,
+            float_format="%.6g",
         )
         names.append(f"comparison{sfx}.csv")
     (stage / f"comparison{sfx}.md").write_text(to_markdown(comp, text), encoding="utf-8")
     (stage / f"comparison{sfx}.json").write_text(dump_json(to_json(comp)), encoding="utf-8")
     names += [f"comparison{sfx}.md", f"comparison{sfx}.json"]
     if fmt == "csv" and comp.targets:
-        translated_columns(comp.reached, text, labels).to_csv(
-            stage / f"targets{sfx}.csv", index=False
+        write_csv(
+            translated_columns(comp.reached, text, labels), stage / f"targets{sfx}.csv", index=False
         )
         names.append(f"targets{sfx}.csv")
     if fmt == "csv" and comp.ensemble is not None:
         probs = getattr(comp.ensemble, "probabilities", None)
         if probs is not None:
-            translated_columns(probs, text, labels).to_csv(
-                stage / f"probabilities{sfx}.csv", index=False, float_format="%.4g"
+            write_csv(
+                translated_columns(probs, text, labels),
+                stage / f"probabilities{sfx}.csv",
+                index=False,
+                float_format="%.4g",
             )
             names.append(f"probabilities{sfx}.csv")
     return names

@@ -84,6 +84,7 @@ from smesim.io import (
     read_manifest,
     read_result_csv,
     staged_files,
+    write_csv,
 )
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE, HEADLINE
@@ -1052,8 +1053,10 @@ def write_ensemble(result: EnsembleResult, out_dir: str | Path) -> list[Path]:
     """Write ``bands.csv``, ``probabilities.csv`` and ``manifest.json`` atomically."""
     out_dir = Path(out_dir)
     with staged_files(out_dir) as stage:
-        result.bands.to_csv(stage / "bands.csv", index=False, float_format="%.10g")
-        result.probabilities.to_csv(stage / "probabilities.csv", index=False, float_format="%.10g")
+        write_csv(result.bands, stage / "bands.csv", index=False, float_format="%.10g")
+        write_csv(
+            result.probabilities, stage / "probabilities.csv", index=False, float_format="%.10g"
+        )
         (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
     return [out_dir / "bands.csv", out_dir / "probabilities.csv", out_dir / "manifest.json"]
 

@@ -21,7 +21,7 @@ from smesim.engine.simulate import Result, simulate
 from smesim.errors import ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
-from smesim.io import dump_json, file_provenance, manifest, staged_files
+from smesim.io import dump_json, file_provenance, manifest, staged_files, write_csv
 from smesim.model.horizon import DEFAULT_DT, POLICY_START, REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import HEADLINE
@@ -162,7 +162,7 @@ def write_run(
     names = [f"{stem}.{fmt}"]
     with staged_files(Path(out_dir)) as stage:
         if fmt == "csv":
-            df.to_csv(stage / f"{stem}.csv", float_format="%.6g")
+            write_csv(df, stage / f"{stem}.csv", float_format="%.6g")
         elif fmt == "xlsx":
             write_workbook(stage / f"{stem}.xlsx", {"series": df, "manifest": manifest_frame(man)})
         else:

@@ -47,6 +47,7 @@ from smesim.io import (
     read_manifest,
     read_result_csv,
     staged_files,
+    write_csv,
 )
 from smesim.model.horizon import (
     DEFAULT_DT,
@@ -411,7 +412,7 @@ def write_sensitivity(
     out_dir = Path(out_dir)
     written = ["sensitivity.csv", "manifest.json"]
     with staged_files(out_dir) as stage:
-        result.table.to_csv(stage / "sensitivity.csv", index=False, float_format="%.6g")
+        write_csv(result.table, stage / "sensitivity.csv", index=False, float_format="%.6g")
         (stage / "manifest.json").write_text(dump_json(result.meta), encoding="utf-8")
         if charts:
             written += list(charts(stage))

@@ -3,7 +3,9 @@
 :func:`write_workbook` writes DataFrames with openpyxl: the index (when named)
 and the columns become a header row, numbers stay numbers (NaN and infinities
 become empty cells), and every text cell is stored as text, never as a
-formula, so a name or title that starts with ``=`` cannot run in Excel.
+formula, and neutralised as in the CSV files (:func:`smesim.io.neutralise_cell`: a
+leading ``'`` before ``=``, ``+``, ``-``, ``@``), so a name or title that starts with
+``=`` cannot run in Excel, not even once a user edits the cell.
 :func:`manifest_frame` turns a nested manifest into a two-column sheet.
 """
 
@@ -18,6 +20,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+
+from smesim.io import neutralise_cell
 
 #: Characters Excel forbids in a sheet name; its length limit.
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -41,7 +45,7 @@ def _cell_value(v):
 
 def _put(ws, row: int, col: int, value) -> None:
     cell = ws.cell(row=row, column=col)
-    value = _cell_value(value)
+    value = neutralise_cell(_cell_value(value))  # "'=..." as in the CSV files (OWASP)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text, even when it starts with "=" (never a formula)

@@ -53,9 +53,9 @@ def summary_lines(result: CalibrationResult) -> list[str]:
 
 
 def warnings(result: CalibrationResult) -> list[str]:
-    """What deserves a warning line: no convergence, disagreeing starts, failed tolerances,
-    estimates at a bound, high correlations, notes added by this run."""
-    out = []
+    """What deserves a warning line: suspicious data, no convergence, disagreeing starts,
+    failed tolerances, estimates at a bound, high correlations, notes added by this run."""
+    out = list(result.data_warnings)  # suspicious jumps in the releases
     if not result.success:
         out.append(f"the optimiser did not report convergence ({result.message})")
     agree = start_agreement(result)

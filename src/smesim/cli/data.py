@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from smesim.cli import echo_error
+from smesim.cli import echo_error, echo_warning
 from smesim.errors import SmesimError
-from smesim.inputs.data import read_release, release_files
+from smesim.inputs.data import merge_releases, read_release, release_files
 
 
 @click.group("data")
@@ -21,7 +21,7 @@ def data():
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def check(files):
     """Validate release FILES (or folders) without fitting."""
-    failed = 0
+    failed, read = 0, []
     try:
         paths = release_files(files)
     except SmesimError as exc:
@@ -34,6 +34,7 @@ def check(files):
             echo_error(str(exc))
             failed += 1
             continue
+        read.append(rf)
         pts = rf.points
         click.echo(
             f"ok {f}: {rf.layout} layout, {len(pts)} points, "
@@ -42,3 +43,5 @@ def check(files):
         )
     if failed:
         sys.exit(2)
+    for warning in merge_releases(read).warnings:  # suspicious jumps, in release order
+        echo_warning(warning)

@@ -24,7 +24,7 @@ def export() -> None:
     "--dt",
     default="1/16",
     show_default=True,
-    help="Euler time step, 1/n of a year (e.g. 1/16 or 0.0625).",
+    help="Euler time step, 1/n of a year with n a power of two (e.g. 1/16 or 0.0625).",
 )
 @options.until(
     f"Stop year (default: the scenario's horizon, else {DEFAULT_END_YEAR}).", checked=False

@@ -12,7 +12,9 @@ from pathlib import Path
 import click
 
 from smesim.analysis.ensemble import MIN_RUNS
+from smesim.errors import OutputError
 from smesim.inputs.scenario import LANGS
+from smesim.io import check_writable
 from smesim.model.horizon import MAX_END_YEAR, REPORTING_YEARS, START_YEAR
 
 #: The bundled country profiles, the default first (tests/test_layout.py checks them
@@ -50,26 +52,43 @@ def until(help: str, *, checked: bool = True):
     )
 
 
+def _writable(directory: bool):
+    """Callback: refuse an ``--out`` that cannot be written before any work is done."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None):
+        if value is not None and not ctx.resilient_parsing:
+            try:
+                check_writable(value, directory=directory)
+            except OutputError as exc:
+                raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        return value
+
+    return check
+
+
 def out_dir(default: Path):
-    """``--out`` naming a directory (parameter ``out_dir``)."""
+    """``--out`` naming a directory (parameter ``out_dir``), checked to be writable."""
     return click.option(
         "--out",
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=default,
         show_default=True,
+        callback=_writable(directory=True),
         help="Output directory.",
     )
 
 
 def out_file(help: str, *, required: bool = False):
-    """``--out`` naming a file (parameter ``out``)."""
+    """``--out`` naming a file (parameter ``out``), checked to be writable."""
     return click.option(
         "--out",
         "out",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
+        # no default when required: click >= 8.3 takes an explicit None as a given value
+        **({} if required else {"default": None}),
         required=required,
+        callback=_writable(directory=False),
         help=help,
     )
 

@@ -55,9 +55,14 @@ def xmile_unit(unit: str) -> str:
 
 
 def parse_dt(text: str | float) -> float:
-    """A time step from ``0.0625``, ``1/16`` or ``16`` steps per year... (``1/n`` only).
+    """A time step from ``0.0625``, ``1/16`` ...: ``1/n`` of a year, ``n`` a power of two.
 
-    Raises :class:`ExportError` unless the step is ``1/n`` of a year.
+    The file states ``dt`` as a decimal number, and Stella, Vensim and PySD
+    advance ``TIME`` by adding it.  Only for ``n`` a power of two is that number
+    exactly ``1/n`` (``1/7`` is written ``0.14285714285714285``, whose reciprocal
+    is not whole) and every reporting year exactly on the tools' time grid, as
+    it is on smesim's (:func:`smesim.model.horizon.time_grid`; ``smesim run``
+    steps 1/16).  Raises :class:`ExportError` otherwise.
     """
     try:
         frac = Fraction(str(text).strip())
@@ -65,8 +70,14 @@ def parse_dt(text: str | float) -> float:
         raise ExportError(
             f"--dt: expected a time step such as 1/16 or 0.0625 (got {text!r})"
         ) from None
-    if frac <= 0 or frac > 1 or (1 / frac).denominator != 1:
+    if frac <= 0 or frac > 1 or frac.numerator != 1:
         raise ExportError(f"--dt: expected 1/n of a year, n a whole number (got {text})")
+    if frac.denominator & (frac.denominator - 1):
+        raise ExportError(
+            f"--dt: expected 1/n of a year with n a power of two (1, 1/2, 1/4 ... 1/16, "
+            f"1/32 ...), so that the step is exact and reporting years fall on every "
+            f"tool's time grid (got {text})"
+        )
     return float(frac)
 
 

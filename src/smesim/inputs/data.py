@@ -30,8 +30,10 @@ Rules
   to that year with its weight halved (a half-year sample is a noisier
   estimate of the annual value) and the note says so.  Any other period
   (quarters, months, ranges) is rejected.  Valid years are
-  :data:`DATA_FIRST_YEAR` (2000) to :data:`smesim.model.horizon.MAX_END_YEAR`;
-  anything else is a "year outside the model's range" error.  Points before
+  :data:`DATA_FIRST_YEAR` (2000) to the current year (a release reports
+  observations; a later year is a "year in the future" error, a year outside
+  2000 to :data:`smesim.model.horizon.MAX_END_YEAR` a "year outside the model's
+  range" error).  Points before
   the model's start year (2012, :data:`smesim.model.horizon.START_YEAR`) are kept
   as history (charts, reports) but cannot be fitted by a model that starts in
   2012: calibration reports them as "outside the simulated span, not fitted".
@@ -53,10 +55,21 @@ Rules
   for the profile being calibrated.  Bundled files are labelled
   ``smesim/data/...`` in provenance, other files as given.
 
-Bad data (unknown series, wrong unit, non-numeric or NaN value, duplicate
-series-year inside one file, year outside the range, empty file, unknown
-layout) raises :class:`~smesim.errors.DataError` naming the file, the row
-and the column, what was expected and what was found.
+* **Plausible values** (:func:`value_range`).  Shares and the 0-100 indices
+  lie in [0, 100]; ratios of an SME figure to the large-firm one (large =
+  100) in (0, 200]: above 200 an SME average would be more than twice the
+  large-firm level, which no release has shown and a misplaced decimal point
+  (530 for 53.0) gives at once.  A year after the current one is impossible
+  (releases are observations).  Outside these a value is an error.  A value
+  more than :data:`JUMP_WARNING` (10) points from the series' previous year in
+  the merged releases is possible but suspicious: it is kept and
+  :attr:`Releases.warnings` names it.
+
+Bad data (unknown series, wrong unit, non-numeric, NaN or impossible value,
+duplicate series-year inside one file, year outside the range or in the
+future, a formula cell without a cached value, an unreadable, empty or
+unknown-layout file) raises :class:`~smesim.errors.DataError` naming the
+file, the row and the column, what was expected and what was found.
 """
 
 from __future__ import annotations
@@ -64,13 +77,16 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -82,6 +98,12 @@ from smesim.model.outputs import BY_ID, CANONICAL
 
 #: First year a release may give (history before the model's start is kept, not fitted).
 DATA_FIRST_YEAR = 2000
+#: Ranges of possible values by kind of series (module docstring, "Plausible values"):
+#: ``(low, high, low_open)``.
+SHARE_RANGE = (0.0, 100.0, False)
+RATIO_RANGE = (0.0, 200.0, True)
+#: A change larger than this (points) from the series' previous year is warned about.
+JUMP_WARNING = 10.0
 #: File suffixes read as releases when a folder is given.
 RELEASE_SUFFIXES = (".csv", ".xlsx")
 #: Columns of :attr:`Releases.points`.
@@ -113,6 +135,8 @@ class ReleaseFile:
     points: pd.DataFrame
     #: Header names of a long file's extra columns, which are not read.
     ignored_columns: tuple[str, ...] = ()
+    #: The row (line, or spreadsheet row) of each point, in the order of ``points``.
+    rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,11 +152,15 @@ class Releases:
         Values superseded by a later release, columns :data:`REPLACED_COLUMNS`.
     files : list of ReleaseFile
         The files in release order (path, sha256, layout, their own points).
+    warnings : tuple of str
+        Suspicious but possible values (a jump of more than :data:`JUMP_WARNING`
+        points from the series' previous year), one line each naming file and row.
     """
 
     points: pd.DataFrame
     replaced: pd.DataFrame
     files: list[ReleaseFile] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     def fitted(self) -> pd.DataFrame:
         """Points the calibration fits: inside the simulated span, weight > 0."""
@@ -184,16 +212,117 @@ def _err(path, row, column, message) -> DataError:
     return DataError(": ".join([", ".join(parts), message]))
 
 
-def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], callable]:
+def value_range(sid: str) -> tuple[str, float, float, bool]:
+    """``(kind, low, high, low_open)``: the possible values of canonical series ``sid``.
+
+    ``kind`` is ``"share"`` (ids with ``_share``), ``"index"`` (unit ``index 0-100``)
+    or ``"ratio"`` (ids with ``_ratio``: an SME figure with large firms = 100).
+    """
+    if "_ratio" in sid:
+        return ("ratio", *RATIO_RANGE)
+    if "_share" in sid:
+        return ("share", *SHARE_RANGE)
+    if BY_ID[sid].unit == "index 0-100":
+        return ("index", *SHARE_RANGE)
+    raise KeyError(f"{sid}: no plausible range declared")
+
+
+def _check_value(path, row, column, sid, value) -> None:
+    kind, lo, hi, lo_open = value_range(sid)
+    if (value > lo if lo_open else value >= lo) and value <= hi:
+        return
+    interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+    what = {"ratio": "a ratio", "share": "a share", "index": "an index"}[kind]
+    scale = ", large firms = 100" if kind == "ratio" else ""
+    slip = "; a misplaced decimal point?" if value > hi else ""
+    raise _err(
+        path, row, column, f"{sid}: expected {what} in {interval}{scale} (got {value:g}{slip})"
+    )
+
+
+class _Formula(str):
+    """An XLSX formula cell that has no cached value (never calculated by a spreadsheet)."""
+
+
+def _no_formula(path, row, column, raw) -> None:
+    if isinstance(raw, _Formula):
+        raise _err(
+            path,
+            row,
+            column,
+            f"formula without a cached value ({str(raw)!r}): save the file in Excel or "
+            "LibreOffice, which store the computed value, or enter the value",
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a DataError saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise _err(path, None, None, "file not found") from None
+    except IsADirectoryError:
+        raise _err(path, None, None, "is a directory (expected a release file)") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise _err(path, None, None, f"cannot read ({reason})") from None
+
+
+def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list]]:
+    """Non-empty, non-comment rows of the ``data`` sheet (else the first): cached values,
+    and a :class:`_Formula` where a formula has none."""
+    books = []
+    try:
+        for data_only in (True, False):
+            books.append(load_workbook(io.BytesIO(data), read_only=True, data_only=data_only))
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        for wb in books:
+            wb.close()
+        raise _err(path, None, None, f"cannot read as XLSX ({_why(exc)})") from None
+    try:
+        sheets = []
+        for wb in books:
+            by_name = {w.title.strip().lower(): w for w in wb.worksheets}
+            sheets.append(by_name.get("data", wb.worksheets[0]))
+        rows = []
+        values, formulas = (ws.iter_rows(values_only=True) for ws in sheets)
+        for i, (cells, texts) in enumerate(zip(values, formulas, strict=False), start=1):
+            cells = [
+                _Formula(t) if c is None and isinstance(t, str) and t.startswith("=") else c
+                for c, t in zip(cells, texts, strict=False)
+            ]
+            cells = ["" if c is None else c for c in cells]
+            if all(str(c).strip() == "" for c in cells):
+                continue
+            if str(cells[0]).lstrip().startswith("#"):
+                continue
+            rows.append((i, cells))
+        return rows
+    except Exception as exc:  # sheets are parsed as they are read (read-only mode)
+        raise _err(path, None, None, f"cannot read as XLSX ({_why(exc)})") from None
+    finally:
+        for wb in books:
+            wb.close()
+
+
+def _why(exc: BaseException) -> str:
+    """The reason openpyxl failed: an XML attack defusedxml stopped, else the error type."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return f"refused XML: {type(seen).__name__}, which a spreadsheet never writes"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
+def _read_table(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list]], callable]:
     """Header, data rows ``(row_number, cells)`` and a column-label function."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise _err(path, None, None, "expected UTF-8 text") from None
-        except FileNotFoundError:
-            raise _err(path, None, None, "file not found") from None
         rows = []
         lines = text.splitlines()
         first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
@@ -206,45 +335,21 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list]], callable
                 continue
             rows.append((reader.line_num, cells))
         col_label = None
-    elif suffix == ".xlsx":
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except FileNotFoundError:
-            raise _err(path, None, None, "file not found") from None
-        except Exception as exc:  # openpyxl raises many types for corrupt files
-            raise _err(path, None, None, f"cannot read as XLSX ({type(exc).__name__})") from None
-        try:
-            by_name = {w.title.strip().lower(): w for w in wb.worksheets}
-            ws = by_name.get("data", wb.worksheets[0])
-            rows = []
-            for i, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = ["" if c is None else c for c in cells]
-                if all(str(c).strip() == "" for c in cells):
-                    continue
-                if str(cells[0]).lstrip().startswith("#"):
-                    continue
-                rows.append((i, list(cells)))
-        finally:
-            wb.close()
-        col_label = get_column_letter
     else:
-        raise _err(
-            path,
-            None,
-            None,
-            f"expected a .csv or .xlsx release file (got {path.suffix or 'no suffix'!r})",
-        )
+        rows = _xlsx_rows(path, data)
+        col_label = get_column_letter
     if not rows:
         raise _err(path, None, None, "empty file (expected a header row and data rows)")
     header = [str(h).strip() for h in rows[0][1]]
-    data = rows[1:]
-    if not data:
+    data_rows = rows[1:]
+    if not data_rows:
         raise _err(path, None, None, "empty file (header only, no data rows)")
-    return header, data, col_label
+    return header, data_rows, col_label
 
 
 def _parse_period(path, row, column, raw) -> tuple[int, bool]:
     """``(year, is_half_year)`` from a period cell."""
+    _no_formula(path, row, column, raw)
     if isinstance(raw, bool):
         raise _err(path, row, column, f"expected a year such as 2017 or 2019H1 (got {raw!r})")
     if isinstance(raw, int | float):
@@ -269,10 +374,19 @@ def _parse_period(path, row, column, raw) -> tuple[int, bool]:
             f"year outside the model's range: expected {DATA_FIRST_YEAR}-{MAX_END_YEAR} "
             f"(got {year})",
         )
+    if year > date.today().year:
+        raise _err(
+            path,
+            row,
+            column,
+            f"year in the future: expected {date.today().year} or earlier, a release "
+            f"reports observations (got {year})",
+        )
     return year, half
 
 
 def _parse_number(path, row, column, raw, what="a number") -> float:
+    _no_formula(path, row, column, raw)
     if isinstance(raw, bool):
         raise _err(path, row, column, f"expected {what} (got {raw!r})")
     if isinstance(raw, int | float):
@@ -293,6 +407,7 @@ def _parse_number(path, row, column, raw, what="a number") -> float:
 
 
 def _check_series(path, row, column, raw) -> str:
+    _no_formula(path, row, column, raw)
     sid = str(raw).strip()
     if sid in BY_ID and sid in CANONICAL:
         return sid
@@ -308,6 +423,7 @@ def _check_series(path, row, column, raw) -> str:
 
 
 def _check_unit(path, row, column, raw, sid) -> str:
+    _no_formula(path, row, column, raw)
     expected = BY_ID[sid].unit
     unit = str(raw).strip()
     unit = _UNIT_ALIASES.get(unit.lower(), unit)
@@ -332,6 +448,7 @@ def _make_point(
 
     year, half = _parse_period(path, row, period_col, period_raw)
     value = _parse_number(path, row, value_col, value_raw)
+    _check_value(path, row, value_col, sid, value)
     unit = _check_unit(path, row, label("unit"), cell("unit"), sid)
     w_raw = cell("weight")
     weight = (
@@ -368,7 +485,15 @@ def read_release(path: str | Path) -> ReleaseFile:
         On any bad cell, naming the file, row and column.
     """
     path = Path(path)
-    header, rows, col_letter = _read_table(path)
+    if path.suffix.lower() not in RELEASE_SUFFIXES:
+        raise _err(
+            path,
+            None,
+            None,
+            f"expected a .csv or .xlsx release file (got {path.suffix or 'no suffix'!r})",
+        )
+    data = _read_bytes(path)
+    header, rows, col_letter = _read_table(path, data)
     lower = [_HEADER_ALIASES.get(h.lower(), h.lower()) for h in header]
     cols = {}
     for j, h in enumerate(lower):
@@ -460,10 +585,11 @@ def read_release(path: str | Path) -> ReleaseFile:
     df["year"] = df["year"].astype(int)
     return ReleaseFile(
         path=path,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest(),
         layout=layout,
         points=df,
         ignored_columns=ignored,
+        rows=tuple(pt["_row"] for pt in points),
     )
 
 
@@ -484,10 +610,16 @@ def release_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            try:
+                entries = list(p.iterdir())
+            except OSError as exc:
+                raise DataError(
+                    f"{p}: cannot read ({exc.strerror or type(exc).__name__})"
+                ) from None
             found = sorted(
                 (
                     f
-                    for f in p.iterdir()
+                    for f in entries
                     if f.is_file()
                     and f.suffix.lower() in RELEASE_SUFFIXES
                     and not f.name.startswith((".", "~$"))
@@ -513,10 +645,13 @@ def release_files(paths: Iterable[str | Path]) -> list[Path]:
 def merge_releases(files: Sequence[ReleaseFile]) -> Releases:
     """Merge releases in order; later releases replace earlier values."""
     current: dict[tuple[str, int], dict] = {}
+    rows: dict[tuple[str, int], int | None] = {}
     replaced = []
     for rf in files:
-        for rec in rf.points.to_dict("records"):
+        file_rows = rf.rows or (None,) * len(rf.points)
+        for rec, row in zip(rf.points.to_dict("records"), file_rows, strict=True):
             key = (rec["series"], rec["year"])
+            rows[key] = row
             old = current.get(key)
             if old is not None:
                 replaced.append(
@@ -538,7 +673,28 @@ def merge_releases(files: Sequence[ReleaseFile]) -> Releases:
     rep = pd.DataFrame(replaced, columns=list(REPLACED_COLUMNS))
     if len(rep):
         rep["year"] = rep["year"].astype(int)
-    return Releases(points=points, replaced=rep, files=list(files))
+    return Releases(points=points, replaced=rep, files=list(files), warnings=_jumps(points, rows))
+
+
+def _jumps(points: pd.DataFrame, rows: dict) -> tuple[str, ...]:
+    """A line for each value more than :data:`JUMP_WARNING` points from the series'
+    previous year in ``points`` (merged, sorted by series and year)."""
+    out = []
+    prev = None
+    for rec in points.to_dict("records"):
+        if prev is not None and prev["series"] == rec["series"]:
+            step = rec["value"] - prev["value"]
+            if abs(step) > JUMP_WARNING:
+                row = rows.get((rec["series"], rec["year"]))
+                where = f"{rec['file']}, row {row}" if row is not None else rec["file"]
+                out.append(
+                    f"{where}: {rec['series']} {rec['year']} = {rec['value']:g} is "
+                    f"{abs(step):.3g} points {'above' if step > 0 else 'below'} "
+                    f"{prev['value']:g} in {prev['year']} ({prev['file']}): a jump of more "
+                    f"than {JUMP_WARNING:g} points, kept; check the figure"
+                )
+        prev = rec
+    return tuple(out)
 
 
 def load_releases(paths: Iterable[str | Path] | None = None, profile: str = "korea") -> Releases:

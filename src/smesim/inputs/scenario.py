@@ -23,13 +23,18 @@ the name.  A title is not inherited through ``extends``.
 
 Unset levers keep their parent's path (ultimately the profile's baseline).
 Every problem is a :class:`~smesim.errors.ScenarioError` naming the file, the
-key, what was expected and what was found.  Nothing is clipped or repaired.
+key, what was expected and what was found.  Nothing is clipped or repaired:
+every number must be finite (TOML's ``nan`` and ``inf`` are refused), a
+horizon a whole year, and ``name`` an id (:data:`NAME_PATTERN`: letters,
+digits, ``_`` and ``-``), because it names output files and table rows; free
+text belongs in ``title`` and ``description``.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -59,9 +64,13 @@ def bundled_names() -> list[str]:
     ]
 
 
+#: A scenario name: an id that is safe as a file name and in a spreadsheet cell.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+
+
 # ---- raw file structure (pydantic) ------------------------------------------------
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 Year = Annotated[float, Field(ge=START_YEAR, le=MAX_END_YEAR)]
@@ -104,7 +113,7 @@ _SETTING = TypeAdapter(_Setting)
 
 
 class _ScenarioFile(_Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
     description: Annotated[str, Field(min_length=1)]
     extends: str | None = None
     horizon: Annotated[int, Field(gt=START_YEAR, le=MAX_END_YEAR)] | None = None
@@ -166,8 +175,20 @@ def _pydantic_message(err: dict) -> tuple[str, str]:
         return loc, "unknown key (not part of the scenario format)"
     if kind == "missing":
         return loc, "missing required key"
-    if kind in {"float_type", "float_parsing", "int_type", "int_parsing", "finite_number"}:
+    if kind == "finite_number":
+        return loc, f"expected a finite number (got {found!r})"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return (
+            loc,
+            f"expected {'a whole year' if loc == 'horizon' else 'a whole number'} (got {found!r})",
+        )
+    if kind in {"float_type", "float_parsing"}:
         return loc, f"expected a number (got {found!r})"
+    if kind == "string_pattern_mismatch" and loc == "name":
+        return loc, (
+            f"expected an id: letters, digits, '_' and '-', at most 64 characters, starting with a "
+            f"letter or digit (got {found!r}); free text belongs in title or description"
+        )
     if kind == "union_tag_invalid":
         return loc, (
             f"expected type one of constant, step, ramp, pulse, table "
@@ -236,6 +257,8 @@ def _parse_setting(src: str, lid: str, raw):
         raise ScenarioError(
             located(src, key, f"expected a number or a table with a 'type' key (got {raw!r})")
         )
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ScenarioError(located(src, key, f"expected a finite number (got {raw!r})"))
     if isinstance(raw, dict):
         try:
             return _SETTING.validate_python(raw)
@@ -319,6 +342,11 @@ def resolve(spec: str | Path, relative_to: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c.resolve()
+    for c in candidates:
+        if c.is_dir():
+            raise ScenarioError(
+                located(str(c), None, "is a directory (expected a scenario .toml file)")
+            )
     names = bundled_names()
     raise ScenarioNotFoundError(
         located(
@@ -340,6 +368,8 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
             located(str(_stack[-1]), "extends", f"expected no cycle of 'extends' (got {cycle})")
         )
     doc = load_toml(path, error=ScenarioError)
+    if isinstance(doc.get("horizon"), float) and doc["horizon"].is_integer():
+        doc["horizon"] = int(doc["horizon"])  # 2040.0 is the year 2040; 2040.5 is an error
     try:
         raw = _ScenarioFile.model_validate(doc)
     except ValidationError as exc:
