@@ -160,6 +160,9 @@ def _command(exc: click.UsageError) -> str:
 
 def _fail(exc: BaseException) -> None:
     """Report ``exc`` in one line and exit 2, or re-raise what is not an error of input."""
+    if isinstance(exc, BrokenPipeError):  # the reader went away (``smesim levers | head``)
+        _quiet_stdout()
+        sys.exit(0)
     if isinstance(exc, SmesimError):
         echo_error(str(exc))
     elif isinstance(exc, click.exceptions.NoArgsIsHelpError):
@@ -174,6 +177,12 @@ def _fail(exc: BaseException) -> None:
     else:
         raise exc
     sys.exit(2)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit meets no closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 class _Group(click.Group):
@@ -217,4 +226,8 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="smesim")
+    try:
+        cli(prog_name="smesim")
+    except BrokenPipeError:  # output cut short by the reader (``| head``), after the command
+        _quiet_stdout()
+        sys.exit(0)
