@@ -17,6 +17,20 @@ from smesim.engine.threads import split
 PARALLEL_MIN_RUNS = 64
 
 
+def check_out(out: np.ndarray, shape: tuple[int, ...]) -> None:
+    """Refuse an output buffer the kernel cannot write into directly."""
+    if (
+        out.shape != shape
+        or out.dtype != np.float64
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+    ):
+        raise ValueError(
+            f"out must be a writeable C-contiguous float64 array of shape {shape} "
+            f"(got {out.dtype} {out.shape})"
+        )
+
+
 def integrate(
     kmod,
     K: np.ndarray,
@@ -92,16 +106,8 @@ def integrate(
         out = np.empty(shape)
         if k_first:  # years before the start (axis 1 in either layout)
             out[:, : k_first // steps_per_year] = np.nan
-    elif (
-        out.shape != shape
-        or out.dtype != np.float64
-        or not out.flags.c_contiguous
-        or not out.flags.writeable
-    ):
-        raise ValueError(
-            f"out must be a writeable C-contiguous float64 array of shape "
-            f"{shape} (got {out.dtype} {out.shape})"
-        )
+    else:
+        check_out(out, shape)
     n_levers = len(kmod.LEVERS)
     if overrides is None:
         OV, OVM, ov_k0 = np.zeros((1, n_levers)), np.zeros(n_levers, np.bool_), 0

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from smesim.engine.integrate import integrate, resolve_backend
+from smesim.engine.kernel import check_out
 from smesim.engine.plan import RunPlan
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL
 
@@ -173,17 +174,8 @@ def simulate(
     shape = (k, nc, ny, n) if cells else (k, n, ny, nc)
     if out is None:
         data = np.empty(shape)
-    elif (
-        out.shape != shape
-        or out.dtype != np.float64
-        or not out.flags.c_contiguous
-        or not out.flags.writeable
-    ):
-        raise ValueError(
-            f"out must be a writeable C-contiguous float64 array of shape {shape} "
-            f"(got {out.dtype} {out.shape})"
-        )
     else:
+        check_out(out, shape)
         data = out
     ov = plan.overrides
     common = {
