@@ -63,25 +63,13 @@ def run_figure(scenario: Scenario, result: Result) -> Figure:
     axes = fig.subplots(2, 3).ravel()
     moves = bool(scenario.settings)
     with scenario_titles([scenario]):
-        for i, (ax, series) in enumerate(zip(axes, HEADLINE, strict=False)):
+        for ax, series in zip(axes, HEADLINE, strict=False):
             charts.plot_scenarios(
                 series, {name: frame}, ax=ax, colours=colours, lang=lang, legend=False
             )
             ax.set_xlabel("")
             if moves and frame.index[0] < POLICY_START <= frame.index[-1]:
-                ax.axvline(POLICY_START, color="#777777", linestyle=":", linewidth=1.2)
-                if i == 0:
-                    ax.annotate(
-                        f"policy start {POLICY_START}",
-                        xy=(POLICY_START, 1.0),
-                        xycoords=("data", "axes fraction"),
-                        xytext=(3, -3),
-                        textcoords="offset points",
-                        ha="left",
-                        va="top",
-                        fontsize="small",
-                        color="#555555",
-                    )
+                charts.mark_policy_start(ax, POLICY_START, lang)
     _lever_panel(axes[-1], scenario)
     for ax in axes[len(HEADLINE) : -1]:
         ax.set_visible(False)
