@@ -81,6 +81,23 @@ def _suggest(word: str, options) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _check_value(src: str, key: str, val, declared, unknown: str) -> None:
+    """A profile value of a declared parameter or lever: known, finite, within its bounds."""
+    if declared is None:
+        raise ProfileError(located(src, key, unknown))
+    if not _is_number(val) or not math.isfinite(val):
+        raise ProfileError(located(src, key, f"expected a finite number (got {val!r})"))
+    if not declared.lower <= val <= declared.upper:
+        raise ProfileError(
+            located(
+                src,
+                key,
+                f"expected a value in [{declared.lower:g}, {declared.upper:g}] "
+                f"{declared.unit} (got {val:g})",
+            )
+        )
+
+
 def _is_number(x) -> bool:
     return not isinstance(x, bool) and isinstance(x, int | float)
 
@@ -116,54 +133,22 @@ class Profile:
         if not self.description.strip():
             raise ProfileError(located(src, "description", "expected a non-empty string"))
         for key, val in self.overrides.items():
-            k = f"overrides.{key}"
             p = BY_NAME.get(key)
-            if p is None:
-                raise ProfileError(
-                    located(
-                        src,
-                        k,
-                        f"unknown parameter (expected one of the {len(NAMES)} registry names, "
-                        f"see smesim.model.params){_suggest(key, NAMES)}",
-                    )
-                )
-            if not _is_number(val) or not math.isfinite(val):
-                raise ProfileError(located(src, k, f"expected a finite number (got {val!r})"))
-            if not p.lower <= val <= p.upper:
-                raise ProfileError(
-                    located(
-                        src,
-                        k,
-                        f"expected a value in [{p.lower:g}, {p.upper:g}] {p.unit} (got {val:g})",
-                    )
-                )
+            expected = (
+                f"unknown parameter (expected one of the {len(NAMES)} registry names, "
+                f"see smesim.model.params){_suggest(key, NAMES)}"
+            )
+            _check_value(src, f"overrides.{key}", val, p, expected)
         try:  # rules that tie parameters together
             ParameterSet.from_mapping(self.overrides, source=f"{src}: overrides")
         except ParameterError as exc:
             raise ProfileError(str(exc)) from None
         for key, val in self.baseline_levers.items():
-            k = f"baseline_levers.{key}"
             lever = LEVER_BY_ID.get(key)
-            if lever is None:
-                raise ProfileError(
-                    located(
-                        src,
-                        k,
-                        f"unknown lever (expected one of {', '.join(LEVER_IDS)})"
-                        f"{_suggest(key, LEVER_IDS)}",
-                    )
-                )
-            if not _is_number(val) or not math.isfinite(val):
-                raise ProfileError(located(src, k, f"expected a finite number (got {val!r})"))
-            if not lever.lower <= val <= lever.upper:
-                raise ProfileError(
-                    located(
-                        src,
-                        k,
-                        f"expected a value in [{lever.lower:g}, {lever.upper:g}] {lever.unit} "
-                        f"(got {val:g})",
-                    )
-                )
+            expected = (
+                f"unknown lever (expected one of {', '.join(LEVER_IDS)}){_suggest(key, LEVER_IDS)}"
+            )
+            _check_value(src, f"baseline_levers.{key}", val, lever, expected)
         for key, val in self.assumptions.items():
             if not isinstance(val, str) or not val.strip():
                 raise ProfileError(
