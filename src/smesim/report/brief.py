@@ -368,12 +368,10 @@ def history_pages(
     return figs
 
 
-def headline_page(
-    comp: Comparison, sources: Sources, lang: str, dpi: int, colours, start: float | None = None
-) -> Figure:
-    """The headline series of every scenario; ``start``: the policy start marked on each."""
-    fig = _page(text("headline_title", lang), sources, lang, dpi)
-    for ax, s in zip(_grid(fig, len(HEADLINE_CHART)), HEADLINE_CHART, strict=True):
+def _scenario_panels(fig: Figure, comp: Comparison, series, colours, lang: str, start):
+    """One panel per series on a grid of ``fig``, every scenario drawn; returns the Axes."""
+    axes = _grid(fig, len(series))
+    for ax, s in zip(axes, series, strict=True):
         charts.plot_scenarios(
             s,
             comp.frames,
@@ -384,6 +382,15 @@ def headline_page(
             policy_start=start,
             xlabel=False,
         )
+    return axes
+
+
+def headline_page(
+    comp: Comparison, sources: Sources, lang: str, dpi: int, colours, start: float | None = None
+) -> Figure:
+    """The headline series of every scenario; ``start``: the policy start marked on each."""
+    fig = _page(text("headline_title", lang), sources, lang, dpi)
+    _scenario_panels(fig, comp, HEADLINE_CHART, colours, lang, start)
     _scenario_legend(fig, comp.names, colours, lang)
     return fig
 
@@ -464,17 +471,7 @@ def coexistence_paths_page(
     comp: Comparison, sources: Sources, lang: str, dpi: int, colours, start: float | None = None
 ) -> Figure:
     fig = _page(text("coexistence_paths_title", lang), sources, lang, dpi)
-    for ax, s in zip(_grid(fig, len(COEXISTENCE)), COEXISTENCE, strict=True):
-        charts.plot_scenarios(
-            s,
-            comp.frames,
-            ax=ax,
-            colours=colours,
-            lang=lang,
-            legend=False,
-            policy_start=start,
-            xlabel=False,
-        )
+    for ax in _scenario_panels(fig, comp, COEXISTENCE, colours, lang, start):
         ax.set_ylim(0, 102)
     spare = [ax for ax in fig.axes if not ax.get_visible()]
     if spare:  # the grid's empty slot holds the legend: more room for the panels
