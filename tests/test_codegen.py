@@ -26,7 +26,7 @@ from smesim.engine.integrate import Backend, integrate
 from smesim.errors import EquationError
 from smesim.export.equations import ExogenousTable, LeverPath, model_table, run_table
 from smesim.export.xmile import to_xmile
-from smesim.model import MODEL
+from smesim.model import MODEL, lang
 from smesim.model.horizon import time_grid
 from smesim.model.levers import Schedule
 from smesim.model.spec import LeverInput, Model, Sector
@@ -525,3 +525,107 @@ def test_generator_avoids_model_names_for_its_rows(tmp_path):
     b = integrate(*args, backend="numba", model_backend=backend)
     assert np.ptp(a[0, :, 0]) > 1
     assert max_rel(a, b) < RTOL_EXACT
+
+
+# ---- review findings: each a model the generator once got wrong ------------------------
+def _run_both(tmp_path, name: str, model: Model, values, x0: float = 1.0):
+    """Outputs of ``model`` with the generated NumPy path and kernel (lever u = 0.5, e = 1)."""
+    codegen.write(model, tmp_path / name)
+    backend = Backend(
+        model,
+        _load(tmp_path / name / "model_numpy.py", f"{name}_numpy"),
+        _load(tmp_path / name / "model_kernel.py", f"{name}_kernel"),
+    )
+    t, steps_per_year = time_grid(START, STOP, DT)
+    args = (
+        SimpleNamespace(values=np.atleast_2d(np.asarray(values, dtype=float)), source=name),
+        np.full((t.size, 1, 1), 0.5),
+        t,
+        steps_per_year,
+        {"e": np.ones(t.size)},
+        np.array([[0.5]]),
+    )
+    return (
+        integrate(*args, backend="numpy", model_backend=backend),
+        integrate(*args, backend="numba", model_backend=backend),
+    )
+
+
+def _one_stock(flow: str, *extra, outputs=("x",), init: str = "1") -> Model:
+    s = Sector("s")
+    s.param("rate", 0.1, "1/yr", 0, 1, "assumed", "a rate")
+    s.exogenous_input("e", "1", "an input")
+    s.stock("x", init, "1", "a stock", inflows=["f"])
+    s.flow("f", flow, "1/yr", "a flow")
+    for declare in extra:
+        declare(s)
+    return Model([s], levers=[LeverInput("u", "1")], outputs=list(outputs), name="review")
+
+
+@pytest.mark.parametrize(
+    "name,flow,extra,outputs",
+    [
+        # AND/OR in NumPy code: `&` would bind tighter than the comparisons
+        ("and_or", "IF x > 1 AND x < 2 OR u > 0.9 THEN rate * x ELSE rate * e", (), ("x",)),
+        ("static_and", "x * (IF rate > 0 AND rate < 1 THEN rate ELSE 2 * rate)", (), ("x",)),
+        # a comparison of a comparison and NOT of one: no Python chaining
+        ("chained", "rate * (IF (x < 2) = (u < 1) THEN 1 ELSE 0.5)", (), ("x",)),
+        ("not_eq", "rate * (IF NOT (x = 1) THEN 1 ELSE 0.5)", (), ("x",)),
+        # EXP but no LN: the first lane loop is empty
+        ("exp_only", "x / EXP(rate * (TIME - 2000))", (), ("x",)),
+        ("log_log", "rate * LN(LN(x + 3))", (), ("x",)),
+        # an integer power of a base that turns negative
+        ("neg_base", "rate * (1 - ((x - 3) / 3) ^ 2)", (), ("x",)),
+        # output-only equations with builtins as written, and with EXP
+        (
+            "out_only",
+            "rate * x",
+            (lambda s: s.aux("y", "max(x, 2) + EXP(-x)", "1", "an output"),),
+            ("x", "y"),
+        ),
+        # an aux nothing reports, reading a pure exponential merged into its reader
+        (
+            "dead_aux",
+            "rate * (1 - x / 10) * g * EXP(-e)",
+            (
+                lambda s: s.aux("g", "EXP(rate * x)", "1", "pure exponential"),
+                lambda s: s.aux("h", "g + 1", "1", "read by nothing"),
+            ),
+            ("x",),
+        ),
+    ],
+)
+def test_generated_backends_agree_on_risky_forms(tmp_path, name, flow, extra, outputs):
+    a, b = _run_both(tmp_path, name, _one_stock(flow, *extra, outputs=outputs), [[0.1]])
+    assert np.isfinite(a).all(), name
+    assert np.ptp(a[0, :, 0]) > 0, name  # the stock moves: the test exercises the flow
+    assert max_rel(a, b) < RTOL_EXACT, name
+
+
+def test_and_binds_tighter_than_or_and_round_trips():
+    env = {"a": 1.0, "b": 0.0, "c": 0.0}
+    assert bool(lang.evaluate(lang.parse("a OR b AND c"), env)) is True
+    for text in ("(a < b) = c", "NOT (a = b)", "a OR b AND c", "(a OR b) AND c"):
+        tree = lang.parse(text)
+        assert lang.parse(lang.unparse(tree)) == tree, text
+
+
+@pytest.mark.parametrize(
+    "declare,message",
+    [
+        (lambda s: s.rule("x < 5", ["rate"], "x small"), r"x vary over time"),
+        (lambda s: s.rule("u < 1", ["rate"], "u small"), r"u vary over time"),
+        (lambda s: s.rule("INIT(x) < 5", ["rate"], "x0 small"), r"cannot use INIT"),
+        (lambda s: s.aux("k", "rate * 2", "1", "static"), r"output 'k' does not change"),
+    ],
+)
+def test_model_rejects_rules_on_time_varying_values_and_static_outputs(declare, message):
+    outputs = ("x", "k") if "does not change" in message else ("x",)
+    with pytest.raises(EquationError, match=message):
+        _one_stock("rate * x", declare, outputs=outputs)
+
+
+def test_generator_rejects_division_by_a_zero_constant():
+    model = _one_stock("rate * x / z", lambda s: s.constant("z", 0.0, "1", "zero"))
+    with pytest.raises(EquationError, match="division by z, which is 0"):
+        codegen.sources(model)

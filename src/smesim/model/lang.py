@@ -95,10 +95,18 @@ class _Parser:
         return self.logic()
 
     def logic(self) -> Node:
+        """``OR`` of ``AND`` terms: AND binds tighter, as in XMILE and Python."""
+        node = self.conjunction()
+        while self.peek() == ("kw", "OR"):
+            self.take()
+            node = Node("or", (node, self.conjunction()))
+        return node
+
+    def conjunction(self) -> Node:
         node = self.comparison()
-        while self.peek() in (("kw", "AND"), ("kw", "OR")):
-            op = self.take()[1].lower()
-            node = Node(op, (node, self.comparison()))
+        while self.peek() == ("kw", "AND"):
+            self.take()
+            node = Node("and", (node, self.comparison()))
         return node
 
     def comparison(self) -> Node:
@@ -210,13 +218,19 @@ def unparse(node: Node) -> str:
     if op == "if":
         return f"IF {unparse(a[0])} THEN {unparse(a[1])} ELSE {unparse(a[2])}"
     if op == "not":
-        return f"NOT {unparse(a[0])}"
+        inner = unparse(a[0])
+        return f"NOT {inner}" if a[0].op in ("ref", "num", "call", "time") else f"NOT ({inner})"
 
     def wrap(child, right=False):
         text = unparse(child)
         cp = _PREC.get(child.op, 9)
         mine = _PREC[op]
-        if cp < mine or (right and cp == mine) or child.op == "if":
+        if (
+            cp < mine
+            or (right and cp == mine)
+            or child.op in ("if", "not")
+            or (cp == mine == _PREC["="])  # no chained comparisons
+        ):
             return f"({text})"
         return text
 

@@ -427,6 +427,20 @@ class Model:
                     raise EquationError(f"{e.name}: INIT({x}) depends on a lever (use <lever>_0)")
         self.static = frozenset(static)
         self.dynamic = frozenset(dynamic)
+        for o in self.outputs:
+            if o in static:
+                raise EquationError(
+                    f"output {o!r} does not change over time: report a time-varying value"
+                )
+        for r in self.rules:
+            if init_args(r.tree):
+                raise EquationError(f"{r.sector} rule {r.condition!r}: a rule cannot use INIT()")
+            odd = sorted(direct_refs(r.tree) - static)
+            if odd:
+                raise EquationError(
+                    f"{r.sector} rule {r.condition!r}: {', '.join(odd)} vary over time "
+                    "(a rule reads parameters and start-year values only)"
+                )
 
     def _sort(self) -> None:
         eqs = {e.name: e for e in self.equations if e.kind in ("flow", "aux")}

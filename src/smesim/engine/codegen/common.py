@@ -45,7 +45,7 @@ _PY_PREC = {
     "neg": 7,
     "^": 8,
 }
-_PY_OP = {"=": "==", "<>": "!=", "^": "**", "and": "&", "or": "|"}
+_PY_OP = {"=": "==", "<>": "!=", "^": "**"}
 
 
 @dataclass
@@ -141,8 +141,8 @@ def layout(model: Model) -> _Layout:
     )
 
 
-def _py(node: Node, init_refs: dict[str, str] | None = None, scalar: bool = False) -> str:
-    """Python/NumPy source of an expression (``scalar``: math functions, for numba)."""
+def _py(node: Node, init_refs: dict[str, str] | None = None) -> str:
+    """NumPy source of an expression (arrays with a leading run axis, or scalars)."""
     op, a = node.op, node.args
     if op == "num":
         return repr(float(node.value))
@@ -156,40 +156,34 @@ def _py(node: Node, init_refs: dict[str, str] | None = None, scalar: bool = Fals
             if init_refs is None:
                 raise EquationError("INIT() is evaluated in the start-time pass only")
             return init_refs[a[0].name]
-        args = [_py(x, init_refs, scalar) for x in a]
-        if scalar:
-            names = {"EXP": "math.exp", "LN": "math.log", "MIN": "min", "MAX": "max"}
-        else:
-            names = {"EXP": "np.exp", "LN": "np.log", "MIN": "np.minimum", "MAX": "np.maximum"}
+        names = {"EXP": "np.exp", "LN": "np.log", "MIN": "np.minimum", "MAX": "np.maximum"}
         if fn not in names:
             raise EquationError(f"the generator does not handle {fn}()")
-        return f"{names[fn]}({', '.join(args)})"
+        return f"{names[fn]}({', '.join(_py(x, init_refs) for x in a)})"
     if op == "if":
-        c, x, y = (_py(v, init_refs, scalar) for v in a)
-        return f"({x} if {c} else {y})" if scalar else f"np.where({c}, {x}, {y})"
+        c, x, y = (_py(v, init_refs) for v in a)
+        return f"np.where({c}, {x}, {y})"
     if op == "not":
-        inner = _py(a[0], init_refs, scalar)
-        return f"(not {inner})" if scalar else f"np.logical_not({inner})"
+        return f"np.logical_not({_py(a[0], init_refs)})"
+    if op in ("and", "or"):  # ``&``/``|`` would bind tighter than the comparisons
+        return f"np.logical_{op}({_py(a[0], init_refs)}, {_py(a[1], init_refs)})"
 
     def wrap(child: Node, right: bool = False) -> str:
-        text = _py(child, init_refs, scalar)
+        text = _py(child, init_refs)
         cp = _PY_PREC.get(child.op, 9)
         mine = _PY_PREC[op]
         if (
-            child.op in ("if", "not")
-            or cp < mine
+            cp < mine
             or (right and cp == mine)
             or (op == "^" and cp <= mine)
+            or (cp == mine == _PY_PREC["="])  # Python would chain the comparisons
         ):
             return f"({text})"
         return text
 
     if op == "neg":
         return f"-{wrap(a[0])}"
-    sym = _PY_OP.get(op, op)
-    if scalar and op in ("and", "or"):
-        sym = op
-    return f"{wrap(a[0])} {sym} {wrap(a[1], right=True)}"
+    return f"{wrap(a[0])} {_PY_OP.get(op, op)} {wrap(a[1], right=True)}"
 
 
 def _rate_expr(model: Model, stock) -> str:

@@ -94,10 +94,11 @@ class _Lowering:
 
     def reciprocal(self, node: Node) -> Node:
         """``1 / node`` for a static ``node``, hoisted (a number is divided out at once)."""
-        if node.op == "num":
-            return _n(1.0 / node.value)
-        if node.op == "ref" and node.name in self.consts:
-            return _n(1.0 / self.consts[node.name])
+        value = node.value if node.op == "num" else self.consts.get(node.name)
+        if value is not None and node.op in ("num", "ref"):
+            if value == 0:
+                raise EquationError(f"division by {unparse(node)}, which is 0")
+            return _n(1.0 / value)
         return self.hoist(Node("/", (_n(1.0), node)))
 
     # ---- lowering ----------------------------------------------------------------
@@ -108,6 +109,8 @@ class _Lowering:
         if op in ("*", "/"):
             return self.product(node)
         if op == "^":
+            if a[1].op == "num" and float(a[1].value).is_integer():  # any sign of base
+                return Node("^", (self.lower(a[0]), a[1]))
             return self.exp_of(Node("*", (self.lower(a[1]), self.log_of(self.lower(a[0])))))
         if op == "call":
             fn = node.name.upper()
@@ -328,7 +331,7 @@ def kernel_source(model: Model) -> str:
     for s in model.stocks:
         for f in (*s.inflows, *s.outflows):
             consumers[f].append(final)
-    record_only = [n for n in dyn if n not in model.rate_needed]
+    record_only = [n for n in dyn if n not in model.rate_needed and n in live]
     for n in record_only:
         for m in _refs_low(low.lowered[n])[0]:
             if m in consumers:
@@ -355,7 +358,11 @@ def kernel_source(model: Model) -> str:
         for x in tree.args:
             collect_k(x)
 
-    for tree in (*low.lowered.values(), *low.logs.values(), *low.exps.values()):
+    for tree in (
+        *(low.lowered[n] for n in (*rate_needed, *record_only)),
+        *low.logs.values(),
+        *low.exps.values(),
+    ):
         collect_k(tree)
     k_rows = [n for n in k_names if n in used_k] + [h for h in low.hoists if h in used_k]
     log_keys = sorted(low.logs, key=lambda k: (log_stage[k], list(low.logs).index(k)))
@@ -464,8 +471,8 @@ def kernel_source(model: Model) -> str:
             else:
                 raise EquationError(f"kernel: {n} is not available here")
             return n
-        if op == "call":
-            fn = {"MIN": "min", "MAX": "max"}[tree.name]
+        if op == "call":  # in _record (outputs only) EXP and LN are scalar calls
+            fn = {"MIN": "min", "MAX": "max", "EXP": "math.exp", "LN": "math.log"}[tree.name]
             return f"{fn}({', '.join(emit(x, local, loads) for x in a)})"
         if op == "inv":
             return f"(1.0 / {emit(a[0], local, loads)})"
@@ -520,6 +527,8 @@ def kernel_source(model: Model) -> str:
                 elif outs:
                     terms = Node("neg", (chain(outs),))
                 body.append(f"        _put(D, S_{s.name}, j, {emit(terms, local, loads)})\n")
+        if not body:  # nothing to compute in this loop (e.g. EXP but no LN in the model)
+            return []
         head = [f"        {k} = {v}\n" for k, v in loads.items()]
         return [f"    for j in range(LANES):  # loop {stage}\n", *head, *body]
 
@@ -580,13 +589,12 @@ def _lower_plain(low: _Lowering, tree: Node) -> Node:
     op, a = tree.op, tree.args
     if op != "time" and low.is_static(tree):
         return low.hoist(tree)
-    if op == "call" and tree.name.upper() in ("EXP", "LN"):
-        raise EquationError("outputs-only equations with EXP/LN are not supported in the kernel")
     if op == "/" and low.is_static(a[1]):
         return Node("*", (_lower_plain(low, a[0]), low.reciprocal(a[1])))
     if op in ("ref", "num", "time"):
         return tree
-    return Node(op, tuple(_lower_plain(low, x) for x in a), tree.value, tree.name)
+    name = tree.name.upper() if op == "call" else tree.name
+    return Node(op, tuple(_lower_plain(low, x) for x in a), tree.value, name)
 
 
 _RUNTIME = '''
