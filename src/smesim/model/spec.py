@@ -404,7 +404,7 @@ class Model:
             rest = []
             for e in pending:
                 refs = direct_refs(e.tree)
-                if refs & dynamic or _has_time(e.tree):
+                if refs & dynamic or has_time(e.tree):
                     dynamic.add(e.name)
                 elif refs <= static:
                     static.add(e.name)
@@ -555,8 +555,9 @@ class Model:
         return name in self.kind_of
 
 
-def _has_time(node: Node) -> bool:
-    return node.op == "time" or any(_has_time(a) for a in node.args)
+def has_time(node: Node) -> bool:
+    """Whether a tree reads ``TIME``."""
+    return node.op == "time" or any(has_time(a) for a in node.args)
 
 
 def _toposort(names: Sequence[str], deps) -> list[str]:

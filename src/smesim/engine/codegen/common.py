@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from smesim.errors import EquationError
 from smesim.model.lang import Node
-from smesim.model.spec import Model, direct_refs, init_args
+from smesim.model.spec import Model, direct_refs, has_time, init_args
 
 LANES = 32
 HEADER = (
@@ -99,16 +99,12 @@ def check_start_pass(model: Model) -> None:
         if e.kind == "constant":
             continue
         lever = sorted(direct_refs(e.tree) & levers)
-        if lever or _has_time(e.tree):
+        if lever or has_time(e.tree):
             uses = f"the lever {lever[0]!r} (use {lever[0]}_0)" if lever else "TIME"
             raise EquationError(
                 f"{e.sector}.{name}: needed at the start time (a stock's initial value or "
                 f"INIT) but uses {uses}, which the start-time pass does not have"
             )
-
-
-def _has_time(node: Node) -> bool:
-    return node.op == "time" or any(_has_time(a) for a in node.args)
 
 
 def layout(model: Model) -> _Layout:
