@@ -50,7 +50,7 @@ from smesim.model.horizon import (
     START_YEAR,
     time_grid,
 )
-from smesim.model.lang import BUILTINS, Node, num, parse, references, unparse
+from smesim.model.lang import BUILTINS, Node, evaluate, num, parse, references, unparse
 from smesim.model.levers import LEVERS, Schedule
 from smesim.model.params import BY_NAME, ParameterSet
 from smesim.model.spec import Model
@@ -568,54 +568,17 @@ def evaluation_order(model: ModelTable, *, initial: bool = False) -> list[str]:
 
 
 def _eval(node: Node, env: Mapping, t: float, init: Mapping, gfs: Mapping):
-    op, a = node.op, node.args
-    if op == "num":
-        return node.value
-    if op == "ref":
-        return env[node.name]
-    if op == "time":
-        return t
-    if op == "neg":
-        return -_eval(a[0], env, t, init, gfs)
-    if op == "if":
-        c = _eval(a[0], env, t, init, gfs)
-        return _eval(a[1] if c else a[2], env, t, init, gfs)
-    if op == "call":
-        fname = node.name.upper()
-        if fname == "INIT":
-            return init[a[0].name] if a[0].op == "ref" else _eval(a[0], env, t, init, gfs)
-        args = [_eval(x, env, t, init, gfs) for x in a]
-        if fname == "EXP":
-            return math.exp(args[0])
-        if fname == "LN":
-            return math.log(args[0])
-        if fname == "MIN":
-            return min(args)
-        if fname == "MAX":
-            return max(args)
-        if fname == "STEP":
-            return args[0] if t >= args[1] else 0.0
-        if fname == "RAMP":
-            return args[0] * (t - args[1]) if t >= args[1] else 0.0
-        xs, ys = gfs[node.name]
-        return float(np.interp(args[0], xs, ys))
-    x = _eval(a[0], env, t, init, gfs)
-    y = _eval(a[1], env, t, init, gfs)
-    return {
-        "+": lambda: x + y,
-        "-": lambda: x - y,
-        "*": lambda: x * y,
-        "/": lambda: x / y,
-        "^": lambda: x**y,
-        "<": lambda: x < y,
-        "<=": lambda: x <= y,
-        ">": lambda: x > y,
-        ">=": lambda: x >= y,
-        "=": lambda: x == y,
-        "<>": lambda: x != y,
-        "and": lambda: bool(x) and bool(y),
-        "or": lambda: bool(x) or bool(y),
-    }[op]()
+    """A table equation at time ``t``: :func:`smesim.model.lang.evaluate` plus the
+    table's lever builtins (``STEP``, ``RAMP``) and graphical functions."""
+    calls = {
+        "STEP": lambda height, start: height if t >= start else 0.0,
+        "RAMP": lambda slope, start: slope * (t - start) if t >= start else 0.0,
+        **{
+            name.upper(): (lambda x, pts=pts: float(np.interp(x, pts[0], pts[1])))
+            for name, pts in gfs.items()
+        },
+    }
+    return float(evaluate(node, env, time=t, init=init, calls=calls))
 
 
 def start_values(model: ModelTable) -> dict[str, float]:

@@ -262,44 +262,64 @@ def num(x: float) -> str:
     return repr(x)
 
 
-def evaluate(node: Node, env) -> object:
+def evaluate(node: Node, env, *, time=None, init=None, calls=None) -> object:
     """Value of a tree with NumPy semantics, names looked up in ``env`` (a mapping).
 
-    Used for the parameter rules (:class:`smesim.model.spec.Rule`) and in tests;
-    the simulation itself runs generated code (:mod:`smesim.engine.codegen`).
+    ``time`` is the value of ``TIME``, ``init`` maps names to their ``INIT``
+    values and ``calls`` maps further function names (upper case, e.g. ``STEP``
+    or a graphical function) to Python callables.  Works on scalars (an ``IF``
+    then evaluates only the branch it takes) and on arrays of runs.  Used for
+    the parameter rules, the equation table's own interpreter
+    (:func:`smesim.export.equations.run_table`) and tests; the simulation
+    itself runs generated code (:mod:`smesim.engine.codegen`).
     """
+
+    def ev(n: Node):
+        return evaluate(n, env, time=time, init=init, calls=calls)
+
     op, a = node.op, node.args
     if op == "num":
         return node.value
     if op == "ref":
         return env[node.name]
+    if op == "time":
+        if time is None:
+            raise EquationError("cannot evaluate TIME here")
+        return time
     if op == "neg":
-        return -evaluate(a[0], env)
+        return -ev(a[0])
     if op == "not":
-        return np.logical_not(evaluate(a[0], env))
+        return np.logical_not(ev(a[0]))
     if op == "if":
-        return np.where(evaluate(a[0], env), evaluate(a[1], env), evaluate(a[2], env))
+        c = ev(a[0])
+        if np.ndim(c) == 0:
+            return ev(a[1] if c else a[2])
+        return np.where(c, ev(a[1]), ev(a[2]))
     if op == "call":
         fn = node.name.upper()
-        args = [evaluate(x, env) for x in a]
+        if fn == "INIT" and init is not None and a[0].op == "ref":
+            return init[a[0].name]
         funcs = {"EXP": np.exp, "LN": np.log, "MIN": np.minimum, "MAX": np.maximum}
-        if fn not in funcs:
-            raise EquationError(f"cannot evaluate {fn}() here")
-        return funcs[fn](*args)
-    x, y = evaluate(a[0], env), evaluate(a[1], env)
-    binary = {
-        "+": np.add,
-        "-": np.subtract,
-        "*": np.multiply,
-        "/": np.divide,
-        "^": np.power,
-        "<": np.less,
-        "<=": np.less_equal,
-        ">": np.greater,
-        ">=": np.greater_equal,
-        "=": np.equal,
-        "<>": np.not_equal,
-        "and": np.logical_and,
-        "or": np.logical_or,
-    }
-    return binary[op](x, y)
+        func = funcs.get(fn) or (calls or {}).get(fn)
+        if func is None:
+            raise EquationError(f"cannot evaluate {node.name}() here")
+        return func(*(ev(x) for x in a))
+    x, y = ev(a[0]), ev(a[1])
+    return _BINARY[op](x, y)
+
+
+_BINARY = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+    "^": np.power,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "=": np.equal,
+    "<>": np.not_equal,
+    "and": np.logical_and,
+    "or": np.logical_or,
+}
