@@ -17,7 +17,13 @@ class Series:
 
 
 SERIES: tuple[Series, ...] = (
-    Series("wage_ratio_sme", "%", "all-SME average wage, large firms (500+) = 100", True),
+    Series(
+        "wage_ratio_all_firms",
+        "%",
+        "average wage of all firms, large firms (500+) = 100 (Table 4's 'total')",
+        True,
+    ),
+    Series("wage_ratio_sme", "%", "average wage over SMEs only, large firms (500+) = 100", True),
     Series("wage_ratio_1_4", "%", "wage in 1-4-person firms, large = 100"),
     Series("wage_ratio_5_9", "%", "wage in 5-9-person firms, large = 100"),
     Series("wage_ratio_10_99", "%", "wage in 10-99-person firms, large = 100"),

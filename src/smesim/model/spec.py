@@ -87,6 +87,9 @@ class Parameter:
         Regularisation centre and spread for calibrated parameters.
     initial : bool
         A start-year figure (listed first in parameter arrays and files).
+    sample : (float, float) or None
+        The range the default ensemble samples (uniformly) for an assumed
+        parameter: its documented uncertainty, inside ``lower, upper``.
     """
 
     name: str
@@ -100,12 +103,20 @@ class Parameter:
     prior: float | None = None
     prior_sd: float | None = None
     initial: bool = False
+    sample: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise EquationError(f"parameter {self.name!r}: bad status {self.status!r}")
         if not self.lower <= self.value <= self.upper:
             raise EquationError(f"parameter {self.name!r}: default outside its bounds")
+        if self.sample is not None:
+            lo, hi = self.sample
+            if not self.lower <= lo <= self.value <= hi <= self.upper or lo == hi:
+                raise EquationError(
+                    f"parameter {self.name!r}: sample range must contain the default and lie "
+                    "inside the bounds"
+                )
         if self.status == "calibrated" and (self.prior is None or self.prior_sd is None):
             raise EquationError(f"calibrated parameter {self.name!r} lacks a prior")
 
@@ -188,6 +199,7 @@ class Sector:
         prior: float | None = None,
         prior_sd: float | None = None,
         initial: bool = False,
+        sample: tuple[float, float] | None = None,
     ) -> None:
         """Declare a parameter (see :class:`Parameter`)."""
         self.parameters.append(
@@ -203,6 +215,7 @@ class Sector:
                 None if prior is None else float(prior),
                 None if prior_sd is None else float(prior_sd),
                 initial,
+                None if sample is None else (float(sample[0]), float(sample[1])),
             )
         )
 

@@ -96,6 +96,15 @@ S.aux(
     "%",
     "all-SME wage ratio: employment-weighted mean of the four SME classes",
 )
+S.aux(
+    "wage_ratio_all_firms",
+    "("
+    + " + ".join(f"employment_share_{c} * wage_ratio_{c}" for c in SME_CLASSES)
+    + " + employment_share_500_plus * hundred_percent) / hundred_percent",
+    "%",
+    "all-firm average wage over the 500+ wage: the employment-weighted mean of every class, "
+    "500+ = 100 included (what Table 4's 'total' row measures)",
+)
 S.aux("wage_ratio_sme_0", "INIT(wage_ratio_sme)", "%", "all-SME wage ratio in the start year")
 S.aux(
     "wage_drive",

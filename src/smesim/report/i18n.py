@@ -43,6 +43,7 @@ def check_lang(lang: str) -> str:
 # ---- words -----------------------------------------------------------------------------
 SERIES_NAMES: dict[str, dict[str, str]] = {
     "en": {
+        "wage_ratio_all_firms": "All-firm wage ratio",
         "wage_ratio_sme": "SME wage ratio",
         "wage_ratio_1_4": "Wage ratio, 1-4 persons",
         "wage_ratio_5_9": "Wage ratio, 5-9 persons",
@@ -69,6 +70,7 @@ SERIES_NAMES: dict[str, dict[str, str]] = {
         "coexistence_overall": "Overall coexistence",
     },
     "ko": {
+        "wage_ratio_all_firms": "전체 기업 임금 수준",
         "wage_ratio_sme": "중소기업 임금 수준",
         "wage_ratio_1_4": "1-4인 기업 임금 수준",
         "wage_ratio_5_9": "5-9인 기업 임금 수준",

@@ -58,6 +58,7 @@ EXOGENOUS = (
     'population_65plus_share',
 )
 OUTPUTS = (
+    'wage_ratio_all_firms',
     'wage_ratio_sme',
     'wage_ratio_1_4',
     'wage_ratio_5_9',
@@ -792,12 +793,21 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
     """Outputs of the block's valid lanes at a whole year (state before the step).
 
     ``out`` is (runs, years, outputs), or with ``cells`` (outputs, years, runs)."""
-    o = np.empty(28)
+    o = np.empty(29)
     for j in range(nv):
         rd_sme = _g(D, X_rd_sme, j)
         rd_large = _g(D, X_rd_large, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         researchers_large = _g(Y, S_researchers_large, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
+        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
+        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
+        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
+        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
         k__hoisted_30 = _g(A, K_hoisted_30, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         k__inv_reference_wage_ratio = _g(A, K_inv_reference_wage_ratio, j)
@@ -810,67 +820,60 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
         k__hoisted_34 = _g(A, K_hoisted_34, j)
         k__hoisted_35 = _g(A, K_hoisted_35, j)
-        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
         k__hoisted_38 = _g(A, K_hoisted_38, j)
-        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
-        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
-        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
         population_65plus_share = Xk[0]
         knowledge_ratio = _g(D, X_knowledge_ratio, j)
         margin_sme = _g(D, X_margin_sme, j)
         rd_share_sme = ((100.0 * rd_sme) / (rd_sme + rd_large))
         rd_per_researcher_ratio_sme = (100.0 * ((rd_sme / researchers_sme) / (rd_large / researchers_large)))
+        wage_ratio_all_firms = ((((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) + (employment_share_500_plus * 100.0)) * 0.01)
         coexistence_economic = (k__hoisted_30 * ((min(1.0, (wage_ratio_sme * k__inv_reference_wage_ratio)) + min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio))) + min(1.0, (rd_share_sme * k__inv_reference_rd_share))))
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
         coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_34), 0.0), 1.0))
         coexistence_human = (k__hoisted_35 * (min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)) + min(1.0, (sme_skills_index * k__inv_reference_skills_index))))
         coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_38), 0.0), 1.0))
         coexistence_overall = ((((coexistence_economic + coexistence_regional) + coexistence_human) + coexistence_natural) * 0.25)
-        o[0] = wage_ratio_sme
-        o[1] = wage_ratio_1_4
-        o[2] = wage_ratio_5_9
-        o[3] = wage_ratio_10_99
-        o[4] = wage_ratio_100_499
-        o[5] = productivity_ratio_sme
-        o[6] = rd_share_sme
-        o[7] = rd_per_researcher_ratio_sme
-        o[8] = export_share_sme
-        o[9] = employment_share_sme
-        o[10] = employment_share_1_4
-        o[11] = employment_share_5_9
-        o[12] = employment_share_10_99
-        o[13] = employment_share_100_499
-        o[14] = employment_share_500_plus
-        o[15] = capital_region_grp_share
-        o[16] = capital_region_population_share
-        o[17] = capital_region_startup_share
-        o[18] = population_65plus_share
-        o[19] = coexistence_economic
-        o[20] = coexistence_regional
-        o[21] = coexistence_human
-        o[22] = coexistence_natural
-        o[23] = coexistence_overall
-        o[24] = sme_skills_index
-        o[25] = environmental_intensity
-        o[26] = knowledge_ratio
-        o[27] = margin_sme
+        o[0] = wage_ratio_all_firms
+        o[1] = wage_ratio_sme
+        o[2] = wage_ratio_1_4
+        o[3] = wage_ratio_5_9
+        o[4] = wage_ratio_10_99
+        o[5] = wage_ratio_100_499
+        o[6] = productivity_ratio_sme
+        o[7] = rd_share_sme
+        o[8] = rd_per_researcher_ratio_sme
+        o[9] = export_share_sme
+        o[10] = employment_share_sme
+        o[11] = employment_share_1_4
+        o[12] = employment_share_5_9
+        o[13] = employment_share_10_99
+        o[14] = employment_share_100_499
+        o[15] = employment_share_500_plus
+        o[16] = capital_region_grp_share
+        o[17] = capital_region_population_share
+        o[18] = capital_region_startup_share
+        o[19] = population_65plus_share
+        o[20] = coexistence_economic
+        o[21] = coexistence_regional
+        o[22] = coexistence_human
+        o[23] = coexistence_natural
+        o[24] = coexistence_overall
+        o[25] = sme_skills_index
+        o[26] = environmental_intensity
+        o[27] = knowledge_ratio
+        o[28] = margin_sme
         if cells:
-            for i in range(28):
+            for i in range(29):
                 out[out_cols[i], row, r0 + j] = o[i]
         else:
-            for i in range(28):
+            for i in range(29):
                 out[r0 + j, row, out_cols[i]] = o[i]
 
 

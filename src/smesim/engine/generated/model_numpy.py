@@ -142,6 +142,7 @@ STATIC = (
     'green_transition_0',
 )
 OUTPUTS = (
+    'wage_ratio_all_firms',
     'wage_ratio_sme',
     'wage_ratio_1_4',
     'wage_ratio_5_9',
@@ -572,38 +573,40 @@ def evaluate(Y, P, C, U, X, t, out=None):
     if out is not None:
         rd_share_sme = hundred_percent * rd_sme / (rd_sme + rd_large)  # %
         rd_per_researcher_ratio_sme = hundred_percent * (rd_sme / researchers_sme / (rd_large / researchers_large))  # %
+        wage_ratio_all_firms = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499 + employment_share_500_plus * hundred_percent) / hundred_percent  # %
         coexistence_economic = base_index / 3.0 * (np.minimum(1.0, wage_ratio_sme / reference_wage_ratio) + np.minimum(1.0, productivity_ratio_sme / reference_productivity_ratio) + np.minimum(1.0, rd_share_sme / reference_rd_share))  # index
         mean_capital_region_share = (capital_region_grp_share + capital_region_population_share + capital_region_startup_share) / 3.0  # %
         coexistence_regional = base_index * np.minimum(np.maximum((concentrated_capital_region_share - mean_capital_region_share) / (concentrated_capital_region_share - balanced_capital_region_share), 0.0), 1.0)  # index
         coexistence_human = base_index / 2.0 * (np.minimum(1.0, wage_ratio_1_4 / reference_small_firm_wage_ratio) + np.minimum(1.0, sme_skills_index / reference_skills_index))  # index
         coexistence_natural = base_index * np.minimum(np.maximum((environmental_intensity_worst - environmental_intensity) / (environmental_intensity_worst - environmental_intensity_target), 0.0), 1.0)  # index
         coexistence_overall = (coexistence_economic + coexistence_regional + coexistence_human + coexistence_natural) / 4.0  # index
-        out[:, 0] = wage_ratio_sme
-        out[:, 1] = wage_ratio_1_4
-        out[:, 2] = wage_ratio_5_9
-        out[:, 3] = wage_ratio_10_99
-        out[:, 4] = wage_ratio_100_499
-        out[:, 5] = productivity_ratio_sme
-        out[:, 6] = rd_share_sme
-        out[:, 7] = rd_per_researcher_ratio_sme
-        out[:, 8] = export_share_sme
-        out[:, 9] = employment_share_sme
-        out[:, 10] = employment_share_1_4
-        out[:, 11] = employment_share_5_9
-        out[:, 12] = employment_share_10_99
-        out[:, 13] = employment_share_100_499
-        out[:, 14] = employment_share_500_plus
-        out[:, 15] = capital_region_grp_share
-        out[:, 16] = capital_region_population_share
-        out[:, 17] = capital_region_startup_share
-        out[:, 18] = population_65plus_share
-        out[:, 19] = coexistence_economic
-        out[:, 20] = coexistence_regional
-        out[:, 21] = coexistence_human
-        out[:, 22] = coexistence_natural
-        out[:, 23] = coexistence_overall
-        out[:, 24] = sme_skills_index
-        out[:, 25] = environmental_intensity
-        out[:, 26] = knowledge_ratio
-        out[:, 27] = margin_sme
+        out[:, 0] = wage_ratio_all_firms
+        out[:, 1] = wage_ratio_sme
+        out[:, 2] = wage_ratio_1_4
+        out[:, 3] = wage_ratio_5_9
+        out[:, 4] = wage_ratio_10_99
+        out[:, 5] = wage_ratio_100_499
+        out[:, 6] = productivity_ratio_sme
+        out[:, 7] = rd_share_sme
+        out[:, 8] = rd_per_researcher_ratio_sme
+        out[:, 9] = export_share_sme
+        out[:, 10] = employment_share_sme
+        out[:, 11] = employment_share_1_4
+        out[:, 12] = employment_share_5_9
+        out[:, 13] = employment_share_10_99
+        out[:, 14] = employment_share_100_499
+        out[:, 15] = employment_share_500_plus
+        out[:, 16] = capital_region_grp_share
+        out[:, 17] = capital_region_population_share
+        out[:, 18] = capital_region_startup_share
+        out[:, 19] = population_65plus_share
+        out[:, 20] = coexistence_economic
+        out[:, 21] = coexistence_regional
+        out[:, 22] = coexistence_human
+        out[:, 23] = coexistence_natural
+        out[:, 24] = coexistence_overall
+        out[:, 25] = sme_skills_index
+        out[:, 26] = environmental_intensity
+        out[:, 27] = knowledge_ratio
+        out[:, 28] = margin_sme
     return dY
