@@ -90,6 +90,11 @@ class Parameter:
     sample : (float, float) or None
         The range the default ensemble samples (uniformly) for an assumed
         parameter: its documented uncertainty, inside ``lower, upper``.
+    country : bool
+        Differs between countries (a start-year state, the size structure or
+        an exogenous driver); every other parameter is behavioural and shared
+        by all countries in a joint calibration.  Start-year figures
+        (``initial``) are always country parameters.
     """
 
     name: str
@@ -104,12 +109,15 @@ class Parameter:
     prior_sd: float | None = None
     initial: bool = False
     sample: tuple[float, float] | None = None
+    country: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise EquationError(f"parameter {self.name!r}: bad status {self.status!r}")
         if not self.lower <= self.value <= self.upper:
             raise EquationError(f"parameter {self.name!r}: default outside its bounds")
+        if self.initial and not self.country:
+            object.__setattr__(self, "country", True)
         if self.sample is not None:
             lo, hi = self.sample
             if not self.lower <= lo <= self.value <= hi <= self.upper or lo == hi:
@@ -200,6 +208,7 @@ class Sector:
         prior_sd: float | None = None,
         initial: bool = False,
         sample: tuple[float, float] | None = None,
+        country: bool = False,
     ) -> None:
         """Declare a parameter (see :class:`Parameter`)."""
         self.parameters.append(
@@ -216,6 +225,7 @@ class Sector:
                 None if prior_sd is None else float(prior_sd),
                 initial,
                 None if sample is None else (float(sample[0]), float(sample[1])),
+                country,
             )
         )
 
