@@ -2,7 +2,21 @@
 
 ``hundred_percent`` turns fractions into percent and forms the odds
 ``x / (100 - x)`` of a share; ``base_index`` is the base of an index
-(2012 = 100; a coexistence index of 100 means its reference is reached).
+(start year = 100; a coexistence index of 100 means its reference is reached).
+
+The expression helpers below write the model's smooth forms once:
+
+``odds`` / ``from_odds``
+    a share's odds and back: a target formed on odds stays inside (0, 100).
+``saturating(x, e, cap)``
+    ``cap x^e / (cap - 1 + x^e)``: equals 1 at ``x = 1`` with elasticity
+    ``e (cap - 1) / cap`` there, rises with ``x`` and never exceeds ``cap``
+    (diminishing returns; the limit of a reinforcing loop).
+``soft_floor(x, floor, width)``
+    ``floor + width ln(1 + exp((x - floor) / width))``: equals ``x`` well above
+    the floor, ``floor`` well below, smooth in between (no kink).
+``soft_cap(x, cap, width)``
+    ``cap - width ln(1 + exp((cap - x) / width))``: the mirror image.
 """
 
 from __future__ import annotations
@@ -10,6 +24,7 @@ from __future__ import annotations
 from smesim.model.spec import Sector
 
 S = Sector("common", __doc__)
+
 S.constant(
     "hundred_percent",
     100.0,
@@ -20,7 +35,7 @@ S.constant(
     "base_index",
     100.0,
     "index",
-    "the index base (2012 = 100; coexistence index 100 = reference reached)",
+    "the index base (start year = 100; coexistence index 100 = reference reached)",
 )
 
 
@@ -32,3 +47,18 @@ def odds(x: str) -> str:
 def from_odds(o: str) -> str:
     """Expression of the share (%) with odds ``o`` (a name or parenthesised): inside (0, 100)."""
     return f"hundred_percent * {o} / (1 + {o})"
+
+
+def saturating(x: str, e: str, cap: str) -> str:
+    """Expression ``cap x^e / (cap - 1 + x^e)``: 1 at x = 1, rising, bounded by ``cap``."""
+    return f"({cap} * ({x}) ^ {e} / ({cap} - 1 + ({x}) ^ {e}))"
+
+
+def soft_floor(x: str, floor: str, width: str) -> str:
+    """Expression of a smooth ``max(x, floor)`` with transition width ``width``."""
+    return f"({floor} + {width} * LN(1 + EXP(({x} - {floor}) / {width})))"
+
+
+def soft_cap(x: str, cap: str, width: str) -> str:
+    """Expression of a smooth ``min(x, cap)`` with transition width ``width``."""
+    return f"({cap} - {width} * LN(1 + EXP(({cap} - {x}) / {width})))"

@@ -2,7 +2,8 @@
 
 The SME export share follows SME relative productivity and
 internationalisation support (the scale_up_support lever covers export and
-growth programmes), with a lag.
+growth programmes), with a lag.  The start year is a balance: the target
+equals the starting share under start-year conditions.
 
 """
 
@@ -20,21 +21,10 @@ S.param(
     5.0,
     60.0,
     "calibrated",
-    "no 2012 figure in the paper; fitted to Table 1 2015-2019",
+    "no start-year figure in the paper; fitted to Table 1 2015-2017 (2018 on: out of sample)",
     prior=19.0,
     prior_sd=2.0,
     initial=True,
-)
-S.param(
-    "export_target_2012",
-    19.9,
-    "%",
-    5.0,
-    60.0,
-    "calibrated",
-    "SME export share the 2012 productivity supports",
-    prior=18.5,
-    prior_sd=2.0,
 )
 S.param(
     "export_productivity_elasticity",
@@ -54,7 +44,8 @@ S.param(
     0.5,
     10.0,
     "assumed",
-    "assumed: export shares adjust within two years",
+    "assumed: export shares adjust within two years; sampled 1-4",
+    sample=(1.0, 4.0),
 )
 S.param(
     "export_scale_up_effect",
@@ -64,7 +55,8 @@ S.param(
     2.0,
     "assumed",
     "assumed: log-odds gain of SME export share per unit of scale_up_support (internationalisation"
-    " programmes, Table 3: 13 export programmes)",
+    " programmes, Table 3: 13 export programmes); sampled 0.1-0.5",
+    sample=(0.1, 0.5),
 )
 S.stock(
     "export_share_sme",
@@ -75,7 +67,7 @@ S.stock(
 )
 S.aux(
     "export_target_odds",
-    odds("export_target_2012")
+    odds("init_export_share_sme")
     + " * (productivity_ratio_sme / productivity_0) ^ export_productivity_elasticity"
     " * EXP(export_scale_up_effect * (scale_up_support - scale_up_support_0))",
     "1",

@@ -7,17 +7,20 @@ stock and enters another, so the shares sum to exactly 100 at all times (mass
 balance), and every outflow is proportional to its source stock, so no share
 can turn negative at the model's time step.
 
-Scale-up rates rise with scale-up support and SME relative productivity
-(capped at 5 times their 2012 level: an assumed capacity limit that also keeps
-Euler steps positive).  Shrinkage rates are set so the 2012 structure is a
-balance under 2012 conditions: the structure changes only when productivity
-or scale-up support move.
+Scale-up rates rise with scale-up support and SME relative productivity,
+saturating at ``scale_up_capacity`` times their start-year level (a capacity
+limit: growth finance, managers and markets for scaled-up firms are finite;
+the smooth form :func:`smesim.model.common.saturating` has no kink and keeps
+Euler steps positive).  Shrinkage rates are set so the start-year structure is
+a balance under start-year conditions: the structure changes only when
+productivity or scale-up support move.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
 
+from smesim.model.common import saturating
 from smesim.model.spec import Sector
 
 SIZE_CLASSES: tuple[str, ...] = ("1_4", "5_9", "10_99", "100_499", "500_plus")
@@ -32,12 +35,13 @@ def label(size_class: str) -> str:
 S = Sector("firm_size", __doc__)
 
 _EMP = (
-    "assumed: 2012 class shares chosen so that (i) the SME total is 90.5 % (Table 1 text, "
-    "2019 H1) and (ii) the employment-weighted mean of Table 4's 2012 class wage ratios "
-    "equals its all-SME ratio 56.7; within-SME weights 0.19/0.15/0.41/0.25 "
-    "(1-4/5-9/10-99/100-499)"
+    "assumed: Korea's start-year class shares, chosen so that (i) the SME total is 90.5 % (the "
+    "paper's SME share of employment) and (ii) the employment-weighted mean of all classes with "
+    "Table 4's 2012 class ratios (500+ = 100 included) equals Table 4's all-firm 56.7; within-SME "
+    "weights 0.34/0.14/0.32/0.20 (1-4/5-9/10-99/100-499), in line with the large share of "
+    "Korean employment in micro firms"
 )
-for c, share in zip(SME_CLASSES, (17.195, 13.575, 37.105, 22.625), strict=True):
+for c, share in zip(SME_CLASSES, (31.0, 13.0, 28.5, 18.0), strict=True):
     S.param(f"init_employment_share_{c}", share, "%", 0.1, 80, "assumed", _EMP, initial=True)
 for c, rate in zip(SME_CLASSES, (0.04, 0.05, 0.02, 0.01), strict=True):
     upper = "into 500+" if c == "100_499" else "up a class"
@@ -48,7 +52,9 @@ for c, rate in zip(SME_CLASSES, (0.04, 0.05, 0.02, 0.01), strict=True):
         0,
         0.3,
         "assumed",
-        f"assumed: share of {label(c)} employment moving {upper} each year",
+        f"assumed: share of {label(c)} employment moving {upper} each year; sampled "
+        "+-50 %",
+        sample=(rate * 0.5, rate * 1.5),
     )
 S.param(
     "scale_up_support_effect",
@@ -57,7 +63,8 @@ S.param(
     0,
     5,
     "assumed",
-    "assumed: proportional rise of scale-up rates per unit of scale_up_support",
+    "assumed: log rise of scale-up rates per unit of scale_up_support; sampled 0.3-1.5",
+    sample=(0.3, 1.5),
 )
 S.param(
     "scale_up_productivity_elasticity",
@@ -66,18 +73,24 @@ S.param(
     0,
     3,
     "assumed",
-    "assumed: elasticity of scale-up rates to SME relative productivity",
+    "assumed: elasticity of scale-up rates to SME relative productivity; sampled 0.5-1.5",
+    sample=(0.5, 1.5),
 )
 S.rule(
     " + ".join(f"init_employment_share_{c}" for c in SME_CLASSES) + " < hundred_percent",
     [f"init_employment_share_{c}" for c in SME_CLASSES],
     "the four SME class shares to sum below 100 (the 500+ class is the remainder)",
 )
-S.constant(
-    "max_scale_up_multiplier",
-    5.0,
+S.param(
+    "scale_up_capacity",
+    3.0,
     "1",
-    "cap on the scale-up multiplier (assumed capacity limit; keeps Euler steps positive)",
+    1.5,
+    10.0,
+    "assumed",
+    "assumed: the most support and productivity can multiply start-year scale-up rates "
+    "(capacity limit); sampled 2-5",
+    sample=(2.0, 5.0),
 )
 
 # ---- stocks: an aging chain, flows up (scale-up) and down (shrinkage) between neighbours
@@ -115,12 +128,17 @@ S.aux(
     "SME share of employment",
 )
 S.aux(
-    "scale_up_multiplier",
-    "MIN(EXP(scale_up_support_effect * (scale_up_support - scale_up_support_0)) "
-    "* (productivity_ratio_sme / productivity_0) ^ scale_up_productivity_elasticity, "
-    "max_scale_up_multiplier)",
+    "scale_up_drive",
+    "EXP(scale_up_support_effect * (scale_up_support - scale_up_support_0)) "
+    "* (productivity_ratio_sme / productivity_0) ^ scale_up_productivity_elasticity",
     "1",
-    "scale-up rates relative to 2012 (support and productivity)",
+    "scale-up rates relative to the start year before the capacity limit",
+)
+S.aux(
+    "scale_up_multiplier",
+    saturating("scale_up_drive", "1", "scale_up_capacity"),
+    "1",
+    "scale-up rates relative to the start year, saturating at scale_up_capacity",
 )
 for c, n in pairwise(SIZE_CLASSES):
     below = f"init_employment_share_{c}"

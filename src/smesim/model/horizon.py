@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 #: First simulated year: the initial state describes 1 January of it.
-START_YEAR = 2012
+START_YEAR = 2007
 #: Last reported year by default, and the latest a run may reach.
 DEFAULT_END_YEAR = 2060
 MAX_END_YEAR = 2100

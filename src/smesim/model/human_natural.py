@@ -38,7 +38,7 @@ S.param(
     0.0,
     0.05,
     "assumed",
-    "assumed: log loss of the SME skills target per point of 65+ share above 2012 (older "
+    "assumed: log loss of the SME skills target per point of 65+ share above the start year (older "
     "workforce, SMEs' hiring difficulty)",
 )
 S.param(
@@ -75,14 +75,14 @@ S.stock(
     "sme_skills_index",
     "base_index",
     "index",
-    "skills of the SME workforce, 2012 = 100",
+    "skills of the SME workforce, start year = 100",
     inflows=["skills_change"],
 )
 S.stock(
     "environmental_intensity",
     "base_index",
     "index",
-    "environmental (emissions) intensity of output, 2012 = 100",
+    "environmental (emissions) intensity of output, start year = 100",
     outflows=["environmental_intensity_decline"],
 )
 S.aux(

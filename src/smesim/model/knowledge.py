@@ -2,18 +2,26 @@
 
 Each firm group's knowledge stock accumulates its R&D and depreciates
 (perpetual inventory).  SME relative productivity adjusts, with a lag, toward
-a target set by relative knowledge per worker, technology diffusion, SME
-skills (:mod:`smesim.model.human_natural`) and the value SMEs keep after
-appropriation (:mod:`smesim.model.rd_policy`).  Targets are formed on the odds
+a target set by relative knowledge per worker, SME skills
+(:mod:`smesim.model.human_natural`), the value SMEs keep after appropriation
+(:mod:`smesim.model.rd_policy`) and regional access to finance, talent and
+startups (:mod:`smesim.model.regions`).  Targets are formed on the odds
 ``P/(100-P)`` so the ratio stays inside (0, 100) whatever the inputs.
 
-Technology diffusion (knowledge spillover) is the knowledge SMEs absorb from
-large firms (supply chains, labour mobility, imitation).  It keeps the
-divergence engine from driving SME knowledge to zero: with R&D alone the SME
-stock would fall without limit; with diffusion the knowledge ratio cannot fall
-below about ``spillover rate x spillover_scale / depreciation``.  Knowledge
-stocks start at the steady state of 2012 R&D, times an initial excess for SMEs
-(``init_knowledge_excess_sme``).
+**Catch-up (B1): diffusion grows with the gap.**  SMEs absorb knowledge from
+large firms (supply chains, labour mobility, imitation) at rate
+``knowledge_catch_up_rate`` times the gap between the knowledge per worker
+they could absorb (``absorbable_knowledge_share`` of large firms') and what
+they have.  The further SMEs fall behind, the faster they absorb: this
+balancing loop bounds the divergence engine, whose R&D effects
+(:mod:`smesim.model.rd_policy`) saturate.  The technology-diffusion lever
+raises the catch-up rate.
+
+The start year is a balance: knowledge stocks start at the steady state of
+start-year R&D and diffusion, and the productivity target equals the starting
+productivity under start-year conditions.  Everything that moves afterwards
+is driven by exogenous paths (large firms' technological opportunity,
+ageing, nominal costs) and levers acting through the feedback structure.
 """
 
 from __future__ import annotations
@@ -25,15 +33,15 @@ S = Sector("knowledge", __doc__)
 
 S.param(
     "init_productivity_ratio_sme",
-    36.5,
+    34.0,
     "%",
     10.0,
     90.0,
     "calibrated",
-    "no 2012 figure in the paper; fitted to the 32.4 % of the text (year uncertain, taken as 2017)"
-    " through the model's dynamics",
+    "no start-year figure in the paper; fitted to the 32.4 % of the text (year not stated, "
+    "taken as 2017, half weight) through the model's dynamics",
     prior=34.0,
-    prior_sd=3.0,
+    prior_sd=4.0,
     initial=True,
 )
 S.param(
@@ -43,47 +51,59 @@ S.param(
     0.05,
     0.4,
     "assumed",
-    "assumed: 15 %/yr, the conventional business R&D depreciation rate (BEA/OECD practice)",
+    "assumed: 15 %/yr, the conventional business R&D depreciation rate (BEA and OECD practice; "
+    "industry estimates range about 10-30 %/yr); sampled 0.10-0.25",
+    sample=(0.10, 0.25),
 )
 S.param(
-    "init_knowledge_excess_sme",
-    1.1,
+    "knowledge_catch_up_rate",
+    0.10,
+    "1/yr",
+    0.01,
+    0.5,
+    "assumed",
+    "assumed: share of the absorbable knowledge gap SMEs close per year through diffusion "
+    "(firm-level studies of laggards' catch-up to the frontier find a few to about 10 % of the "
+    "gap a year); sampled 0.05-0.2",
+    sample=(0.05, 0.2),
+)
+S.param(
+    "spillover_share_0",
+    0.3,
     "1",
+    0.0,
     0.8,
-    2.0,
-    "calibrated",
-    "SME knowledge stock in 2012 relative to the steady state of 2012 SME R&D (> 1: built when "
-    "SMEs' R&D share was higher, 26.6 % in 2007, Table 6)",
-    prior=1.1,
-    prior_sd=0.15,
+    "assumed",
+    "assumed: share of SMEs' start-year knowledge inflow that comes from diffusion rather than "
+    "their own R&D; sampled 0.15-0.45",
+    sample=(0.15, 0.45),
+)
+S.param(
+    "diffusion_catch_up_effect",
+    0.5,
+    "1",
+    0.0,
+    3.0,
+    "assumed",
+    "assumed: log rise of the catch-up rate per unit of the tech_diffusion lever (full diffusion "
+    "vs the 0.2 baseline multiplies it by about 1.5); sampled 0.2-1.0",
+    sample=(0.2, 1.0),
 )
 S.param(
     "knowledge_productivity_elasticity",
-    0.56,
+    0.4,
     "1",
     0.0,
     2.0,
     "calibrated",
-    "elasticity of SME productivity odds to the knowledge-per-worker ratio; fitted (prior 0.5 from"
-    " R&D capital elasticities of 0.1-0.3 on levels)",
-    prior=0.5,
-    prior_sd=0.25,
-)
-S.param(
-    "productivity_target_2012",
-    32.0,
-    "%",
-    10.0,
-    90.0,
-    "calibrated",
-    "the SME productivity ratio the 2012 knowledge, skills and market conditions support; below "
-    "the initial ratio means the divergence engine is running",
-    prior=32.0,
-    prior_sd=4.0,
+    "elasticity of SME productivity odds to the knowledge-per-worker ratio; prior 0.4 from R&D "
+    "capital elasticities of output of about 0.1-0.3 on levels",
+    prior=0.4,
+    prior_sd=0.2,
 )
 S.param(
     "productivity_adjustment_time",
-    3.4,
+    3.0,
     "yr",
     0.5,
     15.0,
@@ -93,45 +113,14 @@ S.param(
     prior_sd=1.5,
 )
 S.param(
-    "knowledge_spillover_rate",
-    0.02,
-    "1/yr",
-    0.0,
-    0.04,
-    "assumed",
-    "assumed: share of large firms' knowledge (scaled to the SME workforce at the 2012 relative "
-    "level) that SMEs absorb each year through supply chains, labour mobility and imitation; "
-    "bounds how far SME knowledge can fall (a floor near rate / depreciation of the 2012 ratio); "
-    "upper bound 0.04 keeps it below the lowest admissible depreciation rate",
-)
-S.param(
-    "diffusion_spillover_effect",
-    1.0,
-    "1",
-    0.0,
-    5.0,
-    "assumed",
-    "assumed: proportional rise of the spillover rate per unit of the tech_diffusion lever above "
-    "its baseline",
-)
-S.param(
-    "tech_diffusion_effect",
-    0.5,
-    "1",
-    0.0,
-    3.0,
-    "assumed",
-    "assumed: log-odds gain of SME productivity per unit of the tech_diffusion lever (full "
-    "diffusion vs baseline 0.2 raises the productivity target ~4 points)",
-)
-S.param(
     "skills_productivity_elasticity",
     0.5,
     "1",
     0.0,
     2.0,
     "assumed",
-    "assumed: elasticity of SME productivity odds to the SME skills index",
+    "assumed: elasticity of SME productivity odds to the SME skills index; sampled 0.2-0.8",
+    sample=(0.2, 0.8),
 )
 S.aux(
     "productivity_0",
@@ -148,38 +137,20 @@ S.stock(
 )
 S.stock(
     "knowledge_sme",
-    "init_knowledge_excess_sme * knowledge_sme_steady_0",
+    "rd_sme_0 / ((1 - spillover_share_0) * knowledge_depreciation_rate)",
     "RDU",
-    "SME knowledge (R&D capital) stock",
+    "SME knowledge (R&D capital) stock; starts at the steady state of start-year R&D and "
+    "diffusion",
     inflows=["rd_sme", "knowledge_spillover"],
     outflows=["knowledge_depreciation_sme"],
 )
 S.stock(
     "knowledge_large",
-    "knowledge_large_0",
-    "RDU",
-    "large-firm knowledge (R&D capital) stock",
-    inflows=["rd_large"],
-    outflows=["knowledge_depreciation_large"],
-)
-S.aux(
-    "knowledge_large_0",
     "rd_large_0 / knowledge_depreciation_rate",
     "RDU",
-    "large-firm knowledge in 2012: the steady state of 2012 large-firm R&D",
-)
-S.aux(
-    "knowledge_sme_steady_0",
-    "rd_sme_0 / (knowledge_depreciation_rate - knowledge_spillover_rate)",
-    "RDU",
-    "SME knowledge in steady state with 2012 R&D and 2012 spillover",
-)
-S.aux(
-    "spillover_scale",
-    "(knowledge_sme_steady_0 / employment_share_sme_0) / "
-    "(knowledge_large_0 / (hundred_percent - employment_share_sme_0))",
-    "1",
-    "knowledge ratio at which 2012 SME inflows are in steady state (kappa_s)",
+    "large-firm knowledge (R&D capital) stock; starts at the steady state of start-year R&D",
+    inflows=["rd_large"],
+    outflows=["knowledge_depreciation_large"],
 )
 S.aux(
     "knowledge_ratio",
@@ -194,18 +165,28 @@ S.aux(
     "SME / large knowledge per worker in the start year",
 )
 S.aux(
-    "spillover_boost",
-    "MAX(1 + diffusion_spillover_effect * (tech_diffusion - tech_diffusion_0), 0)",
+    "absorbable_knowledge_share",
+    "knowledge_ratio_0 + spillover_share_0 / (1 - spillover_share_0) * rd_sme_0 "
+    "/ (knowledge_catch_up_rate * INIT(knowledge_large) * employment_share_sme_0 "
+    "/ (hundred_percent - employment_share_sme_0))",
     "1",
-    "spillover rate relative to 2012 (technology diffusion lever)",
+    "knowledge per worker SMEs could absorb, relative to large firms' (phi): set so start-year "
+    "diffusion supplies spillover_share_0 of SMEs' knowledge inflow",
+)
+S.aux(
+    "catch_up_rate",
+    "knowledge_catch_up_rate * EXP(diffusion_catch_up_effect * (tech_diffusion - "
+    "tech_diffusion_0))",
+    "1/yr",
+    "catch-up rate with the technology-diffusion lever",
 )
 S.flow(
     "knowledge_spillover",
-    "knowledge_spillover_rate * spillover_boost * spillover_scale * "
-    "employment_share_sme / employment_share_500_plus * knowledge_large",
+    "catch_up_rate * (absorbable_knowledge_share * knowledge_large * employment_share_sme "
+    "/ employment_share_500_plus - knowledge_sme)",
     "RDU/yr",
-    "technology diffusion: knowledge SMEs absorb from large firms (supply chains, labour "
-    "mobility, imitation)",
+    "diffusion: SMEs absorb a share of the gap between the knowledge they could absorb and what "
+    "they have (catch-up grows with the gap)",
 )
 S.flow(
     "knowledge_depreciation_sme",
@@ -221,12 +202,12 @@ S.flow(
 )
 S.aux(
     "productivity_target_odds",
-    odds("productivity_target_2012")
+    odds("productivity_0")
     + " * (knowledge_ratio / knowledge_ratio_0) ^ knowledge_productivity_elasticity"
-    " * EXP(tech_diffusion_effect * (tech_diffusion - tech_diffusion_0))"
-    " * (sme_skills_index / base_index) ^ skills_productivity_elasticity * value_kept_factor",
+    " * (sme_skills_index / base_index) ^ skills_productivity_elasticity * value_kept_factor"
+    " * regional_access_factor",
     "1",
-    "odds of the SME productivity target: knowledge, diffusion, skills, value kept",
+    "odds of the SME productivity target: knowledge, skills, value kept, regional access",
 )
 S.aux(
     "productivity_target",

@@ -31,6 +31,11 @@ SERIES: tuple[Series, ...] = (
     Series("productivity_ratio_sme", "%", "SME labour productivity, large = 100", True),
     Series("rd_share_sme", "%", "SME share of business R&D", True),
     Series("rd_per_researcher_ratio_sme", "%", "SME R&D per researcher, large = 100"),
+    Series(
+        "rd_per_researcher_sme",
+        "million national currency",
+        "SME R&D spend per researcher (KRW million for Korea, Table 6)",
+    ),
     Series("export_share_sme", "%", "SME share of exports", True),
     Series("employment_share_sme", "%", "SME share of employment"),
     Series("employment_share_1_4", "%", "employment share of 1-4-person firms"),

@@ -1,59 +1,143 @@
 """Sector 5: business R&D, margins and government support (loops 1 and 5).
 
-**Loop 1, success to the successful.**  A firm group's R&D intensity follows
-its operating margin.  SMEs' margin is squeezed by their wage bill relative to
-their productivity and by the value large buyers appropriate through unfair
-subcontracting; large firms' margin is swelled by that same appropriation.
-Lower SME productivity -> thinner SME margin -> less SME R&D -> smaller SME
-knowledge stock (:mod:`smesim.model.knowledge`) -> lower productivity.  SMEs'
-R&D also rises with their knowledge per worker relative to large firms
-(absorptive capacity: firms that fall behind earn less from R&D).
+**Loop 1, success to the successful (R1).**  A firm group's R&D intensity
+follows its operating margin.  SMEs' margin is squeezed by their wage bill
+relative to their productivity and by the value large buyers appropriate
+through unfair subcontracting; large firms' margin is swelled by that same
+appropriation.  Lower SME productivity -> thinner SME margin -> less SME R&D
+-> smaller SME knowledge stock (:mod:`smesim.model.knowledge`) -> lower
+productivity.  SMEs' R&D also rises with their knowledge per worker relative
+to large firms (absorptive capacity, R2).
 
-**Loop 5, policy support.**  Direct subsidies and tax incentives (levers, % of
-business R&D, Table 7) add to private R&D with an additionality factor; a
+**Limits.**  Both reinforcing effects *saturate*: R&D intensity can rise at
+most ``rd_margin_cap`` times its start-year level from the margin and
+``absorptive_capacity_cap`` times from absorptive capacity
+(:func:`smesim.model.common.saturating`), and the margin meets a smooth floor
+(:func:`smesim.model.common.soft_floor`), so no loop runs without limit and no
+rate has a kink.
+
+**Exogenous driver: large firms' technological opportunity.**  Large firms'
+desired R&D intensity drifts up at ``rd_opportunity_growth_large`` per year
+in the start year (a country parameter: Korea's chaebol exporters raised
+business R&D from about 2.3 % to 3.6 % of GDP in 2007-2017), fading with time
+constant ``rd_opportunity_fade_time``: the log multiplier is a stock that
+approaches ``growth x fade time``, so the drift has a ceiling.
+
+**Loop 5, policy support.**  Direct subsidies and tax incentives (levers, %
+of business R&D, Table 7) add to private R&D with an additionality factor; a
 documented share of each reaches SMEs.
 
-The 2012 private R&D intensity of SMEs and their R&D spend per researcher are
-derived at the start so that Table 6's 2012 SME R&D share (25.8 %) and R&D per
-researcher ratio (36.7 %) hold under the 2012 policy settings.  Units: value
-added in units of large-firm productivity; ``RDU`` = R&D units (large firms'
-2012 R&D per unit of value added = 1); ``RU`` = researcher units.
+**R&D per researcher.**  Researchers follow the R&D budget with a lag; the
+desired spend per researcher grows with a country's nominal researcher cost
+and deepens with the group's R&D intensity (``rd_deepening_elasticity``), so
+large firms' spend per researcher rises with their intensity while SMEs'
+stays flat: Table 6's KRW-million row.
+
+Start-year values (SME private R&D intensity, spend per researcher) are
+derived so that Table 6's 2007 figures hold under the start-year policy
+settings.  Units: value added in units of large-firm productivity; ``RDU`` =
+R&D units (large firms' start-year R&D per unit of value added = 1); ``RU`` =
+researcher units, scaled so that spend per researcher reads in million units
+of national currency (KRW for Korea) at start-year R&D prices.
 """
 
 from __future__ import annotations
 
+from smesim.model.common import saturating, soft_floor
 from smesim.model.spec import Sector
 
 S = Sector("rd_policy", __doc__)
 
+_T6 = (
+    "Table 6 (Park 2019), Korea 2007; the published figure is the prior centre and the 2007 data "
+    "point of the releases pins the estimate"
+)
 S.param(
     "init_rd_share_sme",
-    25.8,
+    26.6,
     "%",
     5.0,
     60.0,
     "calibrated",
-    "Table 6, SME share of business R&D 2012; the published 2012 figure is the prior centre with a"
-    " wide sd (5 points), and the 2012 data point of the releases pins the estimate, so a release "
-    "revising the 2012 figure moves the initial state; bounds: below ~4 % the 2012 support "
-    "settings alone exceed the share",
-    prior=25.8,
-    prior_sd=5.0,
+    _T6 + "; bounds: below ~4 % the start-year support settings alone exceed the share",
+    prior=26.6,
+    prior_sd=3.0,
     initial=True,
 )
 S.param(
     "init_rd_per_researcher_ratio_sme",
-    36.7,
+    44.7,
     "%",
     5.0,
     95.0,
     "calibrated",
-    "Table 6, SME R&D per researcher (large = 100) 2012; the published 2012 figure is the prior "
-    "centre with a wide sd (5 points), and the 2012 data point of the releases pins the estimate, "
-    "so a release revising the 2012 figure moves the initial state",
-    prior=36.7,
+    _T6,
+    prior=44.7,
+    prior_sd=3.0,
+    initial=True,
+)
+S.param(
+    "init_rd_per_researcher_sme_level",
+    76.4,
+    "RDU/yr/RU",
+    1.0,
+    1000.0,
+    "calibrated",
+    _T6 + " (KRW million per researcher)",
+    prior=76.4,
     prior_sd=5.0,
     initial=True,
+)
+S.param(
+    "rd_opportunity_growth_large",
+    0.03,
+    "1/yr",
+    -0.1,
+    0.2,
+    "calibrated",
+    "start-year growth of large firms' desired R&D intensity (technological opportunity of "
+    "large exporters; a country's exogenous driver); fitted to Table 6's share and spend "
+    "rows",
+    prior=0.03,
+    prior_sd=0.03,
+    country=True,
+)
+S.param(
+    "rd_opportunity_fade_time",
+    10.0,
+    "yr",
+    2.0,
+    40.0,
+    "assumed",
+    "assumed: the opportunity drift fades over about a decade (R&D intensity cannot rise without "
+    "limit: Korea's business R&D of 3.6 % of GDP in 2017 was already the OECD's second highest); "
+    "sampled 5-20 yr",
+    sample=(5.0, 20.0),
+)
+S.param(
+    "nominal_researcher_cost_growth",
+    0.02,
+    "1/yr",
+    -0.05,
+    0.15,
+    "calibrated",
+    "growth of the national-currency cost of a researcher at constant R&D intensity (wages and "
+    "prices); a country's exogenous driver, fitted to Table 6's KRW-million row",
+    prior=0.025,
+    prior_sd=0.015,
+    country=True,
+)
+S.param(
+    "rd_deepening_elasticity",
+    0.8,
+    "1",
+    0.0,
+    3.0,
+    "calibrated",
+    "elasticity of spend per researcher to the group's R&D intensity (a budget rise is first "
+    "spent on equipment and better-paid staff, head-count follows slowly); fitted to Table 6",
+    prior=0.7,
+    prior_sd=0.4,
 )
 S.param(
     "labour_share_large",
@@ -63,60 +147,75 @@ S.param(
     0.8,
     "assumed",
     "assumed: labour income share of large firms' value added (~0.4-0.5 in Korean national "
-    "accounts for large corporations)",
+    "accounts for large corporations); sampled 0.38-0.52",
+    sample=(0.38, 0.52),
 )
 S.param(
-    "appropriation_rate_2012",
+    "appropriation_rate_0",
     0.05,
     "1",
     0.0,
     0.3,
     "assumed",
     "assumed: share of SME value added captured by large buyers through unfair subcontracting "
-    "terms in 2012 (the paper names it, gives no figure)",
+    "terms in the start year (the paper names it, gives no figure); sampled 0.02-0.10",
+    sample=(0.02, 0.10),
 )
 S.param(
     "fair_trade_appropriation_effect",
-    0.8,
+    0.5,
     "1",
     0.0,
     1.0,
     "assumed",
-    "assumed: share of appropriation removed by full fair-trade enforcement",
+    "assumed: share of appropriation removed by full fair-trade enforcement; sampled 0.2-0.8",
+    sample=(0.2, 0.8),
 )
 S.param(
     "rd_margin_elasticity",
-    0.25,
-    "1",
-    0.0,
-    5.0,
-    "calibrated",
-    "elasticity of R&D intensity to the operating margin (success to the successful)",
-    prior=1.5,
-    prior_sd=1.0,
-)
-S.param(
-    "absorptive_capacity_elasticity",
-    0.64,
+    0.8,
     "1",
     0.0,
     3.0,
     "calibrated",
-    "elasticity of SME R&D intensity to relative knowledge per worker: firms that fall behind earn"
-    " less from R&D (absorptive capacity, Cohen & Levinthal 1990)",
+    "elasticity of R&D intensity to the operating margin at the start-year margin (success to "
+    "the successful)",
     prior=0.8,
-    prior_sd=0.5,
+    prior_sd=0.4,
 )
 S.param(
-    "researcher_cost_margin_elasticity",
-    1.3,
+    "rd_margin_cap",
+    2.0,
+    "1",
+    1.1,
+    5.0,
+    "assumed",
+    "assumed: the most a rising margin can multiply a group's start-year R&D intensity (internal "
+    "finance stops binding; R&D then follows opportunities, not cash); sampled 1.5-3",
+    sample=(1.5, 3.0),
+)
+S.param(
+    "absorptive_capacity_elasticity",
+    0.4,
     "1",
     0.0,
-    5.0,
+    2.0,
     "calibrated",
-    "elasticity of SMEs' desired R&D spend per researcher to their margin",
-    prior=1.0,
-    prior_sd=1.0,
+    "elasticity of SME R&D intensity to relative knowledge per worker at the start-year ratio "
+    "(absorptive capacity, Cohen & Levinthal 1990: firms that fall behind earn less from R&D)",
+    prior=0.4,
+    prior_sd=0.25,
+)
+S.param(
+    "absorptive_capacity_cap",
+    2.0,
+    "1",
+    1.1,
+    5.0,
+    "assumed",
+    "assumed: the most absorptive capacity can multiply SMEs' start-year R&D intensity; sampled "
+    "1.5-3",
+    sample=(1.5, 3.0),
 )
 S.param(
     "researcher_adjustment_time",
@@ -136,8 +235,9 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: 1 won of direct subsidy adds 1 won of R&D (OECD reviews find additionality around 1,"
-    " neither crowding out nor in)",
+    "assumed: 1 won of direct subsidy adds 1 won of R&D (meta-analyses reject full crowding out "
+    "and find additionality around 1); sampled 0.5-1.3",
+    sample=(0.5, 1.3),
 )
 S.param(
     "tax_additionality",
@@ -146,8 +246,9 @@ S.param(
     0.0,
     2.0,
     "assumed",
-    "assumed: tax incentives less additional than grants (bang-for-the-buck estimates below 1 in "
-    "OECD reviews)",
+    "assumed: tax incentives less additional than grants (bang-for-the-buck estimates below 1); "
+    "sampled 0.3-1.0",
+    sample=(0.3, 1.0),
 )
 S.param(
     "sme_share_of_subsidy",
@@ -156,8 +257,9 @@ S.param(
     0.0,
     1.0,
     "assumed",
-    "assumed: share of direct R&D subsidy reaching SMEs (Korean programmes are SME-targeted; Table"
-    " 3 lists 17 R&D programmes)",
+    "assumed: share of direct R&D subsidy reaching SMEs (Korean programmes are SME-targeted; "
+    "Table 3 lists 17 R&D programmes); sampled 0.4-0.75",
+    sample=(0.4, 0.75),
 )
 S.param(
     "sme_share_of_tax_incentive",
@@ -167,7 +269,8 @@ S.param(
     1.0,
     "assumed",
     "assumed: share of R&D tax incentives claimed by SMEs (credits scale with R&D spent, which "
-    "large firms dominate)",
+    "large firms dominate); sampled 0.15-0.4",
+    sample=(0.15, 0.4),
 )
 S.param(
     "green_cost_to_sme_margin",
@@ -176,7 +279,8 @@ S.param(
     0.0,
     0.2,
     "assumed",
-    "assumed: SME margin cost of a full green transition relative to baseline",
+    "assumed: SME margin cost of a full green transition relative to baseline; sampled 0-0.04",
+    sample=(0.0, 0.04),
 )
 S.param(
     "viable_sme_margin",
@@ -185,8 +289,30 @@ S.param(
     0,
     0.3,
     "assumed",
-    "assumed: the lowest operating margin SMEs accept before wage targets give way "
-    "(ability to pay); inactive in 2012-2019, where SME margins are about 0.2",
+    "assumed: the lowest operating margin SMEs accept before wage targets give way (ability to "
+    "pay); sampled 0.05-0.15",
+    sample=(0.05, 0.15),
+)
+S.param(
+    "margin_floor",
+    0.02,
+    "1",
+    0.0,
+    0.1,
+    "assumed",
+    "assumed: SMEs keep a minimal R&D budget even at zero margin (the smooth floor of the margin "
+    "R&D responds to); sampled 0.01-0.04",
+    sample=(0.01, 0.04),
+)
+S.param(
+    "margin_floor_width",
+    0.02,
+    "1",
+    0.005,
+    0.1,
+    "assumed",
+    "assumed: width of the smooth margin floor (the margin is within 1 % of its floor 0.1 below "
+    "it); no data, a numerical smoothing choice",
 )
 S.rule(
     "private_rd_share_sme_0 > 0 AND private_rd_share_sme_0 < 1",
@@ -197,42 +323,32 @@ S.rule(
         "subsidy_additionality",
         "tax_additionality",
     ],
-    "an SME R&D share the 2012 support settings can produce (SME support alone must not "
+    "an SME R&D share the start-year support settings can produce (SME support alone must not "
     "exceed it, nor large firms' support leave SMEs all private R&D)",
-)
-S.constant(
-    "margin_floor",
-    0.02,
-    "1",
-    "floor of the SME margin: SMEs keep a minimal R&D budget even at zero margin (assumed)",
 )
 S.constant(
     "rd_intensity_large_0",
     1.0,
     "RDU/yr",
-    "large firms' 2012 private R&D per unit of value added: the normalisation that defines "
-    "the R&D unit (RDU)",
+    "large firms' start-year private R&D per unit of value added: the normalisation that "
+    "defines the R&D unit (RDU)",
 )
-S.constant(
-    "researcher_cost_large_0",
-    1.0,
-    "RDU/yr/RU",
-    "R&D spend per large-firm researcher in 2012: the normalisation that defines the "
-    "researcher unit (RU)",
-)
-# ---- start-year values: derived so the 2012 figures hold under the 2012 policy settings
+# ---- start-year values: derived so the start-year figures hold under its policy settings
 S.aux("v_sme_0", "INIT(v_sme)", "1", "SME value added in the start year")
 S.aux("v_large_0", "INIT(v_large)", "1", "large-firm value added in the start year")
 S.aux(
     "margin_sme_0",
-    "MAX(1 - labour_share_large * wage_ratio_sme_0 / productivity_0 - appropriation_rate_2012, "
-    "margin_floor)",
+    soft_floor(
+        "(1 - labour_share_large * wage_ratio_sme_0 / productivity_0 - appropriation_rate_0)",
+        "margin_floor",
+        "margin_floor_width",
+    ),
     "1",
     "SME operating margin in the start year",
 )
 S.aux(
     "margin_large_0",
-    "1 - labour_share_large + appropriation_rate_2012 * v_sme_0 / v_large_0",
+    "1 - labour_share_large + appropriation_rate_0 * v_sme_0 / v_large_0",
     "1",
     "large-firm operating margin in the start year",
 )
@@ -264,8 +380,8 @@ S.aux(
     "private_rd_share_sme_0 / (1 - private_rd_share_sme_0) * v_large_0 / v_sme_0 "
     "* rd_intensity_large_0",
     "RDU/yr",
-    "SMEs' 2012 private R&D per unit of value added, derived so the 2012 SME R&D share holds "
-    "under the 2012 support settings",
+    "SMEs' start-year private R&D per unit of value added, derived so the start-year SME R&D "
+    "share holds under the start-year support settings",
 )
 S.aux("private_rd_sme_0", "rd_intensity_sme_0 * v_sme_0", "RDU/yr", "SME private R&D, start year")
 S.aux(
@@ -288,24 +404,59 @@ S.aux(
 )
 S.aux(
     "researcher_cost_sme_0",
-    "init_rd_per_researcher_ratio_sme / hundred_percent * researcher_cost_large_0",
+    "init_rd_per_researcher_sme_level",
     "RDU/yr/RU",
-    "SME R&D spend per researcher in 2012, from Table 6's R&D-per-researcher ratio",
+    "SME R&D spend per researcher in the start year (Table 6, KRW million)",
+)
+S.aux(
+    "researcher_cost_large_0",
+    "init_rd_per_researcher_sme_level / init_rd_per_researcher_ratio_sme * hundred_percent",
+    "RDU/yr/RU",
+    "large-firm R&D spend per researcher in the start year, from Table 6's ratio",
 )
 # ---- stocks
 S.stock(
     "researchers_sme",
     "rd_sme_0 / researcher_cost_sme_0",
     "RU",
-    "SME researchers",
+    "SME researchers (a head-count up to scale)",
     inflows=["researcher_change_sme"],
 )
 S.stock(
     "researchers_large",
     "rd_large_0 / researcher_cost_large_0",
     "RU",
-    "large-firm researchers",
+    "large-firm researchers (same scale)",
     inflows=["researcher_change_large"],
+)
+S.stock(
+    "rd_opportunity_large",
+    "0",
+    "1",
+    "log multiplier of large firms' desired R&D intensity from technological opportunity: "
+    "starts at 0 and approaches growth x fade time",
+    inflows=["rd_opportunity_change"],
+)
+S.stock(
+    "nominal_cost_index",
+    "1",
+    "1",
+    "national-currency cost of a researcher at constant R&D intensity, start year = 1",
+    inflows=["nominal_cost_change"],
+)
+S.flow(
+    "rd_opportunity_change",
+    "(rd_opportunity_growth_large * rd_opportunity_fade_time - rd_opportunity_large) "
+    "/ rd_opportunity_fade_time",
+    "1/yr",
+    "drift of large firms' technological opportunity: rd_opportunity_growth_large at the start, "
+    "fading exponentially",
+)
+S.flow(
+    "nominal_cost_change",
+    "nominal_researcher_cost_growth * nominal_cost_index",
+    "1/yr",
+    "growth of the nominal researcher cost",
 )
 # ---- margins (loop 1) and ability to pay (loop 3)
 S.aux(
@@ -317,23 +468,29 @@ S.aux(
 S.aux("v_large", "employment_share_500_plus / hundred_percent", "1", "large-firm value added")
 S.aux(
     "appropriation_rate",
-    "appropriation_rate_2012 * (1 - fair_trade_appropriation_effect * fair_trade_enforcement) "
+    "appropriation_rate_0 * (1 - fair_trade_appropriation_effect * fair_trade_enforcement) "
     "/ (1 - fair_trade_appropriation_effect * fair_trade_enforcement_0)",
     "1",
     "share of SME value added captured by large buyers (unfair subcontracting)",
 )
 S.aux(
     "value_kept_factor",
-    "(1 - appropriation_rate) / (1 - appropriation_rate_2012)",
+    "(1 - appropriation_rate) / (1 - appropriation_rate_0)",
     "1",
-    "share of their value added SMEs keep, relative to 2012",
+    "share of their value added SMEs keep, relative to the start year",
+)
+S.aux(
+    "margin_sme_raw",
+    "1 - labour_share_large * wage_ratio_sme / productivity_ratio_sme - appropriation_rate "
+    "- green_cost_to_sme_margin * (green_transition - green_transition_0)",
+    "1",
+    "SME operating margin on value added before the floor",
 )
 S.aux(
     "margin_sme",
-    "MAX(1 - labour_share_large * wage_ratio_sme / productivity_ratio_sme - appropriation_rate "
-    "- green_cost_to_sme_margin * (green_transition - green_transition_0), margin_floor)",
+    soft_floor("margin_sme_raw", "margin_floor", "margin_floor_width"),
     "1",
-    "SME operating margin on value added",
+    "SME operating margin R&D responds to (smooth floor)",
 )
 S.aux(
     "margin_large",
@@ -347,19 +504,32 @@ S.aux(
     "%",
     "highest all-SME wage ratio that leaves SMEs a viable margin",
 )
-# ---- R&D (loops 1 and 5)
+S.aux(
+    "ability_to_pay_0",
+    "productivity_0 * (1 - appropriation_rate_0 - viable_sme_margin) / labour_share_large",
+    "%",
+    "ability to pay in the start year",
+)
+# ---- R&D (loops 1, 2 and 5)
 S.aux(
     "private_rd_sme",
-    "v_sme * rd_intensity_sme_0 * (margin_sme / margin_sme_0) ^ rd_margin_elasticity"
-    " * (knowledge_ratio / knowledge_ratio_0) ^ absorptive_capacity_elasticity",
+    "v_sme * rd_intensity_sme_0 * "
+    + saturating("margin_sme / margin_sme_0", "rd_margin_elasticity", "rd_margin_cap")
+    + " * "
+    + saturating(
+        "knowledge_ratio / knowledge_ratio_0",
+        "absorptive_capacity_elasticity",
+        "absorptive_capacity_cap",
+    ),
     "RDU/yr",
-    "SMEs' own R&D: follows their margin (loop 1) and absorptive capacity",
+    "SMEs' own R&D: follows their margin (loop 1) and absorptive capacity, both saturating",
 )
 S.aux(
     "private_rd_large",
-    "v_large * rd_intensity_large_0 * (margin_large / margin_large_0) ^ rd_margin_elasticity",
+    "v_large * rd_intensity_large_0 * EXP(rd_opportunity_large) * "
+    + saturating("margin_large / margin_large_0", "rd_margin_elasticity", "rd_margin_cap"),
     "RDU/yr",
-    "large firms' own R&D",
+    "large firms' own R&D: technological opportunity and margin (saturating)",
 )
 S.aux(
     "sme_support_rate",
@@ -396,37 +566,39 @@ S.aux(
 )
 S.aux(
     "researcher_cost_sme",
-    "researcher_cost_sme_0 * (margin_sme / margin_sme_0) ^ researcher_cost_margin_elasticity",
+    "researcher_cost_sme_0 * nominal_cost_index * ((private_rd_sme / v_sme) / rd_intensity_sme_0)"
+    " ^ rd_deepening_elasticity",
     "RDU/yr/RU",
-    "SMEs' desired R&D spend per researcher",
+    "SMEs' desired R&D spend per researcher: nominal cost, deepened with their R&D intensity",
 )
 S.aux(
-    "desired_researchers_sme",
-    "rd_sme / researcher_cost_sme",
-    "RU",
-    "researchers the SME R&D budget supports",
-)
-S.aux(
-    "desired_researchers_large",
-    "rd_large / researcher_cost_large_0",
-    "RU",
-    "researchers the large-firm R&D budget supports",
+    "researcher_cost_large",
+    "researcher_cost_large_0 * nominal_cost_index * ((private_rd_large / v_large) "
+    "/ rd_intensity_large_0) ^ rd_deepening_elasticity",
+    "RDU/yr/RU",
+    "large firms' desired R&D spend per researcher",
 )
 S.flow(
     "researcher_change_sme",
-    "(desired_researchers_sme - researchers_sme) / researcher_adjustment_time",
+    "(rd_sme / researcher_cost_sme - researchers_sme) / researcher_adjustment_time",
     "RU/yr",
-    "net hiring of SME researchers",
+    "net hiring of SME researchers toward what the budget supports",
 )
 S.flow(
     "researcher_change_large",
-    "(desired_researchers_large - researchers_large) / researcher_adjustment_time",
+    "(rd_large / researcher_cost_large - researchers_large) / researcher_adjustment_time",
     "RU/yr",
     "net hiring of large-firm researchers",
 )
 S.aux(
+    "rd_per_researcher_sme",
+    "rd_sme / researchers_sme",
+    "RDU/yr/RU",
+    "SME R&D spend per researcher, million national currency (KRW for Korea)",
+)
+S.aux(
     "rd_per_researcher_ratio_sme",
-    "hundred_percent * ((rd_sme / researchers_sme) / (rd_large / researchers_large))",
+    "hundred_percent * rd_per_researcher_sme / (rd_large / researchers_large)",
     "%",
     "SME R&D per researcher, large firms = 100",
 )

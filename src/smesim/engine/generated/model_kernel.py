@@ -28,6 +28,8 @@ STOCKS = (
     'knowledge_large',
     'researchers_sme',
     'researchers_large',
+    'rd_opportunity_large',
+    'nominal_cost_index',
     'wage_ratio_1_4',
     'wage_ratio_5_9',
     'wage_ratio_10_99',
@@ -67,6 +69,7 @@ OUTPUTS = (
     'productivity_ratio_sme',
     'rd_share_sme',
     'rd_per_researcher_ratio_sme',
+    'rd_per_researcher_sme',
     'export_share_sme',
     'employment_share_sme',
     'employment_share_1_4',
@@ -91,32 +94,38 @@ OUTPUTS = (
 #: Per-run constant rows of ``A``: parameters, start-time values, hoisted terms.
 K_ROWS = (
     'knowledge_depreciation_rate',
+    'knowledge_catch_up_rate',
+    'diffusion_catch_up_effect',
     'knowledge_productivity_elasticity',
-    'knowledge_spillover_rate',
-    'diffusion_spillover_effect',
-    'tech_diffusion_effect',
     'skills_productivity_elasticity',
+    'nominal_researcher_cost_growth',
+    'rd_deepening_elasticity',
     'labour_share_large',
-    'appropriation_rate_2012',
+    'appropriation_rate_0',
     'fair_trade_appropriation_effect',
     'rd_margin_elasticity',
+    'rd_margin_cap',
     'absorptive_capacity_elasticity',
-    'researcher_cost_margin_elasticity',
+    'absorptive_capacity_cap',
     'subsidy_additionality',
     'tax_additionality',
     'sme_share_of_subsidy',
     'sme_share_of_tax_incentive',
     'green_cost_to_sme_margin',
     'viable_sme_margin',
+    'margin_floor',
+    'margin_floor_width',
     'wage_productivity_elasticity',
-    'wage_target_2012',
+    'labour_scarcity_wage_effect',
     'fair_trade_wage_effect',
+    'ability_to_pay_width',
     'scale_up_rate_1_4',
     'scale_up_rate_5_9',
     'scale_up_rate_10_99',
     'scale_up_rate_100_499',
     'scale_up_support_effect',
     'scale_up_productivity_elasticity',
+    'scale_up_capacity',
     'export_productivity_elasticity',
     'export_scale_up_effect',
     'agglomeration_population_effect',
@@ -128,8 +137,9 @@ K_ROWS = (
     'concentrated_capital_region_share',
     'environmental_intensity_worst',
     'rd_intensity_sme_0',
-    'spillover_scale',
+    'absorbable_knowledge_share',
     'researcher_cost_sme_0',
+    'researcher_cost_large_0',
     'shrink_rate_5_9',
     'shrink_rate_10_99',
     'shrink_rate_100_499',
@@ -144,42 +154,53 @@ K_ROWS = (
     'hoisted_0',
     'hoisted_1',
     'hoisted_2',
+    'hoisted_3',
+    'hoisted_4',
     'inv_knowledge_ratio_0',
     'inv_productivity_adjustment_time',
-    'hoisted_5',
+    'hoisted_7',
+    'inv_rd_opportunity_fade_time',
+    'inv_margin_floor_width',
+    'hoisted_10',
     'inv_labour_share_large',
     'inv_margin_sme_0',
-    'inv_margin_large_0',
-    'hoisted_9',
-    'hoisted_10',
-    'inv_researcher_adjustment_time',
-    'inv_productivity_0',
     'hoisted_13',
     'hoisted_14',
-    'hoisted_15',
+    'inv_margin_large_0',
     'hoisted_16',
-    'inv_wage_adjustment_time',
-    'hoisted_18',
-    'inv_export_adjustment_time',
-    'hoisted_20',
+    'hoisted_17',
+    'inv_rd_intensity_sme_0',
+    'inv_researcher_adjustment_time',
+    'inv_productivity_0',
     'hoisted_21',
     'hoisted_22',
     'hoisted_23',
+    'hoisted_24',
+    'inv_ability_to_pay_width',
+    'inv_ability_to_pay_ratio_0',
+    'inv_wage_adjustment_time',
+    'hoisted_28',
+    'hoisted_29',
+    'inv_export_adjustment_time',
+    'hoisted_31',
+    'hoisted_32',
+    'hoisted_33',
+    'hoisted_34',
     'inv_grp_adjustment_time',
-    'hoisted_25',
+    'hoisted_36',
     'inv_population_adjustment_time',
-    'hoisted_27',
+    'hoisted_38',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
-    'hoisted_30',
+    'hoisted_41',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
-    'hoisted_34',
-    'hoisted_35',
+    'hoisted_45',
+    'hoisted_46',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
-    'hoisted_38',
+    'hoisted_49',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -188,148 +209,187 @@ S_knowledge_sme = 1
 S_knowledge_large = 2
 S_researchers_sme = 3
 S_researchers_large = 4
-S_wage_ratio_1_4 = 5
-S_wage_ratio_5_9 = 6
-S_wage_ratio_10_99 = 7
-S_wage_ratio_100_499 = 8
-S_employment_share_1_4 = 9
-S_employment_share_5_9 = 10
-S_employment_share_10_99 = 11
-S_employment_share_100_499 = 12
-S_employment_share_500_plus = 13
-S_export_share_sme = 14
-S_capital_region_grp_share = 15
-S_capital_region_population_share = 16
-S_capital_region_startup_share = 17
-S_sme_skills_index = 18
-S_environmental_intensity = 19
+S_rd_opportunity_large = 5
+S_nominal_cost_index = 6
+S_wage_ratio_1_4 = 7
+S_wage_ratio_5_9 = 8
+S_wage_ratio_10_99 = 9
+S_wage_ratio_100_499 = 10
+S_employment_share_1_4 = 11
+S_employment_share_5_9 = 12
+S_employment_share_10_99 = 13
+S_employment_share_100_499 = 14
+S_employment_share_500_plus = 15
+S_export_share_sme = 16
+S_capital_region_grp_share = 17
+S_capital_region_population_share = 18
+S_capital_region_startup_share = 19
+S_sme_skills_index = 20
+S_environmental_intensity = 21
 K_knowledge_depreciation_rate = 0
-K_knowledge_productivity_elasticity = 1
-K_knowledge_spillover_rate = 2
-K_diffusion_spillover_effect = 3
-K_tech_diffusion_effect = 4
-K_skills_productivity_elasticity = 5
-K_labour_share_large = 6
-K_appropriation_rate_2012 = 7
-K_fair_trade_appropriation_effect = 8
-K_rd_margin_elasticity = 9
-K_absorptive_capacity_elasticity = 10
-K_researcher_cost_margin_elasticity = 11
-K_subsidy_additionality = 12
-K_tax_additionality = 13
-K_sme_share_of_subsidy = 14
-K_sme_share_of_tax_incentive = 15
-K_green_cost_to_sme_margin = 16
-K_viable_sme_margin = 17
-K_wage_productivity_elasticity = 18
-K_wage_target_2012 = 19
-K_fair_trade_wage_effect = 20
-K_scale_up_rate_1_4 = 21
-K_scale_up_rate_5_9 = 22
-K_scale_up_rate_10_99 = 23
-K_scale_up_rate_100_499 = 24
-K_scale_up_support_effect = 25
-K_scale_up_productivity_elasticity = 26
-K_export_productivity_elasticity = 27
-K_export_scale_up_effect = 28
-K_agglomeration_population_effect = 29
-K_agglomeration_grp_effect = 30
-K_training_skills_effect = 31
-K_ageing_skills_effect = 32
-K_environmental_intensity_trend = 33
-K_green_transition_effect = 34
-K_concentrated_capital_region_share = 35
-K_environmental_intensity_worst = 36
-K_rd_intensity_sme_0 = 37
-K_spillover_scale = 38
-K_researcher_cost_sme_0 = 39
-K_shrink_rate_5_9 = 40
-K_shrink_rate_10_99 = 41
-K_shrink_rate_100_499 = 42
-K_shrink_rate_500_plus = 43
-K_population_65plus_share_0 = 44
-K_regional_dispersion_0 = 45
-K_fair_trade_enforcement_0 = 46
-K_scale_up_support_0 = 47
-K_vocational_training_0 = 48
-K_tech_diffusion_0 = 49
-K_green_transition_0 = 50
-K_hoisted_0 = 51
-K_hoisted_1 = 52
-K_hoisted_2 = 53
-K_inv_knowledge_ratio_0 = 54
-K_inv_productivity_adjustment_time = 55
-K_hoisted_5 = 56
-K_inv_labour_share_large = 57
-K_inv_margin_sme_0 = 58
-K_inv_margin_large_0 = 59
-K_hoisted_9 = 60
-K_hoisted_10 = 61
-K_inv_researcher_adjustment_time = 62
-K_inv_productivity_0 = 63
-K_hoisted_13 = 64
-K_hoisted_14 = 65
-K_hoisted_15 = 66
-K_hoisted_16 = 67
-K_inv_wage_adjustment_time = 68
-K_hoisted_18 = 69
-K_inv_export_adjustment_time = 70
-K_hoisted_20 = 71
-K_hoisted_21 = 72
-K_hoisted_22 = 73
-K_hoisted_23 = 74
-K_inv_grp_adjustment_time = 75
-K_hoisted_25 = 76
-K_inv_population_adjustment_time = 77
-K_hoisted_27 = 78
-K_inv_startup_adjustment_time = 79
-K_inv_skills_adjustment_time = 80
-K_hoisted_30 = 81
-K_inv_reference_wage_ratio = 82
-K_inv_reference_productivity_ratio = 83
-K_inv_reference_rd_share = 84
-K_hoisted_34 = 85
-K_hoisted_35 = 86
-K_inv_reference_small_firm_wage_ratio = 87
-K_inv_reference_skills_index = 88
-K_hoisted_38 = 89
-U_rd_subsidy_rate = 90
-U_rd_tax_incentive_rate = 91
-U_regional_dispersion = 92
-U_fair_trade_enforcement = 93
-U_scale_up_support = 94
-U_vocational_training = 95
-U_tech_diffusion = 96
-U_green_transition = 97
-A_ROWS = 98
-R_U = 90
-X_employment_share_sme = 20
-X_knowledge_ratio = 21
-X_appropriation_rate = 22
-X_v_sme = 23
-X_v_large = 24
-X_wage_ratio_sme = 25
-X_margin_sme = 26
-X_rd_sme = 27
-X_rd_large = 28
-LOG_0 = 29  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
-LOG_1 = 30  # log of (sme_skills_index * 0.01)
-LOG_2 = 31  # log of (margin_sme * K[inv_margin_sme_0])
-LOG_3 = 32  # log of (margin_large * K[inv_margin_large_0])
-LOG_4 = 33  # log of (productivity_ratio_sme * K[inv_productivity_0])
-LOG_5 = 34  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_21])
-LOG_6 = 35  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_22])
-EXP_0 = 36  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[tech_diffusion_effect] * (tech_diffusion - K[tech_diffusion_0]))) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>))
-EXP_1 = 37  # exp of ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>))
-EXP_2 = 38  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
-EXP_3 = 39  # exp of (K[researcher_cost_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
-EXP_4 = 40  # exp of ((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0])))
-EXP_5 = 41  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
-EXP_6 = 42  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
-EXP_7 = 43  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_21])>) + (K[hoisted_20] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_8 = 44  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_22])>) + (K[hoisted_20] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_9 = 45  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
-D_ROWS = 46
+K_knowledge_catch_up_rate = 1
+K_diffusion_catch_up_effect = 2
+K_knowledge_productivity_elasticity = 3
+K_skills_productivity_elasticity = 4
+K_nominal_researcher_cost_growth = 5
+K_rd_deepening_elasticity = 6
+K_labour_share_large = 7
+K_appropriation_rate_0 = 8
+K_fair_trade_appropriation_effect = 9
+K_rd_margin_elasticity = 10
+K_rd_margin_cap = 11
+K_absorptive_capacity_elasticity = 12
+K_absorptive_capacity_cap = 13
+K_subsidy_additionality = 14
+K_tax_additionality = 15
+K_sme_share_of_subsidy = 16
+K_sme_share_of_tax_incentive = 17
+K_green_cost_to_sme_margin = 18
+K_viable_sme_margin = 19
+K_margin_floor = 20
+K_margin_floor_width = 21
+K_wage_productivity_elasticity = 22
+K_labour_scarcity_wage_effect = 23
+K_fair_trade_wage_effect = 24
+K_ability_to_pay_width = 25
+K_scale_up_rate_1_4 = 26
+K_scale_up_rate_5_9 = 27
+K_scale_up_rate_10_99 = 28
+K_scale_up_rate_100_499 = 29
+K_scale_up_support_effect = 30
+K_scale_up_productivity_elasticity = 31
+K_scale_up_capacity = 32
+K_export_productivity_elasticity = 33
+K_export_scale_up_effect = 34
+K_agglomeration_population_effect = 35
+K_agglomeration_grp_effect = 36
+K_training_skills_effect = 37
+K_ageing_skills_effect = 38
+K_environmental_intensity_trend = 39
+K_green_transition_effect = 40
+K_concentrated_capital_region_share = 41
+K_environmental_intensity_worst = 42
+K_rd_intensity_sme_0 = 43
+K_absorbable_knowledge_share = 44
+K_researcher_cost_sme_0 = 45
+K_researcher_cost_large_0 = 46
+K_shrink_rate_5_9 = 47
+K_shrink_rate_10_99 = 48
+K_shrink_rate_100_499 = 49
+K_shrink_rate_500_plus = 50
+K_population_65plus_share_0 = 51
+K_regional_dispersion_0 = 52
+K_fair_trade_enforcement_0 = 53
+K_scale_up_support_0 = 54
+K_vocational_training_0 = 55
+K_tech_diffusion_0 = 56
+K_green_transition_0 = 57
+K_hoisted_0 = 58
+K_hoisted_1 = 59
+K_hoisted_2 = 60
+K_hoisted_3 = 61
+K_hoisted_4 = 62
+K_inv_knowledge_ratio_0 = 63
+K_inv_productivity_adjustment_time = 64
+K_hoisted_7 = 65
+K_inv_rd_opportunity_fade_time = 66
+K_inv_margin_floor_width = 67
+K_hoisted_10 = 68
+K_inv_labour_share_large = 69
+K_inv_margin_sme_0 = 70
+K_hoisted_13 = 71
+K_hoisted_14 = 72
+K_inv_margin_large_0 = 73
+K_hoisted_16 = 74
+K_hoisted_17 = 75
+K_inv_rd_intensity_sme_0 = 76
+K_inv_researcher_adjustment_time = 77
+K_inv_productivity_0 = 78
+K_hoisted_21 = 79
+K_hoisted_22 = 80
+K_hoisted_23 = 81
+K_hoisted_24 = 82
+K_inv_ability_to_pay_width = 83
+K_inv_ability_to_pay_ratio_0 = 84
+K_inv_wage_adjustment_time = 85
+K_hoisted_28 = 86
+K_hoisted_29 = 87
+K_inv_export_adjustment_time = 88
+K_hoisted_31 = 89
+K_hoisted_32 = 90
+K_hoisted_33 = 91
+K_hoisted_34 = 92
+K_inv_grp_adjustment_time = 93
+K_hoisted_36 = 94
+K_inv_population_adjustment_time = 95
+K_hoisted_38 = 96
+K_inv_startup_adjustment_time = 97
+K_inv_skills_adjustment_time = 98
+K_hoisted_41 = 99
+K_inv_reference_wage_ratio = 100
+K_inv_reference_productivity_ratio = 101
+K_inv_reference_rd_share = 102
+K_hoisted_45 = 103
+K_hoisted_46 = 104
+K_inv_reference_small_firm_wage_ratio = 105
+K_inv_reference_skills_index = 106
+K_hoisted_49 = 107
+U_rd_subsidy_rate = 108
+U_rd_tax_incentive_rate = 109
+U_regional_dispersion = 110
+U_fair_trade_enforcement = 111
+U_scale_up_support = 112
+U_vocational_training = 113
+U_tech_diffusion = 114
+U_green_transition = 115
+A_ROWS = 116
+R_U = 108
+X_employment_share_sme = 22
+X_knowledge_ratio = 23
+X_appropriation_rate = 24
+X_v_sme = 25
+X_v_large = 26
+X_wage_ratio_sme = 27
+X_margin_sme = 28
+X_ability_to_pay = 29
+X_private_rd_sme = 30
+X_private_rd_large = 31
+X_rd_sme = 32
+X_rd_large = 33
+X_wage_target_uncapped_1_4 = 34
+X_wage_target_uncapped_5_9 = 35
+X_wage_target_uncapped_10_99 = 36
+X_wage_target_uncapped_100_499 = 37
+X_mean_wage_target = 38
+LOG_0 = 39  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
+LOG_1 = 40  # log of (sme_skills_index * 0.01)
+LOG_2 = 41  # log of (margin_large * K[inv_margin_large_0])
+LOG_3 = 42  # log of (productivity_ratio_sme * K[inv_productivity_0])
+LOG_4 = 43  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_32])
+LOG_5 = 44  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_33])
+LOG_6 = 45  # log of (1.0 + exp<((margin_sme_raw - K[margin_floor]) * K[inv_margin_floor_width])>)
+LOG_7 = 46  # log of ((private_rd_large / v_large) * 1.0)
+LOG_8 = 47  # log of (margin_sme * K[inv_margin_sme_0])
+LOG_9 = 48  # log of (1.0 + exp<((ability_to_pay - mean_wage_target) * K[inv_ability_to_pay_width])>)
+LOG_10 = 49  # log of ((private_rd_sme / v_sme) * K[inv_rd_intensity_sme_0])
+EXP_0 = 50  # exp of (K[diffusion_catch_up_effect] * (tech_diffusion - K[tech_diffusion_0]))
+EXP_1 = 51  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>)) + ((K[hoisted_2] * (capital_region_startup_share - K[hoisted_3])) * 0.01))
+EXP_2 = 52  # exp of ((margin_sme_raw - K[margin_floor]) * K[inv_margin_floor_width])
+EXP_3 = 53  # exp of (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)
+EXP_4 = 54  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
+EXP_5 = 55  # exp of (rd_opportunity_large + (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>))
+EXP_6 = 56  # exp of ((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + ((K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0])) + (K[labour_scarcity_wage_effect] * (population_65plus_share - K[population_65plus_share_0]))))
+EXP_7 = 57  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
+EXP_8 = 58  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
+EXP_9 = 59  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_32])>) + (K[hoisted_31] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_10 = 60  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_33])>) + (K[hoisted_31] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_11 = 61  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
+EXP_12 = 62  # exp of (K[rd_deepening_elasticity] * log<((private_rd_large / v_large) * 1.0)>)
+EXP_13 = 63  # exp of ((ability_to_pay - mean_wage_target) * K[inv_ability_to_pay_width])
+EXP_14 = 64  # exp of (K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
+EXP_15 = 65  # exp of ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>))
+EXP_16 = 66  # exp of (K[rd_deepening_elasticity] * log<((private_rd_sme / v_sme) * K[inv_rd_intensity_sme_0])>)
+D_ROWS = 67
 
 
 def per_run(P, C):
@@ -340,177 +400,206 @@ def per_run(P, C):
     init_wage_ratio_5_9 = P[:, 1]
     init_wage_ratio_10_99 = P[:, 2]
     init_wage_ratio_100_499 = P[:, 3]
-    init_capital_region_grp_share = P[:, 12]
-    init_capital_region_population_share = P[:, 13]
-    init_capital_region_startup_share = P[:, 14]
-    knowledge_depreciation_rate = P[:, 15]
-    knowledge_productivity_elasticity = P[:, 17]
-    productivity_target_2012 = P[:, 18]
-    productivity_adjustment_time = P[:, 19]
-    knowledge_spillover_rate = P[:, 20]
-    diffusion_spillover_effect = P[:, 21]
-    tech_diffusion_effect = P[:, 22]
-    skills_productivity_elasticity = P[:, 23]
-    labour_share_large = P[:, 24]
-    appropriation_rate_2012 = P[:, 25]
-    fair_trade_appropriation_effect = P[:, 26]
-    rd_margin_elasticity = P[:, 27]
-    absorptive_capacity_elasticity = P[:, 28]
-    researcher_cost_margin_elasticity = P[:, 29]
-    researcher_adjustment_time = P[:, 30]
-    subsidy_additionality = P[:, 31]
-    tax_additionality = P[:, 32]
-    sme_share_of_subsidy = P[:, 33]
-    sme_share_of_tax_incentive = P[:, 34]
-    green_cost_to_sme_margin = P[:, 35]
-    viable_sme_margin = P[:, 36]
-    wage_productivity_elasticity = P[:, 37]
-    wage_adjustment_time = P[:, 38]
-    wage_target_2012 = P[:, 39]
-    fair_trade_wage_effect = P[:, 40]
-    scale_up_rate_1_4 = P[:, 41]
-    scale_up_rate_5_9 = P[:, 42]
-    scale_up_rate_10_99 = P[:, 43]
-    scale_up_rate_100_499 = P[:, 44]
-    scale_up_support_effect = P[:, 45]
-    scale_up_productivity_elasticity = P[:, 46]
-    export_target_2012 = P[:, 47]
-    export_productivity_elasticity = P[:, 48]
-    export_adjustment_time = P[:, 49]
-    export_scale_up_effect = P[:, 50]
-    capital_region_grp_target_2012 = P[:, 51]
-    capital_region_population_target_2012 = P[:, 52]
-    grp_adjustment_time = P[:, 53]
-    population_adjustment_time = P[:, 54]
-    startup_adjustment_time = P[:, 55]
-    agglomeration_population_effect = P[:, 56]
-    agglomeration_grp_effect = P[:, 57]
-    dispersion_effect = P[:, 58]
-    skills_adjustment_time = P[:, 59]
-    training_skills_effect = P[:, 60]
-    ageing_skills_effect = P[:, 61]
-    environmental_intensity_trend = P[:, 62]
-    green_transition_effect = P[:, 63]
-    reference_wage_ratio = P[:, 64]
-    reference_small_firm_wage_ratio = P[:, 65]
-    reference_productivity_ratio = P[:, 66]
-    reference_rd_share = P[:, 67]
-    balanced_capital_region_share = P[:, 68]
-    concentrated_capital_region_share = P[:, 69]
-    reference_skills_index = P[:, 70]
-    environmental_intensity_target = P[:, 71]
-    environmental_intensity_worst = P[:, 72]
+    init_export_share_sme = P[:, 12]
+    init_capital_region_grp_share = P[:, 13]
+    init_capital_region_population_share = P[:, 14]
+    init_capital_region_startup_share = P[:, 15]
+    knowledge_depreciation_rate = P[:, 16]
+    knowledge_catch_up_rate = P[:, 17]
+    diffusion_catch_up_effect = P[:, 19]
+    knowledge_productivity_elasticity = P[:, 20]
+    productivity_adjustment_time = P[:, 21]
+    skills_productivity_elasticity = P[:, 22]
+    rd_opportunity_growth_large = P[:, 23]
+    rd_opportunity_fade_time = P[:, 24]
+    nominal_researcher_cost_growth = P[:, 25]
+    rd_deepening_elasticity = P[:, 26]
+    labour_share_large = P[:, 27]
+    appropriation_rate_0 = P[:, 28]
+    fair_trade_appropriation_effect = P[:, 29]
+    rd_margin_elasticity = P[:, 30]
+    rd_margin_cap = P[:, 31]
+    absorptive_capacity_elasticity = P[:, 32]
+    absorptive_capacity_cap = P[:, 33]
+    researcher_adjustment_time = P[:, 34]
+    subsidy_additionality = P[:, 35]
+    tax_additionality = P[:, 36]
+    sme_share_of_subsidy = P[:, 37]
+    sme_share_of_tax_incentive = P[:, 38]
+    green_cost_to_sme_margin = P[:, 39]
+    viable_sme_margin = P[:, 40]
+    margin_floor = P[:, 41]
+    margin_floor_width = P[:, 42]
+    wage_productivity_elasticity = P[:, 43]
+    wage_adjustment_time = P[:, 44]
+    labour_scarcity_wage_effect = P[:, 45]
+    fair_trade_wage_effect = P[:, 46]
+    ability_to_pay_width = P[:, 47]
+    scale_up_rate_1_4 = P[:, 48]
+    scale_up_rate_5_9 = P[:, 49]
+    scale_up_rate_10_99 = P[:, 50]
+    scale_up_rate_100_499 = P[:, 51]
+    scale_up_support_effect = P[:, 52]
+    scale_up_productivity_elasticity = P[:, 53]
+    scale_up_capacity = P[:, 54]
+    export_productivity_elasticity = P[:, 55]
+    export_adjustment_time = P[:, 56]
+    export_scale_up_effect = P[:, 57]
+    capital_region_grp_target_0 = P[:, 58]
+    capital_region_population_target_0 = P[:, 59]
+    grp_adjustment_time = P[:, 60]
+    population_adjustment_time = P[:, 61]
+    startup_adjustment_time = P[:, 62]
+    agglomeration_population_effect = P[:, 63]
+    agglomeration_grp_effect = P[:, 64]
+    dispersion_effect = P[:, 65]
+    concentration_productivity_effect = P[:, 66]
+    skills_adjustment_time = P[:, 67]
+    training_skills_effect = P[:, 68]
+    ageing_skills_effect = P[:, 69]
+    environmental_intensity_trend = P[:, 70]
+    green_transition_effect = P[:, 71]
+    reference_wage_ratio = P[:, 72]
+    reference_small_firm_wage_ratio = P[:, 73]
+    reference_productivity_ratio = P[:, 74]
+    reference_rd_share = P[:, 75]
+    balanced_capital_region_share = P[:, 76]
+    concentrated_capital_region_share = P[:, 77]
+    reference_skills_index = P[:, 78]
+    environmental_intensity_target = P[:, 79]
+    environmental_intensity_worst = P[:, 80]
     productivity_0 = C[:, 0]
     rd_intensity_sme_0 = C[:, 1]
-    spillover_scale = C[:, 2]
-    knowledge_ratio_0 = C[:, 3]
+    knowledge_ratio_0 = C[:, 2]
+    absorbable_knowledge_share = C[:, 3]
     margin_sme_0 = C[:, 4]
     margin_large_0 = C[:, 5]
     researcher_cost_sme_0 = C[:, 6]
-    shrink_rate_5_9 = C[:, 7]
-    shrink_rate_10_99 = C[:, 8]
-    shrink_rate_100_499 = C[:, 9]
-    shrink_rate_500_plus = C[:, 10]
-    population_65plus_share_0 = C[:, 11]
-    regional_dispersion_0 = C[:, 12]
-    fair_trade_enforcement_0 = C[:, 13]
-    scale_up_support_0 = C[:, 14]
-    vocational_training_0 = C[:, 15]
-    tech_diffusion_0 = C[:, 16]
-    green_transition_0 = C[:, 17]
+    researcher_cost_large_0 = C[:, 7]
+    ability_to_pay_ratio_0 = C[:, 8]
+    shrink_rate_5_9 = C[:, 9]
+    shrink_rate_10_99 = C[:, 10]
+    shrink_rate_100_499 = C[:, 11]
+    shrink_rate_500_plus = C[:, 12]
+    population_65plus_share_0 = C[:, 13]
+    regional_dispersion_0 = C[:, 14]
+    fair_trade_enforcement_0 = C[:, 15]
+    scale_up_support_0 = C[:, 16]
+    vocational_training_0 = C[:, 17]
+    tech_diffusion_0 = C[:, 18]
+    green_transition_0 = C[:, 19]
+    init__capital_region_startup_share = C[:, 20]
     hundred_percent = 100.0
     base_index = 100.0
-    K = np.empty((n, 90))
+    K = np.empty((n, 108))
     K[:, 0] = knowledge_depreciation_rate
-    K[:, 1] = knowledge_productivity_elasticity
-    K[:, 2] = knowledge_spillover_rate
-    K[:, 3] = diffusion_spillover_effect
-    K[:, 4] = tech_diffusion_effect
-    K[:, 5] = skills_productivity_elasticity
-    K[:, 6] = labour_share_large
-    K[:, 7] = appropriation_rate_2012
-    K[:, 8] = fair_trade_appropriation_effect
-    K[:, 9] = rd_margin_elasticity
-    K[:, 10] = absorptive_capacity_elasticity
-    K[:, 11] = researcher_cost_margin_elasticity
-    K[:, 12] = subsidy_additionality
-    K[:, 13] = tax_additionality
-    K[:, 14] = sme_share_of_subsidy
-    K[:, 15] = sme_share_of_tax_incentive
-    K[:, 16] = green_cost_to_sme_margin
-    K[:, 17] = viable_sme_margin
-    K[:, 18] = wage_productivity_elasticity
-    K[:, 19] = wage_target_2012
-    K[:, 20] = fair_trade_wage_effect
-    K[:, 21] = scale_up_rate_1_4
-    K[:, 22] = scale_up_rate_5_9
-    K[:, 23] = scale_up_rate_10_99
-    K[:, 24] = scale_up_rate_100_499
-    K[:, 25] = scale_up_support_effect
-    K[:, 26] = scale_up_productivity_elasticity
-    K[:, 27] = export_productivity_elasticity
-    K[:, 28] = export_scale_up_effect
-    K[:, 29] = agglomeration_population_effect
-    K[:, 30] = agglomeration_grp_effect
-    K[:, 31] = training_skills_effect
-    K[:, 32] = ageing_skills_effect
-    K[:, 33] = environmental_intensity_trend
-    K[:, 34] = green_transition_effect
-    K[:, 35] = concentrated_capital_region_share
-    K[:, 36] = environmental_intensity_worst
-    K[:, 37] = rd_intensity_sme_0
-    K[:, 38] = spillover_scale
-    K[:, 39] = researcher_cost_sme_0
-    K[:, 40] = shrink_rate_5_9
-    K[:, 41] = shrink_rate_10_99
-    K[:, 42] = shrink_rate_100_499
-    K[:, 43] = shrink_rate_500_plus
-    K[:, 44] = population_65plus_share_0
-    K[:, 45] = regional_dispersion_0
-    K[:, 46] = fair_trade_enforcement_0
-    K[:, 47] = scale_up_support_0
-    K[:, 48] = vocational_training_0
-    K[:, 49] = tech_diffusion_0
-    K[:, 50] = green_transition_0
-    K[:, 51] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
-    K[:, 52] = 1.0 / (1.0 - appropriation_rate_2012)
-    K[:, 53] = productivity_target_2012 / (hundred_percent - productivity_target_2012)
-    K[:, 54] = 1.0 / knowledge_ratio_0
-    K[:, 55] = 1.0 / productivity_adjustment_time
-    K[:, 56] = 1.0 - labour_share_large
-    K[:, 57] = 1.0 / labour_share_large
-    K[:, 58] = 1.0 / margin_sme_0
-    K[:, 59] = 1.0 / margin_large_0
-    K[:, 60] = 1.0 - sme_share_of_subsidy
-    K[:, 61] = 1.0 - sme_share_of_tax_incentive
-    K[:, 62] = 1.0 / researcher_adjustment_time
-    K[:, 63] = 1.0 / productivity_0
-    K[:, 64] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
-    K[:, 65] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
-    K[:, 66] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
-    K[:, 67] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
-    K[:, 68] = 1.0 / wage_adjustment_time
-    K[:, 69] = export_target_2012 / (hundred_percent - export_target_2012)
-    K[:, 70] = 1.0 / export_adjustment_time
-    K[:, 71] = -dispersion_effect
-    K[:, 72] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
-    K[:, 73] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
-    K[:, 74] = capital_region_grp_target_2012 / (hundred_percent - capital_region_grp_target_2012)
-    K[:, 75] = 1.0 / grp_adjustment_time
-    K[:, 76] = capital_region_population_target_2012 / (hundred_percent - capital_region_population_target_2012)
-    K[:, 77] = 1.0 / population_adjustment_time
-    K[:, 78] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
-    K[:, 79] = 1.0 / startup_adjustment_time
-    K[:, 80] = 1.0 / skills_adjustment_time
-    K[:, 81] = base_index / 3.0
-    K[:, 82] = 1.0 / reference_wage_ratio
-    K[:, 83] = 1.0 / reference_productivity_ratio
-    K[:, 84] = 1.0 / reference_rd_share
-    K[:, 85] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 86] = base_index / 2.0
-    K[:, 87] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 88] = 1.0 / reference_skills_index
-    K[:, 89] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 1] = knowledge_catch_up_rate
+    K[:, 2] = diffusion_catch_up_effect
+    K[:, 3] = knowledge_productivity_elasticity
+    K[:, 4] = skills_productivity_elasticity
+    K[:, 5] = nominal_researcher_cost_growth
+    K[:, 6] = rd_deepening_elasticity
+    K[:, 7] = labour_share_large
+    K[:, 8] = appropriation_rate_0
+    K[:, 9] = fair_trade_appropriation_effect
+    K[:, 10] = rd_margin_elasticity
+    K[:, 11] = rd_margin_cap
+    K[:, 12] = absorptive_capacity_elasticity
+    K[:, 13] = absorptive_capacity_cap
+    K[:, 14] = subsidy_additionality
+    K[:, 15] = tax_additionality
+    K[:, 16] = sme_share_of_subsidy
+    K[:, 17] = sme_share_of_tax_incentive
+    K[:, 18] = green_cost_to_sme_margin
+    K[:, 19] = viable_sme_margin
+    K[:, 20] = margin_floor
+    K[:, 21] = margin_floor_width
+    K[:, 22] = wage_productivity_elasticity
+    K[:, 23] = labour_scarcity_wage_effect
+    K[:, 24] = fair_trade_wage_effect
+    K[:, 25] = ability_to_pay_width
+    K[:, 26] = scale_up_rate_1_4
+    K[:, 27] = scale_up_rate_5_9
+    K[:, 28] = scale_up_rate_10_99
+    K[:, 29] = scale_up_rate_100_499
+    K[:, 30] = scale_up_support_effect
+    K[:, 31] = scale_up_productivity_elasticity
+    K[:, 32] = scale_up_capacity
+    K[:, 33] = export_productivity_elasticity
+    K[:, 34] = export_scale_up_effect
+    K[:, 35] = agglomeration_population_effect
+    K[:, 36] = agglomeration_grp_effect
+    K[:, 37] = training_skills_effect
+    K[:, 38] = ageing_skills_effect
+    K[:, 39] = environmental_intensity_trend
+    K[:, 40] = green_transition_effect
+    K[:, 41] = concentrated_capital_region_share
+    K[:, 42] = environmental_intensity_worst
+    K[:, 43] = rd_intensity_sme_0
+    K[:, 44] = absorbable_knowledge_share
+    K[:, 45] = researcher_cost_sme_0
+    K[:, 46] = researcher_cost_large_0
+    K[:, 47] = shrink_rate_5_9
+    K[:, 48] = shrink_rate_10_99
+    K[:, 49] = shrink_rate_100_499
+    K[:, 50] = shrink_rate_500_plus
+    K[:, 51] = population_65plus_share_0
+    K[:, 52] = regional_dispersion_0
+    K[:, 53] = fair_trade_enforcement_0
+    K[:, 54] = scale_up_support_0
+    K[:, 55] = vocational_training_0
+    K[:, 56] = tech_diffusion_0
+    K[:, 57] = green_transition_0
+    K[:, 58] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 59] = 1.0 / (1.0 - appropriation_rate_0)
+    K[:, 60] = -concentration_productivity_effect
+    K[:, 61] = init__capital_region_startup_share
+    K[:, 62] = productivity_0 / (hundred_percent - productivity_0)
+    K[:, 63] = 1.0 / knowledge_ratio_0
+    K[:, 64] = 1.0 / productivity_adjustment_time
+    K[:, 65] = rd_opportunity_growth_large * rd_opportunity_fade_time
+    K[:, 66] = 1.0 / rd_opportunity_fade_time
+    K[:, 67] = 1.0 / margin_floor_width
+    K[:, 68] = 1.0 - labour_share_large
+    K[:, 69] = 1.0 / labour_share_large
+    K[:, 70] = 1.0 / margin_sme_0
+    K[:, 71] = rd_margin_cap - 1.0
+    K[:, 72] = absorptive_capacity_cap - 1.0
+    K[:, 73] = 1.0 / margin_large_0
+    K[:, 74] = 1.0 - sme_share_of_subsidy
+    K[:, 75] = 1.0 - sme_share_of_tax_incentive
+    K[:, 76] = 1.0 / rd_intensity_sme_0
+    K[:, 77] = 1.0 / researcher_adjustment_time
+    K[:, 78] = 1.0 / productivity_0
+    K[:, 79] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
+    K[:, 80] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
+    K[:, 81] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
+    K[:, 82] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
+    K[:, 83] = 1.0 / ability_to_pay_width
+    K[:, 84] = 1.0 / ability_to_pay_ratio_0
+    K[:, 85] = 1.0 / wage_adjustment_time
+    K[:, 86] = scale_up_capacity - 1.0
+    K[:, 87] = init_export_share_sme / (hundred_percent - init_export_share_sme)
+    K[:, 88] = 1.0 / export_adjustment_time
+    K[:, 89] = -dispersion_effect
+    K[:, 90] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
+    K[:, 91] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
+    K[:, 92] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
+    K[:, 93] = 1.0 / grp_adjustment_time
+    K[:, 94] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
+    K[:, 95] = 1.0 / population_adjustment_time
+    K[:, 96] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
+    K[:, 97] = 1.0 / startup_adjustment_time
+    K[:, 98] = 1.0 / skills_adjustment_time
+    K[:, 99] = base_index / 3.0
+    K[:, 100] = 1.0 / reference_wage_ratio
+    K[:, 101] = 1.0 / reference_productivity_ratio
+    K[:, 102] = 1.0 / reference_rd_share
+    K[:, 103] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 104] = base_index / 2.0
+    K[:, 105] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 106] = 1.0 / reference_skills_index
+    K[:, 107] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
     return K
 
 
@@ -526,70 +615,78 @@ def _rates(A, Y, D, Xk, t):
         knowledge_sme = _g(Y, S_knowledge_sme, j)
         knowledge_large = _g(Y, S_knowledge_large, j)
         employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        k__appropriation_rate_2012 = _g(A, K_appropriation_rate_2012, j)
+        k__appropriation_rate_0 = _g(A, K_appropriation_rate_0, j)
         k__fair_trade_appropriation_effect = _g(A, K_fair_trade_appropriation_effect, j)
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__hoisted_0 = _g(A, K_hoisted_0, j)
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
-        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
-        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
-        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
-        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
-        k__labour_share_large = _g(A, K_labour_share_large, j)
-        k__green_cost_to_sme_margin = _g(A, K_green_cost_to_sme_margin, j)
-        green_transition = _g(A, U_green_transition, j)
-        k__green_transition_0 = _g(A, K_green_transition_0, j)
-        k__hoisted_5 = _g(A, K_hoisted_5, j)
+        k__hoisted_10 = _g(A, K_hoisted_10, j)
         k__inv_knowledge_ratio_0 = _g(A, K_inv_knowledge_ratio_0, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
-        k__inv_margin_sme_0 = _g(A, K_inv_margin_sme_0, j)
         k__inv_margin_large_0 = _g(A, K_inv_margin_large_0, j)
         k__inv_productivity_0 = _g(A, K_inv_productivity_0, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
-        k__hoisted_21 = _g(A, K_hoisted_21, j)
+        k__hoisted_32 = _g(A, K_hoisted_32, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
-        k__hoisted_22 = _g(A, K_hoisted_22, j)
+        k__hoisted_33 = _g(A, K_hoisted_33, j)
         employment_share_sme = (((employment_share_1_4 + employment_share_5_9) + employment_share_10_99) + employment_share_100_499)
         _put(D, X_employment_share_sme, j, employment_share_sme)
         knowledge_ratio = (((knowledge_sme / employment_share_sme) / knowledge_large) * employment_share_500_plus)
         _put(D, X_knowledge_ratio, j, knowledge_ratio)
-        appropriation_rate = ((k__appropriation_rate_2012 * (1.0 - (k__fair_trade_appropriation_effect * fair_trade_enforcement))) * k__hoisted_0)
+        appropriation_rate = ((k__appropriation_rate_0 * (1.0 - (k__fair_trade_appropriation_effect * fair_trade_enforcement))) * k__hoisted_0)
         _put(D, X_appropriation_rate, j, appropriation_rate)
         v_sme = (((employment_share_sme * 0.01) * productivity_ratio_sme) * 0.01)
         _put(D, X_v_sme, j, v_sme)
         v_large = (employment_share_500_plus * 0.01)
         _put(D, X_v_large, j, v_large)
-        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
-        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
-        margin_sme = max((((1.0 - ((k__labour_share_large * wage_ratio_sme) / productivity_ratio_sme)) - appropriation_rate) - (k__green_cost_to_sme_margin * (green_transition - k__green_transition_0))), 0.02)
-        _put(D, X_margin_sme, j, margin_sme)
-        margin_large = (k__hoisted_5 + ((appropriation_rate * v_sme) / v_large))
+        margin_large = (k__hoisted_10 + ((appropriation_rate * v_sme) / v_large))
         _put(D, LOG_0, j, (knowledge_ratio * k__inv_knowledge_ratio_0))
         _put(D, LOG_1, j, (sme_skills_index * 0.01))
-        _put(D, LOG_2, j, (margin_sme * k__inv_margin_sme_0))
-        _put(D, LOG_3, j, (margin_large * k__inv_margin_large_0))
-        _put(D, LOG_4, j, (productivity_ratio_sme * k__inv_productivity_0))
-        _put(D, LOG_5, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_21))
-        _put(D, LOG_6, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_22))
-    log_in_place(D, LOG_0 * LANES, (LOG_6 + 1) * LANES)
+        _put(D, LOG_2, j, (margin_large * k__inv_margin_large_0))
+        _put(D, LOG_3, j, (productivity_ratio_sme * k__inv_productivity_0))
+        _put(D, LOG_4, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_32))
+        _put(D, LOG_5, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_33))
+    log_in_place(D, LOG_0 * LANES, (LOG_5 + 1) * LANES)
     for j in range(LANES):  # loop 1
-        k__knowledge_productivity_elasticity = _g(A, K_knowledge_productivity_elasticity, j)
-        ln__LOG_0 = _g(D, LOG_0, j)
-        k__tech_diffusion_effect = _g(A, K_tech_diffusion_effect, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
+        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
+        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
+        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
+        employment_share_sme = _g(D, X_employment_share_sme, j)
+        k__labour_share_large = _g(A, K_labour_share_large, j)
+        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
+        appropriation_rate = _g(D, X_appropriation_rate, j)
+        k__green_cost_to_sme_margin = _g(A, K_green_cost_to_sme_margin, j)
+        green_transition = _g(A, U_green_transition, j)
+        k__green_transition_0 = _g(A, K_green_transition_0, j)
+        k__diffusion_catch_up_effect = _g(A, K_diffusion_catch_up_effect, j)
         tech_diffusion = _g(A, U_tech_diffusion, j)
         k__tech_diffusion_0 = _g(A, K_tech_diffusion_0, j)
+        k__knowledge_productivity_elasticity = _g(A, K_knowledge_productivity_elasticity, j)
+        ln__LOG_0 = _g(D, LOG_0, j)
         k__skills_productivity_elasticity = _g(A, K_skills_productivity_elasticity, j)
         ln__LOG_1 = _g(D, LOG_1, j)
+        k__hoisted_2 = _g(A, K_hoisted_2, j)
+        capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
+        k__hoisted_3 = _g(A, K_hoisted_3, j)
+        k__margin_floor = _g(A, K_margin_floor, j)
+        k__inv_margin_floor_width = _g(A, K_inv_margin_floor_width, j)
+        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
         k__rd_margin_elasticity = _g(A, K_rd_margin_elasticity, j)
         ln__LOG_2 = _g(D, LOG_2, j)
-        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
-        ln__LOG_3 = _g(D, LOG_3, j)
-        k__researcher_cost_margin_elasticity = _g(A, K_researcher_cost_margin_elasticity, j)
+        rd_opportunity_large = _g(Y, S_rd_opportunity_large, j)
         k__wage_productivity_elasticity = _g(A, K_wage_productivity_elasticity, j)
-        ln__LOG_4 = _g(D, LOG_4, j)
+        ln__LOG_3 = _g(D, LOG_3, j)
         k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
+        k__labour_scarcity_wage_effect = _g(A, K_labour_scarcity_wage_effect, j)
+        population_65plus_share = Xk[0]
+        k__population_65plus_share_0 = _g(A, K_population_65plus_share_0, j)
         k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
         scale_up_support = _g(A, U_scale_up_support, j)
         k__scale_up_support_0 = _g(A, K_scale_up_support_0, j)
@@ -597,106 +694,202 @@ def _rates(A, Y, D, Xk, t):
         k__export_productivity_elasticity = _g(A, K_export_productivity_elasticity, j)
         k__export_scale_up_effect = _g(A, K_export_scale_up_effect, j)
         k__agglomeration_population_effect = _g(A, K_agglomeration_population_effect, j)
-        ln__LOG_5 = _g(D, LOG_5, j)
-        k__hoisted_20 = _g(A, K_hoisted_20, j)
+        ln__LOG_4 = _g(D, LOG_4, j)
+        k__hoisted_31 = _g(A, K_hoisted_31, j)
         regional_dispersion = _g(A, U_regional_dispersion, j)
         k__regional_dispersion_0 = _g(A, K_regional_dispersion_0, j)
         k__agglomeration_grp_effect = _g(A, K_agglomeration_grp_effect, j)
-        ln__LOG_6 = _g(D, LOG_6, j)
+        ln__LOG_5 = _g(D, LOG_5, j)
         k__training_skills_effect = _g(A, K_training_skills_effect, j)
         vocational_training = _g(A, U_vocational_training, j)
         k__vocational_training_0 = _g(A, K_vocational_training_0, j)
         k__ageing_skills_effect = _g(A, K_ageing_skills_effect, j)
-        population_65plus_share = Xk[0]
-        k__population_65plus_share_0 = _g(A, K_population_65plus_share_0, j)
-        _put(D, EXP_0, j, (((k__knowledge_productivity_elasticity * ln__LOG_0) + (k__tech_diffusion_effect * (tech_diffusion - k__tech_diffusion_0))) + (k__skills_productivity_elasticity * ln__LOG_1)))
-        _put(D, EXP_1, j, ((k__rd_margin_elasticity * ln__LOG_2) + (k__absorptive_capacity_elasticity * ln__LOG_0)))
-        _put(D, EXP_2, j, (k__rd_margin_elasticity * ln__LOG_3))
-        _put(D, EXP_3, j, (k__researcher_cost_margin_elasticity * ln__LOG_2))
-        _put(D, EXP_4, j, ((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))))
-        _put(D, EXP_5, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_4)))
-        _put(D, EXP_6, j, ((k__export_productivity_elasticity * ln__LOG_4) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
-        _put(D, EXP_7, j, ((k__agglomeration_population_effect * ln__LOG_5) + (k__hoisted_20 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_8, j, ((k__agglomeration_grp_effect * ln__LOG_6) + (k__hoisted_20 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_9, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
-    exp_in_place(D, EXP_0 * LANES, (EXP_9 + 1) * LANES)
+        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
+        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
+        margin_sme_raw = (((1.0 - ((k__labour_share_large * wage_ratio_sme) / productivity_ratio_sme)) - appropriation_rate) - (k__green_cost_to_sme_margin * (green_transition - k__green_transition_0)))
+        _put(D, EXP_0, j, (k__diffusion_catch_up_effect * (tech_diffusion - k__tech_diffusion_0)))
+        _put(D, EXP_1, j, (((k__knowledge_productivity_elasticity * ln__LOG_0) + (k__skills_productivity_elasticity * ln__LOG_1)) + ((k__hoisted_2 * (capital_region_startup_share - k__hoisted_3)) * 0.01)))
+        _put(D, EXP_2, j, ((margin_sme_raw - k__margin_floor) * k__inv_margin_floor_width))
+        _put(D, EXP_3, j, (k__absorptive_capacity_elasticity * ln__LOG_0))
+        _put(D, EXP_4, j, (k__rd_margin_elasticity * ln__LOG_2))
+        _put(D, EXP_5, j, (rd_opportunity_large + (k__rd_margin_elasticity * ln__LOG_2)))
+        _put(D, EXP_6, j, ((k__wage_productivity_elasticity * ln__LOG_3) + ((k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0)) + (k__labour_scarcity_wage_effect * (population_65plus_share - k__population_65plus_share_0)))))
+        _put(D, EXP_7, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_3)))
+        _put(D, EXP_8, j, ((k__export_productivity_elasticity * ln__LOG_3) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
+        _put(D, EXP_9, j, ((k__agglomeration_population_effect * ln__LOG_4) + (k__hoisted_31 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_10, j, ((k__agglomeration_grp_effect * ln__LOG_5) + (k__hoisted_31 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_11, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
+    exp_in_place(D, EXP_0 * LANES, (EXP_11 + 1) * LANES)
     for j in range(LANES):  # loop 2
-        k__diffusion_spillover_effect = _g(A, K_diffusion_spillover_effect, j)
-        tech_diffusion = _g(A, U_tech_diffusion, j)
-        k__tech_diffusion_0 = _g(A, K_tech_diffusion_0, j)
-        k__knowledge_spillover_rate = _g(A, K_knowledge_spillover_rate, j)
-        k__spillover_scale = _g(A, K_spillover_scale, j)
-        employment_share_sme = _g(D, X_employment_share_sme, j)
-        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        knowledge_large = _g(Y, S_knowledge_large, j)
-        k__knowledge_depreciation_rate = _g(A, K_knowledge_depreciation_rate, j)
-        knowledge_sme = _g(Y, S_knowledge_sme, j)
-        appropriation_rate = _g(D, X_appropriation_rate, j)
-        k__hoisted_1 = _g(A, K_hoisted_1, j)
-        k__hoisted_2 = _g(A, K_hoisted_2, j)
-        ex__EXP_0 = _g(D, EXP_0, j)
+        v_large = _g(D, X_v_large, j)
+        ex__EXP_5 = _g(D, EXP_5, j)
+        k__rd_margin_cap = _g(A, K_rd_margin_cap, j)
+        k__hoisted_13 = _g(A, K_hoisted_13, j)
+        ex__EXP_4 = _g(D, EXP_4, j)
+        ex__EXP_2 = _g(D, EXP_2, j)
+        private_rd_large = ((((v_large * 1.0) * ex__EXP_5) * k__rd_margin_cap) / (k__hoisted_13 + ex__EXP_4))
+        _put(D, X_private_rd_large, j, private_rd_large)
+        _put(D, LOG_6, j, (1.0 + ex__EXP_2))
+        _put(D, LOG_7, j, ((private_rd_large / v_large) * 1.0))
+    log_in_place(D, LOG_6 * LANES, (LOG_7 + 1) * LANES)
+    for j in range(LANES):  # loop 3
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
-        k__inv_productivity_adjustment_time = _g(A, K_inv_productivity_adjustment_time, j)
+        appropriation_rate = _g(D, X_appropriation_rate, j)
         k__viable_sme_margin = _g(A, K_viable_sme_margin, j)
         k__inv_labour_share_large = _g(A, K_inv_labour_share_large, j)
+        k__hoisted_21 = _g(A, K_hoisted_21, j)
+        ex__EXP_6 = _g(D, EXP_6, j)
+        k__hoisted_22 = _g(A, K_hoisted_22, j)
+        k__hoisted_23 = _g(A, K_hoisted_23, j)
+        k__hoisted_24 = _g(A, K_hoisted_24, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        employment_share_sme = _g(D, X_employment_share_sme, j)
+        k__rd_deepening_elasticity = _g(A, K_rd_deepening_elasticity, j)
+        ln__LOG_7 = _g(D, LOG_7, j)
+        k__inv_ability_to_pay_width = _g(A, K_inv_ability_to_pay_width, j)
+        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
+        _put(D, X_ability_to_pay, j, ability_to_pay)
+        wage_target_odds_1_4 = (k__hoisted_21 * ex__EXP_6)
+        wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
+        _put(D, X_wage_target_uncapped_1_4, j, wage_target_uncapped_1_4)
+        wage_target_odds_5_9 = (k__hoisted_22 * ex__EXP_6)
+        wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
+        _put(D, X_wage_target_uncapped_5_9, j, wage_target_uncapped_5_9)
+        wage_target_odds_10_99 = (k__hoisted_23 * ex__EXP_6)
+        wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
+        _put(D, X_wage_target_uncapped_10_99, j, wage_target_uncapped_10_99)
+        wage_target_odds_100_499 = (k__hoisted_24 * ex__EXP_6)
+        wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
+        _put(D, X_wage_target_uncapped_100_499, j, wage_target_uncapped_100_499)
+        mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
+        _put(D, X_mean_wage_target, j, mean_wage_target)
+        _put(D, EXP_12, j, (k__rd_deepening_elasticity * ln__LOG_7))
+        _put(D, EXP_13, j, ((ability_to_pay - mean_wage_target) * k__inv_ability_to_pay_width))
+    exp_in_place(D, EXP_12 * LANES, (EXP_13 + 1) * LANES)
+    for j in range(LANES):  # loop 4
+        k__margin_floor = _g(A, K_margin_floor, j)
+        k__margin_floor_width = _g(A, K_margin_floor_width, j)
+        ln__LOG_6 = _g(D, LOG_6, j)
+        k__inv_margin_sme_0 = _g(A, K_inv_margin_sme_0, j)
+        ex__EXP_13 = _g(D, EXP_13, j)
+        margin_sme = (k__margin_floor + (k__margin_floor_width * ln__LOG_6))
+        _put(D, X_margin_sme, j, margin_sme)
+        _put(D, LOG_8, j, (margin_sme * k__inv_margin_sme_0))
+        _put(D, LOG_9, j, (1.0 + ex__EXP_13))
+    log_in_place(D, LOG_8 * LANES, (LOG_9 + 1) * LANES)
+    for j in range(LANES):  # loop 5
+        k__rd_margin_elasticity = _g(A, K_rd_margin_elasticity, j)
+        ln__LOG_8 = _g(D, LOG_8, j)
+        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
+        ln__LOG_0 = _g(D, LOG_0, j)
+        _put(D, EXP_14, j, (k__rd_margin_elasticity * ln__LOG_8))
+        _put(D, EXP_15, j, ((k__rd_margin_elasticity * ln__LOG_8) + (k__absorptive_capacity_elasticity * ln__LOG_0)))
+    exp_in_place(D, EXP_14 * LANES, (EXP_15 + 1) * LANES)
+    for j in range(LANES):  # loop 6
         v_sme = _g(D, X_v_sme, j)
         k__rd_intensity_sme_0 = _g(A, K_rd_intensity_sme_0, j)
+        k__rd_margin_cap = _g(A, K_rd_margin_cap, j)
+        ex__EXP_15 = _g(D, EXP_15, j)
+        k__hoisted_13 = _g(A, K_hoisted_13, j)
+        ex__EXP_14 = _g(D, EXP_14, j)
+        k__absorptive_capacity_cap = _g(A, K_absorptive_capacity_cap, j)
+        k__hoisted_14 = _g(A, K_hoisted_14, j)
+        ex__EXP_3 = _g(D, EXP_3, j)
+        k__inv_rd_intensity_sme_0 = _g(A, K_inv_rd_intensity_sme_0, j)
+        private_rd_sme = ((((((v_sme * k__rd_intensity_sme_0) * k__rd_margin_cap) * ex__EXP_15) / (k__hoisted_13 + ex__EXP_14)) * k__absorptive_capacity_cap) / (k__hoisted_14 + ex__EXP_3))
+        _put(D, X_private_rd_sme, j, private_rd_sme)
+        _put(D, LOG_10, j, ((private_rd_sme / v_sme) * k__inv_rd_intensity_sme_0))
+    log_in_place(D, LOG_10 * LANES, (LOG_10 + 1) * LANES)
+    for j in range(LANES):  # loop 7
+        k__rd_deepening_elasticity = _g(A, K_rd_deepening_elasticity, j)
+        ln__LOG_10 = _g(D, LOG_10, j)
+        _put(D, EXP_16, j, (k__rd_deepening_elasticity * ln__LOG_10))
+    exp_in_place(D, EXP_16 * LANES, (EXP_16 + 1) * LANES)
+    for j in range(LANES):  # loop 8
+        k__knowledge_catch_up_rate = _g(A, K_knowledge_catch_up_rate, j)
+        ex__EXP_0 = _g(D, EXP_0, j)
+        k__absorbable_knowledge_share = _g(A, K_absorbable_knowledge_share, j)
+        knowledge_large = _g(Y, S_knowledge_large, j)
+        employment_share_sme = _g(D, X_employment_share_sme, j)
+        employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
+        knowledge_sme = _g(Y, S_knowledge_sme, j)
+        k__knowledge_depreciation_rate = _g(A, K_knowledge_depreciation_rate, j)
+        appropriation_rate = _g(D, X_appropriation_rate, j)
+        k__hoisted_1 = _g(A, K_hoisted_1, j)
+        k__hoisted_4 = _g(A, K_hoisted_4, j)
         ex__EXP_1 = _g(D, EXP_1, j)
-        v_large = _g(D, X_v_large, j)
-        ex__EXP_2 = _g(D, EXP_2, j)
+        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
+        k__inv_productivity_adjustment_time = _g(A, K_inv_productivity_adjustment_time, j)
+        k__hoisted_7 = _g(A, K_hoisted_7, j)
+        rd_opportunity_large = _g(Y, S_rd_opportunity_large, j)
+        k__inv_rd_opportunity_fade_time = _g(A, K_inv_rd_opportunity_fade_time, j)
+        k__nominal_researcher_cost_growth = _g(A, K_nominal_researcher_cost_growth, j)
+        nominal_cost_index = _g(Y, S_nominal_cost_index, j)
         k__sme_share_of_subsidy = _g(A, K_sme_share_of_subsidy, j)
         rd_subsidy_rate = _g(A, U_rd_subsidy_rate, j)
         k__subsidy_additionality = _g(A, K_subsidy_additionality, j)
         k__sme_share_of_tax_incentive = _g(A, K_sme_share_of_tax_incentive, j)
         rd_tax_incentive_rate = _g(A, U_rd_tax_incentive_rate, j)
         k__tax_additionality = _g(A, K_tax_additionality, j)
-        k__hoisted_9 = _g(A, K_hoisted_9, j)
-        k__hoisted_10 = _g(A, K_hoisted_10, j)
+        k__hoisted_16 = _g(A, K_hoisted_16, j)
+        k__hoisted_17 = _g(A, K_hoisted_17, j)
+        private_rd_sme = _g(D, X_private_rd_sme, j)
+        private_rd_large = _g(D, X_private_rd_large, j)
         k__researcher_cost_sme_0 = _g(A, K_researcher_cost_sme_0, j)
-        ex__EXP_3 = _g(D, EXP_3, j)
+        ex__EXP_16 = _g(D, EXP_16, j)
+        k__researcher_cost_large_0 = _g(A, K_researcher_cost_large_0, j)
+        ex__EXP_12 = _g(D, EXP_12, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         k__inv_researcher_adjustment_time = _g(A, K_inv_researcher_adjustment_time, j)
         researchers_large = _g(Y, S_researchers_large, j)
-        k__wage_target_2012 = _g(A, K_wage_target_2012, j)
-        ex__EXP_4 = _g(D, EXP_4, j)
-        k__hoisted_13 = _g(A, K_hoisted_13, j)
-        k__hoisted_14 = _g(A, K_hoisted_14, j)
-        k__hoisted_15 = _g(A, K_hoisted_15, j)
-        k__hoisted_16 = _g(A, K_hoisted_16, j)
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        ability_to_pay = _g(D, X_ability_to_pay, j)
+        k__ability_to_pay_width = _g(A, K_ability_to_pay_width, j)
+        ln__LOG_9 = _g(D, LOG_9, j)
+        mean_wage_target = _g(D, X_mean_wage_target, j)
+        k__inv_ability_to_pay_ratio_0 = _g(A, K_inv_ability_to_pay_ratio_0, j)
+        wage_target_uncapped_1_4 = _g(D, X_wage_target_uncapped_1_4, j)
         wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
+        wage_target_uncapped_5_9 = _g(D, X_wage_target_uncapped_5_9, j)
         wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        wage_target_uncapped_10_99 = _g(D, X_wage_target_uncapped_10_99, j)
         wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        wage_target_uncapped_100_499 = _g(D, X_wage_target_uncapped_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
-        ex__EXP_5 = _g(D, EXP_5, j)
+        ex__EXP_7 = _g(D, EXP_7, j)
+        k__scale_up_capacity = _g(A, K_scale_up_capacity, j)
+        k__hoisted_28 = _g(A, K_hoisted_28, j)
         k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
         k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
         k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
         k__shrink_rate_10_99 = _g(A, K_shrink_rate_10_99, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
         k__scale_up_rate_10_99 = _g(A, K_scale_up_rate_10_99, j)
         k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
         k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
         k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
-        k__hoisted_18 = _g(A, K_hoisted_18, j)
-        ex__EXP_6 = _g(D, EXP_6, j)
+        k__hoisted_29 = _g(A, K_hoisted_29, j)
+        ex__EXP_8 = _g(D, EXP_8, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         k__inv_export_adjustment_time = _g(A, K_inv_export_adjustment_time, j)
-        k__hoisted_23 = _g(A, K_hoisted_23, j)
-        ex__EXP_7 = _g(D, EXP_7, j)
+        k__hoisted_34 = _g(A, K_hoisted_34, j)
+        ex__EXP_9 = _g(D, EXP_9, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__inv_grp_adjustment_time = _g(A, K_inv_grp_adjustment_time, j)
-        k__hoisted_25 = _g(A, K_hoisted_25, j)
-        ex__EXP_8 = _g(D, EXP_8, j)
+        k__hoisted_36 = _g(A, K_hoisted_36, j)
+        ex__EXP_10 = _g(D, EXP_10, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         k__inv_population_adjustment_time = _g(A, K_inv_population_adjustment_time, j)
-        k__hoisted_27 = _g(A, K_hoisted_27, j)
+        k__hoisted_38 = _g(A, K_hoisted_38, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__inv_startup_adjustment_time = _g(A, K_inv_startup_adjustment_time, j)
-        ex__EXP_9 = _g(D, EXP_9, j)
+        ex__EXP_11 = _g(D, EXP_11, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_skills_adjustment_time = _g(A, K_inv_skills_adjustment_time, j)
         k__environmental_intensity_trend = _g(A, K_environmental_intensity_trend, j)
@@ -704,39 +897,29 @@ def _rates(A, Y, D, Xk, t):
         green_transition = _g(A, U_green_transition, j)
         k__green_transition_0 = _g(A, K_green_transition_0, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        spillover_boost = max((1.0 + (k__diffusion_spillover_effect * (tech_diffusion - k__tech_diffusion_0))), 0.0)
-        knowledge_spillover = (((((k__knowledge_spillover_rate * spillover_boost) * k__spillover_scale) * employment_share_sme) / employment_share_500_plus) * knowledge_large)
+        catch_up_rate = (k__knowledge_catch_up_rate * ex__EXP_0)
+        knowledge_spillover = (catch_up_rate * ((((k__absorbable_knowledge_share * knowledge_large) * employment_share_sme) / employment_share_500_plus) - knowledge_sme))
         knowledge_depreciation_sme = (k__knowledge_depreciation_rate * knowledge_sme)
         knowledge_depreciation_large = (k__knowledge_depreciation_rate * knowledge_large)
         value_kept_factor = ((1.0 - appropriation_rate) * k__hoisted_1)
-        productivity_target_odds = ((k__hoisted_2 * ex__EXP_0) * value_kept_factor)
+        productivity_target_odds = ((k__hoisted_4 * ex__EXP_1) * value_kept_factor)
         productivity_target = ((100.0 * productivity_target_odds) / (1.0 + productivity_target_odds))
         productivity_change = ((productivity_target - productivity_ratio_sme) * k__inv_productivity_adjustment_time)
-        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
-        private_rd_sme = ((v_sme * k__rd_intensity_sme_0) * ex__EXP_1)
-        private_rd_large = ((v_large * 1.0) * ex__EXP_2)
+        rd_opportunity_change = ((k__hoisted_7 - rd_opportunity_large) * k__inv_rd_opportunity_fade_time)
+        nominal_cost_change = (k__nominal_researcher_cost_growth * nominal_cost_index)
         sme_support_rate = ((((k__sme_share_of_subsidy * rd_subsidy_rate) * k__subsidy_additionality) + ((k__sme_share_of_tax_incentive * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
-        large_support_rate = ((((k__hoisted_9 * rd_subsidy_rate) * k__subsidy_additionality) + ((k__hoisted_10 * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
+        large_support_rate = ((((k__hoisted_16 * rd_subsidy_rate) * k__subsidy_additionality) + ((k__hoisted_17 * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
         rd_sme = (private_rd_sme + (sme_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_sme, j, rd_sme)
         rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_large, j, rd_large)
-        researcher_cost_sme = (k__researcher_cost_sme_0 * ex__EXP_3)
-        desired_researchers_sme = (rd_sme / researcher_cost_sme)
-        desired_researchers_large = (rd_large * 1.0)
-        researcher_change_sme = ((desired_researchers_sme - researchers_sme) * k__inv_researcher_adjustment_time)
-        researcher_change_large = ((desired_researchers_large - researchers_large) * k__inv_researcher_adjustment_time)
-        wage_drive = (k__wage_target_2012 * ex__EXP_4)
-        wage_target_odds_1_4 = (k__hoisted_13 * wage_drive)
-        wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
-        wage_target_odds_5_9 = (k__hoisted_14 * wage_drive)
-        wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
-        wage_target_odds_10_99 = (k__hoisted_15 * wage_drive)
-        wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
-        wage_target_odds_100_499 = (k__hoisted_16 * wage_drive)
-        wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
-        mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
-        ability_to_pay_factor = min(1.0, (ability_to_pay / mean_wage_target))
+        researcher_cost_sme = ((k__researcher_cost_sme_0 * nominal_cost_index) * ex__EXP_16)
+        researcher_cost_large = ((k__researcher_cost_large_0 * nominal_cost_index) * ex__EXP_12)
+        researcher_change_sme = (((rd_sme / researcher_cost_sme) - researchers_sme) * k__inv_researcher_adjustment_time)
+        researcher_change_large = (((rd_large / researcher_cost_large) - researchers_large) * k__inv_researcher_adjustment_time)
+        capped_mean_wage_target = (ability_to_pay - (k__ability_to_pay_width * ln__LOG_9))
+        ability_to_pay_ratio = (capped_mean_wage_target / mean_wage_target)
+        ability_to_pay_factor = (ability_to_pay_ratio * k__inv_ability_to_pay_ratio_0)
         wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_factor)
         wage_adjustment_1_4 = ((wage_target_1_4 - wage_ratio_1_4) * k__inv_wage_adjustment_time)
         wage_target_5_9 = (wage_target_uncapped_5_9 * ability_to_pay_factor)
@@ -745,7 +928,8 @@ def _rates(A, Y, D, Xk, t):
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
         wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_factor)
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
-        scale_up_multiplier = min(ex__EXP_5, 5.0)
+        scale_up_drive = ex__EXP_7
+        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_28 + (scale_up_drive ** 1.0)))
         scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
         shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
         scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
@@ -754,16 +938,16 @@ def _rates(A, Y, D, Xk, t):
         shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
         scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
         shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
-        export_target_odds = (k__hoisted_18 * ex__EXP_6)
+        export_target_odds = (k__hoisted_29 * ex__EXP_8)
         export_target = ((100.0 * export_target_odds) / (1.0 + export_target_odds))
         export_share_change = ((export_target - export_share_sme) * k__inv_export_adjustment_time)
-        grp_share_target = (((100.0 * k__hoisted_23) * ex__EXP_7) / (1.0 + (k__hoisted_23 * ex__EXP_7)))
+        grp_share_target = (((100.0 * k__hoisted_34) * ex__EXP_9) / (1.0 + (k__hoisted_34 * ex__EXP_9)))
         grp_share_change = ((grp_share_target - capital_region_grp_share) * k__inv_grp_adjustment_time)
-        population_share_target = (((100.0 * k__hoisted_25) * ex__EXP_8) / (1.0 + (k__hoisted_25 * ex__EXP_8)))
+        population_share_target = (((100.0 * k__hoisted_36) * ex__EXP_10) / (1.0 + (k__hoisted_36 * ex__EXP_10)))
         population_share_change = ((population_share_target - capital_region_population_share) * k__inv_population_adjustment_time)
-        startup_share_target = (((100.0 * k__hoisted_27) * ex__EXP_8) / (1.0 + (k__hoisted_27 * ex__EXP_8)))
+        startup_share_target = (((100.0 * k__hoisted_38) * ex__EXP_10) / (1.0 + (k__hoisted_38 * ex__EXP_10)))
         startup_share_change = ((startup_share_target - capital_region_startup_share) * k__inv_startup_adjustment_time)
-        skills_target = (100.0 * ex__EXP_9)
+        skills_target = (100.0 * ex__EXP_11)
         skills_change = ((skills_target - sme_skills_index) * k__inv_skills_adjustment_time)
         environmental_decline_rate = (k__environmental_intensity_trend + (k__green_transition_effect * (green_transition - k__green_transition_0)))
         environmental_intensity_decline = (environmental_intensity * environmental_decline_rate)
@@ -772,6 +956,8 @@ def _rates(A, Y, D, Xk, t):
         _put(D, S_knowledge_large, j, (rd_large - knowledge_depreciation_large))
         _put(D, S_researchers_sme, j, researcher_change_sme)
         _put(D, S_researchers_large, j, researcher_change_large)
+        _put(D, S_rd_opportunity_large, j, rd_opportunity_change)
+        _put(D, S_nominal_cost_index, j, nominal_cost_change)
         _put(D, S_wage_ratio_1_4, j, wage_adjustment_1_4)
         _put(D, S_wage_ratio_5_9, j, wage_adjustment_5_9)
         _put(D, S_wage_ratio_10_99, j, wage_adjustment_10_99)
@@ -793,7 +979,7 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
     """Outputs of the block's valid lanes at a whole year (state before the step).
 
     ``out`` is (runs, years, outputs), or with ``cells`` (outputs, years, runs)."""
-    o = np.empty(29)
+    o = np.empty(30)
     for j in range(nv):
         rd_sme = _g(D, X_rd_sme, j)
         rd_large = _g(D, X_rd_large, j)
@@ -808,7 +994,7 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        k__hoisted_30 = _g(A, K_hoisted_30, j)
+        k__hoisted_41 = _g(A, K_hoisted_41, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         k__inv_reference_wage_ratio = _g(A, K_inv_reference_wage_ratio, j)
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
@@ -818,27 +1004,28 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_34 = _g(A, K_hoisted_34, j)
-        k__hoisted_35 = _g(A, K_hoisted_35, j)
+        k__hoisted_45 = _g(A, K_hoisted_45, j)
+        k__hoisted_46 = _g(A, K_hoisted_46, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_38 = _g(A, K_hoisted_38, j)
+        k__hoisted_49 = _g(A, K_hoisted_49, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
         population_65plus_share = Xk[0]
         knowledge_ratio = _g(D, X_knowledge_ratio, j)
         margin_sme = _g(D, X_margin_sme, j)
         rd_share_sme = ((100.0 * rd_sme) / (rd_sme + rd_large))
-        rd_per_researcher_ratio_sme = (100.0 * ((rd_sme / researchers_sme) / (rd_large / researchers_large)))
+        rd_per_researcher_sme = (rd_sme / researchers_sme)
+        rd_per_researcher_ratio_sme = ((100.0 * rd_per_researcher_sme) / (rd_large / researchers_large))
         wage_ratio_all_firms = ((((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) + (employment_share_500_plus * 100.0)) * 0.01)
-        coexistence_economic = (k__hoisted_30 * ((min(1.0, (wage_ratio_sme * k__inv_reference_wage_ratio)) + min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio))) + min(1.0, (rd_share_sme * k__inv_reference_rd_share))))
+        coexistence_economic = (k__hoisted_41 * ((min(1.0, (wage_ratio_sme * k__inv_reference_wage_ratio)) + min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio))) + min(1.0, (rd_share_sme * k__inv_reference_rd_share))))
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_34), 0.0), 1.0))
-        coexistence_human = (k__hoisted_35 * (min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)) + min(1.0, (sme_skills_index * k__inv_reference_skills_index))))
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_38), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_45), 0.0), 1.0))
+        coexistence_human = (k__hoisted_46 * (min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)) + min(1.0, (sme_skills_index * k__inv_reference_skills_index))))
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_49), 0.0), 1.0))
         coexistence_overall = ((((coexistence_economic + coexistence_regional) + coexistence_human) + coexistence_natural) * 0.25)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
@@ -849,31 +1036,32 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         o[6] = productivity_ratio_sme
         o[7] = rd_share_sme
         o[8] = rd_per_researcher_ratio_sme
-        o[9] = export_share_sme
-        o[10] = employment_share_sme
-        o[11] = employment_share_1_4
-        o[12] = employment_share_5_9
-        o[13] = employment_share_10_99
-        o[14] = employment_share_100_499
-        o[15] = employment_share_500_plus
-        o[16] = capital_region_grp_share
-        o[17] = capital_region_population_share
-        o[18] = capital_region_startup_share
-        o[19] = population_65plus_share
-        o[20] = coexistence_economic
-        o[21] = coexistence_regional
-        o[22] = coexistence_human
-        o[23] = coexistence_natural
-        o[24] = coexistence_overall
-        o[25] = sme_skills_index
-        o[26] = environmental_intensity
-        o[27] = knowledge_ratio
-        o[28] = margin_sme
+        o[9] = rd_per_researcher_sme
+        o[10] = export_share_sme
+        o[11] = employment_share_sme
+        o[12] = employment_share_1_4
+        o[13] = employment_share_5_9
+        o[14] = employment_share_10_99
+        o[15] = employment_share_100_499
+        o[16] = employment_share_500_plus
+        o[17] = capital_region_grp_share
+        o[18] = capital_region_population_share
+        o[19] = capital_region_startup_share
+        o[20] = population_65plus_share
+        o[21] = coexistence_economic
+        o[22] = coexistence_regional
+        o[23] = coexistence_human
+        o[24] = coexistence_natural
+        o[25] = coexistence_overall
+        o[26] = sme_skills_index
+        o[27] = environmental_intensity
+        o[28] = knowledge_ratio
+        o[29] = margin_sme
         if cells:
-            for i in range(29):
+            for i in range(30):
                 out[out_cols[i], row, r0 + j] = o[i]
         else:
-            for i in range(29):
+            for i in range(30):
                 out[r0 + j, row, out_cols[i]] = o[i]
 
 

@@ -22,26 +22,30 @@ PARAMS = (
     'init_employment_share_100_499',
     'init_rd_share_sme',
     'init_rd_per_researcher_ratio_sme',
+    'init_rd_per_researcher_sme_level',
     'init_productivity_ratio_sme',
     'init_export_share_sme',
     'init_capital_region_grp_share',
     'init_capital_region_population_share',
     'init_capital_region_startup_share',
     'knowledge_depreciation_rate',
-    'init_knowledge_excess_sme',
+    'knowledge_catch_up_rate',
+    'spillover_share_0',
+    'diffusion_catch_up_effect',
     'knowledge_productivity_elasticity',
-    'productivity_target_2012',
     'productivity_adjustment_time',
-    'knowledge_spillover_rate',
-    'diffusion_spillover_effect',
-    'tech_diffusion_effect',
     'skills_productivity_elasticity',
+    'rd_opportunity_growth_large',
+    'rd_opportunity_fade_time',
+    'nominal_researcher_cost_growth',
+    'rd_deepening_elasticity',
     'labour_share_large',
-    'appropriation_rate_2012',
+    'appropriation_rate_0',
     'fair_trade_appropriation_effect',
     'rd_margin_elasticity',
+    'rd_margin_cap',
     'absorptive_capacity_elasticity',
-    'researcher_cost_margin_elasticity',
+    'absorptive_capacity_cap',
     'researcher_adjustment_time',
     'subsidy_additionality',
     'tax_additionality',
@@ -49,28 +53,32 @@ PARAMS = (
     'sme_share_of_tax_incentive',
     'green_cost_to_sme_margin',
     'viable_sme_margin',
+    'margin_floor',
+    'margin_floor_width',
     'wage_productivity_elasticity',
     'wage_adjustment_time',
-    'wage_target_2012',
+    'labour_scarcity_wage_effect',
     'fair_trade_wage_effect',
+    'ability_to_pay_width',
     'scale_up_rate_1_4',
     'scale_up_rate_5_9',
     'scale_up_rate_10_99',
     'scale_up_rate_100_499',
     'scale_up_support_effect',
     'scale_up_productivity_elasticity',
-    'export_target_2012',
+    'scale_up_capacity',
     'export_productivity_elasticity',
     'export_adjustment_time',
     'export_scale_up_effect',
-    'capital_region_grp_target_2012',
-    'capital_region_population_target_2012',
+    'capital_region_grp_target_0',
+    'capital_region_population_target_0',
     'grp_adjustment_time',
     'population_adjustment_time',
     'startup_adjustment_time',
     'agglomeration_population_effect',
     'agglomeration_grp_effect',
     'dispersion_effect',
+    'concentration_productivity_effect',
     'skills_adjustment_time',
     'training_skills_effect',
     'ageing_skills_effect',
@@ -105,6 +113,8 @@ STOCKS = (
     'knowledge_large',
     'researchers_sme',
     'researchers_large',
+    'rd_opportunity_large',
+    'nominal_cost_index',
     'wage_ratio_1_4',
     'wage_ratio_5_9',
     'wage_ratio_10_99',
@@ -124,11 +134,13 @@ STOCKS = (
 STATIC = (
     'productivity_0',
     'rd_intensity_sme_0',
-    'spillover_scale',
     'knowledge_ratio_0',
+    'absorbable_knowledge_share',
     'margin_sme_0',
     'margin_large_0',
     'researcher_cost_sme_0',
+    'researcher_cost_large_0',
+    'ability_to_pay_ratio_0',
     'shrink_rate_5_9',
     'shrink_rate_10_99',
     'shrink_rate_100_499',
@@ -140,6 +152,7 @@ STATIC = (
     'vocational_training_0',
     'tech_diffusion_0',
     'green_transition_0',
+    'init__capital_region_startup_share',
 )
 OUTPUTS = (
     'wage_ratio_all_firms',
@@ -151,6 +164,7 @@ OUTPUTS = (
     'productivity_ratio_sme',
     'rd_share_sme',
     'rd_per_researcher_ratio_sme',
+    'rd_per_researcher_sme',
     'export_share_sme',
     'employment_share_sme',
     'employment_share_1_4',
@@ -175,11 +189,8 @@ OUTPUTS = (
 
 # structural constants
 hundred_percent = 100.0  # %: 100 % (a whole): forms odds x / (100 - x) of shares and turns fractions into percent
-base_index = 100.0  # index: the index base (2012 = 100; coexistence index 100 = reference reached)
-margin_floor = 0.02  # 1: floor of the SME margin: SMEs keep a minimal R&D budget even at zero margin (assumed)
-rd_intensity_large_0 = 1.0  # RDU/yr: large firms' 2012 private R&D per unit of value added: the normalisation that defines the R&D unit (RDU)
-researcher_cost_large_0 = 1.0  # RDU/yr/RU: R&D spend per large-firm researcher in 2012: the normalisation that defines the researcher unit (RU)
-max_scale_up_multiplier = 5.0  # 1: cap on the scale-up multiplier (assumed capacity limit; keeps Euler steps positive)
+base_index = 100.0  # index: the index base (start year = 100; coexistence index 100 = reference reached)
+rd_intensity_large_0 = 1.0  # RDU/yr: large firms' start-year private R&D per unit of value added: the normalisation that defines the R&D unit (RDU)
 
 
 def initialise(P, L0, X0):
@@ -197,69 +208,77 @@ def initialise(P, L0, X0):
     init_employment_share_100_499 = P[:, 7]
     init_rd_share_sme = P[:, 8]
     init_rd_per_researcher_ratio_sme = P[:, 9]
-    init_productivity_ratio_sme = P[:, 10]
-    init_export_share_sme = P[:, 11]
-    init_capital_region_grp_share = P[:, 12]
-    init_capital_region_population_share = P[:, 13]
-    init_capital_region_startup_share = P[:, 14]
-    knowledge_depreciation_rate = P[:, 15]
-    init_knowledge_excess_sme = P[:, 16]
-    knowledge_productivity_elasticity = P[:, 17]
-    productivity_target_2012 = P[:, 18]
-    productivity_adjustment_time = P[:, 19]
-    knowledge_spillover_rate = P[:, 20]
-    diffusion_spillover_effect = P[:, 21]
-    tech_diffusion_effect = P[:, 22]
-    skills_productivity_elasticity = P[:, 23]
-    labour_share_large = P[:, 24]
-    appropriation_rate_2012 = P[:, 25]
-    fair_trade_appropriation_effect = P[:, 26]
-    rd_margin_elasticity = P[:, 27]
-    absorptive_capacity_elasticity = P[:, 28]
-    researcher_cost_margin_elasticity = P[:, 29]
-    researcher_adjustment_time = P[:, 30]
-    subsidy_additionality = P[:, 31]
-    tax_additionality = P[:, 32]
-    sme_share_of_subsidy = P[:, 33]
-    sme_share_of_tax_incentive = P[:, 34]
-    green_cost_to_sme_margin = P[:, 35]
-    viable_sme_margin = P[:, 36]
-    wage_productivity_elasticity = P[:, 37]
-    wage_adjustment_time = P[:, 38]
-    wage_target_2012 = P[:, 39]
-    fair_trade_wage_effect = P[:, 40]
-    scale_up_rate_1_4 = P[:, 41]
-    scale_up_rate_5_9 = P[:, 42]
-    scale_up_rate_10_99 = P[:, 43]
-    scale_up_rate_100_499 = P[:, 44]
-    scale_up_support_effect = P[:, 45]
-    scale_up_productivity_elasticity = P[:, 46]
-    export_target_2012 = P[:, 47]
-    export_productivity_elasticity = P[:, 48]
-    export_adjustment_time = P[:, 49]
-    export_scale_up_effect = P[:, 50]
-    capital_region_grp_target_2012 = P[:, 51]
-    capital_region_population_target_2012 = P[:, 52]
-    grp_adjustment_time = P[:, 53]
-    population_adjustment_time = P[:, 54]
-    startup_adjustment_time = P[:, 55]
-    agglomeration_population_effect = P[:, 56]
-    agglomeration_grp_effect = P[:, 57]
-    dispersion_effect = P[:, 58]
-    skills_adjustment_time = P[:, 59]
-    training_skills_effect = P[:, 60]
-    ageing_skills_effect = P[:, 61]
-    environmental_intensity_trend = P[:, 62]
-    green_transition_effect = P[:, 63]
-    reference_wage_ratio = P[:, 64]
-    reference_small_firm_wage_ratio = P[:, 65]
-    reference_productivity_ratio = P[:, 66]
-    reference_rd_share = P[:, 67]
-    balanced_capital_region_share = P[:, 68]
-    concentrated_capital_region_share = P[:, 69]
-    reference_skills_index = P[:, 70]
-    environmental_intensity_target = P[:, 71]
-    environmental_intensity_worst = P[:, 72]
+    init_rd_per_researcher_sme_level = P[:, 10]
+    init_productivity_ratio_sme = P[:, 11]
+    init_export_share_sme = P[:, 12]
+    init_capital_region_grp_share = P[:, 13]
+    init_capital_region_population_share = P[:, 14]
+    init_capital_region_startup_share = P[:, 15]
+    knowledge_depreciation_rate = P[:, 16]
+    knowledge_catch_up_rate = P[:, 17]
+    spillover_share_0 = P[:, 18]
+    diffusion_catch_up_effect = P[:, 19]
+    knowledge_productivity_elasticity = P[:, 20]
+    productivity_adjustment_time = P[:, 21]
+    skills_productivity_elasticity = P[:, 22]
+    rd_opportunity_growth_large = P[:, 23]
+    rd_opportunity_fade_time = P[:, 24]
+    nominal_researcher_cost_growth = P[:, 25]
+    rd_deepening_elasticity = P[:, 26]
+    labour_share_large = P[:, 27]
+    appropriation_rate_0 = P[:, 28]
+    fair_trade_appropriation_effect = P[:, 29]
+    rd_margin_elasticity = P[:, 30]
+    rd_margin_cap = P[:, 31]
+    absorptive_capacity_elasticity = P[:, 32]
+    absorptive_capacity_cap = P[:, 33]
+    researcher_adjustment_time = P[:, 34]
+    subsidy_additionality = P[:, 35]
+    tax_additionality = P[:, 36]
+    sme_share_of_subsidy = P[:, 37]
+    sme_share_of_tax_incentive = P[:, 38]
+    green_cost_to_sme_margin = P[:, 39]
+    viable_sme_margin = P[:, 40]
+    margin_floor = P[:, 41]
+    margin_floor_width = P[:, 42]
+    wage_productivity_elasticity = P[:, 43]
+    wage_adjustment_time = P[:, 44]
+    labour_scarcity_wage_effect = P[:, 45]
+    fair_trade_wage_effect = P[:, 46]
+    ability_to_pay_width = P[:, 47]
+    scale_up_rate_1_4 = P[:, 48]
+    scale_up_rate_5_9 = P[:, 49]
+    scale_up_rate_10_99 = P[:, 50]
+    scale_up_rate_100_499 = P[:, 51]
+    scale_up_support_effect = P[:, 52]
+    scale_up_productivity_elasticity = P[:, 53]
+    scale_up_capacity = P[:, 54]
+    export_productivity_elasticity = P[:, 55]
+    export_adjustment_time = P[:, 56]
+    export_scale_up_effect = P[:, 57]
+    capital_region_grp_target_0 = P[:, 58]
+    capital_region_population_target_0 = P[:, 59]
+    grp_adjustment_time = P[:, 60]
+    population_adjustment_time = P[:, 61]
+    startup_adjustment_time = P[:, 62]
+    agglomeration_population_effect = P[:, 63]
+    agglomeration_grp_effect = P[:, 64]
+    dispersion_effect = P[:, 65]
+    concentration_productivity_effect = P[:, 66]
+    skills_adjustment_time = P[:, 67]
+    training_skills_effect = P[:, 68]
+    ageing_skills_effect = P[:, 69]
+    environmental_intensity_trend = P[:, 70]
+    green_transition_effect = P[:, 71]
+    reference_wage_ratio = P[:, 72]
+    reference_small_firm_wage_ratio = P[:, 73]
+    reference_productivity_ratio = P[:, 74]
+    reference_rd_share = P[:, 75]
+    balanced_capital_region_share = P[:, 76]
+    concentrated_capital_region_share = P[:, 77]
+    reference_skills_index = P[:, 78]
+    environmental_intensity_target = P[:, 79]
+    environmental_intensity_worst = P[:, 80]
     rd_subsidy_rate_0 = L0[:, 0]
     rd_tax_incentive_rate_0 = L0[:, 1]
     regional_dispersion_0 = L0[:, 2]
@@ -289,25 +308,28 @@ def initialise(P, L0, X0):
     private_rd_sme_0 = rd_intensity_sme_0 * v_sme_0  # RDU/yr
     private_rd_large_0 = rd_intensity_large_0 * v_large_0  # RDU/yr
     rd_sme_0 = private_rd_sme_0 + sme_support_rate_0 * (private_rd_sme_0 + private_rd_large_0)  # RDU/yr
-    knowledge_sme_steady_0 = rd_sme_0 / (knowledge_depreciation_rate - knowledge_spillover_rate)  # RDU
-    knowledge_sme = init_knowledge_excess_sme * knowledge_sme_steady_0  # RDU
+    knowledge_sme = rd_sme_0 / ((1.0 - spillover_share_0) * knowledge_depreciation_rate)  # RDU
     rd_large_0 = private_rd_large_0 + large_support_rate_0 * (private_rd_sme_0 + private_rd_large_0)  # RDU/yr
-    knowledge_large_0 = rd_large_0 / knowledge_depreciation_rate  # RDU
-    knowledge_large = knowledge_large_0  # RDU
-    spillover_scale = knowledge_sme_steady_0 / employment_share_sme_0 / (knowledge_large_0 / (hundred_percent - employment_share_sme_0))  # 1
+    knowledge_large = rd_large_0 / knowledge_depreciation_rate  # RDU
     knowledge_ratio = knowledge_sme / employment_share_sme / (knowledge_large / employment_share_500_plus)  # 1
     knowledge_ratio_0 = knowledge_ratio  # 1
+    absorbable_knowledge_share = knowledge_ratio_0 + spillover_share_0 / (1.0 - spillover_share_0) * rd_sme_0 / (knowledge_catch_up_rate * knowledge_large * employment_share_sme_0 / (hundred_percent - employment_share_sme_0))  # 1
     wage_ratio_1_4 = init_wage_ratio_1_4  # %
     wage_ratio_5_9 = init_wage_ratio_5_9  # %
     wage_ratio_10_99 = init_wage_ratio_10_99  # %
     wage_ratio_100_499 = init_wage_ratio_100_499  # %
     wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
     wage_ratio_sme_0 = wage_ratio_sme  # %
-    margin_sme_0 = np.maximum(1.0 - labour_share_large * wage_ratio_sme_0 / productivity_0 - appropriation_rate_2012, margin_floor)  # 1
-    margin_large_0 = 1.0 - labour_share_large + appropriation_rate_2012 * v_sme_0 / v_large_0  # 1
-    researcher_cost_sme_0 = init_rd_per_researcher_ratio_sme / hundred_percent * researcher_cost_large_0  # RDU/yr/RU
+    margin_sme_0 = margin_floor + margin_floor_width * np.log(1.0 + np.exp((1.0 - labour_share_large * wage_ratio_sme_0 / productivity_0 - appropriation_rate_0 - margin_floor) / margin_floor_width))  # 1
+    margin_large_0 = 1.0 - labour_share_large + appropriation_rate_0 * v_sme_0 / v_large_0  # 1
+    researcher_cost_sme_0 = init_rd_per_researcher_sme_level  # RDU/yr/RU
+    researcher_cost_large_0 = init_rd_per_researcher_sme_level / init_rd_per_researcher_ratio_sme * hundred_percent  # RDU/yr/RU
     researchers_sme = rd_sme_0 / researcher_cost_sme_0  # RU
     researchers_large = rd_large_0 / researcher_cost_large_0  # RU
+    rd_opportunity_large = 0.0  # 1
+    nominal_cost_index = 1.0  # 1
+    ability_to_pay_0 = productivity_0 * (1.0 - appropriation_rate_0 - viable_sme_margin) / labour_share_large  # %
+    ability_to_pay_ratio_0 = (ability_to_pay_0 - ability_to_pay_width * np.log(1.0 + np.exp((ability_to_pay_0 - wage_ratio_sme_0) / ability_to_pay_width))) / wage_ratio_sme_0  # 1
     shrink_rate_5_9 = scale_up_rate_1_4 * init_employment_share_1_4 / init_employment_share_5_9  # 1/yr
     shrink_rate_10_99 = scale_up_rate_5_9 * init_employment_share_5_9 / init_employment_share_10_99  # 1/yr
     shrink_rate_100_499 = scale_up_rate_10_99 * init_employment_share_10_99 / init_employment_share_100_499  # 1/yr
@@ -319,46 +341,52 @@ def initialise(P, L0, X0):
     population_65plus_share_0 = population_65plus_share  # %
     sme_skills_index = base_index  # index
     environmental_intensity = base_index  # index
-    Y0 = np.empty((n, 20))
+    init__capital_region_startup_share = capital_region_startup_share
+    Y0 = np.empty((n, 22))
     Y0[:, 0] = productivity_ratio_sme
     Y0[:, 1] = knowledge_sme
     Y0[:, 2] = knowledge_large
     Y0[:, 3] = researchers_sme
     Y0[:, 4] = researchers_large
-    Y0[:, 5] = wage_ratio_1_4
-    Y0[:, 6] = wage_ratio_5_9
-    Y0[:, 7] = wage_ratio_10_99
-    Y0[:, 8] = wage_ratio_100_499
-    Y0[:, 9] = employment_share_1_4
-    Y0[:, 10] = employment_share_5_9
-    Y0[:, 11] = employment_share_10_99
-    Y0[:, 12] = employment_share_100_499
-    Y0[:, 13] = employment_share_500_plus
-    Y0[:, 14] = export_share_sme
-    Y0[:, 15] = capital_region_grp_share
-    Y0[:, 16] = capital_region_population_share
-    Y0[:, 17] = capital_region_startup_share
-    Y0[:, 18] = sme_skills_index
-    Y0[:, 19] = environmental_intensity
-    C = np.empty((n, 18))
+    Y0[:, 5] = rd_opportunity_large
+    Y0[:, 6] = nominal_cost_index
+    Y0[:, 7] = wage_ratio_1_4
+    Y0[:, 8] = wage_ratio_5_9
+    Y0[:, 9] = wage_ratio_10_99
+    Y0[:, 10] = wage_ratio_100_499
+    Y0[:, 11] = employment_share_1_4
+    Y0[:, 12] = employment_share_5_9
+    Y0[:, 13] = employment_share_10_99
+    Y0[:, 14] = employment_share_100_499
+    Y0[:, 15] = employment_share_500_plus
+    Y0[:, 16] = export_share_sme
+    Y0[:, 17] = capital_region_grp_share
+    Y0[:, 18] = capital_region_population_share
+    Y0[:, 19] = capital_region_startup_share
+    Y0[:, 20] = sme_skills_index
+    Y0[:, 21] = environmental_intensity
+    C = np.empty((n, 21))
     C[:, 0] = productivity_0
     C[:, 1] = rd_intensity_sme_0
-    C[:, 2] = spillover_scale
-    C[:, 3] = knowledge_ratio_0
+    C[:, 2] = knowledge_ratio_0
+    C[:, 3] = absorbable_knowledge_share
     C[:, 4] = margin_sme_0
     C[:, 5] = margin_large_0
     C[:, 6] = researcher_cost_sme_0
-    C[:, 7] = shrink_rate_5_9
-    C[:, 8] = shrink_rate_10_99
-    C[:, 9] = shrink_rate_100_499
-    C[:, 10] = shrink_rate_500_plus
-    C[:, 11] = population_65plus_share_0
-    C[:, 12] = regional_dispersion_0
-    C[:, 13] = fair_trade_enforcement_0
-    C[:, 14] = scale_up_support_0
-    C[:, 15] = vocational_training_0
-    C[:, 16] = tech_diffusion_0
-    C[:, 17] = green_transition_0
+    C[:, 7] = researcher_cost_large_0
+    C[:, 8] = ability_to_pay_ratio_0
+    C[:, 9] = shrink_rate_5_9
+    C[:, 10] = shrink_rate_10_99
+    C[:, 11] = shrink_rate_100_499
+    C[:, 12] = shrink_rate_500_plus
+    C[:, 13] = population_65plus_share_0
+    C[:, 14] = regional_dispersion_0
+    C[:, 15] = fair_trade_enforcement_0
+    C[:, 16] = scale_up_support_0
+    C[:, 17] = vocational_training_0
+    C[:, 18] = tech_diffusion_0
+    C[:, 19] = green_transition_0
+    C[:, 20] = init__capital_region_startup_share
     return Y0, C
 
 
@@ -370,84 +398,95 @@ def evaluate(Y, P, C, U, X, t, out=None):
     init_wage_ratio_5_9 = P[:, 1]
     init_wage_ratio_10_99 = P[:, 2]
     init_wage_ratio_100_499 = P[:, 3]
-    init_capital_region_grp_share = P[:, 12]
-    init_capital_region_population_share = P[:, 13]
-    init_capital_region_startup_share = P[:, 14]
-    knowledge_depreciation_rate = P[:, 15]
-    knowledge_productivity_elasticity = P[:, 17]
-    productivity_target_2012 = P[:, 18]
-    productivity_adjustment_time = P[:, 19]
-    knowledge_spillover_rate = P[:, 20]
-    diffusion_spillover_effect = P[:, 21]
-    tech_diffusion_effect = P[:, 22]
-    skills_productivity_elasticity = P[:, 23]
-    labour_share_large = P[:, 24]
-    appropriation_rate_2012 = P[:, 25]
-    fair_trade_appropriation_effect = P[:, 26]
-    rd_margin_elasticity = P[:, 27]
-    absorptive_capacity_elasticity = P[:, 28]
-    researcher_cost_margin_elasticity = P[:, 29]
-    researcher_adjustment_time = P[:, 30]
-    subsidy_additionality = P[:, 31]
-    tax_additionality = P[:, 32]
-    sme_share_of_subsidy = P[:, 33]
-    sme_share_of_tax_incentive = P[:, 34]
-    green_cost_to_sme_margin = P[:, 35]
-    viable_sme_margin = P[:, 36]
-    wage_productivity_elasticity = P[:, 37]
-    wage_adjustment_time = P[:, 38]
-    wage_target_2012 = P[:, 39]
-    fair_trade_wage_effect = P[:, 40]
-    scale_up_rate_1_4 = P[:, 41]
-    scale_up_rate_5_9 = P[:, 42]
-    scale_up_rate_10_99 = P[:, 43]
-    scale_up_rate_100_499 = P[:, 44]
-    scale_up_support_effect = P[:, 45]
-    scale_up_productivity_elasticity = P[:, 46]
-    export_target_2012 = P[:, 47]
-    export_productivity_elasticity = P[:, 48]
-    export_adjustment_time = P[:, 49]
-    export_scale_up_effect = P[:, 50]
-    capital_region_grp_target_2012 = P[:, 51]
-    capital_region_population_target_2012 = P[:, 52]
-    grp_adjustment_time = P[:, 53]
-    population_adjustment_time = P[:, 54]
-    startup_adjustment_time = P[:, 55]
-    agglomeration_population_effect = P[:, 56]
-    agglomeration_grp_effect = P[:, 57]
-    dispersion_effect = P[:, 58]
-    skills_adjustment_time = P[:, 59]
-    training_skills_effect = P[:, 60]
-    ageing_skills_effect = P[:, 61]
-    environmental_intensity_trend = P[:, 62]
-    green_transition_effect = P[:, 63]
-    reference_wage_ratio = P[:, 64]
-    reference_small_firm_wage_ratio = P[:, 65]
-    reference_productivity_ratio = P[:, 66]
-    reference_rd_share = P[:, 67]
-    balanced_capital_region_share = P[:, 68]
-    concentrated_capital_region_share = P[:, 69]
-    reference_skills_index = P[:, 70]
-    environmental_intensity_target = P[:, 71]
-    environmental_intensity_worst = P[:, 72]
+    init_export_share_sme = P[:, 12]
+    init_capital_region_grp_share = P[:, 13]
+    init_capital_region_population_share = P[:, 14]
+    init_capital_region_startup_share = P[:, 15]
+    knowledge_depreciation_rate = P[:, 16]
+    knowledge_catch_up_rate = P[:, 17]
+    diffusion_catch_up_effect = P[:, 19]
+    knowledge_productivity_elasticity = P[:, 20]
+    productivity_adjustment_time = P[:, 21]
+    skills_productivity_elasticity = P[:, 22]
+    rd_opportunity_growth_large = P[:, 23]
+    rd_opportunity_fade_time = P[:, 24]
+    nominal_researcher_cost_growth = P[:, 25]
+    rd_deepening_elasticity = P[:, 26]
+    labour_share_large = P[:, 27]
+    appropriation_rate_0 = P[:, 28]
+    fair_trade_appropriation_effect = P[:, 29]
+    rd_margin_elasticity = P[:, 30]
+    rd_margin_cap = P[:, 31]
+    absorptive_capacity_elasticity = P[:, 32]
+    absorptive_capacity_cap = P[:, 33]
+    researcher_adjustment_time = P[:, 34]
+    subsidy_additionality = P[:, 35]
+    tax_additionality = P[:, 36]
+    sme_share_of_subsidy = P[:, 37]
+    sme_share_of_tax_incentive = P[:, 38]
+    green_cost_to_sme_margin = P[:, 39]
+    viable_sme_margin = P[:, 40]
+    margin_floor = P[:, 41]
+    margin_floor_width = P[:, 42]
+    wage_productivity_elasticity = P[:, 43]
+    wage_adjustment_time = P[:, 44]
+    labour_scarcity_wage_effect = P[:, 45]
+    fair_trade_wage_effect = P[:, 46]
+    ability_to_pay_width = P[:, 47]
+    scale_up_rate_1_4 = P[:, 48]
+    scale_up_rate_5_9 = P[:, 49]
+    scale_up_rate_10_99 = P[:, 50]
+    scale_up_rate_100_499 = P[:, 51]
+    scale_up_support_effect = P[:, 52]
+    scale_up_productivity_elasticity = P[:, 53]
+    scale_up_capacity = P[:, 54]
+    export_productivity_elasticity = P[:, 55]
+    export_adjustment_time = P[:, 56]
+    export_scale_up_effect = P[:, 57]
+    capital_region_grp_target_0 = P[:, 58]
+    capital_region_population_target_0 = P[:, 59]
+    grp_adjustment_time = P[:, 60]
+    population_adjustment_time = P[:, 61]
+    startup_adjustment_time = P[:, 62]
+    agglomeration_population_effect = P[:, 63]
+    agglomeration_grp_effect = P[:, 64]
+    dispersion_effect = P[:, 65]
+    concentration_productivity_effect = P[:, 66]
+    skills_adjustment_time = P[:, 67]
+    training_skills_effect = P[:, 68]
+    ageing_skills_effect = P[:, 69]
+    environmental_intensity_trend = P[:, 70]
+    green_transition_effect = P[:, 71]
+    reference_wage_ratio = P[:, 72]
+    reference_small_firm_wage_ratio = P[:, 73]
+    reference_productivity_ratio = P[:, 74]
+    reference_rd_share = P[:, 75]
+    balanced_capital_region_share = P[:, 76]
+    concentrated_capital_region_share = P[:, 77]
+    reference_skills_index = P[:, 78]
+    environmental_intensity_target = P[:, 79]
+    environmental_intensity_worst = P[:, 80]
     productivity_0 = C[:, 0]
     rd_intensity_sme_0 = C[:, 1]
-    spillover_scale = C[:, 2]
-    knowledge_ratio_0 = C[:, 3]
+    knowledge_ratio_0 = C[:, 2]
+    absorbable_knowledge_share = C[:, 3]
     margin_sme_0 = C[:, 4]
     margin_large_0 = C[:, 5]
     researcher_cost_sme_0 = C[:, 6]
-    shrink_rate_5_9 = C[:, 7]
-    shrink_rate_10_99 = C[:, 8]
-    shrink_rate_100_499 = C[:, 9]
-    shrink_rate_500_plus = C[:, 10]
-    population_65plus_share_0 = C[:, 11]
-    regional_dispersion_0 = C[:, 12]
-    fair_trade_enforcement_0 = C[:, 13]
-    scale_up_support_0 = C[:, 14]
-    vocational_training_0 = C[:, 15]
-    tech_diffusion_0 = C[:, 16]
-    green_transition_0 = C[:, 17]
+    researcher_cost_large_0 = C[:, 7]
+    ability_to_pay_ratio_0 = C[:, 8]
+    shrink_rate_5_9 = C[:, 9]
+    shrink_rate_10_99 = C[:, 10]
+    shrink_rate_100_499 = C[:, 11]
+    shrink_rate_500_plus = C[:, 12]
+    population_65plus_share_0 = C[:, 13]
+    regional_dispersion_0 = C[:, 14]
+    fair_trade_enforcement_0 = C[:, 15]
+    scale_up_support_0 = C[:, 16]
+    vocational_training_0 = C[:, 17]
+    tech_diffusion_0 = C[:, 18]
+    green_transition_0 = C[:, 19]
+    init__capital_region_startup_share = C[:, 20]
     rd_subsidy_rate = U[:, 0]
     rd_tax_incentive_rate = U[:, 1]
     regional_dispersion = U[:, 2]
@@ -462,50 +501,55 @@ def evaluate(Y, P, C, U, X, t, out=None):
     knowledge_large = Y[:, 2]
     researchers_sme = Y[:, 3]
     researchers_large = Y[:, 4]
-    wage_ratio_1_4 = Y[:, 5]
-    wage_ratio_5_9 = Y[:, 6]
-    wage_ratio_10_99 = Y[:, 7]
-    wage_ratio_100_499 = Y[:, 8]
-    employment_share_1_4 = Y[:, 9]
-    employment_share_5_9 = Y[:, 10]
-    employment_share_10_99 = Y[:, 11]
-    employment_share_100_499 = Y[:, 12]
-    employment_share_500_plus = Y[:, 13]
-    export_share_sme = Y[:, 14]
-    capital_region_grp_share = Y[:, 15]
-    capital_region_population_share = Y[:, 16]
-    capital_region_startup_share = Y[:, 17]
-    sme_skills_index = Y[:, 18]
-    environmental_intensity = Y[:, 19]
+    rd_opportunity_large = Y[:, 5]
+    nominal_cost_index = Y[:, 6]
+    wage_ratio_1_4 = Y[:, 7]
+    wage_ratio_5_9 = Y[:, 8]
+    wage_ratio_10_99 = Y[:, 9]
+    wage_ratio_100_499 = Y[:, 10]
+    employment_share_1_4 = Y[:, 11]
+    employment_share_5_9 = Y[:, 12]
+    employment_share_10_99 = Y[:, 13]
+    employment_share_100_499 = Y[:, 14]
+    employment_share_500_plus = Y[:, 15]
+    export_share_sme = Y[:, 16]
+    capital_region_grp_share = Y[:, 17]
+    capital_region_population_share = Y[:, 18]
+    capital_region_startup_share = Y[:, 19]
+    sme_skills_index = Y[:, 20]
+    environmental_intensity = Y[:, 21]
     employment_share_sme = employment_share_1_4 + employment_share_5_9 + employment_share_10_99 + employment_share_100_499  # %
     knowledge_ratio = knowledge_sme / employment_share_sme / (knowledge_large / employment_share_500_plus)  # 1
-    spillover_boost = np.maximum(1.0 + diffusion_spillover_effect * (tech_diffusion - tech_diffusion_0), 0.0)  # 1
-    knowledge_spillover = knowledge_spillover_rate * spillover_boost * spillover_scale * employment_share_sme / employment_share_500_plus * knowledge_large  # RDU/yr
+    catch_up_rate = knowledge_catch_up_rate * np.exp(diffusion_catch_up_effect * (tech_diffusion - tech_diffusion_0))  # 1/yr
+    knowledge_spillover = catch_up_rate * (absorbable_knowledge_share * knowledge_large * employment_share_sme / employment_share_500_plus - knowledge_sme)  # RDU/yr
     knowledge_depreciation_sme = knowledge_depreciation_rate * knowledge_sme  # RDU/yr
     knowledge_depreciation_large = knowledge_depreciation_rate * knowledge_large  # RDU/yr
-    appropriation_rate = appropriation_rate_2012 * (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement) / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)  # 1
-    value_kept_factor = (1.0 - appropriation_rate) / (1.0 - appropriation_rate_2012)  # 1
-    productivity_target_odds = productivity_target_2012 / (hundred_percent - productivity_target_2012) * (knowledge_ratio / knowledge_ratio_0) ** knowledge_productivity_elasticity * np.exp(tech_diffusion_effect * (tech_diffusion - tech_diffusion_0)) * (sme_skills_index / base_index) ** skills_productivity_elasticity * value_kept_factor  # 1
+    appropriation_rate = appropriation_rate_0 * (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement) / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)  # 1
+    value_kept_factor = (1.0 - appropriation_rate) / (1.0 - appropriation_rate_0)  # 1
+    regional_access_factor = np.exp(-concentration_productivity_effect * (capital_region_startup_share - init__capital_region_startup_share) / hundred_percent)  # 1
+    productivity_target_odds = productivity_0 / (hundred_percent - productivity_0) * (knowledge_ratio / knowledge_ratio_0) ** knowledge_productivity_elasticity * (sme_skills_index / base_index) ** skills_productivity_elasticity * value_kept_factor * regional_access_factor  # 1
     productivity_target = hundred_percent * productivity_target_odds / (1.0 + productivity_target_odds)  # %
     productivity_change = (productivity_target - productivity_ratio_sme) / productivity_adjustment_time  # %/yr
+    rd_opportunity_change = (rd_opportunity_growth_large * rd_opportunity_fade_time - rd_opportunity_large) / rd_opportunity_fade_time  # 1/yr
+    nominal_cost_change = nominal_researcher_cost_growth * nominal_cost_index  # 1/yr
     v_sme = employment_share_sme / hundred_percent * productivity_ratio_sme / hundred_percent  # 1
     v_large = employment_share_500_plus / hundred_percent  # 1
     wage_ratio_sme = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499) / employment_share_sme  # %
-    margin_sme = np.maximum(1.0 - labour_share_large * wage_ratio_sme / productivity_ratio_sme - appropriation_rate - green_cost_to_sme_margin * (green_transition - green_transition_0), margin_floor)  # 1
+    margin_sme_raw = 1.0 - labour_share_large * wage_ratio_sme / productivity_ratio_sme - appropriation_rate - green_cost_to_sme_margin * (green_transition - green_transition_0)  # 1
+    margin_sme = margin_floor + margin_floor_width * np.log(1.0 + np.exp((margin_sme_raw - margin_floor) / margin_floor_width))  # 1
     margin_large = 1.0 - labour_share_large + appropriation_rate * v_sme / v_large  # 1
     ability_to_pay = productivity_ratio_sme * (1.0 - appropriation_rate - viable_sme_margin) / labour_share_large  # %
-    private_rd_sme = v_sme * rd_intensity_sme_0 * (margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity  # RDU/yr
-    private_rd_large = v_large * rd_intensity_large_0 * (margin_large / margin_large_0) ** rd_margin_elasticity  # RDU/yr
+    private_rd_sme = v_sme * rd_intensity_sme_0 * (rd_margin_cap * (margin_sme / margin_sme_0) ** rd_margin_elasticity / (rd_margin_cap - 1.0 + (margin_sme / margin_sme_0) ** rd_margin_elasticity)) * (absorptive_capacity_cap * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity / (absorptive_capacity_cap - 1.0 + (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity))  # RDU/yr
+    private_rd_large = v_large * rd_intensity_large_0 * np.exp(rd_opportunity_large) * (rd_margin_cap * (margin_large / margin_large_0) ** rd_margin_elasticity / (rd_margin_cap - 1.0 + (margin_large / margin_large_0) ** rd_margin_elasticity))  # RDU/yr
     sme_support_rate = (sme_share_of_subsidy * rd_subsidy_rate * subsidy_additionality + sme_share_of_tax_incentive * rd_tax_incentive_rate * tax_additionality) / hundred_percent  # 1
     large_support_rate = ((1.0 - sme_share_of_subsidy) * rd_subsidy_rate * subsidy_additionality + (1.0 - sme_share_of_tax_incentive) * rd_tax_incentive_rate * tax_additionality) / hundred_percent  # 1
     rd_sme = private_rd_sme + sme_support_rate * (private_rd_sme + private_rd_large)  # RDU/yr
     rd_large = private_rd_large + large_support_rate * (private_rd_sme + private_rd_large)  # RDU/yr
-    researcher_cost_sme = researcher_cost_sme_0 * (margin_sme / margin_sme_0) ** researcher_cost_margin_elasticity  # RDU/yr/RU
-    desired_researchers_sme = rd_sme / researcher_cost_sme  # RU
-    desired_researchers_large = rd_large / researcher_cost_large_0  # RU
-    researcher_change_sme = (desired_researchers_sme - researchers_sme) / researcher_adjustment_time  # RU/yr
-    researcher_change_large = (desired_researchers_large - researchers_large) / researcher_adjustment_time  # RU/yr
-    wage_drive = wage_target_2012 * (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0))  # 1
+    researcher_cost_sme = researcher_cost_sme_0 * nominal_cost_index * (private_rd_sme / v_sme / rd_intensity_sme_0) ** rd_deepening_elasticity  # RDU/yr/RU
+    researcher_cost_large = researcher_cost_large_0 * nominal_cost_index * (private_rd_large / v_large / rd_intensity_large_0) ** rd_deepening_elasticity  # RDU/yr/RU
+    researcher_change_sme = (rd_sme / researcher_cost_sme - researchers_sme) / researcher_adjustment_time  # RU/yr
+    researcher_change_large = (rd_large / researcher_cost_large - researchers_large) / researcher_adjustment_time  # RU/yr
+    wage_drive = (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0) + labour_scarcity_wage_effect * (population_65plus_share - population_65plus_share_0))  # 1
     wage_target_odds_1_4 = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4) * wage_drive  # 1
     wage_target_uncapped_1_4 = hundred_percent * wage_target_odds_1_4 / (1.0 + wage_target_odds_1_4)  # %
     wage_target_odds_5_9 = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9) * wage_drive  # 1
@@ -515,7 +559,9 @@ def evaluate(Y, P, C, U, X, t, out=None):
     wage_target_odds_100_499 = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499) * wage_drive  # 1
     wage_target_uncapped_100_499 = hundred_percent * wage_target_odds_100_499 / (1.0 + wage_target_odds_100_499)  # %
     mean_wage_target = (employment_share_1_4 * wage_target_uncapped_1_4 + employment_share_5_9 * wage_target_uncapped_5_9 + employment_share_10_99 * wage_target_uncapped_10_99 + employment_share_100_499 * wage_target_uncapped_100_499) / employment_share_sme  # %
-    ability_to_pay_factor = np.minimum(1.0, ability_to_pay / mean_wage_target)  # 1
+    capped_mean_wage_target = ability_to_pay - ability_to_pay_width * np.log(1.0 + np.exp((ability_to_pay - mean_wage_target) / ability_to_pay_width))  # %
+    ability_to_pay_ratio = capped_mean_wage_target / mean_wage_target  # 1
+    ability_to_pay_factor = ability_to_pay_ratio / ability_to_pay_ratio_0  # 1
     wage_target_1_4 = wage_target_uncapped_1_4 * ability_to_pay_factor  # %
     wage_adjustment_1_4 = (wage_target_1_4 - wage_ratio_1_4) / wage_adjustment_time  # %/yr
     wage_target_5_9 = wage_target_uncapped_5_9 * ability_to_pay_factor  # %
@@ -524,7 +570,8 @@ def evaluate(Y, P, C, U, X, t, out=None):
     wage_adjustment_10_99 = (wage_target_10_99 - wage_ratio_10_99) / wage_adjustment_time  # %/yr
     wage_target_100_499 = wage_target_uncapped_100_499 * ability_to_pay_factor  # %
     wage_adjustment_100_499 = (wage_target_100_499 - wage_ratio_100_499) / wage_adjustment_time  # %/yr
-    scale_up_multiplier = np.minimum(np.exp(scale_up_support_effect * (scale_up_support - scale_up_support_0)) * (productivity_ratio_sme / productivity_0) ** scale_up_productivity_elasticity, max_scale_up_multiplier)  # 1
+    scale_up_drive = np.exp(scale_up_support_effect * (scale_up_support - scale_up_support_0)) * (productivity_ratio_sme / productivity_0) ** scale_up_productivity_elasticity  # 1
+    scale_up_multiplier = scale_up_capacity * scale_up_drive ** 1.0 / (scale_up_capacity - 1.0 + scale_up_drive ** 1.0)  # 1
     scale_up_1_4 = scale_up_rate_1_4 * scale_up_multiplier * employment_share_1_4  # %/yr
     shrink_5_9 = shrink_rate_5_9 * employment_share_5_9  # %/yr
     scale_up_5_9 = scale_up_rate_5_9 * scale_up_multiplier * employment_share_5_9  # %/yr
@@ -533,15 +580,15 @@ def evaluate(Y, P, C, U, X, t, out=None):
     shrink_100_499 = shrink_rate_100_499 * employment_share_100_499  # %/yr
     scale_up_100_499 = scale_up_rate_100_499 * scale_up_multiplier * employment_share_100_499  # %/yr
     shrink_500_plus = shrink_rate_500_plus * employment_share_500_plus  # %/yr
-    export_target_odds = export_target_2012 / (hundred_percent - export_target_2012) * (productivity_ratio_sme / productivity_0) ** export_productivity_elasticity * np.exp(export_scale_up_effect * (scale_up_support - scale_up_support_0))  # 1
+    export_target_odds = init_export_share_sme / (hundred_percent - init_export_share_sme) * (productivity_ratio_sme / productivity_0) ** export_productivity_elasticity * np.exp(export_scale_up_effect * (scale_up_support - scale_up_support_0))  # 1
     export_target = hundred_percent * export_target_odds / (1.0 + export_target_odds)  # %
     export_share_change = (export_target - export_share_sme) / export_adjustment_time  # %/yr
     dispersion_factor = np.exp(-dispersion_effect * (regional_dispersion - regional_dispersion_0))  # 1
     pull_of_people = (capital_region_population_share / (hundred_percent - capital_region_population_share) / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))) ** agglomeration_population_effect  # 1
     pull_of_output = (capital_region_grp_share / (hundred_percent - capital_region_grp_share) / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))) ** agglomeration_grp_effect  # 1
-    grp_share_target = hundred_percent * (capital_region_grp_target_2012 / (hundred_percent - capital_region_grp_target_2012) * pull_of_people * dispersion_factor) / (1.0 + capital_region_grp_target_2012 / (hundred_percent - capital_region_grp_target_2012) * pull_of_people * dispersion_factor)  # %
+    grp_share_target = hundred_percent * (capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0) * pull_of_people * dispersion_factor) / (1.0 + capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0) * pull_of_people * dispersion_factor)  # %
     grp_share_change = (grp_share_target - capital_region_grp_share) / grp_adjustment_time  # %/yr
-    population_share_target = hundred_percent * (capital_region_population_target_2012 / (hundred_percent - capital_region_population_target_2012) * pull_of_output * dispersion_factor) / (1.0 + capital_region_population_target_2012 / (hundred_percent - capital_region_population_target_2012) * pull_of_output * dispersion_factor)  # %
+    population_share_target = hundred_percent * (capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0) * pull_of_output * dispersion_factor) / (1.0 + capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0) * pull_of_output * dispersion_factor)  # %
     population_share_change = (population_share_target - capital_region_population_share) / population_adjustment_time  # %/yr
     startup_share_target = hundred_percent * (init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share) * pull_of_output * dispersion_factor) / (1.0 + init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share) * pull_of_output * dispersion_factor)  # %
     startup_share_change = (startup_share_target - capital_region_startup_share) / startup_adjustment_time  # %/yr
@@ -555,24 +602,27 @@ def evaluate(Y, P, C, U, X, t, out=None):
     dY[:, 2] = (rd_large) - knowledge_depreciation_large
     dY[:, 3] = researcher_change_sme
     dY[:, 4] = researcher_change_large
-    dY[:, 5] = wage_adjustment_1_4
-    dY[:, 6] = wage_adjustment_5_9
-    dY[:, 7] = wage_adjustment_10_99
-    dY[:, 8] = wage_adjustment_100_499
-    dY[:, 9] = (shrink_5_9) - scale_up_1_4
-    dY[:, 10] = (scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)
-    dY[:, 11] = (scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)
-    dY[:, 12] = (scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)
-    dY[:, 13] = (scale_up_100_499) - shrink_500_plus
-    dY[:, 14] = export_share_change
-    dY[:, 15] = grp_share_change
-    dY[:, 16] = population_share_change
-    dY[:, 17] = startup_share_change
-    dY[:, 18] = skills_change
-    dY[:, 19] = -environmental_intensity_decline
+    dY[:, 5] = rd_opportunity_change
+    dY[:, 6] = nominal_cost_change
+    dY[:, 7] = wage_adjustment_1_4
+    dY[:, 8] = wage_adjustment_5_9
+    dY[:, 9] = wage_adjustment_10_99
+    dY[:, 10] = wage_adjustment_100_499
+    dY[:, 11] = (shrink_5_9) - scale_up_1_4
+    dY[:, 12] = (scale_up_1_4 + shrink_10_99) - (shrink_5_9 + scale_up_5_9)
+    dY[:, 13] = (scale_up_5_9 + shrink_100_499) - (shrink_10_99 + scale_up_10_99)
+    dY[:, 14] = (scale_up_10_99 + shrink_500_plus) - (shrink_100_499 + scale_up_100_499)
+    dY[:, 15] = (scale_up_100_499) - shrink_500_plus
+    dY[:, 16] = export_share_change
+    dY[:, 17] = grp_share_change
+    dY[:, 18] = population_share_change
+    dY[:, 19] = startup_share_change
+    dY[:, 20] = skills_change
+    dY[:, 21] = -environmental_intensity_decline
     if out is not None:
         rd_share_sme = hundred_percent * rd_sme / (rd_sme + rd_large)  # %
-        rd_per_researcher_ratio_sme = hundred_percent * (rd_sme / researchers_sme / (rd_large / researchers_large))  # %
+        rd_per_researcher_sme = rd_sme / researchers_sme  # RDU/yr/RU
+        rd_per_researcher_ratio_sme = hundred_percent * rd_per_researcher_sme / (rd_large / researchers_large)  # %
         wage_ratio_all_firms = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499 + employment_share_500_plus * hundred_percent) / hundred_percent  # %
         coexistence_economic = base_index / 3.0 * (np.minimum(1.0, wage_ratio_sme / reference_wage_ratio) + np.minimum(1.0, productivity_ratio_sme / reference_productivity_ratio) + np.minimum(1.0, rd_share_sme / reference_rd_share))  # index
         mean_capital_region_share = (capital_region_grp_share + capital_region_population_share + capital_region_startup_share) / 3.0  # %
@@ -589,24 +639,25 @@ def evaluate(Y, P, C, U, X, t, out=None):
         out[:, 6] = productivity_ratio_sme
         out[:, 7] = rd_share_sme
         out[:, 8] = rd_per_researcher_ratio_sme
-        out[:, 9] = export_share_sme
-        out[:, 10] = employment_share_sme
-        out[:, 11] = employment_share_1_4
-        out[:, 12] = employment_share_5_9
-        out[:, 13] = employment_share_10_99
-        out[:, 14] = employment_share_100_499
-        out[:, 15] = employment_share_500_plus
-        out[:, 16] = capital_region_grp_share
-        out[:, 17] = capital_region_population_share
-        out[:, 18] = capital_region_startup_share
-        out[:, 19] = population_65plus_share
-        out[:, 20] = coexistence_economic
-        out[:, 21] = coexistence_regional
-        out[:, 22] = coexistence_human
-        out[:, 23] = coexistence_natural
-        out[:, 24] = coexistence_overall
-        out[:, 25] = sme_skills_index
-        out[:, 26] = environmental_intensity
-        out[:, 27] = knowledge_ratio
-        out[:, 28] = margin_sme
+        out[:, 9] = rd_per_researcher_sme
+        out[:, 10] = export_share_sme
+        out[:, 11] = employment_share_sme
+        out[:, 12] = employment_share_1_4
+        out[:, 13] = employment_share_5_9
+        out[:, 14] = employment_share_10_99
+        out[:, 15] = employment_share_100_499
+        out[:, 16] = employment_share_500_plus
+        out[:, 17] = capital_region_grp_share
+        out[:, 18] = capital_region_population_share
+        out[:, 19] = capital_region_startup_share
+        out[:, 20] = population_65plus_share
+        out[:, 21] = coexistence_economic
+        out[:, 22] = coexistence_regional
+        out[:, 23] = coexistence_human
+        out[:, 24] = coexistence_natural
+        out[:, 25] = coexistence_overall
+        out[:, 26] = sme_skills_index
+        out[:, 27] = environmental_intensity
+        out[:, 28] = knowledge_ratio
+        out[:, 29] = margin_sme
     return dY
