@@ -483,25 +483,21 @@ def build_table(
         LeverPath(lv.id, base[lv.id], scenario.settings.get(lv.id, ()), lv.description, lv.source)
         for lv in LEVERS
     ]
-    exo = set(prof.exogenous_paths(np.array([float(START_YEAR)])))
-    if exo != {"population_65plus_share"}:
-        raise EquationError(
-            f"the equation table mirrors one exogenous input, the model has "
-            f"{sorted(exo)}: update smesim.export.equations"
+    tables = [
+        ExogenousTable(
+            e.name,
+            prof.exogenous[e.name].years,
+            prof.exogenous[e.name].values,
+            f"{e.doc} ({profile})",
+            prof.exogenous[e.name].source,
         )
-    table = prof.exogenous["population_65plus_share"]
-    ageing = ExogenousTable(
-        "population_65plus_share",
-        table.years,
-        table.values,
-        f"share of population aged 65+ by year ({profile})",
-        table.source,
-    )
+        for e in MODEL.exogenous
+    ]
     return model_table(
         MODEL,
         params.as_dict(),
         levers,
-        [ageing],
+        tables,
         start=START_YEAR,
         stop=stop,
         dt=dt,

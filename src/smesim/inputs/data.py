@@ -224,6 +224,8 @@ def value_range(sid: str) -> tuple[str, float, float, bool]:
         return ("share", *SHARE_RANGE)
     if BY_ID[sid].unit == "index 0-100":
         return ("index", *SHARE_RANGE)
+    if BY_ID[sid].unit == "million national currency":
+        return ("amount", 0.0, 1e6, True)
     raise KeyError(f"{sid}: no plausible range declared")
 
 
@@ -232,7 +234,9 @@ def _check_value(path, row, column, sid, value) -> None:
     if (value > lo if lo_open else value >= lo) and value <= hi:
         return
     interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
-    what = {"ratio": "a ratio", "share": "a share", "index": "an index"}[kind]
+    what = {"ratio": "a ratio", "share": "a share", "index": "an index", "amount": "an amount"}[
+        kind
+    ]
     scale = ", large firms = 100" if kind == "ratio" else ""
     slip = "; a misplaced decimal point?" if value > hi else ""
     raise _err(

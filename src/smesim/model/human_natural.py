@@ -1,7 +1,9 @@
 """Sector 8: human and natural coexistence (loop 8).
 
 Population ageing (exogenous 65+ share ``A(t)``) erodes the skills of the SME
-workforce; vocational training rebuilds them.  The skills index feeds the
+workforce; vocational training rebuilds them.  The exogenous working-age
+population (15-64) measures labour scarcity, which acts on SME wages
+(:mod:`smesim.model.wages`).  The skills index feeds the
 productivity target (:mod:`smesim.model.knowledge`).  An environmental-intensity stock
 falls at a baseline trend plus what the green-transition lever adds.
 
@@ -64,6 +66,17 @@ S.exogenous_input(
     "population_65plus_share",
     "%",
     "share of population aged 65+ (exogenous: the country profile's table)",
+)
+S.exogenous_input(
+    "working_age_population",
+    "million",
+    "population aged 15-64 (exogenous: the country profile's table)",
+)
+S.aux(
+    "working_age_population_0",
+    "INIT(working_age_population)",
+    "million",
+    "working-age population in the start year",
 )
 S.aux(
     "population_65plus_share_0",

@@ -2,8 +2,8 @@
 
 Each SME class's wage ratio (500+ = 100) adjusts, with a lag, toward a target
 set by SME relative productivity, bargaining conditions (fair-trade
-enforcement) and labour scarcity (an ageing labour force makes recruiting
-hardest for small firms, which must pay more to fill vacancies).  Targets are
+enforcement) and labour scarcity (a shrinking working-age population makes
+recruiting hardest for small firms, which must pay more to fill vacancies).  Targets are
 formed on the *odds* ``W/(100-W)`` so they stay inside (0, 100); at the start
 year every target equals its class's wage (a balance).
 
@@ -66,16 +66,17 @@ S.param(
 )
 S.param(
     "labour_scarcity_wage_effect",
-    0.03,
-    "1/pp",
-    -0.2,
-    0.3,
+    2.0,
+    "1",
+    -5.0,
+    10.0,
     "calibrated",
-    "log-odds gain of SME wage targets per point of 65+ population share above the start year "
-    "(ageing tightens labour markets, hardest for small firms); identified by the two countries "
-    "ageing at different speeds",
-    prior=0.03,
-    prior_sd=0.03,
+    "elasticity of SME wage-target odds to a fall of the working-age population (a shrinking "
+    "labour force makes recruiting hardest for small firms, which must pay more); identified "
+    "by the two countries' different paths (Japan's working-age population fell ~5 % in "
+    "2012-2017, Korea's still grew)",
+    prior=2.0,
+    prior_sd=2.0,
 )
 S.param(
     "fair_trade_wage_effect",
@@ -129,7 +130,7 @@ S.aux(
     "wage_drive",
     "(productivity_ratio_sme / productivity_0) ^ wage_productivity_elasticity"
     " * EXP(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0)"
-    " + labour_scarcity_wage_effect * (population_65plus_share - population_65plus_share_0))",
+    ") * (working_age_population / working_age_population_0) ^ (-labour_scarcity_wage_effect)",
     "1",
     "odds multiplier of every class's wage target against its start-year wage",
 )

@@ -106,6 +106,7 @@ LEVERS = (
 )
 EXOGENOUS = (
     'population_65plus_share',
+    'working_age_population',
 )
 STOCKS = (
     'productivity_ratio_sme',
@@ -145,6 +146,7 @@ STATIC = (
     'shrink_rate_10_99',
     'shrink_rate_100_499',
     'shrink_rate_500_plus',
+    'working_age_population_0',
     'population_65plus_share_0',
     'regional_dispersion_0',
     'fair_trade_enforcement_0',
@@ -288,6 +290,7 @@ def initialise(P, L0, X0):
     tech_diffusion_0 = L0[:, 6]
     green_transition_0 = L0[:, 7]
     population_65plus_share = X0[0]
+    working_age_population = X0[1]
     productivity_ratio_sme = init_productivity_ratio_sme  # %
     productivity_0 = productivity_ratio_sme  # %
     sme_support_rate_0 = (sme_share_of_subsidy * rd_subsidy_rate_0 * subsidy_additionality + sme_share_of_tax_incentive * rd_tax_incentive_rate_0 * tax_additionality) / hundred_percent  # 1
@@ -338,6 +341,7 @@ def initialise(P, L0, X0):
     capital_region_grp_share = init_capital_region_grp_share  # %
     capital_region_population_share = init_capital_region_population_share  # %
     capital_region_startup_share = init_capital_region_startup_share  # %
+    working_age_population_0 = working_age_population  # million
     population_65plus_share_0 = population_65plus_share  # %
     sme_skills_index = base_index  # index
     environmental_intensity = base_index  # index
@@ -365,7 +369,7 @@ def initialise(P, L0, X0):
     Y0[:, 19] = capital_region_startup_share
     Y0[:, 20] = sme_skills_index
     Y0[:, 21] = environmental_intensity
-    C = np.empty((n, 21))
+    C = np.empty((n, 22))
     C[:, 0] = productivity_0
     C[:, 1] = rd_intensity_sme_0
     C[:, 2] = knowledge_ratio_0
@@ -379,14 +383,15 @@ def initialise(P, L0, X0):
     C[:, 10] = shrink_rate_10_99
     C[:, 11] = shrink_rate_100_499
     C[:, 12] = shrink_rate_500_plus
-    C[:, 13] = population_65plus_share_0
-    C[:, 14] = regional_dispersion_0
-    C[:, 15] = fair_trade_enforcement_0
-    C[:, 16] = scale_up_support_0
-    C[:, 17] = vocational_training_0
-    C[:, 18] = tech_diffusion_0
-    C[:, 19] = green_transition_0
-    C[:, 20] = init__capital_region_startup_share
+    C[:, 13] = working_age_population_0
+    C[:, 14] = population_65plus_share_0
+    C[:, 15] = regional_dispersion_0
+    C[:, 16] = fair_trade_enforcement_0
+    C[:, 17] = scale_up_support_0
+    C[:, 18] = vocational_training_0
+    C[:, 19] = tech_diffusion_0
+    C[:, 20] = green_transition_0
+    C[:, 21] = init__capital_region_startup_share
     return Y0, C
 
 
@@ -479,14 +484,15 @@ def evaluate(Y, P, C, U, X, t, out=None):
     shrink_rate_10_99 = C[:, 10]
     shrink_rate_100_499 = C[:, 11]
     shrink_rate_500_plus = C[:, 12]
-    population_65plus_share_0 = C[:, 13]
-    regional_dispersion_0 = C[:, 14]
-    fair_trade_enforcement_0 = C[:, 15]
-    scale_up_support_0 = C[:, 16]
-    vocational_training_0 = C[:, 17]
-    tech_diffusion_0 = C[:, 18]
-    green_transition_0 = C[:, 19]
-    init__capital_region_startup_share = C[:, 20]
+    working_age_population_0 = C[:, 13]
+    population_65plus_share_0 = C[:, 14]
+    regional_dispersion_0 = C[:, 15]
+    fair_trade_enforcement_0 = C[:, 16]
+    scale_up_support_0 = C[:, 17]
+    vocational_training_0 = C[:, 18]
+    tech_diffusion_0 = C[:, 19]
+    green_transition_0 = C[:, 20]
+    init__capital_region_startup_share = C[:, 21]
     rd_subsidy_rate = U[:, 0]
     rd_tax_incentive_rate = U[:, 1]
     regional_dispersion = U[:, 2]
@@ -496,6 +502,7 @@ def evaluate(Y, P, C, U, X, t, out=None):
     tech_diffusion = U[:, 6]
     green_transition = U[:, 7]
     population_65plus_share = X[0]
+    working_age_population = X[1]
     productivity_ratio_sme = Y[:, 0]
     knowledge_sme = Y[:, 1]
     knowledge_large = Y[:, 2]
@@ -549,7 +556,7 @@ def evaluate(Y, P, C, U, X, t, out=None):
     researcher_cost_large = researcher_cost_large_0 * nominal_cost_index * (private_rd_large / v_large / rd_intensity_large_0) ** rd_deepening_elasticity  # RDU/yr/RU
     researcher_change_sme = (rd_sme / researcher_cost_sme - researchers_sme) / researcher_adjustment_time  # RU/yr
     researcher_change_large = (rd_large / researcher_cost_large - researchers_large) / researcher_adjustment_time  # RU/yr
-    wage_drive = (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0) + labour_scarcity_wage_effect * (population_65plus_share - population_65plus_share_0))  # 1
+    wage_drive = (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0)) * (working_age_population / working_age_population_0) ** (-labour_scarcity_wage_effect)  # 1
     wage_target_odds_1_4 = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4) * wage_drive  # 1
     wage_target_uncapped_1_4 = hundred_percent * wage_target_odds_1_4 / (1.0 + wage_target_odds_1_4)  # %
     wage_target_odds_5_9 = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9) * wage_drive  # 1
