@@ -16,7 +16,7 @@ S = Sector("exports", __doc__)
 
 S.param(
     "init_export_share_sme",
-    19.0,
+    18.99,
     "%",
     5.0,
     60.0,
@@ -28,7 +28,7 @@ S.param(
 )
 S.param(
     "export_productivity_elasticity",
-    1.3,
+    1.002,
     "1",
     0.0,
     3.0,

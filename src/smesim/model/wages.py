@@ -44,7 +44,7 @@ for c, w in zip(SME_CLASSES, (33.7, 50.7, 59.8, 72.6), strict=True):
     )
 S.param(
     "wage_productivity_elasticity",
-    0.7,
+    0.5683,
     "1",
     0,
     2,
@@ -55,7 +55,7 @@ S.param(
 )
 S.param(
     "wage_adjustment_time",
-    4.0,
+    0.5,
     "yr",
     0.5,
     20,
@@ -66,7 +66,7 @@ S.param(
 )
 S.param(
     "labour_scarcity_wage_effect",
-    2.0,
+    3.412,
     "1",
     -5.0,
     10.0,
@@ -80,14 +80,14 @@ S.param(
 )
 S.param(
     "fair_trade_wage_effect",
-    0.15,
+    0.1,
     "1",
     0,
     1,
     "assumed",
     "assumed: log-odds gain of SME wage targets per unit of fair-trade enforcement (bargaining "
-    "position in subcontracting); sampled 0.05-0.3",
-    sample=(0.05, 0.3),
+    "position in subcontracting); no evaluation found; sampled 0-0.25",
+    sample=(0.0, 0.25),
 )
 S.param(
     "ability_to_pay_width",
