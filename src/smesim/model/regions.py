@@ -138,7 +138,9 @@ S.param(
     0.0,
     5.0,
     "assumed",
-    "assumed: log-odds fall of capital-region targets per unit of regional_dispersion; the Sejong and innovation-city relocations moved public bodies but the capital region kept rising (its share of venture investment went from 74 % to 80 %); sampled 0.1-0.6",
+    "assumed: log-odds fall of capital-region targets per unit of regional_dispersion; the "
+    "Sejong and innovation-city relocations moved public bodies but the capital region kept "
+    "rising (its share of venture investment went from 74 % to 80 %); sampled 0.1-0.6",
     sample=(0.1, 0.6),
 )
 S.param(
