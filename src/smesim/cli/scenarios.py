@@ -21,7 +21,9 @@ from smesim.report.brief import default_scenarios
     help="Language of the titles (a scenario without a title in it shows its English one).",
 )
 def scenarios(files, lang):
-    """List scenarios: name, title, the levers each moves, its policy start and description.
+    """List scenarios: name, title, the levers each moves and its description.
+
+    Each entry also gives the scenario's policy start: its own, else each profile's.
 
     FILES: scenario files or bundled names (default: every bundled scenario).
     """

@@ -244,8 +244,9 @@ def early_lever_error(
     if not early:
         return None
     lid, i, sched = early[0]
+    files = origins.get(lid, ())
     return located(
-        origins[lid][i],
+        files[i] if i < len(files) else None,
         f"levers.{lid}.{sched.first_year_key}",
         f"lever {lid} starts in {sched.first_year:g}, before the policy start {policy_start} "
         f"({where}); levers never rewrite history: expected a year >= {policy_start}, or an "
