@@ -125,11 +125,19 @@ def scenario_lever_paths(scenario: ScenarioLike, profile: ProfileLike, t: np.nda
     Raises :class:`~smesim.errors.ScenarioError` (naming the file, lever, year and policy
     start) if a schedule would act before the policy start.
     """
+    year, _ = checked_policy_start(scenario, profile)
+    return lever_paths(scenario.settings, t, profile.baseline_levers, policy_start=year)
+
+
+def checked_policy_start(scenario: ScenarioLike, profile: ProfileLike) -> tuple[int, str]:
+    """:func:`policy_start_of`, after checking that no schedule of ``scenario`` acts before
+    it (else a :class:`~smesim.errors.ScenarioError` naming the file, lever, year and
+    policy start)."""
     year, source = policy_start_of(scenario, profile)
     msg = early_lever_error(scenario.origins, scenario.settings, year, source)
     if msg is not None:
         raise ScenarioError(msg)
-    return lever_paths(scenario.settings, t, profile.baseline_levers, policy_start=year)
+    return year, source
 
 
 @dataclass(frozen=True, eq=False)
