@@ -66,6 +66,9 @@ SCENARIO_FILES: dict[str, str | bytes] = {
     "params_nan.toml": "[parameters]\ninit_wage_ratio_1_4 = nan\n",
     "params_bounds.toml": "[parameters]\ninit_wage_ratio_1_4 = 1e9\n",
     "title_number.toml": HEAD + "title = 5\n",
+    "ramp_early.toml": HEAD
+    + '[levers.rd_subsidy_rate]\ntype = "ramp"\nstart = 2020\nyears = 5\ntarget = 10\n',
+    "policy_start_early.toml": HEAD + "policy_start = 2000\n",
 }
 
 #: Release files by name (CSV text).
@@ -329,6 +332,17 @@ ROWS = [
         id="calibrate-add-530",
     ),
     row("run {bad}/title_number.toml --out {out}", "title_number.toml: title", id="title-type"),
+    row(
+        "compare {bad}/ramp_early.toml --out {out}",
+        "ramp_early.toml: levers.rd_subsidy_rate.start: lever rd_subsidy_rate starts in 2020, "
+        "before the policy start 2026 (profile korea)",
+        id="lever-before-policy-start",
+    ),
+    row(
+        "validate {bad}/policy_start_early.toml",
+        "policy_start_early.toml: policy_start: expected a year after the start year",
+        id="policy-start-early",
+    ),
     row(
         f"ensemble baseline --runs {MIN_RUNS} --ranges {{bad}}/ranges_malformed.toml --out {{out}}",
         "ranges_malformed.toml: malformed TOML",

@@ -23,13 +23,12 @@ from PIL import Image
 from smesim.analysis import compare as cmp
 from smesim.analysis.calibrate import calibration_data
 from smesim.analysis.ensemble import MIN_RUNS, run_ensemble
-from smesim.analysis.run import levers_moved_early, run_scenario, simulate_scenario
+from smesim.analysis.run import run_scenario, simulate_scenario
 from smesim.cli import cli
 from smesim.cli.progress import progress
 from smesim.errors import CompareError, ParameterError, ScenarioError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import LANGS, bundled_names, load_scenario
-from smesim.model import horizon
 from smesim.model.outputs import HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import scenario_name, scenario_titles
@@ -401,7 +400,7 @@ def test_run_figure_has_the_headline_panels_and_a_source_line():
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "smesim" in texts and "korea.toml" in texts
     first = fig.axes[0]
-    assert any(ln.get_xdata()[0] == horizon.POLICY_START for ln in first.lines[1:])
+    assert any(ln.get_xdata()[0] == result.plan.policy_start == 2026 for ln in first.lines[1:])
     assert [ln.get_color() for ln in first.lines[:1]] == [charts.OKABE_ITO["vermillion"]]
 
 
@@ -538,62 +537,12 @@ def test_calibration_progress_counts_starts(capsys):
 
 
 # ---- policy start -----------------------------------------------------------------------------
-def test_policy_start_is_defined_once_and_used_by_sensitivity():
-    from smesim.analysis import sensitivity
-
-    assert horizon.POLICY_START == 2026
-    assert sensitivity.POLICY_START is horizon.POLICY_START
+def test_policy_start_is_the_profiles_and_used_by_sensitivity_and_the_bundled_ramps():
+    """The policy start is a profile setting (tests/test_policy_start.py tests the rule)."""
+    starts = {get_profile(n).policy_start for n in ("korea", "japan")}
+    assert starts == {2026}
     ramps = {s.start for sc in map(load_scenario, bundled_names()) for s in sc.own.values()}
-    assert ramps <= {horizon.POLICY_START}  # the bundled scenarios start then
-
-
-EARLY = """\
-name = "early"
-description = "moves two levers before 2026"
-[levers.rd_subsidy_rate]
-type = "ramp"
-start = 2020
-years = 5
-target = 10
-[levers.green_transition]
-type = "step"
-year = 2024.5
-value = 0.5
-[levers.scale_up_support]
-type = "ramp"
-start = 2026
-years = 5
-target = 0.9
-"""
-
-
-def test_levers_moved_before_the_policy_start(write_scenario):
-    sc = load_scenario(write_scenario(EARLY))
-    assert levers_moved_early(sc) == [("rd_subsidy_rate", 2020), ("green_transition", 2024)]
-    for name in bundled_names():
-        assert levers_moved_early(load_scenario(name)) == [], name
-    same = write_scenario('name = "s"\ndescription = "d"\n[levers]\nrd_subsidy_rate = 4.17\n')
-    assert levers_moved_early(load_scenario(same)) == []  # set, but to the baseline value
-    # a constant from the start year moves the lever in 2012 (Japan's baseline is 3.0)
-    assert levers_moved_early(load_scenario(same), get_profile("japan").baseline_levers) == [
-        ("rd_subsidy_rate", 2012)
-    ]
-
-
-@pytest.mark.parametrize("command", ["validate", "run"])
-def test_validate_and_run_warn_about_early_levers(write_scenario, tmp_path, command):
-    path = write_scenario(EARLY)
-    args = [command, str(path)] + (["--out", str(tmp_path / "o")] if command == "run" else [])
-    r = CliRunner().invoke(cli, args)
-    assert r.exit_code == 0, r.output  # a warning, not an error
-    warnings = _lines(r.stderr)
-    assert warnings == [
-        f"smesim: warning: {path}: lever {lid} moves off the baseline in {year}, before the "
-        "policy start 2026 (the years before it are history the model reproduces)"
-        for lid, year in (("rd_subsidy_rate", 2020), ("green_transition", 2024))
-    ]
-    clean = CliRunner().invoke(cli, [command, "coexistence_package", *args[2:]])
-    assert clean.exit_code == 0 and clean.stderr == ""
+    assert ramps <= starts  # the bundled scenarios start then
 
 
 # ---- a consistent minimum for --runs ------------------------------------------------------------

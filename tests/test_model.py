@@ -51,6 +51,10 @@ def make_scenario(settings: dict[str, Schedule], name: str = "test") -> Scenario
         own=settings,
         chain=(name,),
         content_hash=name,
+        # model tests: levers act from the start year (a scenario file's policy_start must be
+        # later; these built-in scenarios test the structure, not a policy)
+        policy_start=START_YEAR,
+        policy_start_source="tests/test_model.py",
     )
 
 

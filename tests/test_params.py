@@ -98,6 +98,7 @@ def test_rules_name_the_run_of_a_batch():
 # ---- country profiles (smesim/data/profiles/*.toml) -----------------------------------------
 _PROFILE = """\
 description = "test profile"
+policy_start = 2026
 fixed_in_calibration = ["init_export_share_sme"]
 calibration_notes = ["a note"]
 [overrides]

@@ -59,6 +59,10 @@ name = "all_shapes"
 description = "every schedule shape, chained on coexistence_package, off-grid years"
 extends = "coexistence_package"
 horizon = 2045
+policy_start = 2014  # levers from 2014; the constant and the table hold the baseline before
+
+[levers]
+fair_trade_enforcement = 0.6  # a constant: from the policy start
 
 [levers.rd_subsidy_rate]
 type = "step"
@@ -202,7 +206,9 @@ def test_schedule_expressions(scenarios):
     assert lev["rd_tax_incentive_rate"].eqn.startswith("IF TIME < 2020 THEN")
     assert "IF TIME < 2033.27" in lev["rd_subsidy_rate"].eqn
     assert "TIME >= 2028.1 AND TIME < 2031.1" in lev["green_transition"].eqn
-    assert lev["tech_diffusion"].eqn == "tech_diffusion_table(TIME)"
+    # a table and a constant hold the baseline before the policy start (2014 here)
+    assert lev["tech_diffusion"].eqn == "IF TIME < 2014 THEN 0.2 ELSE (tech_diffusion_table(TIME))"
+    assert lev["fair_trade_enforcement"].eqn == "IF TIME < 2014 THEN 0.3 ELSE 0.6"
     # dt 1/10: thresholds at mid-step before the first grid point on or after the year
     tenth = build_table(scenarios["all_shapes"], dt=0.1).by_name
     assert tenth["rd_tax_incentive_rate"].eqn.startswith("IF TIME < 2019.95 THEN")

@@ -282,14 +282,16 @@ def lever_frame(
     end: int = DEFAULT_END_YEAR,
     per_year: int = 4,
     baseline_levers: Mapping[str, float] | None = None,
+    policy_start: float | None = None,
 ) -> pd.DataFrame:
     """Every lever's path in ``scenario``, indexed by time (``per_year`` points a year).
 
     ``baseline_levers``: the profile's baseline levers (:attr:`Comparison.baseline_levers`);
-    default: the registry's (Korea's).
+    default: the registry's (Korea's).  ``policy_start``: the year the levers act from
+    (:attr:`Comparison.policy_starts`); the baseline before it.
     """
     t = start + np.arange((end - start) * per_year + 1) / per_year
-    vals = lever_paths(scenario.settings, t, baseline_levers)
+    vals = lever_paths(scenario.settings, t, baseline_levers, policy_start)
     return pd.DataFrame(vals, index=pd.Index(t, name="year"), columns=list(LEVER_IDS))
 
 
@@ -392,6 +394,13 @@ class Comparison:
             return None
         return dict(zip(LEVER_IDS, self.result.plan.baseline_levers.tolist(), strict=True))
 
+    @property
+    def policy_starts(self) -> dict[str, int | None]:
+        """Scenario name -> the policy start it ran with (for :func:`lever_frame`)."""
+        if self.result is None:
+            return {}
+        return {s.name: s.policy_start for s in self.result.plan.scenarios}
+
     def value(self, scenario: str, series: str, year: int) -> float:
         return float(self.frames[scenario].at[year, series])
 
@@ -487,6 +496,7 @@ def compare_scenarios(
         "reference": reference,
         "scenario_files": {sc.name: str(sc.path) for sc in scenarios},
         "scenario_sha256": {sc.name: sc.content_hash for sc in scenarios},
+        "policy_start": {s.name: s.describe_policy_start() for s in result.plan.scenarios},
         "ensemble": str(ensemble_dir)
         if ensemble_dir
         else ({"runs": runs, "seed": seed} if runs else None),
@@ -842,7 +852,12 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
         ]
         sheets["targets"] = translated_columns(reached, text, labels)
     frames = {
-        sc.name: lever_frame(sc, end=comp.end, baseline_levers=comp.baseline_levers)
+        sc.name: lever_frame(
+            sc,
+            end=comp.end,
+            baseline_levers=comp.baseline_levers,
+            policy_start=comp.policy_starts.get(sc.name),
+        )
         for sc in comp.scenarios
     }
     sheets["lever_changes"] = lever_changes(frames, comp.reference)

@@ -1005,6 +1005,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         scenarios=[
             {"name": s.name, "path": s.path, "content_sha256": s.content_hash} for s in requested
         ],
+        policy_start={s.name: s.describe_policy_start() for s in plan.scenarios},
         baseline={
             "name": plan.scenarios[0].name,
             "path": plan.scenarios[0].path,

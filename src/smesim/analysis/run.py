@@ -8,8 +8,7 @@ parameter set), builds a :class:`~smesim.engine.plan.RunPlan` and calls
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +21,7 @@ from smesim.errors import ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, file_provenance, manifest, staged_files, write_csv
-from smesim.model.horizon import DEFAULT_DT, POLICY_START, REPORTING_YEARS, START_YEAR
-from smesim.model.levers import LEVER_IDS, lever_paths
+from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
 from smesim.model.outputs import HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
@@ -85,27 +83,6 @@ def run_scenario(
     return scenario, simulate_scenario(scenario, params, profile=profile, until=until, dt=dt)
 
 
-def levers_moved_early(
-    scenario: Scenario,
-    baseline_levers: Mapping[str, float] | None = None,
-    before: int = POLICY_START,
-) -> list[tuple[str, int]]:
-    """(lever id, year) of every lever the scenario moves off the baseline before ``before``.
-
-    ``baseline_levers``: the profile's (default: the registry's, Korea's).  The year is
-    the first calendar year in which the lever's path differs from the baseline's.
-    """
-    t = START_YEAR + np.arange(round((before - START_YEAR) / DEFAULT_DT)) * DEFAULT_DT
-    moved = lever_paths(scenario.settings, t, baseline_levers)
-    base = lever_paths({}, t, baseline_levers)
-    out = []
-    for j, lid in enumerate(LEVER_IDS):
-        off = np.flatnonzero(np.abs(moved[:, j] - base[:, j]) > 1e-9)
-        if off.size:
-            out.append((lid, math.floor(t[off[0]])))
-    return out
-
-
 def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
     """The manifest of a ``smesim run``: everything from the result's plan, no file read."""
     plan = result.plan
@@ -119,6 +96,8 @@ def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
             "content_sha256": scenario.content_hash,
             "chain": list(scenario.chain),
             "files": list(scenario.sources),
+            "policy_start": plan.scenarios[0].policy_start,
+            "policy_start_from": plan.scenarios[0].policy_start_source,
         },
         profile=plan.profile,
         parameter_set={

@@ -9,8 +9,8 @@ so the ranking can be followed over time.
 
 Factors
 -------
-Levers (constant from ``policy_start``, default
-:data:`~smesim.model.horizon.POLICY_START` (2026), the scenario's path
+Levers (constant from ``policy_start``, default the scenario's policy start:
+its own, else the profile's ``policy_start`` (2026); the scenario's path
 before; ranges :data:`LEVER_RANGES`: the 0-1 intensities over their whole
 range, the R&D support rates from 0 to just above the highest comparator of
 Table 7) and the estimated parameters (uniform on the point estimate +- 2
@@ -52,7 +52,6 @@ from smesim.io import (
 from smesim.model.horizon import (
     DEFAULT_DT,
     MAX_END_YEAR,
-    POLICY_START,
     REPORTING_YEARS,
     START_YEAR,
 )
@@ -315,7 +314,7 @@ def run_sensitivity(
     profile: str = "korea",
     factors: Sequence[Factor] | None = None,
     dt: float = DEFAULT_DT,
-    policy_start: float = POLICY_START,
+    policy_start: float | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_rows: int = 8192,
@@ -328,6 +327,9 @@ def run_sensitivity(
     ----------
     scenario : str or Scenario
         The scenario whose lever paths hold before ``policy_start``.
+    policy_start : float, optional
+        Year the sampled levers act from; default: the scenario's policy start
+        (its own ``policy_start``, else the profile's).
     method : {"sobol", "morris"}
     n : int, optional
         Base sample size (default 512 for Sobol, 64 trajectories for Morris).
@@ -367,6 +369,8 @@ def run_sensitivity(
         factors = _factors(joint_uncertainty(prof, point=point))
     facs = tuple(factors)
     plan = build_plan(sc, prof, point.run(0), until=years[-1], dt=dt)
+    if policy_start is None:
+        policy_start = plan.scenarios[0].policy_start
     spec = _ModelSpec(plan, facs, outputs, years, float(policy_start))
     labels = [(o, y) for o in outputs for y in years]
     result = run_study(

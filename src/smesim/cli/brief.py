@@ -8,7 +8,6 @@ import click
 
 from smesim.analysis.compare import format_table, parse_years
 from smesim.cli import options
-from smesim.cli.run import warn_early_levers
 from smesim.model.outputs import HEADLINE
 from smesim.report.brief import DEFAULT_DPI, FORMATS, SLIDE_INCHES, make_brief, table_text
 
@@ -93,8 +92,6 @@ def brief(
         sensitivity_dir=sensitivity_dir,
         params_file=params_file,
     )
-    for sc in result.comparison.scenarios:
-        warn_early_levers(sc, profile)
     click.echo(format_table(result.comparison, series=HEADLINE, text=table_text(lang)))
     for p in result.files:
         click.echo(f"wrote {p}")

@@ -14,7 +14,6 @@ from smesim.analysis.compare import (
     write_comparison,
 )
 from smesim.cli import options
-from smesim.cli.run import warn_early_levers
 from smesim.report.brief import default_scenarios, table_text
 
 
@@ -67,8 +66,6 @@ def compare(
         seed=seed,
         params_file=params_file,
     )
-    for sc in comp.scenarios:
-        warn_early_levers(sc, profile)
     text = table_text(lang)
     paths = write_comparison(out_dir, comp, fmt, text)
     click.echo(format_table(comp, text=text))

@@ -8,29 +8,9 @@ from pathlib import Path
 
 import click
 
-from smesim.analysis.run import (
-    RUN_FORMATS,
-    levers_moved_early,
-    run_scenario,
-    summary_table,
-    write_run,
-)
+from smesim.analysis.run import RUN_FORMATS, run_scenario, summary_table, write_run
 from smesim.cli import options
-from smesim.inputs.profiles import get_profile
-from smesim.inputs.scenario import Scenario
-from smesim.model.horizon import DEFAULT_END_YEAR, POLICY_START
-
-
-def warn_early_levers(scenario: Scenario, profile: str | None = None) -> None:
-    """One warning line on stderr per lever ``scenario`` moves before the policy start."""
-    base = get_profile(profile).baseline_levers if profile is not None else None
-    for lid, year in levers_moved_early(scenario, base):
-        click.echo(
-            f"smesim: warning: {scenario.path}: lever {lid} moves off the baseline in {year}, "
-            f"before the policy start {POLICY_START} (the years before it are history the "
-            "model reproduces)",
-            err=True,
-        )
+from smesim.model.horizon import DEFAULT_END_YEAR
 
 
 @click.command()
@@ -48,7 +28,6 @@ def warn_early_levers(scenario: Scenario, profile: str | None = None) -> None:
 def run(scenario, until, out_dir, fmt, plot, params_file, profile):
     """Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs."""
     sc, result = run_scenario(scenario, until=until, profile=profile, params_file=params_file)
-    warn_early_levers(sc, profile)
     extra = None
     if plot:
         # matplotlib is loaded only when a chart is asked for, so a plain `smesim run`
@@ -56,7 +35,10 @@ def run(scenario, until, out_dir, fmt, plot, params_file, profile):
         chart = importlib.import_module("smesim.report.run_chart")
         extra = functools.partial(chart.write_run_chart, scenario=sc, result=result)
     paths = write_run(out_dir, sc, result, fmt, extra=extra)
-    click.echo(f"{sc.name} ({profile}; parameters: {result.meta['parameter_source']})")
+    click.echo(
+        f"{sc.name} ({profile}; parameters: {result.meta['parameter_source']}; "
+        f"policy start: {result.plan.scenarios[0].describe_policy_start()})"
+    )
     click.echo(summary_table(result).to_string())
     for p in paths:
         click.echo(f"wrote {p}")

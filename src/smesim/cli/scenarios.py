@@ -6,7 +6,8 @@ import textwrap
 
 import click
 
-from smesim.inputs.scenario import LANGS, load_scenario
+from smesim.inputs.profiles import get_profile, profile_names
+from smesim.inputs.scenario import LANGS, Scenario, load_scenario
 from smesim.report.brief import default_scenarios
 
 
@@ -22,6 +23,8 @@ from smesim.report.brief import default_scenarios
 def scenarios(files, lang):
     """List scenarios: name, title, the levers each moves and its description.
 
+    Each entry also gives the scenario's policy start: its own, else each profile's.
+
     FILES: scenario files or bundled names (default: every bundled scenario).
     """
     for i, spec in enumerate(files or default_scenarios()):
@@ -35,8 +38,17 @@ def scenarios(files, lang):
                 f"levers moved: {levers}", 96, initial_indent="  ", subsequent_indent="    "
             )
         )
+        click.echo(f"  policy start: {policy_start_text(sc)}")
         click.echo(
             textwrap.fill(
                 " ".join(sc.description.split()), 96, initial_indent="  ", subsequent_indent="  "
             )
         )
+
+
+def policy_start_text(sc: Scenario) -> str:
+    """The scenario's own policy start and its file, else each profile's."""
+    if sc.policy_start is not None:
+        return f"{sc.policy_start} (set in {sc.policy_start_source})"
+    years = ", ".join(f"{n} {get_profile(n).policy_start}" for n in profile_names())
+    return f"the profile's ({years})"

@@ -18,9 +18,18 @@ keep one plan and replace its parameter set, cheaply, with
 :meth:`RunPlan.with_overrides`): no file is read again.
 
 The engine never reads files: this module needs only objects that look like
-a scenario (``name``, ``settings``, ``horizon``, ``path``, ``content_hash``,
-``chain``, ``sources``) and a profile (``name``, ``baseline_levers``,
-``exogenous`` tables).
+a scenario (``name``, ``settings``, ``origins``, ``horizon``, ``policy_start``,
+``policy_start_source``, ``path``, ``content_hash``, ``chain``, ``sources``) and
+a profile (``name``, ``baseline_levers``, ``policy_start``, ``exogenous``
+tables).
+
+Levers never rewrite history: each scenario's lever paths equal the profile's
+baseline before its policy start (the scenario's own ``policy_start``, else the
+profile's), and a schedule that would act earlier is a
+:class:`~smesim.errors.ScenarioError` naming the file that sets it.  The years
+before the earliest policy start are therefore shared by every scenario, and
+:func:`~smesim.engine.simulate.simulate` integrates them once
+(:attr:`RunPlan.shared_step`).
 """
 
 from __future__ import annotations
@@ -33,9 +42,10 @@ from typing import Protocol
 
 import numpy as np
 
+from smesim.errors import ScenarioError
 from smesim.model.exogenous import Table, exogenous_paths
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, MAX_END_YEAR, START_YEAR, time_grid
-from smesim.model.levers import LEVER_IDS, Schedule, lever_paths
+from smesim.model.levers import LEVER_IDS, Schedule, early_lever_error, lever_paths
 from smesim.model.params import ParameterSet
 
 
@@ -44,7 +54,10 @@ class ScenarioLike(Protocol):
 
     name: str
     settings: Mapping[str, Sequence[Schedule]]
+    origins: Mapping[str, Sequence[str]]
     horizon: int | None
+    policy_start: int | None
+    policy_start_source: str | None
     path: Path | None
     content_hash: str
     chain: tuple[str, ...]
@@ -56,28 +69,75 @@ class ProfileLike(Protocol):
 
     name: str
     baseline_levers: Mapping[str, float]
+    policy_start: int
     exogenous: Mapping[str, Table]
 
 
 @dataclass(frozen=True)
 class ScenarioInfo:
-    """Where a scenario of a plan came from (for manifests)."""
+    """Where a scenario of a plan came from, and the policy start it ran with (for manifests).
+
+    ``policy_start_source`` says where ``policy_start`` came from: ``"scenario <file>"``
+    or ``"profile <name>"``; both None when the plan was given lever paths directly.
+    """
 
     name: str
     path: str | None = None
     content_hash: str | None = None
     chain: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    policy_start: int | None = None
+    policy_start_source: str | None = None
 
     @classmethod
-    def of(cls, scenario: ScenarioLike) -> ScenarioInfo:
+    def of(cls, scenario: ScenarioLike, profile: ProfileLike | None = None) -> ScenarioInfo:
+        year, source = (None, None) if profile is None else policy_start_of(scenario, profile)
         return cls(
             name=scenario.name,
             path=None if scenario.path is None else str(scenario.path),
             content_hash=scenario.content_hash,
             chain=tuple(scenario.chain),
             sources=tuple(str(s) for s in scenario.sources),
+            policy_start=year,
+            policy_start_source=source,
         )
+
+    def describe_policy_start(self) -> str | None:
+        """``"2026 (profile korea)"``, for manifests and terminal output."""
+        if self.policy_start is None:
+            return None
+        return f"{self.policy_start} ({self.policy_start_source})"
+
+
+def policy_start_of(scenario: ScenarioLike, profile: ProfileLike) -> tuple[int, str]:
+    """The year ``scenario``'s levers act from under ``profile``, and where it came from:
+    the scenario's own ``policy_start`` (``"scenario <file>"``), else the profile's
+    (``"profile <name>"``)."""
+    if scenario.policy_start is not None:
+        return int(scenario.policy_start), f"scenario {scenario.policy_start_source}"
+    return int(profile.policy_start), f"profile {profile.name}"
+
+
+def scenario_lever_paths(scenario: ScenarioLike, profile: ProfileLike, t: np.ndarray) -> np.ndarray:
+    """``scenario``'s lever paths on the grid ``t`` under ``profile``, shape
+    ``(n_times, n_levers)``: the profile's baseline before the policy start.
+
+    Raises :class:`~smesim.errors.ScenarioError` (naming the file, lever, year and policy
+    start) if a schedule would act before the policy start.
+    """
+    year, _ = checked_policy_start(scenario, profile)
+    return lever_paths(scenario.settings, t, profile.baseline_levers, policy_start=year)
+
+
+def checked_policy_start(scenario: ScenarioLike, profile: ProfileLike) -> tuple[int, str]:
+    """:func:`policy_start_of`, after checking that no schedule of ``scenario`` acts before
+    it (else a :class:`~smesim.errors.ScenarioError` naming the file, lever, year and
+    policy start)."""
+    year, source = policy_start_of(scenario, profile)
+    msg = early_lever_error(scenario.origins, scenario.settings, year, source)
+    if msg is not None:
+        raise ScenarioError(msg)
+    return year, source
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,6 +292,12 @@ class RunPlan:
         return np.arange(START_YEAR, self.end + 1)
 
     @property
+    def policy_start(self) -> int | None:
+        """The earliest policy start of the plan's scenarios (None if none is known)."""
+        years = [s.policy_start for s in self.scenarios if s.policy_start is not None]
+        return min(years) if years else None
+
+    @property
     def shared_years(self) -> int:
         """Reported years (from the start) in which every scenario is the first one."""
         return self.shared_step // self.steps_per_year
@@ -322,11 +388,11 @@ def build_plan(
     plan = RunPlan(
         end=end,
         dt=dt,
-        levers=np.stack([lever_paths(sc.settings, t, base) for sc in scenarios]),
+        levers=np.stack([scenario_lever_paths(sc, profile, t) for sc in scenarios]),
         exogenous=exogenous_paths(t, profile.exogenous),
         baseline_levers=lever_paths({}, t[:1], base)[0],
         params=params,
         profile=profile.name,
-        scenarios=tuple(ScenarioInfo.of(sc) for sc in scenarios),
+        scenarios=tuple(ScenarioInfo.of(sc, profile) for sc in scenarios),
     )
     return plan.with_overrides(lever_overrides, overrides_from) if lever_overrides else plan

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from smesim.engine.plan import checked_policy_start
 from smesim.errors import EquationError
 from smesim.inputs.bundled import display_path
 from smesim.inputs.profiles import get_profile
@@ -142,8 +143,13 @@ def schedule_expression(
     start: float,
     dt: float,
     gf_name: str,
+    policy_start: float | None = None,
 ) -> tuple[str, list[Variable]]:
     """XMILE expression of a lever path, and any graphical functions it needs.
+
+    ``policy_start``: before it the lever holds ``base`` (levers never rewrite
+    history, :func:`smesim.model.levers.lever_paths`); only a constant or a table
+    needs the explicit ``IF TIME <`` for it, the other shapes start on or after it.
 
     Timing matches smesim's Euler: the lever value at ``t_k`` drives the step
     ``t_k -> t_k + dt``, and a step at ``year`` is on for ``t >= year``.
@@ -216,6 +222,8 @@ def schedule_expression(
         else:  # pragma: no cover - Schedule validates kinds
             raise EquationError(f"unknown schedule kind {sched.kind!r}")
         path = sched.evaluate(grid, path)
+    if policy_start is not None and any(s.kind in ("constant", "table") for s in schedules):
+        expr = f"IF TIME < {when(policy_start)} THEN {num(base)} ELSE {_p(expr)}"
     return expr, gfs
 
 
@@ -245,7 +253,8 @@ class LeverPath:
     """A lever of the table: its baseline, the schedules that shape it, and its words.
 
     ``baseline`` is also the lever's start-year value ``<id>_0``; ``schedules``
-    apply oldest first, as in a scenario's settings.
+    apply oldest first, as in a scenario's settings; before ``policy_start`` (if
+    given) the lever is ``baseline``.
     """
 
     id: str
@@ -253,6 +262,7 @@ class LeverPath:
     schedules: tuple[Schedule, ...] = ()
     description: str = ""
     source: str = ""
+    policy_start: float | None = None
 
 
 @dataclass(frozen=True)
@@ -387,7 +397,7 @@ def model_table(
     for lv in model.levers:
         lp = levers[lv.id]
         expr, gfs = schedule_expression(
-            lp.baseline, lp.schedules, grid, start, dt, f"{lv.id}_table"
+            lp.baseline, lp.schedules, grid, start, dt, f"{lv.id}_table", lp.policy_start
         )
         for g in gfs:
             variables.append(
@@ -479,8 +489,16 @@ def build_table(
             f"until: expected a year in ({START_YEAR}, {MAX_END_YEAR}] (got {stop})"
         )
     base = {lv.id: lv.baseline for lv in LEVERS} | dict(prof.baseline_levers)
+    policy_start, _ = checked_policy_start(scenario, prof)
     levers = [
-        LeverPath(lv.id, base[lv.id], scenario.settings.get(lv.id, ()), lv.description, lv.source)
+        LeverPath(
+            lv.id,
+            base[lv.id],
+            tuple(scenario.settings.get(lv.id, ())),
+            lv.description,
+            lv.source,
+            policy_start,
+        )
         for lv in LEVERS
     ]
     tables = [

@@ -16,6 +16,7 @@ overrides where it has them.
 A profile file::
 
     description = "Japan: ..."              # required
+    policy_start = 2026                     # required: the first year scenarios' levers act
     fixed_in_calibration = ["<name>", ...]  # calibrated parameters held at their value
     calibration_notes = ["...", ...]        # printed in every calibration report
 
@@ -30,6 +31,13 @@ A profile file::
     values = [24.1, 28.1, 31.2]             # linear between years, flat beyond
 
 All tables and lists but ``[exogenous.*]`` are optional (empty by default).
+
+``policy_start`` is the year from which a scenario's levers act by default
+(levers never rewrite history: before it every lever follows the profile's
+baseline; see :mod:`smesim.inputs.scenario`, where a scenario file may set its
+own).  It is a whole year after the start year and at most the last year a run
+may reach.  The years between the last data point and the policy start are
+projected under the baseline levers.
 
 Every problem (unknown key, parameter or lever, a value outside its bounds,
 a non-finite number, a missing exogenous table) is a
@@ -59,12 +67,14 @@ from smesim.inputs.paramfile import load_toml, read_parameter_file
 from smesim.model.exogenous import BY_ID as EXOGENOUS_BY_ID
 from smesim.model.exogenous import INPUTS as EXOGENOUS_INPUTS
 from smesim.model.exogenous import Table, exogenous_paths
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
 from smesim.model.params import BY_NAME, CALIBRATED, NAMES, ParameterSet, check_rules
 
 #: Keys of a profile file (tables and top-level keys).
 _TOP_KEYS = (
     "description",
+    "policy_start",
     "fixed_in_calibration",
     "calibration_notes",
     "overrides",
@@ -112,6 +122,8 @@ class Profile:
 
     name: str
     description: str
+    #: First year a scenario's levers act, unless the scenario sets its own.
+    policy_start: int
     overrides: dict[str, float] = field(default_factory=dict)
     baseline_levers: dict[str, float] = field(default_factory=dict)
     assumptions: dict[str, str] = field(default_factory=dict)
@@ -132,6 +144,18 @@ class Profile:
             raise ProfileError(located(src, "name", "expected a non-empty profile name"))
         if not self.description.strip():
             raise ProfileError(located(src, "description", "expected a non-empty string"))
+        ps = self.policy_start
+        if not (isinstance(ps, int) and not isinstance(ps, bool)) or not (
+            START_YEAR < ps <= MAX_END_YEAR
+        ):
+            raise ProfileError(
+                located(
+                    src,
+                    "policy_start",
+                    f"expected a whole year after the start year {START_YEAR}, up to "
+                    f"{MAX_END_YEAR} (got {ps!r})",
+                )
+            )
         for key, val in self.overrides.items():
             p = BY_NAME.get(key)
             expected = (
@@ -349,6 +373,17 @@ def read_profile(path: str | Path, name: str | None = None) -> Profile:
                 "missing required key" if description is None else "expected a string",
             )
         )
+    if "policy_start" not in doc:
+        raise ProfileError(
+            located(
+                src,
+                "policy_start",
+                "missing required key (the first year scenarios' levers act, e.g. 2026)",
+            )
+        )
+    policy_start = doc["policy_start"]
+    if isinstance(policy_start, float) and policy_start.is_integer():
+        policy_start = int(policy_start)
     exo_raw = _table_of(src, "exogenous", doc.get("exogenous"), "exogenous tables")
     exogenous = {}
     for key, raw in exo_raw.items():
@@ -365,6 +400,7 @@ def read_profile(path: str | Path, name: str | None = None) -> Profile:
     return Profile(
         name=name or path.stem,
         description=description.strip(),
+        policy_start=policy_start,
         overrides=dict(_table_of(src, "overrides", doc.get("overrides"), "parameter values")),
         baseline_levers=dict(
             _table_of(src, "baseline_levers", doc.get("baseline_levers"), "lever values")

@@ -8,9 +8,10 @@ A scenario file::
     title.ko = "R&D 지원: 프랑스 수준"          # shown in legends and tables
     extends = "baseline"          # optional: a bundled name or a path
     horizon = 2060                # optional: last simulated year
+    policy_start = 2026           # optional: first year the levers act (default: the profile's)
 
     [levers]
-    rd_subsidy_rate = 19.86       # a constant from the start year
+    rd_subsidy_rate = 19.86       # a constant from the policy start
     [levers.rd_tax_incentive_rate]
     type = "ramp"                 # constant | step | ramp | pulse | table
     start = 2026
@@ -22,6 +23,18 @@ English) is what charts and tables show, falling back to English and then to
 the name.  A title is not inherited through ``extends``.
 
 Unset levers keep their parent's path (ultimately the profile's baseline).
+
+Levers never rewrite history: before the scenario's **policy start** every lever
+follows the profile's baseline.  The policy start is the file's ``policy_start``
+(a whole year after the start year, up to the horizon; inherited through
+``extends`` unless the child sets its own), else the profile's ``policy_start``
+setting (2026 for the bundled profiles: :mod:`smesim.inputs.profiles`).  A
+constant applies from the policy start.  A step, ramp, pulse or table that
+would act earlier (its ``year``, ``start`` or first table year before the policy
+start) is an error naming the file where it is set, the lever, its year and the
+policy start with where it came from: it is checked when the file is loaded if
+the scenario sets its own policy start (:func:`check_policy_start`), else when a
+run plan is built for a profile (:func:`smesim.engine.plan.build_plan`).
 Every problem is a :class:`~smesim.errors.ScenarioError` naming the file, the
 key, what was expected and what was found.  Nothing is clipped or repaired:
 every number must be finite (TOML's ``nan`` and ``inf`` are refused), a
@@ -46,7 +59,7 @@ from smesim.errors import ScenarioError, ScenarioNotFoundError, located
 from smesim.inputs.bundled import bundled_dir, bundled_file, bundled_files
 from smesim.inputs.paramfile import load_toml
 from smesim.model.horizon import MAX_END_YEAR, START_YEAR
-from smesim.model.levers import LEVER_BY_ID, LEVER_IDS, Schedule
+from smesim.model.levers import LEVER_BY_ID, LEVER_IDS, Schedule, early_lever_error
 
 #: Languages a scenario title may be given in (the languages of charts and tables).
 LANGS = ("en", "ko")
@@ -117,6 +130,7 @@ class _ScenarioFile(_Strict):
     description: Annotated[str, Field(min_length=1)]
     extends: str | None = None
     horizon: Annotated[int, Field(gt=START_YEAR, le=MAX_END_YEAR)] | None = None
+    policy_start: Annotated[int, Field(gt=START_YEAR, le=MAX_END_YEAR)] | None = None
     title: Any = None
     levers: dict[str, Any] = Field(default_factory=dict)
 
@@ -127,7 +141,10 @@ class Scenario:
     """A validated scenario.
 
     ``settings`` maps lever id to the schedules that shape it, oldest
-    ancestor first; ``own`` holds this file's settings only.
+    ancestor first; ``own`` holds this file's settings only; ``origins`` maps
+    lever id to the file that set each schedule of ``settings`` (same order).
+    ``policy_start`` is the scenario's own policy start (this file's or an
+    ancestor's, set in the file ``policy_start_source``); None: the profile's.
     """
 
     name: str
@@ -142,6 +159,12 @@ class Scenario:
     sources: tuple[str, ...] = field(default_factory=tuple)
     #: Language -> display title (only the languages the file gives).
     title: dict[str, str] = field(default_factory=dict)
+    #: Lever id -> the file that set each schedule in ``settings`` (same order).
+    origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: First year the levers act, when the scenario sets it (else the profile's).
+    policy_start: int | None = None
+    #: The file that set ``policy_start`` (this one or an ancestor).
+    policy_start_source: str | None = None
 
     def display_name(self, lang: str = "en") -> str:
         """The title in ``lang``, else the English title, else the name."""
@@ -154,6 +177,10 @@ class Scenario:
             if lid in self.settings:
                 rows.append((lid, "; then ".join(s.describe() for s in self.settings[lid])))
         return rows
+
+
+#: Top-level keys that hold a calendar year.
+YEAR_KEYS = ("horizon", "policy_start")
 
 
 def _fmt_loc(loc) -> str:
@@ -180,7 +207,7 @@ def _pydantic_message(err: dict) -> tuple[str, str]:
     if kind in {"int_type", "int_parsing", "int_from_float"}:
         return (
             loc,
-            f"expected {'a whole year' if loc == 'horizon' else 'a whole number'} (got {found!r})",
+            f"expected {'a whole year' if loc in YEAR_KEYS else 'a whole number'} (got {found!r})",
         )
     if kind in {"float_type", "float_parsing"}:
         return loc, f"expected a number (got {found!r})"
@@ -200,6 +227,11 @@ def _pydantic_message(err: dict) -> tuple[str, str]:
         return loc, f"expected a table (got {found!r})"
     if kind in {"string_type", "string_too_short"}:
         return loc, f"expected a non-empty string (got {found!r})"
+    if kind in {"greater_than", "less_than_equal"} and loc in YEAR_KEYS:
+        return loc, (
+            f"expected a year after the start year {START_YEAR}, up to {MAX_END_YEAR} "
+            f"(got {found!r})"
+        )
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         return loc, f"{err['msg'].lower()} (got {found!r})"
     return loc, f"{err['msg']} (got {found!r})"
@@ -368,8 +400,9 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
             located(str(_stack[-1]), "extends", f"expected no cycle of 'extends' (got {cycle})")
         )
     doc = load_toml(path, error=ScenarioError)
-    if isinstance(doc.get("horizon"), float) and doc["horizon"].is_integer():
-        doc["horizon"] = int(doc["horizon"])  # 2040.0 is the year 2040; 2040.5 is an error
+    for key in YEAR_KEYS:
+        if isinstance(doc.get(key), float) and doc[key].is_integer():
+            doc[key] = int(doc[key])  # 2040.0 is the year 2040; 2040.5 is an error
     try:
         raw = _ScenarioFile.model_validate(doc)
     except ValidationError as exc:
@@ -390,8 +423,10 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
         own[lid] = _to_schedule(src, lid, setting)
     digest = hashlib.sha256(path.read_bytes())
     settings: dict[str, tuple[Schedule, ...]] = {}
+    origins: dict[str, tuple[str, ...]] = {}
     chain: tuple[str, ...] = ()
     horizon = raw.horizon
+    policy_start, policy_source = raw.policy_start, (src if raw.policy_start else None)
     sources: tuple[str, ...] = (str(path),)
     if raw.extends:
         try:
@@ -399,13 +434,26 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
         except ScenarioNotFoundError as exc:
             raise ScenarioError(located(src, "extends", str(exc))) from None
         settings = dict(parent.settings)
+        origins = dict(parent.origins)
         chain = parent.chain
         horizon = horizon or parent.horizon
+        if policy_start is None:
+            policy_start, policy_source = parent.policy_start, parent.policy_start_source
         digest.update(parent.content_hash.encode())
         sources = (*sources, *parent.sources)
     for lid, sched in own.items():
         settings[lid] = (*settings.get(lid, ()), sched)
-    return Scenario(
+        origins[lid] = (*origins.get(lid, ()), src)
+    if policy_start is not None and horizon is not None and policy_start > horizon:
+        raise ScenarioError(
+            located(
+                src,
+                "policy_start" if raw.policy_start else "horizon",
+                f"expected the policy start {policy_start} up to the horizon {horizon} "
+                f"(policy_start set in {policy_source})",
+            )
+        )
+    scenario = Scenario(
         name=raw.name,
         description=raw.description.strip(),
         path=path,
@@ -417,7 +465,22 @@ def load_scenario(spec: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
         extends=raw.extends,
         sources=sources,
         title=title,
+        origins=origins,
+        policy_start=policy_start,
+        policy_start_source=policy_source,
     )
+    if policy_start is not None:
+        check_policy_start(scenario, policy_start, f"policy_start set in {policy_source}")
+    return scenario
+
+
+def check_policy_start(scenario: Scenario, policy_start: int, where: str) -> None:
+    """A :class:`~smesim.errors.ScenarioError` if a lever of ``scenario`` (its ancestors'
+    settings included) would act before ``policy_start``; ``where``: where that year came
+    from, named in the message."""
+    msg = early_lever_error(scenario.origins, scenario.settings, policy_start, where)
+    if msg is not None:
+        raise ScenarioError(msg)
 
 
 @cache

@@ -16,14 +16,24 @@ Schedule shapes (years are calendar years, values in the lever's unit):
 ``before`` is what the lever would be without this setting: the parent
 scenario's path (or the baseline), so a ramp in a child scenario starts from
 wherever its parent had the lever at that time.
+
+Levers never rewrite history.  Every scenario has a **policy start** year (its
+own ``policy_start``, else its profile's; see :mod:`smesim.inputs.scenario`).
+Before it every lever follows the baseline path, whatever the scenario says:
+:func:`lever_paths` holds the baseline there, so a ``constant`` acts from the
+policy start on, and a ``step``, ``ramp``, ``pulse`` or ``table`` that would act
+earlier (its :attr:`Schedule.first_year` before the policy start) is an error in
+the scenario file (:func:`early_schedules` finds them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from smesim.errors import located
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,24 @@ class Schedule:
             return np.interp(t, self.table_years, self.table_values)
         raise ValueError(f"unknown schedule kind {self.kind!r}")
 
+    @property
+    def first_year(self) -> float | None:
+        """The first year the schedule itself shapes the lever (None for a constant, which
+        acts from the policy start): a step's ``year``, a ramp's or pulse's ``start``, a
+        table's first year."""
+        if self.kind == "step":
+            return self.year
+        if self.kind in ("ramp", "pulse"):
+            return self.start
+        if self.kind == "table":
+            return self.table_years[0]
+        return None
+
+    @property
+    def first_year_key(self) -> str | None:
+        """The scenario-file key that holds :attr:`first_year` (``year``, ``start``, ``years``)."""
+        return {"step": "year", "ramp": "start", "pulse": "start", "table": "years"}.get(self.kind)
+
     def extremes(self) -> tuple[float, ...]:
         """Every value the schedule itself sets (for range checks)."""
         vals = [self.value, self.target, *self.table_values]
@@ -190,8 +218,47 @@ class Schedule:
         return f"table {{{pts}}}"
 
 
+def early_schedules(
+    settings: Mapping[str, Sequence[Schedule]], policy_start: float
+) -> list[tuple[str, int, Schedule]]:
+    """(lever id, index in ``settings[lever]``, schedule) of every schedule that would shape
+    its lever before ``policy_start`` (:attr:`Schedule.first_year` earlier), in lever order."""
+    return [
+        (lid, i, s)
+        for lid in LEVER_IDS
+        for i, s in enumerate(settings.get(lid, ()))
+        if s.first_year is not None and s.first_year < policy_start
+    ]
+
+
+def early_lever_error(
+    origins: Mapping[str, Sequence[str]],
+    settings: Mapping[str, Sequence[Schedule]],
+    policy_start: int,
+    where: str,
+) -> str | None:
+    """The one-line error for the first schedule that would act before ``policy_start``,
+    or None.  ``origins``: lever id -> the file that set each schedule of ``settings``;
+    ``where``: where the policy start came from (e.g. ``"profile korea"``)."""
+    early = early_schedules(settings, policy_start)
+    if not early:
+        return None
+    lid, i, sched = early[0]
+    files = origins.get(lid, ())
+    return located(
+        files[i] if i < len(files) else None,
+        f"levers.{lid}.{sched.first_year_key}",
+        f"lever {lid} starts in {sched.first_year:g}, before the policy start {policy_start} "
+        f"({where}); levers never rewrite history: expected a year >= {policy_start}, or an "
+        "earlier policy_start in the scenario file",
+    )
+
+
 def lever_paths(
-    settings: dict[str, list[Schedule]], t: np.ndarray, baseline: dict[str, float] | None = None
+    settings: Mapping[str, Sequence[Schedule]],
+    t: np.ndarray,
+    baseline: Mapping[str, float] | None = None,
+    policy_start: float | None = None,
 ) -> np.ndarray:
     """Evaluate every lever on the time grid.
 
@@ -203,6 +270,9 @@ def lever_paths(
     t : array, shape (n_times,)
     baseline : dict, optional
         Baseline lever values of the profile (defaults to Korea's).
+    policy_start : float, optional
+        Before it every lever holds its baseline value, whatever ``settings`` say
+        (levers never rewrite history).  None: the settings apply from the first time.
 
     Returns
     -------
@@ -215,5 +285,7 @@ def lever_paths(
         path = np.full(t.size, base[lid], dtype=float)
         for sched in settings.get(lid, ()):
             path = sched.evaluate(t, path)
+        if policy_start is not None:
+            path = np.where(t < policy_start, base[lid], path)
         out[:, j] = path
     return out

@@ -488,7 +488,13 @@ def coexistence_paths_page(
 def changed_levers(comp: Comparison, profile: str) -> tuple[dict, list[str]]:
     """Lever paths per scenario and the levers some scenario moves off the baseline."""
     base = comp.baseline_levers
-    frames = {sc.name: lever_frame(sc, end=comp.end, baseline_levers=base) for sc in comp.scenarios}
+    starts = comp.policy_starts
+    frames = {
+        sc.name: lever_frame(
+            sc, end=comp.end, baseline_levers=base, policy_start=starts.get(sc.name)
+        )
+        for sc in comp.scenarios
+    }
     ref = frames[comp.reference]
     changed = [
         lid

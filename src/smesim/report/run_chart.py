@@ -19,7 +19,6 @@ from smesim._version import __version__
 from smesim.engine.simulate import Result
 from smesim.inputs.bundled import display_path
 from smesim.inputs.scenario import Scenario
-from smesim.model.horizon import POLICY_START
 from smesim.model.outputs import HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import font_context, lever_name, scenario_titles, text
@@ -62,14 +61,15 @@ def run_figure(scenario: Scenario, result: Result) -> Figure:
     fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96), h_pad=0.06, w_pad=0.06)
     axes = fig.subplots(2, 3).ravel()
     moves = bool(scenario.settings)
+    start = result.plan.scenarios[0].policy_start
     with scenario_titles([scenario]):
         for ax, series in zip(axes, HEADLINE, strict=False):
             charts.plot_scenarios(
                 series, {name: frame}, ax=ax, colours=colours, lang=lang, legend=False
             )
             ax.set_xlabel("")
-            if moves and frame.index[0] < POLICY_START <= frame.index[-1]:
-                charts.mark_policy_start(ax, POLICY_START, lang)
+            if moves and start is not None and frame.index[0] < start <= frame.index[-1]:
+                charts.mark_policy_start(ax, start, lang)
     _lever_panel(axes[-1], scenario)
     for ax in axes[len(HEADLINE) : -1]:
         ax.set_visible(False)
