@@ -922,7 +922,9 @@ def dominance_text(res: Dominance, outputs: Sequence[str] | None = None) -> str:
         sub = p[p["output"] == out]
         if sub.empty:
             continue
-        lines.append(f"{out}  (stocks: {', '.join(res.outputs.get(out, ())) or '-'})")
+        stocks = res.outputs.get(out, ())
+        through = ", ".join(stocks) if len(stocks) <= 3 else f"{len(stocks)} stocks"
+        lines.append(f"{out}  (depends on {through})")
         for r in sub.to_dict("records"):
             lines.append(
                 f"  {r['from']}-{r['to']}  {r['name']}  "
