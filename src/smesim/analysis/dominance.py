@@ -658,6 +658,7 @@ class Family:
     loops: tuple[str, ...]
     stocks: tuple[str, ...]
     declared: int | None = None
+    name: str = ""
 
 
 def loop_families(model: Model, loops: Sequence[Loop]) -> tuple[Family, ...]:
@@ -677,6 +678,7 @@ def loop_families(model: Model, loops: Sequence[Loop]) -> tuple[Family, ...]:
                 tuple(lp.id for lp in members),
                 tuple(s for s in model.stock_names if s in stocks),
                 num,
+                members[0].declared_name,
             )
         )
     out += [Family(lp.id, lp.label, (lp.id,), lp.stocks) for lp in rest]
@@ -796,12 +798,15 @@ def check_eigen_years(years: Sequence[int], end: int) -> tuple[int, ...]:
 def parse_eigen_years(spec: str) -> tuple[int, ...]:
     """``"2012,2030,2060"`` -> (2012, 2030, 2060); the horizon is checked later."""
     try:
-        return tuple(int(x) for x in spec.split(",") if x.strip())
+        years = tuple(int(x) for x in spec.split(",") if x.strip())
     except ValueError:
         raise DominanceError(
             f"--years: expected comma-separated whole years such as {START_YEAR},2030,2060 "
             f"(got {spec!r})"
         ) from None
+    if not years:
+        raise DominanceError("--years: expected at least one year (got none)")
+    return years
 
 
 @dataclass(frozen=True, eq=False)
@@ -834,7 +839,8 @@ def scenario_dominance(
     until : int, optional
         Last year (default: the scenario's horizon, else the default end year).
     years : sequence of int, optional
-        Years of the eigenvalues (default: :data:`DEFAULT_EIGEN_YEARS` inside the run).
+        Years of the eigenvalues (default: :data:`DEFAULT_EIGEN_YEARS` inside the run;
+        empty: none).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     prof = get_profile(profile)
@@ -846,7 +852,7 @@ def scenario_dominance(
         raise DominanceError(f"--until: expected a year in ({START_YEAR}, {MAX_END_YEAR}]")
     if years is None:
         years = [y for y in DEFAULT_EIGEN_YEARS if y <= end]
-    years = check_eigen_years(years, end)
+    years = check_eigen_years(years, end) if len(years) else ()
     plan = build_plan(sc, prof, pset, until=end, dt=dt)
     traj = plan_trajectory(plan)
     return LoopsRun(sc, plan, analyse(traj, outputs=outputs, eigen_years=years))
