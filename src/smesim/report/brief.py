@@ -16,6 +16,9 @@ into one folder (staged, then moved in, so a reader never sees half a pack):
     every scenario at the reporting years (level and change vs baseline);
   - ``coexistence_paths``: the five indices over time;
   - ``levers``: every lever some scenario changes, its path in each scenario;
+  - ``loop_dominance``: what drives the divergence: the baseline's relative loop
+    scores over time and the loop that dominates each headline output
+    (:mod:`smesim.analysis.dominance`);
   - ``uncertainty`` and ``probabilities`` when an ensemble result is given;
   - ``sensitivity`` when a sensitivity result is given: per output, the
     factors that drive it most, index per reporting year;
