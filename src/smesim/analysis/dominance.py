@@ -924,13 +924,13 @@ def dominance_text(res: Dominance, outputs: Sequence[str] | None = None) -> str:
     """The dominant loops per output and period, as a plain-text table."""
     lines = []
     p = res.periods
-    for out in outputs or list(dict.fromkeys(p["output"])):
+    for out in outputs or list(res.outputs):
         sub = p[p["output"] == out]
-        if sub.empty:
-            continue
         stocks = res.outputs.get(out, ())
         through = ", ".join(stocks) if len(stocks) <= 3 else f"{len(stocks)} stocks"
-        lines.append(f"{out}  (depends on {through})")
+        lines.append(f"{out}  (depends on {through or 'no stock'})")
+        if sub.empty:
+            lines.append("  no loop through these stocks changes over the run")
         for r in sub.to_dict("records"):
             lines.append(
                 f"  {r['from']}-{r['to']}  {r['name']}  "
