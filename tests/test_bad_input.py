@@ -281,6 +281,15 @@ ROWS = [
     row("compare --years 2030,abc --out {out}", "--years", id="years-text"),
     row("compare --target nope=3 --out {out}", "--target 'nope=3'", id="target-series"),
     row("sensitivity baseline --n 3 --out {out}", "--n: expected a power of two", id="sobol-n"),
+    row("loops nope --out {out}", "nope: scenario not found", id="loops-scenario"),
+    row(
+        "loops baseline --years 2070 --out {out}",
+        "--years: expected whole years in",
+        id="loops-years-horizon",
+    ),
+    row(
+        "loops --years 2030,abc --out {out}", "--years: expected comma-separated", id="loops-years"
+    ),
     # ---- outputs that cannot be written -----------------------------------------------
     row(
         "run --out /proc/smesim-x",

@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from smesim.analysis.compare import compare_scenarios
+from smesim.analysis.dominance import scenario_dominance
 from smesim.cli import cli
 from smesim.report import brief
 from smesim.report.i18n import font_context
@@ -66,6 +67,7 @@ def test_pack_files_pages_and_pdf(tmp_path, release_file):
         "coexistence_dashboard",
         "coexistence_paths",
         "levers",
+        "loop_dominance",
         "appendix_1",
         "appendix_2",
     )
@@ -109,8 +111,8 @@ def test_key_findings_and_appendix_pages_hold_the_numbers(tmp_path):
     )
     comp = result.comparison
     pages = _pdf_text(out / "briefing.pdf")
-    # cover, key findings, 3 history pages (bundled releases), 4 chart pages, 2 appendix pages
-    assert len(pages) == len(result.pages) == 11
+    # cover, key findings, 3 history pages (bundled releases), 5 chart pages, 2 appendix pages
+    assert len(pages) == len(result.pages) == 12
     findings = pages[result.pages.index("key_findings")]
     assert "Key findings" in findings
     # the baseline's level and each scenario's change, at every reporting year
@@ -159,8 +161,10 @@ def test_nothing_overlaps_or_leaves_the_page(lang, release_file):
     c = compare_scenarios(default_scenarios := brief.default_scenarios(), years=(2030, 2060))
     assert default_scenarios[0] == "baseline"
     sources = brief.load_sources(c, None, "korea")
+    dom = scenario_dominance("baseline", until=c.end, years=()).result  # the loops page
     with font_context(lang):
-        pages = brief.build_figures(c, sources, lang=lang, dpi=DPI)
+        pages = brief.build_figures(c, sources, lang=lang, dpi=DPI, dominance=dom)
+        assert "loop_dominance" in dict(pages)
         for stem, fig in pages:
             axes, legends, texts = _boxes(fig)
             page = fig.bbox
@@ -319,8 +323,8 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     with Image.open(out / "coexistence_dashboard_ko.png") as img:
         assert img.size == (W, H)
     reader = PdfReader(out / "briefing_ko.pdf")
-    # cover, key findings, 3 history pages, 4 chart pages, 1 appendix page (one year)
-    assert len(reader.pages) == len(result.pages) == 10
+    # cover, key findings, 3 history pages, 5 chart pages, 1 appendix page (one year)
+    assert len(reader.pages) == len(result.pages) == 11
     pages = _pdf_text(out / "briefing_ko.pdf")
     findings = pages[result.pages.index("key_findings")]
     assert "주요 결과" in findings and "목표별 최초 도달 연도" in findings

@@ -69,6 +69,10 @@ class CompareError(SmesimError, ValueError):
     """Bad comparison options (years, targets, duplicate scenario names)."""
 
 
+class DominanceError(SmesimError, ValueError):
+    """Bad options of a loop-dominance analysis (``smesim loops``: years outside the run)."""
+
+
 class OutputError(SmesimError, OSError):
     """An output file or directory cannot be written (``--out`` under ``/proc``, in a
     read-only directory, below a file, on a full disk ...).  ``filename`` and

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "doc": "Generate the model reference (Markdown) from the code.",
     "ensemble": "Percentile bands of every series and P(beats baseline) for SCENARIOS.",
     "export": "Export the model to other tools.",
+    "loops": "Which feedback loops dominate each headline output when; Jacobian eigenvalues.",
     "levers": "List every policy lever: id, unit, range, baseline, source, description.",
     "run": "Run SCENARIO (a path or a bundled name; default: baseline) and write its outputs.",
     "scenarios": "List scenarios: name, title, the levers each moves and its description.",

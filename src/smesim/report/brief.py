@@ -16,6 +16,9 @@ into one folder (staged, then moved in, so a reader never sees half a pack):
     every scenario at the reporting years (level and change vs baseline);
   - ``coexistence_paths``: the five indices over time;
   - ``levers``: every lever some scenario changes, its path in each scenario;
+  - ``loop_dominance``: what drives the divergence: the baseline's relative loop
+    scores over time and the loop that dominates each headline output
+    (:mod:`smesim.analysis.dominance`);
   - ``uncertainty`` and ``probabilities`` when an ensemble result is given;
   - ``sensitivity`` when a sensitivity result is given: per output, the
     factors that drive it most, index per reporting year;
@@ -62,6 +65,7 @@ from smesim.analysis.compare import (
     lever_frame,
     write_tables,
 )
+from smesim.analysis.dominance import Dominance, scenario_dominance
 from smesim.analysis.sensitivity import SensitivityResult, read_sensitivity
 from smesim.inputs.data import load_releases
 from smesim.inputs.scenario import bundled_names
@@ -76,6 +80,7 @@ from smesim.report.i18n import (
     font_context,
     hangul_font_path,
     lever_name,
+    loop_name,
     scenario_name,
     scenario_titles,
     series_name,
@@ -1078,6 +1083,66 @@ def _quiet(logger_name: str) -> None:
         log.setLevel(logging.ERROR)
 
 
+# ---- what drives the divergence: loop dominance of the baseline ----------------------------
+#: Loop families the divergence page colours (the others are grey).
+LOOP_COLOURS = 7
+
+
+def _loop_label(fam, lang: str) -> str:
+    """A declared loop by its number and name; another by its id and stocks."""
+    if fam.declared is not None:
+        return f"({fam.declared}) {loop_name(fam.name, lang)}"
+    arrow = f" {text('arrow', lang)} "
+    if len(fam.stocks) <= 2:
+        return f"{fam.key}: {arrow.join(fam.stocks)}"
+    n = text("loops_stocks", lang, n=len(fam.stocks))
+    return f"{fam.key}: {fam.stocks[0]}{arrow}…{arrow}{fam.stocks[-1]} ({n})"
+
+
+def dominance_page(dom: Dominance, sources, lang: str, dpi: int) -> Figure:
+    """Relative scores of the main loops over time (left) and the loop that dominates each
+    headline output in each year (right), for the baseline
+    (:func:`smesim.analysis.dominance.scenario_dominance`)."""
+    fig = _page(text("loops_title", lang), sources, lang, dpi)
+    rel = dom.family_relative
+    periods = dom.periods
+    held = (periods["to"] - periods["from"] + 1).groupby(periods["family"]).sum()
+    order = list(held.sort_values(ascending=False, kind="stable").index)
+    order += [k for k in rel.abs().mean().sort_values(ascending=False).index if k not in order]
+    shown = order[:LOOP_COLOURS]
+    colour = {k: charts.FACTOR_PALETTE[i] for i, k in enumerate(shown)}
+    fams = {f.key: f for f in dom.families}
+    left, right = fig.subplots(1, 2, width_ratios=(1.25, 1))
+    years = rel.index.to_numpy()
+    left.axhline(0.0, color="#888888", linewidth=0.8)
+    for k in shown:
+        left.plot(years, rel[k].to_numpy(), color=colour[k], linewidth=2.0)
+    left.set_title(text("loops_scores", lang), fontsize=12)
+    left.set_xlabel(text("year", lang))
+    left.set_ylabel(text("loops_ylabel", lang))
+    left.grid(alpha=0.3)
+    outputs = [o for o in dom.outputs if o in set(periods["output"])]
+    for row, out in enumerate(outputs):
+        for p in periods[periods["output"] == out].to_dict("records"):
+            right.broken_barh(
+                [(p["from"] - 0.5, p["to"] - p["from"] + 1)],
+                (row - 0.4, 0.8),
+                color=colour.get(p["family"], "#BBBBBB"),
+            )
+    right.set_yticks(range(len(outputs)), [series_name(o, lang) for o in outputs])
+    right.invert_yaxis()
+    right.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    right.set_title(text("loops_dominance", lang), fontsize=12)
+    right.set_xlabel(text("year", lang))
+    right.grid(axis="x", alpha=0.3)
+    handles = [Line2D([], [], color=colour[k], linewidth=3) for k in shown]
+    labels = [_loop_label(fams[k], lang) for k in shown]
+    handles.append(Patch(color="#BBBBBB"))
+    labels.append(text("loops_other", lang))
+    _footer(fig, handles, labels, caption=text("loops_caption", lang), ncols=2, caption_size=10)
+    return fig
+
+
 #: Pages only in the PDF (no PNG/SVG of their own): the cover and the appendix tables.
 PDF_ONLY = ("cover", "appendix")
 
@@ -1090,6 +1155,7 @@ def build_figures(
     dpi: int = DEFAULT_DPI,
     profile: str = "korea",
     sensitivity=None,
+    dominance: Dominance | None = None,
 ) -> list[tuple[str, Figure]]:
     """Every page of the pack as ``(file stem, Figure)``: cover, key findings, charts, appendix.
 
@@ -1114,6 +1180,8 @@ def build_figures(
         ("coexistence_paths", coexistence_paths_page(comp, sources, lang, dpi, colours, start))
     )
     pages.append(("levers", lever_page(comp, sources, lang, dpi, colours, profile)))
+    if dominance is not None:
+        pages.append(("loop_dominance", dominance_page(dominance, sources, lang, dpi)))
     if bands is not None and not bands.empty:
         for s in HEADLINE_CHART:
             page = uncertainty_page(comp, sources, lang, dpi, colours, bands, s, start)
@@ -1188,6 +1256,9 @@ def make_brief(
         params_file=params_file,
     )
     sources = load_sources(comp, releases, profile, loaded=rel)
+    dominance = scenario_dominance(
+        "baseline", profile=profile, params_file=params_file, until=comp.end, years=()
+    ).result
     suffix = "" if lang == "en" else f"_{lang}"
     out_dir = Path(out_dir)
     written: list[str] = []
@@ -1195,7 +1266,13 @@ def make_brief(
         written += write_tables(stage, comp, text=table_text(lang))
         with font_context(lang), scenario_titles(comp.scenarios):
             pages = build_figures(
-                comp, sources, lang=lang, dpi=dpi, profile=profile, sensitivity=sens
+                comp,
+                sources,
+                lang=lang,
+                dpi=dpi,
+                profile=profile,
+                sensitivity=sens,
+                dominance=dominance,
             )
             for stem, fig in pages:
                 if stem.startswith(PDF_ONLY):

@@ -182,6 +182,18 @@ TEXT: dict[str, dict[str, str]] = {
             "`smesim brief --runs N` or `--ensemble DIR`."
         ),
         "sensitivity_title": "What drives each outcome: global sensitivity ({index}, 95 % CI)",
+        "loops_title": "What drives the divergence: dominant feedback loops (baseline)",
+        "loops_scores": "Relative loop score (Loops That Matter)",
+        "loops_ylabel": "share of all loops' scores (+ reinforcing, − balancing)",
+        "loops_dominance": "Loop that dominates each headline output",
+        "loops_other": "other loops",
+        "loops_stocks": "{n} stocks",
+        "loops_caption": (
+            "A loop's score measures how much of the change it explains in a year; "
+            "its relative score is its share of all loops' scores (+ reinforcing, "
+            "− balancing). Right: the loop with the largest share among the loops through the "
+            "stocks each output depends on. Details: smesim loops baseline."
+        ),
         "sensitivity_ylabel_sobol": "total Sobol index ST",
         "sensitivity_ylabel_morris": "Morris mu*",
         "factor_lever": "lever",
@@ -281,6 +293,17 @@ TEXT: dict[str, dict[str, str]] = {
             "`--ensemble DIR`로 추가할 수 있습니다."
         ),
         "sensitivity_title": "성과를 좌우하는 요인: 전역 민감도({index}, 95 % 신뢰구간)",
+        "loops_title": "격차를 만드는 요인: 지배적 피드백 루프(기준 시나리오)",
+        "loops_scores": "상대 루프 점수(Loops That Matter)",
+        "loops_ylabel": "전체 루프 점수 중 비중(+ 강화, − 균형)",
+        "loops_dominance": "각 핵심 지표를 지배하는 루프",
+        "loops_other": "기타 루프",
+        "loops_stocks": "저량 {n}개",
+        "loops_caption": (
+            "루프 점수는 해당 연도의 변화 중 그 루프가 설명하는 정도이며, 상대 점수는 전체 루프 "
+            "점수 중 비중입니다(+ 강화, − 균형). 오른쪽: 각 지표가 의존하는 저량을 지나는 루프 중 "
+            "비중이 가장 큰 루프. 자세한 내용: smesim loops baseline."
+        ),
         "sensitivity_ylabel_sobol": "총 소볼 지수 ST",
         "sensitivity_ylabel_morris": "모리스 mu*",
         "factor_lever": "정책 수단",
@@ -392,6 +415,25 @@ TABLE_WORDS_KO: dict[str, str] = {
 }
 #: Units of :mod:`smesim.model.outputs` in Korean.
 UNIT_NAMES_KO = {"%": "%", "index 0-100": "지수 0-100"}
+
+
+#: Korean names of the declared feedback loops (smesim.model.loops), by English name; a
+#: loop missing here (e.g. renamed) shows its English name.
+LOOP_NAMES_KO: dict[str, str] = {
+    "Success to the successful (divergence engine)": "성공한 자에게 더 많은 성공(격차 엔진)",
+    "Knowledge accumulation and technology diffusion": "지식 축적과 기술 확산",
+    "Wages follow productivity, slowly": "임금은 생산성을 천천히 따라감",
+    "Firm-size structure (aging chain)": "기업 규모 구조(성장 사슬)",
+    "Policy support of SME R&D": "중소기업 R&D 정책 지원",
+    "Exports": "수출",
+    "Regional agglomeration": "수도권 집적",
+    "Human and natural coexistence": "인간과 자연의 공존",
+}
+
+
+def loop_name(name: str, lang: str = "en") -> str:
+    """A declared feedback loop's name in ``lang`` (English when not translated)."""
+    return LOOP_NAMES_KO.get(name, name) if lang == "ko" else name
 
 
 def text(key: str, lang: str = "en", **fmt) -> str:
