@@ -332,8 +332,10 @@ class Problem:
         self.names = [f.label for f in self.free]
         self.prior = np.array([f.prior for f in self.free])
         self.prior_sd = np.array([f.prior_sd for f in self.free])
-        self.z_lower = (np.array([f.lower for f in self.free]) - self.prior) / self.prior_sd
-        self.z_upper = (np.array([f.upper for f in self.free]) - self.prior) / self.prior_sd
+        self.lo = np.array([f.lower for f in self.free])
+        self.hi = np.array([f.upper for f in self.free])
+        self.z_lower = (self.lo - self.prior) / self.prior_sd
+        self.z_upper = (self.hi - self.prior) / self.prior_sd
         self.blocks: list[_Block] = []
         offset = 0
         for c in countries:
@@ -358,7 +360,8 @@ class Problem:
 
     # -- transforms -----------------------------------------------------------
     def theta(self, z: np.ndarray) -> np.ndarray:
-        return self.prior + self.prior_sd * np.asarray(z, dtype=float)
+        """Parameter values at ``z`` (clipped to the bounds against rounding at a bound)."""
+        return np.clip(self.prior + self.prior_sd * np.asarray(z, dtype=float), self.lo, self.hi)
 
     def z(self, theta: np.ndarray) -> np.ndarray:
         return (np.asarray(theta, dtype=float) - self.prior) / self.prior_sd
@@ -1036,6 +1039,8 @@ def calibrate(
     if not fp:
         raise CalibrationError("calibration: no free parameter to estimate")
     joint = len(names) > 1
+    if not joint:  # one country: registry order, as free_parameters gives
+        fp.sort(key=lambda f: CALIBRATED.index(f.name))
     problem = Problem(countries, fp, scenario=baseline_scenario(), dt=dt)
     if not joint:  # one country: plain names
         problem.names = [f.name for f in fp]

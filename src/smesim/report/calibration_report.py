@@ -668,6 +668,8 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None) 
     texts[json_path] = dump_json(to_dict(result))
     try:
         return _write_files(out, texts)
+    except SmesimError as exc:  # io's OutputError: already one line naming the path
+        raise CalibrationError(str(exc)) from None
     except OSError as exc:
         raise CalibrationError(
             f"{exc.filename or out}: cannot write ({exc.strerror or exc})"
