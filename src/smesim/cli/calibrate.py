@@ -141,7 +141,8 @@ def warnings(result: CalibrationResult) -> list[str]:
 )
 @options.seed("Seed of the multi-start design.")
 def calibrate(data, add, profile, hold_shared, out, seed):
-    """Fit Korea and Japan jointly: shared behavioural parameters, own start states.
+    """Fit every country jointly to the releases; write a parameter set per country and the
+    fit report.
 
     One least-squares problem over every country's releases: each behavioural
     parameter takes one value for all countries, each start-year state, size
