@@ -943,7 +943,7 @@ def _per_country(value, countries: list[str], what: str) -> dict:
         return {c: value.get(c) for c in countries}
     if len(countries) != 1:
         raise CalibrationError(
-            f"calibration: one {what} for a joint fit of {', '.join(countries)}: give one "
+            f"calibration: {what} for a joint fit of {', '.join(countries)}: expected one "
             "per country, as {country: value}"
         )
     return {countries[0]: value}
