@@ -200,7 +200,7 @@ ROWS = [
         id="release-wage-530",
     ),
     row(
-        "calibrate --data {bad}/wage_530.csv --out {out}/k.toml",
+        "calibrate --profile korea --data {bad}/wage_530.csv --out {out}/k",
         "wage_530.csv, row 2",
         id="calibrate-wage-530",
     ),
@@ -232,7 +232,7 @@ ROWS = [
         id="release-unreadable",
     ),
     row(
-        "calibrate --data {bad}/mem.xlsx --out {out}/k.toml",
+        "calibrate --profile korea --data {bad}/mem.xlsx --out {out}/k",
         "mem.xlsx: cannot read (Input/output error)",
         id="calibrate-release-unreadable",
     ),
@@ -315,7 +315,7 @@ ROWS = [
     ),
     row("export xmile --out /proc/m.xmile", "/proc/m.xmile: cannot write", id="xmile-out-proc"),
     row("doc --out /sys/smesim.md", "/sys/smesim.md: cannot write", id="doc-out-sys"),
-    row("calibrate --out /proc/smesim.toml", "/proc/smesim.toml: cannot write", id="cal-proc"),
+    row("calibrate --out /proc/smesim", "/proc/smesim/japan.toml: cannot write", id="cal-proc"),
     row("run --format xlsx --out /proc/smesim-x", "/proc/smesim-x: cannot write", id="xlsx-proc"),
     row("run --plot --out /sys/smesim-x", "/sys/smesim-x: cannot write", id="plot-out-sys"),
     # ---- parameter files ------------------------------------------------------------------
@@ -336,10 +336,16 @@ ROWS = [
         id="params-out-of-bounds",
     ),
     row(
-        "calibrate --add {bad}/wage_530.csv --out {out}/k.toml",
+        "calibrate --profile korea --add {bad}/wage_530.csv --out {out}/k",
         "wage_530.csv, row 2, column 'value'",
         id="calibrate-add-530",
     ),
+    row(
+        "calibrate --add {bad}/wage_530.csv --out {out}/k",
+        "--data/--add: name the country the releases describe with --profile",
+        id="calibrate-add-no-country",
+    ),
+    row("calibrate --out {out}/k.toml", "k.toml: expected a directory", id="calibrate-out-file"),
     row("run {bad}/title_number.toml --out {out}", "title_number.toml: title", id="title-type"),
     row(
         "compare {bad}/ramp_early.toml --out {out}",

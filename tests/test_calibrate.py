@@ -1,4 +1,5 @@
-"""Calibration: recovery, behaviour reproduction, Japan convergence, reports, drift, CLI."""
+"""Calibration: joint fit of two countries, recovery, behaviour reproduction, Japan
+convergence, reports, drift, one-country refit, CLI."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from click.testing import CliRunner
 
 from smesim.analysis.calibrate import (
     CalibrationResult,
+    CountryData,
     Problem,
     calibrate,
+    calibration_data,
     check_tolerances,
     fit_statistics,
     free_parameters,
+    joint_free_parameters,
     theil,
 )
 from smesim.analysis.run import simulate_scenario
@@ -25,9 +29,12 @@ from smesim.errors import CalibrationError, ParameterError
 from smesim.inputs.bundled import data_dir
 from smesim.inputs.data import load_releases
 from smesim.inputs.paramfile import read_parameter_file, write_parameter_file
-from smesim.inputs.profiles import Profile, get_profile
+from smesim.inputs.profiles import Profile, get_profile, profile_names
 from smesim.inputs.scenario import load_scenario
+from smesim.model.horizon import START_YEAR
+from smesim.model.params import BY_NAME
 from smesim.report.calibration_report import (
+    changes_table,
     render_markdown,
     run_calibration,
     to_dict,
@@ -53,6 +60,11 @@ TOLERANCES = {
 @pytest.fixture(scope="module")
 def korea() -> CalibrationResult:
     return calibrate(profile="korea", seed=0, progress=False)
+
+
+@pytest.fixture(scope="module")
+def joint() -> CalibrationResult:
+    return calibrate(seed=0, progress=False)
 
 
 def assert_reproduces_korea(params, label):
@@ -242,13 +254,12 @@ def test_no_fittable_point_is_an_error(tmp_path):
         "series,year,value,unit,weight\nrd_share_sme,2007,26.6,%,1\nrd_share_sme,2017,21.9,%,0\n",
         encoding="utf-8",
     )
+    prof = get_profile("korea")
     with pytest.raises(CalibrationError, match="no data point to fit"):
         Problem(
-            load_releases([path]).points,
-            get_profile("korea").default_parameter_set(),
-            free_parameters(get_profile("korea")),
+            [CountryData(prof, load_releases([path]), prof.default_parameter_set())],
+            free_parameters(prof),
             scenario=load_scenario("baseline"),
-            profile=get_profile("korea"),
         )
 
 
@@ -259,11 +270,9 @@ def test_model_evaluations_read_no_file(monkeypatch):
 
     prof = get_profile("korea")
     problem = Problem(
-        load_releases(profile="korea").points,
-        prof.default_parameter_set(),
+        [CountryData(prof, load_releases(profile="korea"), prof.default_parameter_set())],
         free_parameters(prof),
         scenario=load_scenario("baseline"),
-        profile=prof,
     )
     want = problem.model_values(problem.prior[None, :])
 
@@ -325,10 +334,10 @@ def test_malformed_uncertainty_tables_are_errors(tmp_path, extra, pattern):
         read_parameter_file(path)
 
 
-def test_recalibration_archives_old_set_and_reports_drift(korea, tmp_path):
-    out = tmp_path / "params" / "korea.toml"
-    write_calibration(korea, out)
-    old_bytes = out.read_bytes()
+def test_recalibration_archives_old_sets_and_reports_drift(joint, tmp_path):
+    out = tmp_path / "params"
+    write_calibration(joint, out)
+    old = {c: (out / f"{c}.toml").read_bytes() for c in joint.countries}
     new_release = tmp_path / "2020-kosbi.csv"
     new_release.write_text(
         "series,2017,2018,2019,unit,source\n"
@@ -336,42 +345,258 @@ def test_recalibration_archives_old_set_and_reports_drift(korea, tmp_path):
         "rd_share_sme,20.5,19.0,,%,synthetic yearbook\n",
         encoding="utf-8",
     )
-    result = run_calibration(
-        [KOREA_RELEASES, new_release], profile="korea", out=out, seed=0, progress=False
-    )
+    files = calibration_data(None, [new_release], profile="korea")
+    result = run_calibration(files, out=out, seed=0, progress=False)
+    assert result.joint and result.countries == joint.countries
     written = write_calibration(result, out)
-    history = sorted((out.parent / "history").iterdir())
-    assert [p.suffix for p in history] == [".json", ".md", ".toml"]
-    archived = next(p for p in history if p.suffix == ".toml")
-    assert archived.read_bytes() == old_bytes and archived in written
-    # every new point is used, and the revisions are listed
-    rep = result.replaced.set_index(["series", "year"])
-    assert rep.loc[("export_share_sme", 2017), "new_value"] == 18.5
-    assert rep.loc[("rd_share_sme", 2017), "old_value"] == 21.9
+    history = sorted(p.name for p in (out / "history").iterdir())
+    assert len(history) == 2 + len(joint.countries)  # both sets and both reports
+    for c in joint.countries:
+        archived = next((out / "history").glob(f"{c}-*.toml"))
+        assert archived.read_bytes() == old[c] and archived in written
+    # every new point is used, for Korea only, and the revisions are listed
+    rep = result.replaced.set_index(["country", "series", "year"])
+    assert rep.loc[("korea", "export_share_sme", 2017), "new_value"] == 18.5
+    assert rep.loc[("korea", "rd_share_sme", 2017), "old_value"] == 21.9
     fitted = result.residuals[result.residuals["status"] == "fitted"]
     used = fitted[fitted["file"].str.endswith("2020-kosbi.csv")]
-    assert len(used) == 5
-    # drift: the export parameters move, and the report says by how many SE
-    drift = result.drift.set_index("parameter")
-    assert drift.loc["export_target_2012", "change"] > 0
-    assert np.allclose(drift["change_se"], drift["change"] / result.standard_errors)
-    assert result.fit_change["old_data_cost"] > result.fit_change["new_data_cost"]
-    md = out.with_name("korea.report.md").read_text(encoding="utf-8")
-    assert "## Drift from the previous parameter set" in md and "Values replaced" in md
-    new = read_parameter_file(out)
-    assert new.meta["data_files"][1]["file"].endswith("2020-kosbi.csv")
+    assert len(used) == 5 and set(used["country"]) == {"korea"}
+    # drift, per country and in SE units; the new Korean data move the export parameters
+    drift = result.drift.set_index(["country", "parameter"])
+    moved = [p for p in result.names if p.startswith("export_target")]
+    assert moved and drift.loc[("korea", moved[0]), "change"] > 0
+    se = dict(zip(result.names, result.standard_errors, strict=True))
+    assert np.allclose(drift["change_se"], drift["change"] / [se[p] for _, p in drift.index])
+    fc = result.fit_change["by_country"]["korea"]
+    assert fc["old_data_cost"] > fc["new_data_cost"]
+    md = (out / "joint.report.md").read_text(encoding="utf-8")
+    assert "## Drift from the previous parameter sets" in md and "Values replaced" in md
+    new = read_parameter_file(out / "korea.toml")
+    assert any(f["file"].endswith("2020-kosbi.csv") for f in new.meta["data_files"])
+
+
+# ---- the joint fit --------------------------------------------------------------------------
+def test_joint_fit_shares_behavioural_parameters_across_the_written_sets(joint, tmp_path):
+    assert joint.joint and sorted(joint.countries) == sorted(profile_names())
+    assert joint.success
+    written = write_calibration(joint, tmp_path)
+    assert [p.name for p in written] == [
+        *(f"{c}.toml" for c in joint.countries),
+        "joint.report.md",
+        "joint.report.json",
+    ]
+    sets = {c: get_profile(c).parameter_set(tmp_path / f"{c}.toml") for c in joint.countries}
+    shared = joint.shared
+    assert shared, "a joint fit has shared parameters"
+    values = {c: s.as_dict() for c, s in sets.items()}
+    for name in shared:
+        assert len({values[c][name] for c in joint.countries}) == 1, name
+    own = {
+        c: [n for n, k in zip(joint.param_names, joint.param_country, strict=True) if k == c]
+        for c in joint.countries
+    }
+    for c, s in sets.items():
+        meta = s.meta
+        assert meta["joint_fit"] is True and meta["profile"] == c
+        assert meta["shared_parameters"] == shared and meta["country_parameters"] == own[c]
+        # the data of BOTH countries, with their hashes
+        assert {f["profile"] for f in meta["data_files"]} == set(joint.countries)
+        assert all(len(f["sha256"]) == 64 for f in meta["data_files"])
+        # the joint covariance restricted to this country's parameters
+        idx = joint.indices(c)
+        assert meta["covariance"]["names"] == [joint.param_names[j] for j in idx]
+        np.testing.assert_allclose(
+            meta["covariance"]["matrix"], joint.covariance[np.ix_(idx, idx)], rtol=1e-12
+        )
+        assert set(meta["standard_errors"]) == set(shared) | set(own[c])
+    # the country parameters differ between the countries where their data differ
+    a, b = joint.countries
+    assert any(values[a][n] != values[b][n] for n in own[a] if n in own[b])
+    # the parameter sets the library returns are the ones written
+    for c in joint.countries:
+        np.testing.assert_allclose(joint.parameter_sets[c].values, sets[c].values, rtol=1e-12)
+
+
+def test_joint_fit_evaluates_each_country_in_one_batched_call_per_residual(joint):
+    # the fit's simulate calls: one per country per residual (+ Jacobian) evaluation
+    assert joint.timing["simulate_calls"] % len(joint.countries) == 0
+
+
+def test_joint_report_shows_each_country_and_the_shared_parameters_once(joint):
+    md = render_markdown(joint)
+    assert md.startswith("# Calibration report: ") and "(joint fit)" in md
+    assert md.count("### Shared parameters") == 1
+    for c in joint.countries:
+        assert f"### Country parameters: {c}" in md and f"## Residuals: {c}" in md
+    assert "## Fit by country" in md and "What the data cannot identify" in md
+    est = joint.estimates_table()
+    shared_rows = est[est["country"] == "shared"]
+    assert list(shared_rows["name"]) == joint.shared
+    doc = json.loads(json.dumps(to_dict(joint), allow_nan=False))
+    assert set(doc["fit"]["by_country"]) == set(joint.countries)
+    for c in joint.countries:
+        bc = doc["fit"]["by_country"][c]
+        assert bc["n_fitted"] > 0 and bc["rmse"] >= 0
+        assert bc["UM"] + bc["US"] + bc["UC"] == pytest.approx(1.0)
+    assert doc["shared_parameters"] == joint.shared
+    assert {r["country"] for r in doc["residuals"]} == set(joint.countries)
+
+
+def _synthetic_release(path, params, profile, series, seed):
+    res = simulate_scenario(None, params, until=2019, profile=profile)
+    rng = np.random.default_rng(seed)
+    rows = [
+        (sid, year, float(res.at(year, sid)[0]) + rng.normal(0, 0.05))
+        for sid in series
+        for year in range(START_YEAR, 2020)
+    ]
+    pd.DataFrame(rows, columns=["series", "year", "value"]).assign(unit="%").to_csv(
+        path, index=False
+    )
+    return load_releases([path])
+
+
+def test_joint_fit_recovers_known_parameters_of_two_countries(tmp_path):
+    """Data generated by the model for two countries with different starting states and
+    one set of behavioural parameters: the joint fit finds both."""
+    profs = [get_profile(c) for c in profile_names()]
+    free, _ = joint_free_parameters(profs)
+    prior = np.array([f.prior for f in free])
+    sd = np.array([f.prior_sd for f in free])
+    signs = np.where(np.arange(len(free)) % 2 == 0, 1.0, -1.0)
+    truth = np.clip(prior + 0.6 * sd * signs, [f.lower for f in free], [f.upper for f in free])
+    releases, starts = {}, {}
+    for prof in profs:
+        cols = [j for j, f in enumerate(free) if f.country in (None, prof.name)]
+        params = prof.default_parameter_set().with_values(
+            [free[j].name for j in cols], truth[None, cols]
+        )
+        releases[prof.name] = _synthetic_release(
+            tmp_path / f"{prof.name}.csv", params, prof.name, SYNTH_SERIES, 42
+        )
+        starts[prof.name] = {f.name: truth[j] for j, f in enumerate(free) if f.country == prof.name}
+    a, b = (p.name for p in profs)
+    common = set(starts[a]) & set(starts[b])
+    assert any(starts[a][n] != starts[b][n] for n in common)  # different starting states
+    result = calibrate(releases, seed=3, n_starts=1, n_screen=16, progress=False)
+    assert result.success and result.joint
+    est = result.estimates_table()
+    assert list(est["parameter"]) == [f.label for f in free]
+    inside = (est["ci95_low"] <= truth) & (truth <= est["ci95_high"])
+    report = est.assign(truth=truth)[["parameter", "truth", "estimate", "se", "identified"]]
+    assert inside.all(), report.to_string()
+    ident = est["identified"] == "identified"
+    assert ident.sum() >= 10, report.to_string()
+    err = np.abs(est["estimate"] - truth)[ident]
+    assert (err <= 1.5 * est["se"][ident]).all(), report.to_string()
+
+
+def test_refit_one_country_holding_the_shared_parameters(joint, tmp_path):
+    write_calibration(joint, tmp_path)
+    other, refit = joint.countries
+    before = (tmp_path / f"{other}.toml").read_bytes()
+    result = run_calibration(profile=refit, hold_shared=True, out=tmp_path, progress=False)
+    assert result.countries == [refit] and not result.joint
+    assert result.names and all(BY_NAME[n].country for n in result.names)  # only its own
+    written = write_calibration(result, tmp_path)
+    assert {p.name for p in written[:3]} == {
+        f"{refit}.toml",
+        f"{refit}.report.md",
+        f"{refit}.report.json",
+    }
+    assert (tmp_path / f"{other}.toml").read_bytes() == before  # the other country untouched
+    new = read_parameter_file(tmp_path / f"{refit}.toml").as_dict()
+    old_other = read_parameter_file(tmp_path / f"{other}.toml").as_dict()
+    for name in joint.shared:  # still the joint estimates, in both sets
+        assert new[name] == pytest.approx(old_other[name], rel=1e-12), name
+    assert "shared parameters held" in render_markdown(result)
+
+
+def test_changes_are_reported_for_every_interval_between_data_years(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "series,2007,2012,2017,unit\nrd_share_sme,26.6,25.8,21.9,%\nwage_ratio_sme,,56.7,54.2,%\n",
+        encoding="utf-8",
+    )
+    result = calibrate(
+        load_releases([path]), profile="korea", n_starts=0, n_screen=0, progress=False
+    )
+    ch = changes_table(result)
+    rd = ch[ch["series"] == "rd_share_sme"]
+    assert [(r["from"], r["to"]) for _, r in rd.iterrows()] == [(2007, 2012), (2012, 2017)]
+    assert list(rd["data_change"].round(6)) == [-0.8, -3.9]
+    # a model change wherever both ends are simulated, none before the start year
+    assert (rd["model_change"].notna() == (rd["from"] >= START_YEAR)).all()
+    assert len(ch[ch["series"] == "wage_ratio_sme"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (
+            lambda rel: calibrate({"germany": rel}, progress=False),
+            "releases of 'germany', a country not in the fit",
+        ),
+        (
+            lambda rel: calibrate(rel, progress=False),
+            "releases for a joint fit of .*: expected one per country",
+        ),
+        (
+            lambda rel: calibration_data(None, ["new.csv"]),
+            "release files given without their country",
+        ),
+        (
+            lambda rel: calibration_data(None, ["new.csv"], profile="japan", profiles=["korea"]),
+            "releases of 'japan', a country not in the fit",
+        ),
+    ],
+)
+def test_releases_of_an_unknown_country_are_one_line_errors(call, pattern):
+    rel = load_releases(profile="korea")
+    with pytest.raises(CalibrationError, match=pattern) as exc:
+        call(rel)
+    assert "\n" not in str(exc.value)
 
 
 # ---- command line ------------------------------------------------------------------------
 def test_calibrate_command(tmp_path):
-    out = tmp_path / "k.toml"
+    out = tmp_path / "cal"
     res = CliRunner().invoke(cli, ["calibrate", "--out", str(out), "--seed", "5"])
     assert res.exit_code == 0, res.output
-    assert "# Calibration report: korea" not in res.output  # the summary, not the report
-    assert "fit: RMSE" in res.output and len(res.output.splitlines()) < 15
-    assert f"wrote parameter set: {out}" in res.output
-    assert read_parameter_file(out).meta["seed"] == 5
-    assert json.loads(out.with_name("k.report.json").read_text())["seed"] == 5
+    assert "# Calibration report" not in res.output  # the summary, not the report
+    assert "jointly" in res.stdout and len(res.stdout.splitlines()) < 15
+    for c in profile_names():
+        assert f"fit {c}: RMSE" in res.output
+        assert f"wrote parameter set: {out / (c + '.toml')}" in res.output
+        assert read_parameter_file(out / f"{c}.toml").meta["seed"] == 5
+    assert json.loads((out / "joint.report.json").read_text())["seed"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--add", "{bad}"], "--data/--add: name the country the releases describe"),
+        (["--hold-shared"], "--hold-shared: name the country to refit with --profile"),
+        (["--profile", "germany"], "--profile: expected one of korea, japan (got 'germany')"),
+    ],
+)
+def test_calibrate_command_usage_errors_are_one_line(tmp_path, args, message):
+    bad = tmp_path / "new.csv"
+    bad.write_text("series,year,value,unit\nwage_ratio_sme,2017,54.2,%\n", encoding="utf-8")
+    args = [a.format(bad=bad) for a in args]
+    res = CliRunner().invoke(cli, ["calibrate", *args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln]
+    assert len(lines) == 1 and message in lines[0], res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_calibrate_out_must_be_a_directory(tmp_path):
+    res = CliRunner().invoke(cli, ["calibrate", "--out", str(tmp_path / "k.toml")])
+    assert res.exit_code != 0
+    lines = [ln for ln in res.stderr.splitlines() if ln]
+    assert len(lines) == 1 and "k.toml: expected a directory" in lines[0], res.stderr
+    assert not (tmp_path / "k.toml").exists()
 
 
 def test_calibrate_command_bad_data_is_one_line(tmp_path):
@@ -381,42 +606,48 @@ def test_calibrate_command_bad_data_is_one_line(tmp_path):
         encoding="utf-8",
     )
     res = CliRunner().invoke(
-        cli, ["calibrate", "--data", str(bad), "--out", str(tmp_path / "k.toml")]
+        cli,
+        ["calibrate", "--profile", "korea", "--data", str(bad), "--out", str(tmp_path / "k")],
     )
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln]
     assert len(lines) == 1 and "bad.csv, row 3: duplicate wage_ratio_sme 2017" in lines[0]
-    assert not (tmp_path / "k.toml").exists()
+    assert not (tmp_path / "k").exists()
 
 
 def test_unwritable_output_is_one_line(korea, tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("x", encoding="utf-8")
-    with pytest.raises(CalibrationError, match=r"k.toml: cannot write \(.*a_file is a file"):
-        write_calibration(korea, blocker / "k.toml")
+    with pytest.raises(CalibrationError, match=r"korea.toml: cannot write \(.*a_file is a file"):
+        write_calibration(korea, blocker / "k")
 
 
-def test_default_output_is_the_user_data_directory_never_the_package(korea, tmp_path, monkeypatch):
+def test_default_output_is_the_user_data_directory_never_the_package(joint, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     package = data_dir()
     before = {p: p.read_bytes() for p in package.rglob("*") if p.is_file()}
-    prof = get_profile("korea")
-    user = tmp_path / "xdg" / "smesim" / "params" / "korea.toml"
-    assert prof.user_params_file == user and prof.params_file == prof.bundled_params_file
-    written = write_calibration(korea)
-    assert written[:3] == [
-        user,
-        user.with_name("korea.report.md"),
-        user.with_name("korea.report.json"),
+    user = tmp_path / "xdg" / "smesim" / "params"
+    for c in joint.countries:
+        prof = get_profile(c)
+        assert prof.user_params_file == user / f"{c}.toml"
+        assert prof.params_file == prof.bundled_params_file
+    written = write_calibration(joint)
+    assert written == [
+        *(user / f"{c}.toml" for c in joint.countries),
+        user / "joint.report.md",
+        user / "joint.report.json",
     ]
-    # the user's own calibration is now the set every command uses
-    assert prof.params_file == user and prof.parameter_set().source == str(user)
-    # writing again archives the previous set beside it
-    first = user.read_bytes()
-    write_calibration(korea)
-    archived = sorted((user.parent / "history").iterdir())
-    assert [p.suffix for p in archived] == [".json", ".md", ".toml"]
-    assert next(p for p in archived if p.suffix == ".toml").read_bytes() == first
+    # the user's own calibration is now the set every command uses, for every country
+    for c in joint.countries:
+        prof = get_profile(c)
+        assert prof.params_file == user / f"{c}.toml"
+        assert prof.parameter_set().source == str(user / f"{c}.toml")
+    # writing again archives the previous files beside them
+    first = (user / "korea.toml").read_bytes()
+    write_calibration(joint)
+    archived = sorted((user / "history").iterdir())
+    assert len(archived) == len(joint.countries) + 2
+    assert next(p for p in archived if p.name.startswith("korea-")).read_bytes() == first
     # nothing inside the package changed or appeared
     after = {p: p.read_bytes() for p in package.rglob("*") if p.is_file()}
     assert after == before

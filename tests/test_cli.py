@@ -233,7 +233,7 @@ def umask_022():
 
 def test_every_writer_honours_the_umask(runner, tmp_path, umask_022):
     out = tmp_path / "o"
-    existing = out / "cal" / "k.toml"  # an existing set: archived to history/ first
+    existing = out / "cal" / "korea.toml"  # an existing set: archived to history/ first
     existing.parent.mkdir(parents=True)
     shutil.copy(get_profile("korea").bundled_params_file, existing)
     for args in (
@@ -253,13 +253,13 @@ def test_every_writer_honours_the_umask(runner, tmp_path, umask_022):
         ],
         ["export", "xmile", "--out", str(out / "model.xmile")],
         ["doc", "--out", str(out / "reference.md")],
-        ["calibrate", "--out", str(existing)],
+        ["calibrate", "--out", str(existing.parent)],
     ):
         res = runner.invoke(cli, args)
         assert res.exit_code == 0, (args, res.stderr)
     written = [p for p in out.rglob("*") if p.is_file()]
     assert len(list((out / "cal" / "history").iterdir())) == 1  # the previous set
-    assert {p.name for p in out.glob("cal/*")} >= {"k.toml", "k.report.md", "k.report.json"}
+    assert {p.name for p in out.glob("cal/*")} >= {"korea.toml", "japan.toml", "joint.report.md"}
     modes = {str(p.relative_to(out)): oct(stat.S_IMODE(p.stat().st_mode)) for p in written}
     assert set(modes.values()) == {"0o644"}, modes
 

@@ -450,14 +450,13 @@ def test_a_jump_of_more_than_10_points_is_a_warning_not_an_error(tmp_path):
 
 def test_calibrate_warns_about_a_jump_and_reports_it(tmp_path):
     new = write(tmp_path, "series,year,value\nwage_ratio_sme,2018,35\n", "2020-new.csv")
-    out = tmp_path / "params" / "k.toml"
-    res = CliRunner().invoke(
-        cli, ["calibrate", "--data", str(KOREA), "--data", str(new), "--out", str(out)]
-    )
+    out = tmp_path / "params"
+    args = ["--profile", "korea", "--data", str(KOREA), "--data", str(new), "--out", str(out)]
+    res = CliRunner().invoke(cli, ["calibrate", *args])
     assert res.exit_code == 0, res.stderr
     warnings = [ln for ln in res.stderr.splitlines() if "19.2 points below" in ln]
     assert len(warnings) == 1 and warnings[0].startswith("smesim: warning: ")
-    assert "19.2 points below 54.2 in 2017" in out.with_name("k.report.md").read_text()
+    assert "19.2 points below 54.2 in 2017" in (out / "joint.report.md").read_text()
 
 
 # ---- merging ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from smesim.analysis.run import run_scenario, simulate_scenario
 from smesim.cli import cli
 from smesim.cli.progress import progress
 from smesim.errors import CompareError, ParameterError, ScenarioError
-from smesim.inputs.profiles import get_profile
+from smesim.inputs.profiles import get_profile, profile_names
 from smesim.inputs.scenario import LANGS, bundled_names, load_scenario
 from smesim.model.outputs import HEADLINE
 from smesim.report import charts
@@ -212,7 +212,7 @@ NEW_RELEASE = (
 
 
 def _report(out: Path) -> dict:
-    return json.loads(out.with_name(out.stem + ".report.json").read_text(encoding="utf-8"))
+    return json.loads((out / "joint.report.json").read_text(encoding="utf-8"))
 
 
 def _files(report: dict) -> list[str]:
@@ -220,50 +220,66 @@ def _files(report: dict) -> list[str]:
     return [name for name in ("2019-10-park2019-paper.csv", "new.csv") if name in text]
 
 
+def _korea_fit(report: dict) -> dict:
+    return report["fit"]["by_country"]["korea"]
+
+
 def test_calibrate_add_keeps_the_bundled_points_and_adds_the_new_ones(runner, tmp_path):
     new = tmp_path / "new.csv"
     new.write_text(NEW_RELEASE, encoding="utf-8")
-    r = runner.invoke(cli, ["calibrate", "--out", str(tmp_path / "a.toml")])
+    r = runner.invoke(cli, ["calibrate", "--out", str(tmp_path / "a")])
     assert r.exit_code == 0, r.output
-    bundled_only = _report(tmp_path / "a.toml")
-    r = runner.invoke(cli, ["calibrate", "--add", str(new), "--out", str(tmp_path / "b.toml")])
+    bundled_only = _report(tmp_path / "a")
+    add = ["calibrate", "--profile", "korea", "--add", str(new), "--out", str(tmp_path / "b")]
+    r = runner.invoke(cli, add)
     assert r.exit_code == 0, r.output
-    added = _report(tmp_path / "b.toml")
+    added = _report(tmp_path / "b")
     assert _files(added) == ["2019-10-park2019-paper.csv", "new.csv"]
-    assert "2 release file(s)" in r.output and "new.csv" in r.output
-    md = (tmp_path / "b.report.md").read_text(encoding="utf-8")
+    assert "3 release file(s)" in r.output and "new.csv" in r.output  # both countries'
+    assert added["joint"] is True  # adding a Korean release still fits jointly
+    md = (tmp_path / "b" / "joint.report.md").read_text(encoding="utf-8")
     assert "2019-10-park2019-paper.csv" in md and "new.csv" in md
-    old, new_fit = bundled_only["fit"]["overall"], added["fit"]["overall"]
+    old, new_fit = _korea_fit(bundled_only), _korea_fit(added)
     assert new_fit["n_points"] == old["n_points"] + 2
     assert new_fit["n_fitted"] == old["n_fitted"] + 2
-    # --data alone replaces the bundled releases: only the new file's two points
-    r = runner.invoke(cli, ["calibrate", "--data", str(new), "--out", str(tmp_path / "c.toml")])
+    assert (
+        added["fit"]["by_country"]["japan"]["n_points"]
+        == (bundled_only["fit"]["by_country"]["japan"]["n_points"])
+    )
+    # --data alone replaces Korea's bundled releases: only the new file's two points
+    data = ["calibrate", "--profile", "korea", "--data", str(new), "--out", str(tmp_path / "c")]
+    r = runner.invoke(cli, data)
     assert r.exit_code == 0, r.output
-    replaced = _report(tmp_path / "c.toml")
-    assert _files(replaced) == ["new.csv"]
-    assert replaced["fit"]["overall"]["n_points"] == 2
+    replaced = _report(tmp_path / "c")
+    assert "2019-10-park2019-paper.csv" not in json.dumps(
+        [f for f in replaced["data_files"] if f["profile"] == "korea"]
+    )
+    assert _korea_fit(replaced)["n_points"] == 2
 
 
 def test_calibration_data_orders_bundled_then_added(tmp_path):
-    assert calibration_data(None, None) is None
+    assert calibration_data(None, None) == dict.fromkeys(profile_names())
     new = tmp_path / "new.csv"
     files = calibration_data(None, [new], profile="japan")
-    assert files[-1] == new and all("releases/japan" in str(f) for f in files[:-1])
-    assert calibration_data([tmp_path / "a.csv"], [new]) == [tmp_path / "a.csv", new]
+    assert files["korea"] is None  # Korea keeps its bundled releases
+    jp = files["japan"]
+    assert jp[-1] == new and all("releases/japan" in str(f) for f in jp[:-1])
+    got = calibration_data([tmp_path / "a.csv"], [new], profile="korea")
+    assert got["korea"] == [tmp_path / "a.csv", new]
 
 
 def test_calibrate_prints_a_short_summary_not_the_report(runner, tmp_path):
-    out = tmp_path / "k.toml"
+    out = tmp_path / "k"
     r = runner.invoke(cli, ["calibrate", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert len(r.output.splitlines()) <= 12  # the full report is over 150 lines
+    assert len(r.stdout.splitlines()) <= 14  # the full report is over 150 lines
     for word in ("RMSE", "R²", "Theil U^M", "drift", "optimiser", "full report (markdown)"):
-        assert word in r.output, word
-    assert str(out.with_name("k.report.md")) in r.output
+        assert word in r.stdout, word
+    assert str(out / "joint.report.md") in r.stdout
     assert "## Estimates" not in r.output
-    # recalibrating over it: drift against the set it replaces
+    # recalibrating over it: drift against the sets it replaces
     r = runner.invoke(cli, ["calibrate", "--out", str(out), "--seed", "1"])
-    assert f"drift from {out}: RMSE on these data" in r.output
+    assert f"drift from {out / 'japan.toml'}; {out / 'korea.toml'}: RMSE on these data" in r.output
 
 
 # ---- scenario titles and smesim scenarios -----------------------------------------------

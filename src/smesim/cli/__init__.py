@@ -32,8 +32,8 @@ from smesim.errors import SmesimError
 #: (tests/test_cli.py checks that the two agree).
 COMMANDS: dict[str, str] = {
     "brief": "Write a briefing pack for SCENARIOS (default: every bundled scenario).",
-    "calibrate": "Fit the free parameters to the releases; write the parameter set and "
-    "the fit report.",
+    "calibrate": "Fit every country jointly to the releases; write a parameter set per "
+    "country and the fit report.",
     "check": "Checks of the model's consistency.",
     "compare": "Compare SCENARIOS (paths or bundled names; default: all bundled) with the "
     "baseline.",

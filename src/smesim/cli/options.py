@@ -66,6 +66,10 @@ def _writable(directory: bool):
     return check
 
 
+#: Callback of an optional ``--out`` directory: refuse one that cannot be written.
+writable_dir = _writable(directory=True)
+
+
 def out_dir(default: Path):
     """``--out`` naming a directory (parameter ``out_dir``), checked to be writable."""
     return click.option(
