@@ -183,6 +183,9 @@ def test_unimodality_flags_a_bimodal_sample_and_passes_unimodal_ones():
         "two equal normals 4 sd apart": np.r_[rng.normal(-2, 1, n // 2), rng.normal(2, 1, n // 2)],
         "collapse or take over": np.r_[rng.uniform(3, 8, n // 2), rng.uniform(85, 96, n // 2)],
         "70/30 mixture": np.r_[rng.normal(0, 1, 7 * n // 10), rng.normal(6, 1, 3 * n // 10)],
+        "5 % of the runs take over": np.r_[
+            rng.normal(0, 1, 19 * n // 20), rng.normal(8, 1, n // 20)
+        ],
     }
     unimodal = {
         "normal": rng.normal(50, 5, n),

@@ -895,8 +895,10 @@ def histogram_modality(counts: np.ndarray) -> Modality:
     gain = np.exp(-2.0 * (math.pi * h * np.fft.rfftfreq(size)) ** 2)
     f = np.fft.irfft(np.fft.rfft(arr) * gain, size)  # counts per bin, smoothed
     inner = f[1:-1]
-    peaks = np.nonzero((inner > f[:-2]) & (inner >= f[2:]))[0] + 1
     top = f.max()
+    # a peak lower than either least prominence cannot be a mode (its prominence <= height)
+    least = max(MODE_PROMINENCE * top, MODE_NOISE_Z**2 * _RK_GAUSS / h)
+    peaks = np.nonzero((inner > f[:-2]) & (inner >= f[2:]) & (inner >= least))[0] + 1
     modes = 0
     for p in peaks:
         hp = f[p]
