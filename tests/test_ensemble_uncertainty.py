@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from smesim.analysis.ensemble import (
     run_ensemble,
 )
 from smesim.cli import cli
+from smesim.errors import ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.model import MODEL
 from smesim.model.horizon import REPORTING_YEARS
@@ -245,3 +247,30 @@ def test_sensitivity_factors_are_the_ensembles_parameters(ranged):
     without = {f.name for f in model_factors(assumed=False)}
     assert not set(ranged["ranges"]) & without
     assert set(unc.names) & set(facs) == set(unc.names) & without  # estimates in both
+
+
+class _ExtraRule:
+    """The model with one more rule, ``condition(values)`` (a mask over runs)."""
+
+    def __init__(self, condition):
+        self.condition = condition
+        self.rule = SimpleNamespace(keys=("x",), expected="the extra rule")
+
+    def __getattr__(self, name):
+        return getattr(MODEL, name)
+
+    def rule_checks(self, values, levers0=None):
+        yield from MODEL.rule_checks(values, levers0)
+        yield self.rule, self.condition(values)
+
+
+def test_draws_that_break_a_rule_are_redrawn(ranged, monkeypatch):
+    name, (lo, hi) = next(iter(ranged["ranges"].items()))
+    j, mid = NAMES.index(name), (lo + hi) / 2
+    monkeypatch.setattr(ens, "MODEL", _ExtraRule(lambda v: v[:, j] < mid))
+    x = Sampler(KOREA.parameter_set(), joint_uncertainty(KOREA), 5).sample(0, 8000).values[:, j]
+    assert x.max() < mid and x.min() < lo + 0.01 * (hi - lo)  # truncated, not clipped
+    assert abs(x.mean() - (lo + mid) / 2) < 0.02 * (hi - lo)
+    monkeypatch.setattr(ens, "MODEL", _ExtraRule(lambda v: np.zeros(len(v), dtype=bool)))
+    with pytest.raises(ParameterError, match="cannot draw values that meet the model's rule"):
+        Sampler(KOREA.parameter_set(), joint_uncertainty(KOREA), 5).sample(0, 10)

@@ -33,6 +33,10 @@ By default every uncertain parameter is sampled:
   country figure that differs), the parameter is held at the profile's value
   and the manifest says why (give that country's range in a ranges file).
 
+A draw (of the whole parameter set) that breaks one of the model's declared
+rules (``Sector.rule``; with the profile's start-year lever values) is
+redrawn too: the joint distribution is truncated to the admissible sets.
+
 Held fixed: parameters with status ``data``, assumed parameters without a
 range, calibrated parameters outside the joint uncertainty (not free for the
 profile).  The manifest (``uncertainty.sampled`` and ``uncertainty.held``)
@@ -138,6 +142,7 @@ from smesim.io import (
     staged_files,
     write_csv,
 )
+from smesim.model import MODEL
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
@@ -499,6 +504,10 @@ class Sampler:
     uncertainty: Uncertainty | None
     seed: int
     mode: str = "joint"
+    #: Start-year lever values ``((lever id, value), ...)`` for the model's rules that
+    #: need them (a draw that breaks a rule is redrawn); without them those rules wait
+    #: for the run.
+    levers0: tuple[tuple[str, float], ...] | None = None
 
     def sample(self, start: int, stop: int) -> ParameterSet:
         """Runs ``start`` to ``stop - 1`` as one :class:`ParameterSet`."""
@@ -513,6 +522,17 @@ class Sampler:
         rows = np.vstack([self._block(b) for b in range(first, last + 1)])
         off = start - first * BLOCK_RUNS
         return ParameterSet(rows[off : off + n], source=f"ensemble(seed={self.seed})")
+
+    def _levers0(self) -> dict[str, np.ndarray] | None:
+        return None if self.levers0 is None else {k: np.array(v) for k, v in self.levers0}
+
+    def _rules_hold(self, values: np.ndarray) -> np.ndarray:
+        """Per row of ``values``: every rule of the model holds (within bounds: see caller)."""
+        ok = np.ones(values.shape[0], dtype=bool)
+        with np.errstate(all="ignore"):
+            for _, holds in MODEL.rule_checks(values, self._levers0()):
+                ok &= holds
+        return ok
 
     def _block(self, block: int) -> np.ndarray:
         u = self.uncertainty
@@ -542,10 +562,23 @@ class Sampler:
             out[np.ix_(todo, ucols)] = ua + (ub - ua) * rng.random((m, len(uni)))
             out[np.ix_(todo, ncols)] = na + nb * rng.standard_normal((m, len(nor)))
             bad = ((out[todo] < lo) | (out[todo] > hi)).any(axis=1)
+            bad |= ~self._rules_hold(out[todo])
             todo = todo[bad]
             if todo.size == 0:
                 return out
-        col = int(np.argmax(((out[todo] < lo) | (out[todo] > hi)).sum(axis=0)))
+        outside = (out[todo] < lo) | (out[todo] > hi)
+        if (~self._rules_hold(out[todo])).sum() >= outside.any(axis=1).sum():  # the worse
+            checks = MODEL.rule_checks(out[todo], self._levers0())
+            rule = next(r for r, ok in checks if not ok.all())
+            raise ParameterError(
+                located(
+                    u.source,
+                    ", ".join(rule.keys),
+                    f"cannot draw values that meet the model's rule (expected {rule.expected}) "
+                    f"after {_MAX_REDRAWS} redraws: the ranges leave almost no admissible set",
+                )
+            )
+        col = int(np.argmax(outside.sum(axis=0)))
         raise ParameterError(
             located(
                 u.source,
@@ -1211,8 +1244,9 @@ def run_ensemble(
     prof = get_profile(profile)
     point = prof.parameter_set(params_file)
     unc = joint_uncertainty(prof, ranges, point, assumed=assumed) if sample == "joint" else None
-    sampler = Sampler(point, unc, int(seed), sample)
     plan = build_plan(ordered, prof, point.run(0), until=until, dt=dt)
+    levers0 = tuple(zip(MODEL.lever_ids, plan.baseline_levers.tolist(), strict=True))
+    sampler = Sampler(point, unc, int(seed), sample, levers0)
     centre_runs = simulate(plan)
     centres = np.stack([_centre(centre_runs.outputs(k)) for k in range(plan.n_scenarios)])
     prob_years = tuple(y for y in REPORTING_YEARS if START_YEAR <= y <= until)
