@@ -550,6 +550,7 @@ class Sampler:
         hi = np.array([p.upper for p in PARAMETERS])
         out = np.repeat(self.point.values[:1], BLOCK_RUNS, axis=0)
         todo = np.arange(BLOCK_RUNS)
+        unchecked: list[np.ndarray] = []
         for _ in range(_MAX_REDRAWS):
             m = todo.size
             z = rng.standard_normal((m, len(cols)))
@@ -562,10 +563,16 @@ class Sampler:
             out[np.ix_(todo, ucols)] = ua + (ub - ua) * rng.random((m, len(uni)))
             out[np.ix_(todo, ncols)] = na + nb * rng.standard_normal((m, len(nor)))
             bad = ((out[todo] < lo) | (out[todo] > hi)).any(axis=1)
-            bad |= ~self._rules_hold(out[todo])
+            unchecked.append(todo[~bad])
             todo = todo[bad]
             if todo.size == 0:
-                return out
+                # every row within bounds: the rules once on the rows drawn since the last
+                # check (a rule evaluation costs as much for one row as for all)
+                rows = np.concatenate(unchecked)
+                unchecked = []
+                todo = np.sort(rows[~self._rules_hold(out[rows])])
+                if todo.size == 0:
+                    return out
         outside = (out[todo] < lo) | (out[todo] > hi)
         if (~self._rules_hold(out[todo])).sum() >= outside.any(axis=1).sum():  # the worse
             checks = MODEL.rule_checks(out[todo], self._levers0())
