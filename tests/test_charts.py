@@ -105,7 +105,7 @@ def test_history_points_filled_and_hollow():
     pts = pd.DataFrame(
         {
             "series": ["wage_ratio_sme"] * 3 + ["rd_share_sme"],
-            "year": [2007, 2012, 2017, 2012],
+            "year": [2003, 2012, 2017, 2012],
             "value": [58.0, 56.7, 54.2, 25.8],
         }
     )
@@ -114,7 +114,7 @@ def test_history_points_filled_and_hollow():
     assert len(scat) == 2
     fitted, history = scat
     np.testing.assert_allclose(fitted.get_offsets(), [[2012, 56.7], [2017, 54.2]])
-    np.testing.assert_allclose(history.get_offsets(), [[2007, 58.0]])
+    np.testing.assert_allclose(history.get_offsets(), [[2003, 58.0]])
     assert len(history.get_facecolor()) == 0 or history.get_facecolor()[0][3] == 0
     assert ax.get_title() == "SME wage ratio" and len(ax.get_lines()) == 1
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

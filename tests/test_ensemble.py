@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from smesim.engine.plan import build_plan
 from smesim.errors import DataError, ParameterError
 from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import load_scenario
+from smesim.model import MODEL
 from smesim.model.outputs import CANONICAL
 from smesim.model.params import BY_NAME, PARAMETERS
 
@@ -305,42 +307,69 @@ def test_priors_stand_in_without_a_calibrated_set():
     np.testing.assert_allclose(sd, [prof.prior_sd(n) for n in unc.names])
 
 
+def _plain_assumed(k: int = 2) -> list:
+    """``k`` assumed parameters in no model rule, with room on both sides of their
+    Korean value (chosen by their properties: the names change with the model)."""
+    point = get_profile("korea").parameter_set().as_dict()
+    ruled = {key for r in MODEL.rules for key in r.keys}
+    found = [
+        p
+        for p in PARAMETERS
+        if p.status == "assumed"
+        and p.name not in ruled
+        and p.lower < 0.5 * point[p.name]
+        and 1.5 * point[p.name] < p.upper
+    ]
+    assert len(found) >= k
+    return found[:k]
+
+
 def test_declared_ranges_are_sampled(tmp_path):
+    point = get_profile("korea").parameter_set().as_dict()
+    u, n = _plain_assumed()
+    ulo, uhi = 0.6 * point[u.name], 1.4 * point[u.name]
+    mu, sd = point[n.name], 0.1 * point[n.name]
     path = tmp_path / "ranges.toml"
     path.write_text(
-        '[ranges.dispersion_effect]\ndistribution = "uniform"\n'
-        "lower = 0.1\nupper = 0.6\n"
-        '[ranges.green_transition_effect]\ndistribution = "normal"\n'
-        "mean = 0.06\nsd = 0.02\n",
+        f'[ranges.{u.name}]\ndistribution = "uniform"\nlower = {ulo!r}\nupper = {uhi!r}\n'
+        f'[ranges.{n.name}]\ndistribution = "normal"\nmean = {mu!r}\nsd = {sd!r}\n',
         encoding="utf-8",
     )
     unc = joint_uncertainty(get_profile("korea"), ranges_file=path)
     s = Sampler(get_profile("korea").parameter_set(), unc, 3).sample(0, 500)
-    d = s.values[:, list(BY_NAME).index("dispersion_effect")]
-    g = s.values[:, list(BY_NAME).index("green_transition_effect")]
-    assert d.min() >= 0.1 and d.max() <= 0.6 and d.std() > 0.1
-    assert g.min() >= 0.0 and abs(g.mean() - 0.06) < 0.005
+    d = s.values[:, list(BY_NAME).index(u.name)]
+    g = s.values[:, list(BY_NAME).index(n.name)]
+    assert d.min() >= ulo and d.max() <= uhi and d.std() > 0.2 * (uhi - ulo)
+    assert abs(g.mean() - mu) < 0.2 * sd and abs(g.std() - sd) < 0.1 * sd
     ens = run_ensemble(["regional_dispersion"], runs=50, seed=1, ranges=path, until=2030)
     assert ens.meta["uncertainty"]["declared_ranges"]["file"] == str(path)
+    assert set(ens.meta["uncertainty"]["declared_ranges"]["parameters"]) == {u.name, n.name}
 
 
-@pytest.mark.parametrize(
-    ("body", "match"),
-    [
+def _bad_ranges_cases():
+    a = _plain_assumed(1)[0].name
+    est = get_profile("korea").free_parameter_names()[0]
+    upper = BY_NAME[a].upper
+    return [
         ("[ranges.no_such]\nlower = 0\nupper = 1\n", "ranges.no_such: unknown parameter"),
-        ("[ranges.wage_target_2012]\nlower = 0.6\nupper = 1\n", "got an estimated one"),
-        ("[ranges.dispersion_effect]\nlower = 0.6\nupper = 0.1\n", "lower < upper"),
-        ("[ranges.dispersion_effect]\nlower = 0\nupper = 9\n", r"upper <= 5"),
-        ('[ranges.dispersion_effect]\ndistribution = "beta"\n', "expected 'uniform' or 'normal'"),
-        ('[ranges.dispersion_effect]\nlower = "a"\nupper = 1\n', "lower: expected a finite number"),
-        ("[ranges.dispersion_effect]\nmean = 0.3\nsd = 0.1\n", "unknown key"),
+        (f"[ranges.{est}]\nlower = 0.6\nupper = 1\n", "got an estimated one"),
+        (f"[ranges.{a}]\nlower = 0.6\nupper = 0.1\n", "lower < upper"),
+        (
+            f"[ranges.{a}]\nlower = {BY_NAME[a].lower!r}\nupper = {2 * upper + 1!r}\n",
+            f"upper <= {upper:g}",
+        ),
+        (f'[ranges.{a}]\ndistribution = "beta"\n', "expected 'uniform' or 'normal'"),
+        (f'[ranges.{a}]\nlower = "a"\nupper = 1\n', "lower: expected a finite number"),
+        (f"[ranges.{a}]\nmean = 0.3\nsd = 0.1\n", "unknown key"),
         ("[other]\nx = 1\n", "other: unknown table"),
-    ],
-)
+    ]
+
+
+@pytest.mark.parametrize(("body", "match"), _bad_ranges_cases())
 def test_bad_ranges_files_name_the_culprit(tmp_path, body, match):
     path = tmp_path / "r.toml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(ParameterError, match=match) as info:
+    with pytest.raises(ParameterError, match=re.escape(match)) as info:
         read_ranges(path, exclude=get_profile("korea").free_parameter_names())
     assert str(path) in str(info.value)
 

@@ -17,6 +17,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+
+from smesim.model.horizon import START_YEAR
 from click.testing import CliRunner
 from PIL import Image
 
@@ -432,7 +434,7 @@ def test_run_xlsx_has_the_series_and_the_manifest_as_numbers(runner, tmp_path):
     assert header[0] == "year" and "wage_ratio_sme" in header
     col = header.index("wage_ratio_sme")
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == list(range(2012, 2061))
+    assert [r[0] for r in rows] == list(range(START_YEAR, 2061))
     assert all(isinstance(r[col], float) for r in rows)
     expected = simulate_scenario("regional_dispersion").frame()["wage_ratio_sme"]
     np.testing.assert_allclose([r[col] for r in rows], expected.to_numpy(), rtol=1e-12)
@@ -615,10 +617,10 @@ def test_difference_and_percentage_signs_agree():
 @pytest.mark.parametrize(
     ("until", "columns"),
     [
-        (None, ["2012", "2030", "2040", "2060"]),
-        ("2100", ["2012", "2030", "2040", "2060", "2100"]),
-        ("2045", ["2012", "2030", "2040", "2045"]),
-        ("2025", ["2012", "2025"]),
+        (None, [str(START_YEAR), "2030", "2040", "2060"]),
+        ("2100", [str(START_YEAR), "2030", "2040", "2060", "2100"]),
+        ("2045", [str(START_YEAR), "2030", "2040", "2045"]),
+        ("2025", [str(START_YEAR), "2025"]),
     ],
 )
 def test_run_summary_reaches_the_last_year(runner, tmp_path, until, columns):

@@ -4,7 +4,7 @@
   they work on a system Python that refuses installs (PEP 668, Debian/Ubuntu),
   and `.ci/run` runs the README's test command.
 - Every repository path and module the README names exists.
-- Parameter statuses and the 2012 figures it quotes are those of the code.
+- Parameter statuses and the fitted 2012 and 2017 figures it quotes are those of the code.
 - Every dependency in pyproject.toml is in its "Dependencies and why" tables.
 - Each bundled scenario's description gives the years its schedules give.
 """
@@ -135,7 +135,7 @@ def test_readme_links_to_the_architecture():
     assert "docs/architecture.md" in _section("Layout")
 
 
-# ---- parameter statuses and the 2012 figures (issue 13, defect 9) -------------------
+# ---- parameter statuses and the fitted figures (issue 13, defect 9) -------------------
 
 _STATUS_BULLET = re.compile(r"^- `(data|calibrated|assumed)`: (.*?)(?=^- |^\n|\Z)", re.S | re.M)
 
@@ -150,18 +150,23 @@ def test_parameter_statuses_in_readme_are_the_codes():
             assert by_name[name] == status, f"README lists {name} as {status}"
     # every `data` parameter is named, so the list of fixed figures is complete
     assert named["data"] == {n for n, s in by_name.items() if s == "data"}
-    # the 2012 state read off the paper's tables is estimated, and the README says so
+    # the start state read off the paper's tables is estimated, and the README says so
     from_tables = {p.name for p in PARAMETERS if p.initial and p.source.startswith("Table")}
     assert {"init_wage_ratio_1_4", "init_rd_share_sme"} <= from_tables
     assert from_tables <= named["calibrated"]
 
 
-def test_readme_quotes_the_2012_values_a_run_starts_from():
-    res = simulate_scenario(None, until=2013, profile="korea")
+def test_readme_quotes_the_fitted_2012_and_2017_values():
+    res = simulate_scenario(None, until=2018, profile="korea")
     text = " ".join(_section("The model").split())
-    for series, published in (("wage_ratio_sme", "56.7"), ("rd_share_sme", "25.8")):
-        modelled = f"{float(res.at(2012, series)[0]):.2f}"
-        assert modelled in text, f"README does not give the modelled 2012 {series} {modelled}"
+    for series, year, published in (
+        ("wage_ratio_all_firms", 2012, "56.7"),
+        ("wage_ratio_all_firms", 2017, "54.2"),
+        ("rd_share_sme", 2012, "25.8"),
+        ("rd_share_sme", 2017, "21.9"),
+    ):
+        modelled = f"{float(res.at(year, series)[0]):.1f}"
+        assert modelled in text, f"README does not give the modelled {year} {series} {modelled}"
         assert published in text
 
 

@@ -16,15 +16,71 @@ outputs *as they stream in* to
 
 Uncertainty
 -----------
-The estimated parameters are drawn from a multivariate normal with the
-calibrated point estimate as mean and the calibration's covariance
-(``calibration/params/<profile>.toml``, ``[covariance]``; ``[standard_errors]``
-alone gives a diagonal one).  Without a calibrated parameter set the
-registry's priors (``prior_sd`` of each free parameter of the profile) stand
-in, and the manifest says so.  Draws outside a parameter's bounds are redrawn
-(a normal truncated to the bounds), never clipped.  Assumed parameters can be
-given ranges in a TOML file (``[ranges.<name>]`` with ``distribution =
-"uniform"`` and ``lower``/``upper``, or ``"normal"`` with ``mean``/``sd``).
+By default every uncertain parameter is sampled:
+
+* the estimated parameters from a multivariate normal with the calibrated
+  point estimate as mean and the calibration's covariance
+  (``calibration/params/<profile>.toml``, ``[covariance]``;
+  ``[standard_errors]`` alone gives a diagonal one).  Without a calibrated
+  parameter set the registry's priors (``prior_sd`` of each free parameter of
+  the profile) stand in, and the manifest says so.  Draws outside a
+  parameter's bounds are redrawn (a normal truncated to the bounds), never
+  clipped;
+* every *assumed* parameter that declares a range (``Parameter.sample`` in its
+  sector module, with the range's reason in its source) uniformly over that
+  range, independently of the others.  A range is declared around the model's
+  default; when the profile's value of the parameter lies outside it (a
+  country figure that differs), the parameter is held at the profile's value
+  and the manifest says why (give that country's range in a ranges file).
+
+A draw (of the whole parameter set) that breaks one of the model's declared
+rules (``Sector.rule``; with the profile's start-year lever values) is
+redrawn too: the joint distribution is truncated to the admissible sets.
+
+Held fixed: parameters with status ``data``, assumed parameters without a
+range, calibrated parameters outside the joint uncertainty (not free for the
+profile).  The manifest (``uncertainty.sampled`` and ``uncertainty.held``)
+lists every parameter, sampled with its distribution, range and source, or
+held with its value and the reason.
+
+A TOML ranges file (``--ranges``; ``[ranges.<name>]`` with ``distribution =
+"uniform"`` and ``lower``/``upper``, or ``"normal"`` with ``mean``/``sd``)
+overrides the declared range of a parameter, or adds one for a parameter
+outside the joint normal.  ``assumed=False`` (``--no-assumed``) holds the
+assumed parameters at their values (only the estimates and the ranges file
+vary), to compare with the default.
+
+Unimodality
+-----------
+For every scenario, series and reporting year the summary (manifest key
+``unimodality``) gives the width of the 5-95 % band and counts the modes of
+the streamed histogram after smoothing: a Gaussian kernel density on the
+histogram, bandwidth ``max(0.9 min(sd, IQR / 1.34) n^(-1/5), one bin)``
+(Silverman's rule of thumb).  A local maximum of it counts as a mode when its
+prominence (its height above the highest saddle towards a higher peak; for
+the highest peak, its height) is
+
+* at least :data:`MODE_DIP` (20 %) of its own height: the density between two
+  modes falls at least a fifth below the lower one;
+* at least :data:`MODE_NOISE_Z` (4) standard errors of the difference between
+  the estimated density at the peak and at the saddle (a kernel estimate
+  ``f``, in runs per bin, has variance ``f R(K) / h``, ``R(K) = 1 / (2
+  sqrt(pi))``, ``h`` in bins): sampling noise on a flat top, or a few stray
+  runs, is not a mode (a cluster needs about a dozen runs);
+* at least :data:`MODE_PROMINENCE` (1 %) of the highest density.
+
+``unimodal`` is "one mode".  Checked on synthetic samples (normal, uniform,
+exponential, lognormal, gamma, Student t, Cauchy: one mode at 20 to 100,000
+draws; mixtures of two normals 4 sd apart, or with 5 % of the draws 8 sd away,
+and a collapse-or-take-over split: two modes from 1,000 draws; the test has
+little power below a few hundred runs).  The bins are those of the streamed
+percentiles (:data:`BINS` over at most four times the largest deviation from
+the point-estimate run), so a few far outliers coarsen them.
+
+The bimodality coefficient ``(g^2 + 1) / (k + 3 (n-1)^2 / ((n-2)(n-3)))``
+(``g`` skewness, ``k`` excess kurtosis; 5/9 for a uniform distribution) is
+reported beside it for reference, not for the verdict: it exceeds 5/9 for
+skewed unimodal distributions too.
 
 Reproducibility
 ---------------
@@ -86,6 +142,7 @@ from smesim.io import (
     staged_files,
     write_csv,
 )
+from smesim.model import MODEL
 from smesim.model.horizon import DEFAULT_DT, DEFAULT_END_YEAR, REPORTING_YEARS, START_YEAR
 from smesim.model.outputs import ALL_COLUMNS, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
@@ -93,6 +150,15 @@ from smesim.model.params import BY_NAME, NAMES, PARAMETERS, ParameterSet
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ("scenario", "series", "year", "p5", "p25", "p50", "p75", "p95")
 PROBABILITY_COLUMNS = ("scenario", "index", "year", "p_beats_baseline")
+MODALITY_COLUMNS = (
+    "scenario",
+    "series",
+    "year",
+    "width_p5_p95",
+    "modes",
+    "unimodal",
+    "bimodality_coefficient",
+)
 BEAT_TOLERANCE = 1e-9
 #: Runs per random block (a run's draws depend only on the seed and its index).
 BLOCK_RUNS = 1024
@@ -121,17 +187,23 @@ MIN_RUNS = 20
 
 @dataclass(frozen=True)
 class Range:
-    """A user-declared distribution of one (assumed) parameter."""
+    """An independent distribution of one parameter outside the joint normal."""
 
     name: str
     distribution: str  # uniform | normal
     a: float  # lower | mean
     b: float  # upper | sd
+    source: str = ""  # where the range is declared
 
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """Joint normal of the estimated parameters plus independent declared ranges."""
+    """Joint normal of the estimated parameters plus independent ranges.
+
+    ``ranges`` are the assumed parameters' declared ranges (unless ``assumed``
+    is False) overridden or extended by the ranges file; ``held`` lists every
+    other parameter as ``(name, value, reason)``.
+    """
 
     names: tuple[str, ...]
     mean: np.ndarray
@@ -139,22 +211,104 @@ class Uncertainty:
     source: str
     ranges: tuple[Range, ...] = ()
     ranges_file: str | None = None
+    held: tuple[tuple[str, float, str], ...] = ()
+    assumed: bool = True
+
+    @property
+    def sd(self) -> np.ndarray:
+        """Standard deviations of the joint normal (before truncation to the bounds)."""
+        return np.sqrt((self.factor**2).sum(axis=1))
+
+    @property
+    def sampled(self) -> tuple[str, ...]:
+        """Every parameter the ensemble varies, in registry order."""
+        varied = set(self.names) | {r.name for r in self.ranges}
+        return tuple(n for n in NAMES if n in varied)
 
     def describe(self) -> dict:
+        sampled: dict[str, dict] = {}
+        sd = self.sd
+        for n, mu, s in zip(self.names, self.mean, sd, strict=True):
+            p = BY_NAME[n]
+            sampled[n] = {
+                "status": p.status,
+                "distribution": "normal, joint with the other estimates, truncated to bounds",
+                "mean": float(mu),
+                "sd": float(s),
+                "bounds": [p.lower, p.upper],
+                "source": self.source,
+            }
+        for r in self.ranges:
+            p = BY_NAME[r.name]
+            entry: dict = {"status": p.status, "distribution": r.distribution}
+            if r.distribution == "uniform":
+                entry.update(lower=r.a, upper=r.b)
+            else:
+                entry.update(mean=r.a, sd=r.b, bounds=[p.lower, p.upper])
+            entry["source"] = r.source
+            sampled[r.name] = entry
+        order = {n: i for i, n in enumerate(NAMES)}
         return {
+            "assumed_sampling": self.assumed,
+            "sampled": dict(sorted(sampled.items(), key=lambda kv: order[kv[0]])),
+            "held": {
+                n: {"status": BY_NAME[n].status, "value": v, "reason": why}
+                for n, v, why in self.held
+            },
             "joint_normal": {
                 "source": self.source,
                 "parameters": list(self.names),
-                "sd": np.sqrt((self.factor**2).sum(axis=1)).tolist(),
+                "sd": sd.tolist(),
             },
             "declared_ranges": {
                 "file": self.ranges_file,
                 "parameters": {
                     r.name: {"distribution": r.distribution, "a": r.a, "b": r.b}
                     for r in self.ranges
+                    if r.source == self.ranges_file
                 },
             },
         }
+
+
+def assumed_ranges(
+    point: ParameterSet, exclude: Sequence[str] = ()
+) -> tuple[tuple[Range, ...], tuple[tuple[str, float, str], ...]]:
+    """The declared ranges (``Parameter.sample``) of the assumed parameters not in
+    ``exclude``, and those held because ``point``'s value lies outside the range.
+
+    Returns ``(ranges, held)``; ``held`` as in :class:`Uncertainty`.
+    """
+    values = point.as_dict()
+    ranges, held = [], []
+    for p in PARAMETERS:
+        if p.status != "assumed" or p.sample is None or p.name in exclude:
+            continue
+        lo, hi = p.sample
+        v = values[p.name]
+        if lo <= v <= hi:
+            ranges.append(Range(p.name, "uniform", float(lo), float(hi), f"{p.sector}: {p.source}"))
+        else:
+            held.append(
+                (
+                    p.name,
+                    v,
+                    f"the parameter set's value {v:g} lies outside the declared range "
+                    f"[{lo:g}, {hi:g}] (declared around the default {p.value:g}); give "
+                    "this profile's range in a ranges file",
+                )
+            )
+    return tuple(ranges), tuple(held)
+
+
+def _held_reason(p, assumed: bool) -> str:
+    if p.status == "data":
+        return "data: a published figure"
+    if p.status == "calibrated":
+        return "calibrated, outside the joint uncertainty (not free for this profile)"
+    if p.sample is None:
+        return "assumed, no range declared (Parameter.sample)"
+    return "assumed; sampling of assumed parameters switched off (--no-assumed)"
 
 
 def _factor(cov: np.ndarray, source: str) -> np.ndarray:
@@ -176,13 +330,18 @@ def _factor(cov: np.ndarray, source: str) -> np.ndarray:
 
 
 def joint_uncertainty(
-    prof: Profile, ranges_file: str | Path | None = None, point: ParameterSet | None = None
+    prof: Profile,
+    ranges_file: str | Path | None = None,
+    point: ParameterSet | None = None,
+    *,
+    assumed: bool = True,
 ) -> Uncertainty:
-    """The joint uncertainty of the estimated parameters of the profile ``prof``.
+    """Every uncertain parameter of the profile ``prof`` (module docs).
 
-    Uses the calibrated covariance when ``point`` (default: the profile's
-    parameter set) has one, else the registry priors (documented in
-    :mod:`smesim.analysis.ensemble`).
+    The estimated parameters' joint normal uses the calibrated covariance when
+    ``point`` (default: the profile's parameter set) has one, else the registry
+    priors.  With ``assumed`` (default), the assumed parameters' declared ranges
+    join it; ``ranges_file`` overrides or adds ranges.
     """
     pset = point if point is not None else prof.parameter_set()
     meta = dict(pset.meta or {})
@@ -226,7 +385,20 @@ def joint_uncertainty(
         )
     values = pset.as_dict()
     mean = np.array([values[n] for n in names])
-    ranges = read_ranges(ranges_file, exclude=names) if ranges_file else ()
+    declared, out_of_range = assumed_ranges(pset, exclude=names) if assumed else ((), ())
+    by_name = {r.name: r for r in declared}
+    if ranges_file:
+        by_name.update({r.name: r for r in read_ranges(ranges_file, exclude=names)})
+    ranges = tuple(by_name[n] for n in NAMES if n in by_name)  # registry order: fixed draws
+    skip = {n for n, _, _ in out_of_range}
+    held = []
+    for p in PARAMETERS:
+        if p.name in names or p.name in by_name:
+            continue
+        if p.name in skip:
+            held.extend(h for h in out_of_range if h[0] == p.name)
+        else:
+            held.append((p.name, values[p.name], _held_reason(p, assumed)))
     return Uncertainty(
         names=names,
         mean=mean,
@@ -234,6 +406,8 @@ def joint_uncertainty(
         source=src,
         ranges=ranges,
         ranges_file=str(ranges_file) if ranges_file else None,
+        held=tuple(held),
+        assumed=assumed,
     )
 
 
@@ -318,7 +492,7 @@ def read_ranges(path: str | Path, exclude: Sequence[str] = ()) -> tuple[Range, .
                         f"{unit} (got mean {mu:g}, sd {sd:g})",
                     )
                 )
-        out.append(Range(name, dist, vals[0], vals[1]))
+        out.append(Range(name, dist, vals[0], vals[1], src))
     return tuple(out)
 
 
@@ -330,6 +504,10 @@ class Sampler:
     uncertainty: Uncertainty | None
     seed: int
     mode: str = "joint"
+    #: Start-year lever values ``((lever id, value), ...)`` for the model's rules that
+    #: need them (a draw that breaks a rule is redrawn); without them those rules wait
+    #: for the run.
+    levers0: tuple[tuple[str, float], ...] | None = None
 
     def sample(self, start: int, stop: int) -> ParameterSet:
         """Runs ``start`` to ``stop - 1`` as one :class:`ParameterSet`."""
@@ -345,17 +523,34 @@ class Sampler:
         off = start - first * BLOCK_RUNS
         return ParameterSet(rows[off : off + n], source=f"ensemble(seed={self.seed})")
 
+    def _levers0(self) -> dict[str, np.ndarray] | None:
+        return None if self.levers0 is None else {k: np.array(v) for k, v in self.levers0}
+
+    def _rules_hold(self, values: np.ndarray) -> np.ndarray:
+        """Per row of ``values``: every rule of the model holds (within bounds: see caller)."""
+        ok = np.ones(values.shape[0], dtype=bool)
+        with np.errstate(all="ignore"):
+            for _, holds in MODEL.rule_checks(values, self._levers0()):
+                ok &= holds
+        return ok
+
     def _block(self, block: int) -> np.ndarray:
         u = self.uncertainty
         rng = np.random.Generator(
             np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(block,)))
         )
         cols = [NAMES.index(n) for n in u.names]
-        rcols = [NAMES.index(r.name) for r in u.ranges]
+        uni = [r for r in u.ranges if r.distribution == "uniform"]
+        nor = [r for r in u.ranges if r.distribution != "uniform"]
+        ucols = [NAMES.index(r.name) for r in uni]
+        ncols = [NAMES.index(r.name) for r in nor]
+        ua, ub = np.array([r.a for r in uni]), np.array([r.b for r in uni])
+        na, nb = np.array([r.a for r in nor]), np.array([r.b for r in nor])
         lo = np.array([p.lower for p in PARAMETERS])
         hi = np.array([p.upper for p in PARAMETERS])
         out = np.repeat(self.point.values[:1], BLOCK_RUNS, axis=0)
         todo = np.arange(BLOCK_RUNS)
+        unchecked: list[np.ndarray] = []
         for _ in range(_MAX_REDRAWS):
             m = todo.size
             z = rng.standard_normal((m, len(cols)))
@@ -363,17 +558,34 @@ class Sampler:
             # then spin for about 0.1 s against the kernel's (measured: the next
             # kernel call 15 % slower); einsum's own loop is also machine-independent
             out[np.ix_(todo, cols)] = u.mean + np.einsum("ij,kj->ik", z, u.factor)
-            for r, c in zip(u.ranges, rcols, strict=True):
-                out[todo, c] = (
-                    rng.uniform(r.a, r.b, m)
-                    if r.distribution == "uniform"
-                    else rng.normal(r.a, r.b, m)
-                )
+            # the independent ranges: one draw for every uniform, one for every normal
+            # (elementwise, no BLAS); always drawn, so the stream depends on (seed, block)
+            out[np.ix_(todo, ucols)] = ua + (ub - ua) * rng.random((m, len(uni)))
+            out[np.ix_(todo, ncols)] = na + nb * rng.standard_normal((m, len(nor)))
             bad = ((out[todo] < lo) | (out[todo] > hi)).any(axis=1)
+            unchecked.append(todo[~bad])
             todo = todo[bad]
             if todo.size == 0:
-                return out
-        col = int(np.argmax(((out[todo] < lo) | (out[todo] > hi)).sum(axis=0)))
+                # every row within bounds: the rules once on the rows drawn since the last
+                # check (a rule evaluation costs as much for one row as for all)
+                rows = np.concatenate(unchecked)
+                unchecked = []
+                todo = np.sort(rows[~self._rules_hold(out[rows])])
+                if todo.size == 0:
+                    return out
+        outside = (out[todo] < lo) | (out[todo] > hi)
+        if (~self._rules_hold(out[todo])).sum() >= outside.any(axis=1).sum():  # the worse
+            checks = MODEL.rule_checks(out[todo], self._levers0())
+            rule = next(r for r, ok in checks if not ok.all())
+            raise ParameterError(
+                located(
+                    u.source,
+                    ", ".join(rule.keys),
+                    f"cannot draw values that meet the model's rule (expected {rule.expected}) "
+                    f"after {_MAX_REDRAWS} redraws: the ranges leave almost no admissible set",
+                )
+            )
+        col = int(np.argmax(outside.sum(axis=0)))
         raise ParameterError(
             located(
                 u.source,
@@ -659,6 +871,95 @@ class StreamingQuantiles:
 
 
 # ---------------------------------------------------------------------------
+# unimodality
+# ---------------------------------------------------------------------------
+
+#: Least prominence of a mode, as a share of its own height: the density between two modes
+#: falls at least this far below the lower one (module docs).
+MODE_DIP = 0.2
+#: Least prominence of a mode, as a share of the highest smoothed density (module docs).
+MODE_PROMINENCE = 0.01
+#: Least prominence of a mode, in standard errors of the kernel density estimate.
+MODE_NOISE_Z = 4.0
+#: Silverman's rule-of-thumb factor: h = 0.9 min(sd, IQR / 1.34) n^(-1/5).
+SILVERMAN = 0.9
+_RK_GAUSS = 1.0 / (2.0 * math.sqrt(math.pi))  # integral of the squared Gaussian kernel
+
+
+@dataclass(frozen=True)
+class Modality:
+    """Shape of one distribution read off its histogram (module docs, "Unimodality")."""
+
+    modes: int
+    bimodality_coefficient: float  # NaN when the values do not vary
+
+    @property
+    def unimodal(self) -> bool:
+        return self.modes == 1
+
+
+def histogram_modality(counts: np.ndarray) -> Modality:
+    """Count the modes of a histogram of equal bins (the unit of ``x`` is one bin).
+
+    A Gaussian kernel density with Silverman's bandwidth (at least one bin);
+    a local maximum is a mode when its prominence is at least :data:`MODE_DIP`
+    of its height, :data:`MODE_NOISE_Z` standard errors of the difference
+    between it and its saddle and :data:`MODE_PROMINENCE` of the highest density.
+    """
+    c = np.asarray(counts, dtype=float)
+    nz = np.nonzero(c)[0]
+    n = c.sum()
+    if n < 4 or nz.size < 2:
+        return Modality(1, math.nan)
+    c = c[nz[0] : nz[-1] + 1]
+    x = np.arange(c.size) + 0.5
+    mean = (c * x).sum() / n
+    d = x - mean
+    m2, m3, m4 = ((c * d**k).sum() / n for k in (2, 3, 4))
+    g1, g2 = m3 / m2**1.5, m4 / m2**2 - 3.0
+    skew = g1 * math.sqrt(n * (n - 1)) / (n - 2)  # sample (bias-corrected) moments
+    kurt = ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3))
+    bc = (skew**2 + 1) / (kurt + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+    cum = np.cumsum(c)
+    iqr = float(np.searchsorted(cum, 0.75 * n) - np.searchsorted(cum, 0.25 * n))
+    spread = min(math.sqrt(m2), iqr / 1.34) if iqr > 0 else math.sqrt(m2)
+    h = max(SILVERMAN * spread * n ** (-0.2), 1.0)
+    k = max(1, int(h // 4))  # coarsen to about 4-8 bins a bandwidth (exact on counts)
+    if k > 1:
+        c = np.add.reduceat(c, np.arange(0, c.size, k))
+        h /= k
+    pad = math.ceil(5 * h) + 1
+    size = 1 << math.ceil(math.log2(c.size + 2 * pad))
+    arr = np.zeros(size)
+    arr[pad : pad + c.size] = c
+    gain = np.exp(-2.0 * (math.pi * h * np.fft.rfftfreq(size)) ** 2)
+    f = np.fft.irfft(np.fft.rfft(arr) * gain, size)  # counts per bin, smoothed
+    inner = f[1:-1]
+    top = f.max()
+    # a peak lower than either least prominence cannot be a mode (its prominence <= height)
+    least = max(MODE_PROMINENCE * top, MODE_NOISE_Z**2 * _RK_GAUSS / h)
+    peaks = np.nonzero((inner > f[:-2]) & (inner >= f[2:]) & (inner >= least))[0] + 1
+    modes = 0
+    for p in peaks:
+        hp = f[p]
+        left, right = f[:p], f[p + 1 :]
+        above = np.nonzero(left > hp)[0]
+        lmin = left[above[-1] :].min() if above.size else left.min()
+        above = np.nonzero(right > hp)[0]
+        rmin = right[: above[0]].min() if above.size else right.min()
+        saddle = max(lmin, rmin, 0.0)
+        prominence = hp - saddle
+        noise = math.sqrt(max(hp + saddle, 0.0) * _RK_GAUSS / h)
+        if (
+            prominence >= MODE_DIP * hp
+            and prominence >= MODE_PROMINENCE * top
+            and prominence >= MODE_NOISE_Z * noise
+        ):
+            modes += 1
+    return Modality(max(modes, 1), float(bc))
+
+
+# ---------------------------------------------------------------------------
 # the ensemble
 # ---------------------------------------------------------------------------
 
@@ -804,6 +1105,26 @@ class EnsembleResult:
     probabilities: pd.DataFrame
     meta: dict = field(default_factory=dict)
 
+    def modality(self) -> pd.DataFrame:
+        """The unimodality diagnostic (module docs): columns ``scenario, series, year,
+        width_p5_p95, modes, unimodal, bimodality_coefficient``."""
+        cells = (self.meta.get("unimodality") or {}).get("cells") or {}
+        rows = [
+            (
+                sc,
+                series,
+                int(y),
+                d["width_p5_p95"],
+                d["modes"],
+                d["unimodal"],
+                d["bimodality_coefficient"],
+            )
+            for sc, by_series in cells.items()
+            for series, by_year in by_series.items()
+            for y, d in by_year.items()
+        ]
+        return pd.DataFrame(rows, columns=list(MODALITY_COLUMNS))
+
     def band(self, scenario: str, series: str) -> pd.DataFrame:
         """Year-indexed percentiles of one series of one scenario."""
         b = self.bands
@@ -861,6 +1182,7 @@ def run_ensemble(
     chunk_runs: int | None = None,
     progress: Callable[[int], None] | None = None,
     params_file: str | Path | None = None,
+    assumed: bool = True,
 ) -> EnsembleResult:
     """Run an ensemble and reduce it to percentile bands and probabilities.
 
@@ -897,6 +1219,9 @@ def run_ensemble(
     params_file : path, optional
         Parameter-set file used in place of the profile's calibrated set: the
         point estimate, and its covariance or standard errors when it has them.
+    assumed : bool
+        Sample the assumed parameters over their declared ranges (default);
+        False holds them at their values (module docs).
 
     Returns
     -------
@@ -925,9 +1250,10 @@ def run_ensemble(
     until = until or DEFAULT_END_YEAR
     prof = get_profile(profile)
     point = prof.parameter_set(params_file)
-    unc = joint_uncertainty(prof, ranges, point) if sample == "joint" else None
-    sampler = Sampler(point, unc, int(seed), sample)
+    unc = joint_uncertainty(prof, ranges, point, assumed=assumed) if sample == "joint" else None
     plan = build_plan(ordered, prof, point.run(0), until=until, dt=dt)
+    levers0 = tuple(zip(MODEL.lever_ids, plan.baseline_levers.tolist(), strict=True))
+    sampler = Sampler(point, unc, int(seed), sample, levers0)
     centre_runs = simulate(plan)
     centres = np.stack([_centre(centre_runs.outputs(k)) for k in range(plan.n_scenarios)])
     prob_years = tuple(y for y in REPORTING_YEARS if START_YEAR <= y <= until)
@@ -969,12 +1295,36 @@ def run_ensemble(
     return _summarise(spec, part, loaded, runs, seed, unc, execution, chunk_runs)
 
 
+def _modality_cells(acc: StreamingQuantiles, q: np.ndarray, years, report_years) -> dict:
+    """Per series and reporting year: width of the 5-95 % band, modes, unimodal yes/no,
+    bimodality coefficient (``q``: the cells' percentiles :data:`PERCENTILES`)."""
+    n_years = len(years)
+    i5, i95 = PERCENTILES.index(5), PERCENTILES.index(95)
+    pos = {int(y): i for i, y in enumerate(years)}
+    out: dict = {}
+    for j, name in enumerate(CANONICAL):
+        per_year = {}
+        for y in report_years:
+            cell = j * n_years + pos[y]
+            m = histogram_modality(acc.counts[cell])
+            bc = m.bimodality_coefficient
+            per_year[str(y)] = {
+                "width_p5_p95": float(q[cell, i95] - q[cell, i5]),
+                "modes": m.modes,
+                "unimodal": m.unimodal,
+                "bimodality_coefficient": None if math.isnan(bc) else round(bc, 4),
+            }
+        out[name] = per_year
+    return out
+
+
 def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
     plan = spec.plan
     n_years = plan.n_years
     years = plan.years
     wanted = {s.name for s in requested}
-    frames, bounds = [], {}
+    frames, bounds, shape = [], {}, {}
+    report_years = [y for y in REPORTING_YEARS if years[0] <= y <= years[-1]]
     shared = _year_cells(n_years, 0, plan.shared_years)
     for k, sc in enumerate(plan.scenarios):
         if sc.name not in wanted:
@@ -990,6 +1340,7 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         frames.append(df)
         width = acc.bin_width.reshape(len(CANONICAL), n_years).max(axis=1)
         bounds[sc.name] = dict(zip(CANONICAL, width.tolist(), strict=True))
+        shape[sc.name] = _modality_cells(acc, q, years, report_years)
     bands = pd.concat(frames, ignore_index=True)[list(BAND_COLUMNS)]
     rows = []
     for k, sc in enumerate(plan.scenarios):
@@ -1032,6 +1383,18 @@ def _summarise(spec, part, requested, runs, seed, unc, execution, chunk_runs):
         percentile_method=f"streamed histograms, {spec.bins} bins per cell, NumPy 'linear' "
         "rule; absolute error at most one bin width",
         percentile_abs_error_bound=bounds,
+        unimodality={
+            "test": "modes of the streamed histogram after Gaussian kernel smoothing "
+            f"(bandwidth {SILVERMAN:g} min(sd, IQR/1.34) n^(-1/5), at least one bin); a "
+            f"mode needs a prominence of at least {MODE_DIP:g} of its own height, "
+            f"{MODE_NOISE_Z:g} standard errors of the density estimate and "
+            f"{MODE_PROMINENCE:g} of the highest density (smesim.analysis.ensemble docs)",
+            "unimodal": "exactly one mode",
+            "bimodality_coefficient": "(g^2 + 1) / (k + 3 (n-1)^2 / ((n-2)(n-3))), for "
+            "reference only (5/9 for a uniform; above it for skewed unimodal ones too)",
+            "years": report_years,
+            "cells": shape,
+        },
         probability={
             "definition": f"share of runs where scenario > baseline + "
             f"{BEAT_TOLERANCE:g} on the same parameter draw",

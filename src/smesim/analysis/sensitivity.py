@@ -9,13 +9,24 @@ so the ranking can be followed over time.
 
 Factors
 -------
-Levers (constant from ``policy_start``, default the scenario's policy start:
-its own, else the profile's ``policy_start`` (2026); the scenario's path
-before; ranges :data:`LEVER_RANGES`: the 0-1 intensities over their whole
-range, the R&D support rates from 0 to just above the highest comparator of
-Table 7) and the estimated parameters (uniform on the point estimate +- 2
-standard deviations of the joint uncertainty used by :mod:`smesim.analysis.ensemble`,
-within their bounds).
+The default factors are the levers and the same uncertain parameters the
+default ensemble samples (:func:`smesim.analysis.ensemble.joint_uncertainty`):
+
+* levers (constant from ``policy_start``, default the scenario's policy
+  start: its own, else the profile's ``policy_start`` (2026); the scenario's
+  path before; ranges :data:`LEVER_RANGES`: the 0-1 intensities over their whole
+  range, the R&D support rates from 0 to just above the highest comparator of
+  Table 7);
+* the estimated parameters, uniform on the point estimate +- 2 standard
+  deviations of the joint uncertainty, within their bounds (Sobol and Morris
+  need independent factors: the covariance's correlations are dropped);
+* every assumed parameter with a declared range (``Parameter.sample``),
+  uniform over that range, as in the ensemble (``assumed=False`` /
+  ``--no-assumed`` leaves them out).
+
+Parameters the ensemble holds (data, assumed without a range, a profile value
+outside its declared range) are held here too; the manifest lists every factor
+with its range and origin.
 
 The study core, :func:`run_study`, takes any picklable function mapping a
 block of factor rows to outputs; the model is one such function, SALib's
@@ -57,7 +68,7 @@ from smesim.model.horizon import (
 )
 from smesim.model.levers import LEVER_BY_ID, LEVER_IDS
 from smesim.model.outputs import CANONICAL, COEXISTENCE
-from smesim.model.params import BY_NAME
+from smesim.model.params import BY_NAME, NAMES
 
 METHODS = ("sobol", "morris")
 DEFAULT_N = {"sobol": 512, "morris": 64}
@@ -79,6 +90,7 @@ class Factor:
     kind: str  # lever | parameter | other
     lower: float
     upper: float
+    origin: str = ""  # where the range comes from (module docs)
 
 
 def model_factors(
@@ -86,26 +98,43 @@ def model_factors(
     levers: bool = True,
     parameters: bool = True,
     params_file: str | Path | None = None,
+    assumed: bool = True,
 ) -> list[Factor]:
-    """Default factors: every lever and every estimated parameter of ``profile`` (module docs),
-    around the profile's parameter set or the file ``params_file``."""
+    """Default factors of ``profile`` around its parameter set or the file ``params_file``:
+    every lever, every estimated parameter and (``assumed``) every assumed parameter
+    with a declared range (module docs)."""
     prof = get_profile(profile)
-    unc = joint_uncertainty(prof, point=prof.parameter_set(params_file)) if parameters else None
+    unc = (
+        joint_uncertainty(prof, point=prof.parameter_set(params_file), assumed=assumed)
+        if parameters
+        else None
+    )
     return _factors(unc, levers)
 
 
 def _factors(unc: Uncertainty | None, levers: bool = True) -> list[Factor]:
-    """Every lever (``levers``) and every parameter of ``unc`` (when given) as factors."""
+    """Every lever (``levers``) and every parameter of ``unc`` (when given) as factors:
+    the joint normal's as point estimate +- 2 sd, the ranges' as declared (a normal
+    range as mean +- 2 sd), within the bounds."""
     out = []
     if levers:
-        out += [Factor(lid, "lever", *LEVER_RANGES[lid]) for lid in LEVER_IDS]
-    if unc is not None:
-        sd = np.sqrt((unc.factor**2).sum(axis=1))
-        for name, mu, s in zip(unc.names, unc.mean, sd, strict=True):
-            p = BY_NAME[name]
-            lo, hi = max(p.lower, mu - 2 * s), min(p.upper, mu + 2 * s)
-            if hi > lo:
-                out.append(Factor(name, "parameter", float(lo), float(hi)))
+        out += [Factor(lid, "lever", *LEVER_RANGES[lid], origin="lever range") for lid in LEVER_IDS]
+    if unc is None:
+        return out
+    found = []
+    for name, mu, s in zip(unc.names, unc.mean, unc.sd, strict=True):
+        found.append((name, mu - 2 * s, mu + 2 * s, f"estimate +- 2 sd ({unc.source})"))
+    for r in unc.ranges:
+        if r.distribution == "uniform":
+            found.append((r.name, r.a, r.b, f"declared range ({r.source})"))
+        else:
+            found.append((r.name, r.a - 2 * r.b, r.a + 2 * r.b, f"mean +- 2 sd ({r.source})"))
+    order = {n: i for i, n in enumerate(unc.sampled)}
+    for name, lo, hi, origin in sorted(found, key=lambda f: order[f[0]]):
+        p = BY_NAME[name]
+        lo, hi = max(p.lower, lo), min(p.upper, hi)
+        if hi > lo:
+            out.append(Factor(name, "parameter", float(lo), float(hi), origin))
     return out
 
 
@@ -272,7 +301,8 @@ def run_study(
         "conf_level": CONF_LEVEL,
         "num_resamples": NUM_RESAMPLES,
         "factors": [
-            {"name": f.name, "kind": f.kind, "lower": f.lower, "upper": f.upper} for f in factors
+            {"name": f.name, "kind": f.kind, "lower": f.lower, "upper": f.upper, "origin": f.origin}
+            for f in factors
         ],
         "execution": (execution or Execution()).describe(),
     }
@@ -320,6 +350,7 @@ def run_sensitivity(
     chunk_rows: int = 8192,
     progress: Callable[[int], None] | None = None,
     params_file: str | Path | None = None,
+    assumed: bool = True,
 ) -> SensitivityResult:
     """Global sensitivity of model outputs to levers and uncertain parameters.
 
@@ -345,6 +376,9 @@ def run_sensitivity(
         Local processes or a Dask scheduler address.
     params_file : path, optional
         Parameter-set file used in place of the profile's calibrated set.
+    assumed : bool
+        With the default ``factors``: include the assumed parameters with a
+        declared range (default), as the ensemble samples them.
 
     Returns
     -------
@@ -365,8 +399,9 @@ def run_sensitivity(
         )
     prof = get_profile(profile)
     point = prof.parameter_set(params_file)
+    unc = joint_uncertainty(prof, point=point, assumed=assumed)
     if factors is None:
-        factors = _factors(joint_uncertainty(prof, point=point))
+        factors = _factors(unc)
     facs = tuple(factors)
     plan = build_plan(sc, prof, point.run(0), until=years[-1], dt=dt)
     if policy_start is None:
@@ -394,11 +429,23 @@ def run_sensitivity(
         policy_start=policy_start,
         time_step_years=dt,
         lever_ranges={f.name: [f.lower, f.upper] for f in facs if f.kind == "lever"},
-        parameter_ranges="point estimate +- 2 sd of the joint uncertainty "
-        "(smesim.analysis.ensemble.joint_uncertainty), within bounds",
+        parameter_ranges="estimated parameters: point estimate +- 2 sd of the joint "
+        "uncertainty (smesim.analysis.ensemble.joint_uncertainty), within bounds; assumed "
+        "parameters: their declared range (Parameter.sample), as the ensemble samples them",
+        held_parameters=_held(unc, point, {f.name for f in facs}),
         **result.meta,
     )
     return SensitivityResult(method=result.method, table=result.table, meta=meta)
+
+
+def _held(unc: Uncertainty, point, factors: set[str]) -> dict:
+    """Every parameter that is not a factor, with its value and the reason."""
+    values = point.as_dict()
+    held = {n: {"value": v, "reason": why} for n, v, why in unc.held}
+    for n in unc.sampled:
+        if n not in factors:
+            held[n] = {"value": values[n], "reason": "not among the factors of this study"}
+    return {n: held[n] for n in NAMES if n in held}
 
 
 def write_sensitivity(

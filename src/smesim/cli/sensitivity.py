@@ -44,6 +44,12 @@ from smesim.report.i18n import hangul_font_path
 @click.option(
     "--no-parameters", is_flag=True, help="Levers only (no uncertain parameters as factors)."
 )
+@click.option(
+    "--no-assumed",
+    is_flag=True,
+    help="Leave out the assumed parameters (default: each one with a declared range is a "
+    "factor over it, as in `smesim ensemble`).",
+)
 @options.out_dir(Path("out/sensitivity"))
 @options.workers()
 @options.scheduler()
@@ -59,6 +65,7 @@ def sensitivity(
     years,
     seed,
     no_parameters,
+    no_assumed,
     out_dir,
     workers,
     scheduler,
@@ -69,8 +76,11 @@ def sensitivity(
 ):
     """Which levers and uncertain parameters drive each outcome, per reporting year.
 
-    Writes OUT/sensitivity.csv (indices with confidence intervals per output,
-    year and factor), OUT/manifest.json and a chart per output.
+    Factors: the levers, the estimated parameters (point estimate +- 2 sd) and
+    every assumed parameter with a declared range (over it), the parameters
+    `smesim ensemble` samples.  Writes OUT/sensitivity.csv (indices with
+    confidence intervals per output, year and factor), OUT/manifest.json
+    (every factor with its range and origin) and a chart per output.
     """
     if lang == "ko":
         hangul_font_path()  # a missing font package fails here, before the runs
@@ -79,7 +89,9 @@ def sensitivity(
         yrs = tuple(int(y) for y in years.split(",")) if years else REPORTING_YEARS
     except ValueError:
         raise ParameterError(f"--years: expected comma-separated years (got {years!r})") from None
-    factors = model_factors(profile, parameters=not no_parameters, params_file=params_file)
+    factors = model_factors(
+        profile, parameters=not no_parameters, params_file=params_file, assumed=not no_assumed
+    )
     n_eff = n or DEFAULT_N[method]
     if method == "sobol" and n_eff & (n_eff - 1):
         raise ParameterError(f"--n: expected a power of two for Sobol (got {n_eff})")
@@ -98,6 +110,7 @@ def sensitivity(
             scheduler=scheduler,
             progress=update,
             params_file=params_file,
+            assumed=not no_assumed,
         )
     charts = functools.partial(write_sensitivity_charts, result, lang=lang)
     paths = write_sensitivity(result, out_dir, charts=charts)

@@ -52,7 +52,7 @@ values: it is computed once per run, before the time loop.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -518,6 +518,23 @@ class Model:
         start-year lever values are checked only when ``levers0`` (lever id ->
         value) is given, i.e. when a run is prepared for a profile.
         """
+        for rule, ok in self.rule_checks(values, levers0):
+            if not ok.all():
+                run = int(np.argmin(ok))
+                got = ", ".join(
+                    f"{k} = {values[run, self.param_names.index(k)]:g}" for k in rule.keys
+                )
+                where = f" in run {run}" if len(values) > 1 else ""
+                raise ParameterError(
+                    located(
+                        source, ", ".join(rule.keys), f"expected {rule.expected} (got {got}{where})"
+                    )
+                )
+
+    def rule_checks(
+        self, values: np.ndarray, levers0: Mapping[str, np.ndarray] | None = None
+    ) -> Iterator[tuple[Rule, np.ndarray]]:
+        """``(rule, ok)`` for each rule :meth:`check_rules` tests; ``ok[i]``: run ``i`` meets it."""
         env: dict[str, object] = {n: values[:, j] for j, n in enumerate(self.param_names)}
         if levers0 is not None:
             env.update({f"{k}_0": np.asarray(v, dtype=float) for k, v in levers0.items()})
@@ -541,17 +558,7 @@ class Model:
                 ok = np.broadcast_to(
                     np.asarray(evaluate(rule.tree, env), dtype=bool), (len(values),)
                 )
-            if not ok.all():
-                run = int(np.argmin(ok))
-                got = ", ".join(
-                    f"{k} = {values[run, self.param_names.index(k)]:g}" for k in rule.keys
-                )
-                where = f" in run {run}" if len(values) > 1 else ""
-                raise ParameterError(
-                    located(
-                        source, ", ".join(rule.keys), f"expected {rule.expected} (got {got}{where})"
-                    )
-                )
+            yield rule, ok
 
     # ---- lookups ------------------------------------------------------------------
     def static_closure(self, tree: Node) -> set[str]:

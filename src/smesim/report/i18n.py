@@ -44,6 +44,7 @@ def check_lang(lang: str) -> str:
 SERIES_NAMES: dict[str, dict[str, str]] = {
     "en": {
         "wage_ratio_all_firms": "All-firm wage ratio",
+        "rd_per_researcher_sme": "SME R&D per researcher (million)",
         "wage_ratio_sme": "SME wage ratio",
         "wage_ratio_1_4": "Wage ratio, 1-4 persons",
         "wage_ratio_5_9": "Wage ratio, 5-9 persons",
@@ -71,6 +72,7 @@ SERIES_NAMES: dict[str, dict[str, str]] = {
     },
     "ko": {
         "wage_ratio_all_firms": "전체 기업 임금 수준",
+        "rd_per_researcher_sme": "중소기업 연구원 1인당 R&D (백만)",
         "wage_ratio_sme": "중소기업 임금 수준",
         "wage_ratio_1_4": "1-4인 기업 임금 수준",
         "wage_ratio_5_9": "5-9인 기업 임금 수준",
