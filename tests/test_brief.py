@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from smesim.analysis.compare import compare_scenarios
 from smesim.analysis.dominance import scenario_dominance
 from smesim.cli import cli
+from smesim.model.horizon import START_YEAR
 from smesim.report import brief
 from smesim.report.i18n import font_context
 
@@ -190,7 +191,7 @@ def test_history_pages_show_the_release_points(comp, release_file):
     np.testing.assert_allclose(sorted(map(tuple, offsets)), [(2007, 26.6), (2012, 25.8)])
     assert rd.get_xlim()[0] <= 2007 and rd.get_xlim()[1] >= 2060
     x, y = rd.get_lines()[0].get_data()
-    assert x[0] == 2012 and x[-1] == comp.end
+    assert x[0] == START_YEAR and x[-1] == comp.end
     np.testing.assert_allclose(y, comp.frames["baseline"]["rd_share_sme"])
 
 
@@ -241,13 +242,17 @@ def test_headline_marks_the_policy_start_and_scenarios_equal_to_the_baseline(com
         vertical = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [2026, 2026]]
         assert len(vertical) == 1
         assert "policy start 2026" in [t.get_text().strip() for t in ax.texts]
-    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
-    # regional dispersion leaves the wage ratio alone: drawn wider than the baseline,
-    # under its dashes, and named under the axis
-    lines = {ln.get_label(): ln for ln in wage.get_lines()}
-    base, same = lines["Baseline (current policy)"], lines["Regional dispersion"]
+    grp = next(ax for ax in fig.axes if ax.get_title() == "Capital-region share of GRP")
+    # R&D support leaves the capital region's GRP share alone: drawn wider than the
+    # baseline, under its dashes, and named under the axis
+    lines = {ln.get_label(): ln for ln in grp.get_lines()}
+    base, same = lines["Baseline (current policy)"], lines["R&D support: France level"]
     assert same.get_linewidth() > base.get_linewidth() and same.get_zorder() < base.get_zorder()
-    assert "same as the baseline: Regional dispersion" in wage.get_xlabel()
+    assert "R&D support: France level" in grp.get_xlabel()
+    assert "Regional dispersion" not in grp.get_xlabel()
+    # regional dispersion now reaches SMEs (regional access), so it is not "the same"
+    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
+    assert "Regional dispersion" not in wage.get_xlabel()
     rd = next(ax for ax in fig.axes if ax.get_title() == "SME share of business R&D")
     assert "R&D support: France level" not in rd.get_xlabel()
 

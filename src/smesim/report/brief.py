@@ -99,7 +99,7 @@ HEADLINE_CHART = (
     "capital_region_grp_share",
 )
 HISTORY_PER_PAGE = 6
-HISTORY_FIRST_YEAR = 2010
+HISTORY_FIRST_YEAR = 2005
 
 
 def parse_formats(spec: str | Sequence[str]) -> tuple[str, ...]:
