@@ -17,8 +17,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
-from smesim.model.horizon import START_YEAR
 from click.testing import CliRunner
 from PIL import Image
 
@@ -31,6 +29,7 @@ from smesim.cli.progress import progress
 from smesim.errors import CompareError, ParameterError, ScenarioError
 from smesim.inputs.profiles import get_profile, profile_names
 from smesim.inputs.scenario import LANGS, bundled_names, load_scenario
+from smesim.model.horizon import START_YEAR
 from smesim.model.outputs import HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import scenario_name, scenario_titles
