@@ -171,15 +171,16 @@ K_ROWS = (
     'hoisted_27',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
-    'hoisted_30',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
+    'hoisted_33',
     'hoisted_34',
-    'hoisted_35',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
+    'hoisted_37',
     'hoisted_38',
+    'hoisted_39',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -284,25 +285,26 @@ K_inv_population_adjustment_time = 77
 K_hoisted_27 = 78
 K_inv_startup_adjustment_time = 79
 K_inv_skills_adjustment_time = 80
-K_hoisted_30 = 81
-K_inv_reference_wage_ratio = 82
-K_inv_reference_productivity_ratio = 83
-K_inv_reference_rd_share = 84
+K_inv_reference_wage_ratio = 81
+K_inv_reference_productivity_ratio = 82
+K_inv_reference_rd_share = 83
+K_hoisted_33 = 84
 K_hoisted_34 = 85
-K_hoisted_35 = 86
-K_inv_reference_small_firm_wage_ratio = 87
-K_inv_reference_skills_index = 88
+K_inv_reference_small_firm_wage_ratio = 86
+K_inv_reference_skills_index = 87
+K_hoisted_37 = 88
 K_hoisted_38 = 89
-U_rd_subsidy_rate = 90
-U_rd_tax_incentive_rate = 91
-U_regional_dispersion = 92
-U_fair_trade_enforcement = 93
-U_scale_up_support = 94
-U_vocational_training = 95
-U_tech_diffusion = 96
-U_green_transition = 97
-A_ROWS = 98
-R_U = 90
+K_hoisted_39 = 90
+U_rd_subsidy_rate = 91
+U_rd_tax_incentive_rate = 92
+U_regional_dispersion = 93
+U_fair_trade_enforcement = 94
+U_scale_up_support = 95
+U_vocational_training = 96
+U_tech_diffusion = 97
+U_green_transition = 98
+A_ROWS = 99
+R_U = 91
 X_employment_share_sme = 20
 X_knowledge_ratio = 21
 X_appropriation_rate = 22
@@ -419,8 +421,7 @@ def per_run(P, C):
     tech_diffusion_0 = C[:, 16]
     green_transition_0 = C[:, 17]
     hundred_percent = 100.0
-    base_index = 100.0
-    K = np.empty((n, 90))
+    K = np.empty((n, 91))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_productivity_elasticity
     K[:, 2] = knowledge_spillover_rate
@@ -502,15 +503,16 @@ def per_run(P, C):
     K[:, 78] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
     K[:, 79] = 1.0 / startup_adjustment_time
     K[:, 80] = 1.0 / skills_adjustment_time
-    K[:, 81] = base_index / 3.0
-    K[:, 82] = 1.0 / reference_wage_ratio
-    K[:, 83] = 1.0 / reference_productivity_ratio
-    K[:, 84] = 1.0 / reference_rd_share
+    K[:, 81] = 1.0 / reference_wage_ratio
+    K[:, 82] = 1.0 / reference_productivity_ratio
+    K[:, 83] = 1.0 / reference_rd_share
+    K[:, 84] = 1.0 / 3.0
     K[:, 85] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 86] = base_index / 2.0
-    K[:, 87] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 88] = 1.0 / reference_skills_index
+    K[:, 86] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 87] = 1.0 / reference_skills_index
+    K[:, 88] = 1.0 / 2.0
     K[:, 89] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 90] = 1.0 / 4.0
     return K
 
 
@@ -808,24 +810,25 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        k__hoisted_30 = _g(A, K_hoisted_30, j)
-        wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         k__inv_reference_wage_ratio = _g(A, K_inv_reference_wage_ratio, j)
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
+        k__hoisted_33 = _g(A, K_hoisted_33, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
         k__hoisted_34 = _g(A, K_hoisted_34, j)
-        k__hoisted_35 = _g(A, K_hoisted_35, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
+        k__hoisted_37 = _g(A, K_hoisted_37, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
         k__hoisted_38 = _g(A, K_hoisted_38, j)
+        k__hoisted_39 = _g(A, K_hoisted_39, j)
+        wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
         population_65plus_share = Xk[0]
@@ -834,12 +837,17 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         rd_share_sme = ((100.0 * rd_sme) / (rd_sme + rd_large))
         rd_per_researcher_ratio_sme = (100.0 * ((rd_sme / researchers_sme) / (rd_large / researchers_large)))
         wage_ratio_all_firms = ((((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) + (employment_share_500_plus * 100.0)) * 0.01)
-        coexistence_economic = (k__hoisted_30 * ((min(1.0, (wage_ratio_sme * k__inv_reference_wage_ratio)) + min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio))) + min(1.0, (rd_share_sme * k__inv_reference_rd_share))))
+        wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
+        productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
+        rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
+        coexistence_economic = (((((wage_score + 1.0) * (productivity_score + 1.0)) * (rd_share_score + 1.0)) ** k__hoisted_33) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
         coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_34), 0.0), 1.0))
-        coexistence_human = (k__hoisted_35 * (min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)) + min(1.0, (sme_skills_index * k__inv_reference_skills_index))))
+        small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
+        skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
+        coexistence_human = ((((small_firm_wage_score + 1.0) * (skills_score + 1.0)) ** k__hoisted_37) - 1.0)
         coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_38), 0.0), 1.0))
-        coexistence_overall = ((((coexistence_economic + coexistence_regional) + coexistence_human) + coexistence_natural) * 0.25)
+        coexistence_overall = ((((((coexistence_economic + 1.0) * (coexistence_regional + 1.0)) * (coexistence_human + 1.0)) * (coexistence_natural + 1.0)) ** k__hoisted_39) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4
