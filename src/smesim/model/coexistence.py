@@ -232,8 +232,7 @@ S.aux(
     "base_index * MIN(MAX((environmental_intensity_worst - environmental_intensity)"
     " / (environmental_intensity_worst - environmental_intensity_target), 0), 1)",
     "index",
-    "sustainability: environmental intensity between its worst and target levels "
-    "(assumed trend)",
+    "sustainability: environmental intensity between its worst and target levels (assumed trend)",
 )
 S.aux(
     "coexistence_overall",

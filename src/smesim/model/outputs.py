@@ -96,7 +96,10 @@ SERIES: tuple[Series, ...] = (
 #: Extra, non-canonical columns reported after the canonical ones.
 EXTRA: tuple[Series, ...] = (
     Series(
-        "sme_skills_index", "index", "SME workforce skills, 2012 = 100 (assumed sector)", trend="assumed"
+        "sme_skills_index",
+        "index",
+        "SME workforce skills, 2012 = 100 (assumed sector)",
+        trend="assumed",
     ),
     Series(
         "environmental_intensity",

@@ -38,6 +38,7 @@ from matplotlib.transforms import blended_transform_factory
 from smesim.analysis.sensitivity import CONF_LEVEL
 from smesim.errors import ParameterError
 from smesim.model.horizon import DEFAULT_END_YEAR, START_YEAR
+from smesim.model.outputs import ASSUMED_TREND, COEXISTENCE, COEXISTENCE_COMPONENTS
 from smesim.report.i18n import (
     lever_name,
     lever_unit,
@@ -255,6 +256,54 @@ def plot_scenarios(
     names = ", ".join(scenario_name(n, lang).replace(" ", NBSP) for n in on_base)
     note = text("same_as_baseline", lang, names=names) if on_base else None
     return _finish_series_axes(ax, series_id, lang, legend, note=note, xlabel=xlabel)
+
+
+#: Colours of the four coexistence components (the overall index is black and thick).
+COMPONENT_COLOURS = dict(
+    zip(
+        COEXISTENCE_COMPONENTS,
+        (OKABE_ITO["blue"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"]),
+        strict=True,
+    )
+)
+
+
+def plot_coexistence_components(
+    frame: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en", legend: bool = True
+) -> Axes:
+    """The overall coexistence index of one run with its four components beside it.
+
+    The overall index is thick and black; each component is a line of its own
+    colour, dashed when its trend is partly or wholly assumed
+    (:data:`smesim.model.outputs.ASSUMED_TREND`), and the legend names carry
+    the same "assumed trend" tag as every other label.
+    """
+    ax = ax or new_axes()
+    years = frame.index.to_numpy()
+    for s in COEXISTENCE_COMPONENTS:
+        ax.plot(
+            years,
+            frame[s].to_numpy(dtype=float),
+            color=COMPONENT_COLOURS[s],
+            linewidth=1.8,
+            linestyle=(0, (5, 2)) if s in ASSUMED_TREND else "-",
+            label=short_name(s, lang),
+        )
+    ax.plot(
+        years,
+        frame["coexistence_overall"].to_numpy(dtype=float),
+        color=OKABE_ITO["black"],
+        linewidth=3.0,
+        label=short_name("coexistence_overall", lang),
+        zorder=4,
+    )
+    ax.set_ylim(0, 100)
+    ax.set_title(text("coexistence_components_title", lang))
+    ax.set_ylabel(series_unit(COEXISTENCE[-1], lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(frameon=False, fontsize="x-small", loc="best")
+    return ax
 
 
 def mark_policy_start(ax: Axes, year: float, lang: str = "en") -> Axes:

@@ -27,8 +27,10 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
+from smesim.analysis.compare import TABLE_WORDS, add_tag
 from smesim.errors import LanguageError
 from smesim.inputs.scenario import LANGS, bundled_titles
+from smesim.model.outputs import ASSUMED_TREND, TRENDS
 
 HANGUL_FONT = "NanumGothic"
 _FONT_PACKAGE = "koreanize_matplotlib"
@@ -63,6 +65,8 @@ SERIES_NAMES: dict[str, dict[str, str]] = {
         "capital_region_population_share": "Capital-region share of population",
         "capital_region_startup_share": "Capital-region share of startups",
         "population_65plus_share": "Population aged 65+",
+        "sme_skills_index": "SME skills index",
+        "environmental_intensity": "Environmental intensity",
         "coexistence_economic": "Economic coexistence",
         "coexistence_regional": "Regional coexistence",
         "coexistence_human": "Human coexistence",
@@ -90,6 +94,8 @@ SERIES_NAMES: dict[str, dict[str, str]] = {
         "capital_region_population_share": "수도권 인구 비중",
         "capital_region_startup_share": "수도권 창업 비중",
         "population_65plus_share": "65세 이상 인구 비중",
+        "sme_skills_index": "중소기업 숙련 지수",
+        "environmental_intensity": "환경 집약도",
         "coexistence_economic": "경제 상생 (공정경제)",
         "coexistence_regional": "지역 상생 (균형발전)",
         "coexistence_human": "인간 상생 (기회균등)",
@@ -115,6 +121,12 @@ SHORT_NAMES: dict[str, dict[str, str]] = {
         "coexistence_overall": "종합",
     },
 }
+
+#: The label of a series whose trend rests on assumptions
+#: (:attr:`smesim.model.outputs.Series.trend`), added to its name everywhere
+#: (:func:`series_name`, :func:`short_name`).
+#: (The words are those of the comparison tables, so a chart and a table say the same.)
+TREND_TAGS: dict[str, dict[str, str]] = {}
 
 _RATIO_EN = "% (large firms, 500+ = 100)"
 _RATIO_KO = "% (대기업 500인 이상 = 100)"
@@ -173,6 +185,7 @@ TEXT: dict[str, dict[str, str]] = {
         "headline_title": "Headline indicators: policy scenarios against the baseline",
         "coexistence_title": "Coexistence dashboard: index level (change vs {reference})",
         "coexistence_paths_title": "Coexistence indices over time",
+        "coexistence_components_title": "Overall coexistence and components",
         "levers_title": "What each scenario changes: policy lever paths",
         "levers_unchanged": "Levers no scenario changes stay at the baseline: {levers}",
         "no_levers_changed": "No scenario changes any lever.",
@@ -239,6 +252,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Headline indicators: level in the {reference}; for each scenario, the change "
             "from it (pp: percentage points, pts: index points)"
         ),
+        "findings_coexistence": (
+            "Coexistence indices: the overall index with its four components (same cells)"
+        ),
         "findings_targets": "Year each target is first reached",
         "findings_changes": "What each scenario changes against the {reference}",
         "findings_line": "Moves {levers} (from {start}). By {year}: {effects}.",
@@ -272,6 +288,7 @@ TEXT: dict[str, dict[str, str]] = {
         "headline_title": "핵심 지표: 정책 시나리오와 기준 시나리오 비교",
         "coexistence_title": "상생 지수 대시보드: 지수 수준 ({reference} 대비 변화)",
         "coexistence_paths_title": "상생 지수의 추이",
+        "coexistence_components_title": "종합 상생 지수와 구성 지수",
         "levers_title": "시나리오별 정책 수단 변화 경로",
         "levers_unchanged": "어떤 시나리오도 바꾸지 않은 정책 수단은 기준 값 유지: {levers}",
         "no_levers_changed": "정책 수단을 바꾸는 시나리오가 없습니다.",
@@ -335,6 +352,7 @@ TEXT: dict[str, dict[str, str]] = {
             "핵심 지표: {reference} 시나리오는 수준, 각 시나리오는 {reference} 대비 변화 "
             "(%p: 퍼센트포인트, pt: 지수 포인트)"
         ),
+        "findings_coexistence": "상생 지수: 종합 지수와 네 구성 지수 (셀은 위 표와 같음)",
         "findings_targets": "목표별 최초 도달 연도",
         "findings_changes": "시나리오별 {reference} 대비 변화",
         "findings_line": "{levers} 변경 ({start}년부터). {year}년: {effects}.",
@@ -367,6 +385,14 @@ TABLE_WORDS_KO: dict[str, str] = {
     "col_direction": "방향",
     "col_target": "목표 값",
     "col_p_beats_baseline": "기준보다 나을 확률",
+    "col_trend": "추세 근거",
+    "trend_assumed": "가정된 추세",
+    "trend_partly assumed": "일부 가정된 추세",
+    "md_trend_note": (
+        "{groups}. 이 지표들의 경로는 논문 수치가 아니라 가정에 기초합니다. 종합 상생 "
+        "지수는 네 구성 지수의 이동 기하평균으로 그 옆에 함께 표시하며, 어느 한 지수가 "
+        "무너지면 0 쪽으로 떨어집니다."
+    ),
     "label_scenario": "시나리오",
     "label_series": "지표",
     "label_index": "지수",
@@ -390,6 +416,12 @@ TABLE_WORDS_KO: dict[str, str] = {
     "not_by": "{end}년까지 미도달",
     "met_throughout": "{year} (전 기간 충족)",
 }
+TREND_TAGS.update(
+    {
+        lang: {t: words[f"trend_{t}"] for t in TRENDS if t}
+        for lang, words in (("en", TABLE_WORDS), ("ko", TABLE_WORDS_KO))
+    }
+)
 #: Units of :mod:`smesim.model.outputs` in Korean.
 UNIT_NAMES_KO = {"%": "%", "index 0-100": "지수 0-100"}
 
@@ -404,16 +436,39 @@ def _lookup(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
     return table.get(lang, {}).get(key) or table["en"].get(key) or key
 
 
-def series_name(series_id: str, lang: str = "en") -> str:
+def trend_tag(series_id: str, lang: str = "en") -> str:
+    """``"assumed trend"`` / ``"partly assumed trend"`` (in ``lang``) for a series whose path
+    rests on assumptions (:data:`smesim.model.outputs.ASSUMED_TREND`), else ``""``."""
+    trend = ASSUMED_TREND.get(series_id, "")
+    return _lookup(TREND_TAGS, trend, lang) if trend else ""
+
+
+def tagged(name: str, series_id: str, lang: str = "en") -> str:
+    """``name`` with the series' trend tag: ``"Natural coexistence (assumed trend)"``; a name
+    that already ends in parentheses takes the tag inside them."""
+    return add_tag(name, trend_tag(series_id, lang))
+
+
+def base_name(series_id: str, lang: str = "en") -> str:
+    """The series' display name without its trend tag (for tables that add it themselves)."""
     return _lookup(SERIES_NAMES, series_id, lang)
 
 
+def base_short_name(series_id: str, lang: str = "en") -> str:
+    """:func:`short_name` without the trend tag."""
+    if series_id not in SHORT_NAMES["en"]:
+        return base_name(series_id, lang)
+    return _lookup(SHORT_NAMES, series_id, lang)
+
+
+def series_name(series_id: str, lang: str = "en") -> str:
+    """The series' display name, with its trend tag when its trend is assumed."""
+    return tagged(base_name(series_id, lang), series_id, lang)
+
+
 def short_name(series_id: str, lang: str = "en") -> str:
-    return (
-        _lookup(SHORT_NAMES, series_id, lang)
-        if series_id in SHORT_NAMES["en"]
-        else series_name(series_id, lang)
-    )
+    """A short display name (dashboard columns), with its trend tag when assumed."""
+    return tagged(base_short_name(series_id, lang), series_id, lang)
 
 
 def series_unit(series_id: str, lang: str = "en") -> str:
