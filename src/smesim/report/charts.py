@@ -40,6 +40,7 @@ from smesim.errors import ParameterError
 from smesim.model.horizon import DEFAULT_END_YEAR, START_YEAR
 from smesim.model.outputs import ASSUMED_TREND, COEXISTENCE, COEXISTENCE_COMPONENTS
 from smesim.report.i18n import (
+    base_short_name,
     lever_name,
     lever_unit,
     scenario_name,
@@ -47,6 +48,7 @@ from smesim.report.i18n import (
     series_unit,
     short_name,
     text,
+    trend_tag,
 )
 
 BASELINE = "baseline"
@@ -655,16 +657,20 @@ def plot_lever_changes(
 
 
 def _group_columns(ax: Axes, cols: list, lang: str) -> None:
-    """Year tick labels under (series, year) columns, series names above each group."""
+    """Year tick labels under (series, year) columns, series names above each group (an
+    assumed trend's tag on a second line, so narrow groups stay apart)."""
     ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
     ax.tick_params(length=0)
     groups = list(dict.fromkeys(s for s, _ in cols))
     for g in groups:
         idx = [j for j, (s, _) in enumerate(cols) if s == g]
+        tag = trend_tag(g, lang)
         ax.text(
             np.mean(idx),
             -0.6,
-            short_name(g, lang),
+            f"{base_short_name(g, lang)}\n{wrap_display(f'({tag})', 5 * len(idx))}"
+            if tag
+            else short_name(g, lang),
             ha="center",
             va="bottom",
             fontweight="bold",
