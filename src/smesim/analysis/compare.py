@@ -62,7 +62,7 @@ import pandas as pd
 
 from smesim import __version__
 from smesim.analysis.ensemble import MIN_RUNS, read_ensemble, run_ensemble
-from smesim.analysis.workbook import manifest_frame, write_workbook
+from smesim.analysis.workbook import manifest_frame, series_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
@@ -868,11 +868,12 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
     """The comparison as Excel sheets, numbers as numbers.
 
     ``levels``, ``differences`` (points) and ``differences_pct``: one row per
-    (series, unit, year), one column per scenario (titled); ``comparison``: the
+    (series, unit, trend, year), one column per scenario (titled); ``comparison``: the
     long table of comparison.csv; ``targets`` (with ``--target``);
     ``lever_changes``: how each scenario moves each lever off the reference
     (:func:`lever_changes`); ``probabilities`` (with an ensemble); ``scenarios``;
-    ``manifest``.  Headers in ``text``'s language, as in the CSV files.
+    ``series_info`` (each series' unit, meaning and assumed-trend flag); ``manifest``.
+    Headers in ``text``'s language, as in the CSV files.
     """
     labels = comp.labels(text.lang)
     t = comp.table.assign(trend=comp.table["series"].map(text.trend))
@@ -882,13 +883,11 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
         ("differences", "diff"),
         ("differences_pct", "diff_pct"),
     ):
-        w = t.pivot_table(
-            index=["series", "unit", "trend", "year"],
-            columns="scenario",
-            values=col,
-            sort=False,
-            dropna=False,
-        )
+        keys = ["series", "unit", "trend", "year"]
+        w = t.pivot_table(index=keys, columns="scenario", values=col, sort=False, dropna=False)
+        # dropna=False keeps NaN cells but also every product of the index levels: keep the
+        # (series, unit, trend, year) rows the table has, in its order.
+        w = w.reindex(pd.MultiIndex.from_frame(t[keys].drop_duplicates()))
         w = w[comp.names].rename(columns=labels)
         w.columns.name = None
         if text.labels:
@@ -926,6 +925,7 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
         ],
         columns=["scenario", "title", "title_ko", "description", "path", "levers"],
     )
+    sheets["series_info"] = series_frame(CANONICAL)
     sheets["manifest"] = manifest_frame(comp.meta)
     return sheets
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smesim.analysis.workbook import manifest_frame, write_workbook
+from smesim.analysis.workbook import manifest_frame, series_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import ParameterError
@@ -149,8 +149,9 @@ def write_run(
 ) -> list[Path]:
     """Write ``<scenario>.csv|json|xlsx`` and ``<scenario>.manifest.json`` atomically.
 
-    ``xlsx``: sheet ``series`` (year rows, one column per series) and sheet
-    ``manifest``.  ``extra(stage, stem)`` writes more files beside the table into
+    ``xlsx``: sheet ``series`` (year rows, one column per series), sheet
+    ``series_info`` (units, meanings, which trends are assumed) and sheet ``manifest``.
+    ``extra(stage, stem)`` writes more files beside the table into
     the staging folder and returns their names (``smesim run --plot``: the chart,
     :func:`smesim.report.run_chart.write_run_chart`); they are moved in with the rest.
     """
@@ -164,7 +165,9 @@ def write_run(
         if fmt == "csv":
             write_csv(df, stage / f"{stem}.csv", float_format="%.6g")
         elif fmt == "xlsx":
-            write_workbook(stage / f"{stem}.xlsx", {"series": df, "manifest": manifest_frame(man)})
+            info = series_frame(df.columns)
+            sheets = {"series": df, "series_info": info, "manifest": manifest_frame(man)}
+            write_workbook(stage / f"{stem}.xlsx", sheets)
         else:
             (stage / f"{stem}.json").write_text(
                 dump_json(

@@ -668,7 +668,7 @@ def _group_columns(ax: Axes, cols: list, lang: str) -> None:
         ax.text(
             np.mean(idx),
             -0.6,
-            f"{base_short_name(g, lang)}\n{wrap_display(f'({tag})', 5 * len(idx))}"
+            f"{base_short_name(g, lang)}\n{wrap_display(f'({tag})', max(15, 5 * len(idx)))}"
             if tag
             else short_name(g, lang),
             ha="center",
