@@ -500,7 +500,7 @@ def test_compare_xlsx_sheets_numbers_and_text_never_a_formula(runner, write_scen
     for ws in wb:  # every text cell is text: no formula anywhere
         for cells in ws.iter_rows():
             assert all(c.data_type != "f" for c in cells)
-    assert wb["levels"].cell(1, 5).value == title
+    assert wb["levels"].cell(1, 6).value == title
 
 
 # ---- progress bars name what they count ------------------------------------------------------
