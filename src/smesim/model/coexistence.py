@@ -34,7 +34,9 @@ overall: the four indices) is their *shifted geometric mean*::
     G(c_1 .. c_n) = ((c_1 + f) * ... * (c_n + f)) ^ (1 / n) - f
 
 with ``c_i`` in index points (0-100) and the floor ``f = coexistence_floor``
-(1 index point).  Why this form:
+(1 index point); the equations write it as ``(100 + f) * (prod_i (c_i + f) /
+(100 + f)) ^ (1 / n) - f``, the same number, so the power applies to a pure
+number.  Why this form:
 
 * it cannot hide a collapse.  As one score goes to 0 the index falls toward
   0 whatever the others do: with three scores at 100 and one at 0 the
@@ -74,9 +76,12 @@ S = Sector("coexistence", __doc__)
 
 
 def shifted_geometric_mean(*scores: str) -> str:
-    """Expression of ``((c_1 + f) ... (c_n + f)) ^ (1 / n) - f`` with ``f = coexistence_floor``."""
-    product = " * ".join(f"({c} + coexistence_floor)" for c in scores)
-    return f"({product}) ^ (1 / {len(scores)}) - coexistence_floor"
+    """Expression of ``((c_1 + f) ... (c_n + f)) ^ (1 / n) - f`` with ``f = coexistence_floor``,
+    written over the dimensionless factors ``(c_i + f) / (100 + f)`` (each in (0, 1]) so the
+    power applies to a pure number."""
+    top = "(base_index + coexistence_floor)"
+    product = " * ".join(f"(({c} + coexistence_floor) / {top})" for c in scores)
+    return f"{top} * ({product}) ^ (1 / {len(scores)}) - coexistence_floor"
 
 
 S.constant(

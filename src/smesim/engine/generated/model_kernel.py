@@ -176,11 +176,13 @@ K_ROWS = (
     'inv_reference_rd_share',
     'hoisted_33',
     'hoisted_34',
+    'hoisted_35',
+    'hoisted_36',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
-    'hoisted_37',
-    'hoisted_38',
     'hoisted_39',
+    'hoisted_40',
+    'hoisted_41',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -290,21 +292,23 @@ K_inv_reference_productivity_ratio = 82
 K_inv_reference_rd_share = 83
 K_hoisted_33 = 84
 K_hoisted_34 = 85
-K_inv_reference_small_firm_wage_ratio = 86
-K_inv_reference_skills_index = 87
-K_hoisted_37 = 88
-K_hoisted_38 = 89
+K_hoisted_35 = 86
+K_hoisted_36 = 87
+K_inv_reference_small_firm_wage_ratio = 88
+K_inv_reference_skills_index = 89
 K_hoisted_39 = 90
-U_rd_subsidy_rate = 91
-U_rd_tax_incentive_rate = 92
-U_regional_dispersion = 93
-U_fair_trade_enforcement = 94
-U_scale_up_support = 95
-U_vocational_training = 96
-U_tech_diffusion = 97
-U_green_transition = 98
-A_ROWS = 99
-R_U = 91
+K_hoisted_40 = 91
+K_hoisted_41 = 92
+U_rd_subsidy_rate = 93
+U_rd_tax_incentive_rate = 94
+U_regional_dispersion = 95
+U_fair_trade_enforcement = 96
+U_scale_up_support = 97
+U_vocational_training = 98
+U_tech_diffusion = 99
+U_green_transition = 100
+A_ROWS = 101
+R_U = 93
 X_employment_share_sme = 20
 X_knowledge_ratio = 21
 X_appropriation_rate = 22
@@ -421,7 +425,9 @@ def per_run(P, C):
     tech_diffusion_0 = C[:, 16]
     green_transition_0 = C[:, 17]
     hundred_percent = 100.0
-    K = np.empty((n, 91))
+    base_index = 100.0
+    coexistence_floor = 1.0
+    K = np.empty((n, 93))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_productivity_elasticity
     K[:, 2] = knowledge_spillover_rate
@@ -506,13 +512,15 @@ def per_run(P, C):
     K[:, 81] = 1.0 / reference_wage_ratio
     K[:, 82] = 1.0 / reference_productivity_ratio
     K[:, 83] = 1.0 / reference_rd_share
-    K[:, 84] = 1.0 / 3.0
-    K[:, 85] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 86] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 87] = 1.0 / reference_skills_index
-    K[:, 88] = 1.0 / 2.0
-    K[:, 89] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
-    K[:, 90] = 1.0 / 4.0
+    K[:, 84] = base_index + coexistence_floor
+    K[:, 85] = 1.0 / (base_index + coexistence_floor)
+    K[:, 86] = 1.0 / 3.0
+    K[:, 87] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 88] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 89] = 1.0 / reference_skills_index
+    K[:, 90] = 1.0 / 2.0
+    K[:, 91] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 92] = 1.0 / 4.0
     return K
 
 
@@ -815,19 +823,21 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
         k__hoisted_33 = _g(A, K_hoisted_33, j)
+        k__hoisted_34 = _g(A, K_hoisted_34, j)
+        k__hoisted_35 = _g(A, K_hoisted_35, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_34 = _g(A, K_hoisted_34, j)
+        k__hoisted_36 = _g(A, K_hoisted_36, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
-        k__hoisted_37 = _g(A, K_hoisted_37, j)
+        k__hoisted_39 = _g(A, K_hoisted_39, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_38 = _g(A, K_hoisted_38, j)
-        k__hoisted_39 = _g(A, K_hoisted_39, j)
+        k__hoisted_40 = _g(A, K_hoisted_40, j)
+        k__hoisted_41 = _g(A, K_hoisted_41, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
@@ -840,14 +850,14 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
         productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
         rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
-        coexistence_economic = (((((wage_score + 1.0) * (productivity_score + 1.0)) * (rd_share_score + 1.0)) ** k__hoisted_33) - 1.0)
+        coexistence_economic = ((k__hoisted_33 * (((((wage_score + 1.0) * k__hoisted_34) * ((productivity_score + 1.0) * k__hoisted_34)) * ((rd_share_score + 1.0) * k__hoisted_34)) ** k__hoisted_35)) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_34), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_36), 0.0), 1.0))
         small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
         skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
-        coexistence_human = ((((small_firm_wage_score + 1.0) * (skills_score + 1.0)) ** k__hoisted_37) - 1.0)
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_38), 0.0), 1.0))
-        coexistence_overall = ((((((coexistence_economic + 1.0) * (coexistence_regional + 1.0)) * (coexistence_human + 1.0)) * (coexistence_natural + 1.0)) ** k__hoisted_39) - 1.0)
+        coexistence_human = ((k__hoisted_33 * ((((small_firm_wage_score + 1.0) * k__hoisted_34) * ((skills_score + 1.0) * k__hoisted_34)) ** k__hoisted_39)) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_40), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_33 * ((((((coexistence_economic + 1.0) * k__hoisted_34) * ((coexistence_regional + 1.0) * k__hoisted_34)) * ((coexistence_human + 1.0) * k__hoisted_34)) * ((coexistence_natural + 1.0) * k__hoisted_34)) ** k__hoisted_41)) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4
