@@ -24,7 +24,7 @@ from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, file_provenance, manifest, staged_files, write_csv
 from smesim.model.horizon import DEFAULT_DT, POLICY_START, REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS, lever_paths
-from smesim.model.outputs import HEADLINE
+from smesim.model.outputs import ASSUMED_TREND, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
 
@@ -129,6 +129,8 @@ def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
             "data_files": pset.meta.get("data_files"),
         },
         assumed_parameters=assumed,
+        # series whose path rests on assumed trends (smesim.model.outputs.Series.trend)
+        assumed_trend_series=dict(ASSUMED_TREND),
         time_step_years=plan.dt,
         integration="euler",
         years=[int(result.years[0]), int(result.years[-1])],
@@ -190,6 +192,9 @@ def summary_years(result: Result, years=REPORTING_YEARS) -> list[int]:
 
 
 def summary_table(result: Result, years=REPORTING_YEARS) -> pd.DataFrame:
-    """Headline series at :func:`summary_years`."""
+    """Headline series at :func:`summary_years`; rows named by id, an assumed trend's tag
+    added (``"coexistence_natural (assumed trend)"``)."""
     df = result.frame()
-    return df.loc[summary_years(result, years), list(HEADLINE)].T.round(2)
+    table = df.loc[summary_years(result, years), list(HEADLINE)].T.round(2)
+    table.index = [f"{s} ({ASSUMED_TREND[s]} trend)" if s in ASSUMED_TREND else s for s in HEADLINE]
+    return table
