@@ -299,12 +299,22 @@ def plot_coexistence_components(
         label=short_name("coexistence_overall", lang),
         zorder=4,
     )
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 100 + 85 * legend)  # room for the legend above the lines
+    ax.set_yticks(range(0, 101, 20))
     ax.set_title(text("coexistence_components_title", lang))
     ax.set_ylabel(series_unit(COEXISTENCE[-1], lang))
     ax.grid(True, alpha=0.3)
     if legend:
-        ax.legend(frameon=False, fontsize="x-small", loc="best")
+        # above the 0-100 range the lines never enter, so no line hides behind a name
+        # (below the top edge, where a policy-start label goes)
+        ax.legend(
+            fontsize="x-small",
+            loc="upper right",
+            bbox_to_anchor=(1, 0.91),
+            labelspacing=0.25,
+            framealpha=1,
+            edgecolor="none",
+        )
     return ax
 
 
