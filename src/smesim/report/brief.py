@@ -68,7 +68,7 @@ from smesim.inputs.scenario import bundled_names
 from smesim.io import dump_json, manifest, sha256_file, staged_files
 from smesim.model.horizon import REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS
-from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
+from smesim.model.outputs import ASSUMED_TREND, BY_ID, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import (
     TABLE_WORDS_KO,
@@ -704,7 +704,8 @@ def cover_page(
             r = _renderer(fig)
             low = min(body.get_window_extent(r).y0, name.get_window_extent(r).y0) / fig.bbox.height
             y = low - 0.025 * scale
-        notes = [text("cover_assumed", lang)]
+        assumed = ", ".join(series_name(s, lang) for s in CANONICAL if s in ASSUMED_TREND)
+        notes = [text("cover_assumed", lang, series=assumed)]
         if comp.ensemble is None:
             notes.append(text("uncertainty_missing", lang))
         note = fig.text(
