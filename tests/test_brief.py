@@ -131,7 +131,17 @@ def test_key_findings_and_appendix_pages_hold_the_numbers(tmp_path):
     assert "Capital-region share of GRP <= 50" in findings
     reached = comp.reach_text("regional_dispersion", comp.targets[1])
     assert reached.isdigit() and reached in findings
-    assert "Moves Regional dispersion (from 2026). By 2060: Capital-region share of GRP" in findings
+    assert "Moves Regional dispersion (from 2026). By 2060: Regional coexistence" in findings
+    # the coexistence table: the overall index with its components, assumed ones labelled
+    assert "Coexistence indices: the overall index with its four components" in findings
+    for label in (
+        "Economic coexistence",
+        "Regional coexistence",
+        "Human coexistence (partly assumed trend)",
+        "Natural coexistence (assumed trend)",
+        "Overall coexistence (partly assumed trend)",
+    ):
+        assert label in findings
     assert "Moves R&D direct subsidy, R&D tax incentives (from 2026)" in findings
     # the appendix: every canonical output at each reporting year
     for year, stem in zip((2030, 2060), ("appendix_1", "appendix_2"), strict=True):
@@ -336,11 +346,19 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     assert "R&D 지원: 영국 수준" in findings and "2060년까지 미도달" in findings
     assert "중소기업 임금 수준 >= 60" in findings
     appendix = pages[result.pages.index("appendix_1")]
-    assert "부록: 2040년 전체 지표" in appendix and "종합 상생 지수 [지수 0-100]" in appendix
+    assert "부록: 2040년 전체 지표" in appendix
+    assert "종합 상생 지수 (일부 가정된 추세) [지수 0-100]" in appendix
+    assert "자연 상생 (지속가능성, 가정된 추세) [지수 0-100]" in appendix
     # the tables are Korean too, in their own files beside any English ones
     header = (out / "comparison_ko.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("scenario,시나리오,series,지표,단위,연도,값")
-    assert "# 시나리오 비교" in (out / "comparison_ko.md").read_text(encoding="utf-8")
+    assert header.startswith("scenario,시나리오,series,지표,단위,추세 근거,연도,값")
+    ko = pd.read_csv(out / "comparison_ko.csv", keep_default_na=False)
+    trend = ko.drop_duplicates("series").set_index("series")["추세 근거"]
+    assert trend["coexistence_natural"] == "가정된 추세"
+    assert trend["coexistence_human"] == "일부 가정된 추세"
+    md = (out / "comparison_ko.md").read_text(encoding="utf-8")
+    assert "# 시나리오 비교" in md
+    assert "가정된 추세: 자연 상생 (지속가능성); 일부 가정된 추세: 인간 상생 (기회균등)" in md
     assert not (out / "comparison.csv").exists()
     fonts = {
         str(f.get_object().get("/BaseFont"))
