@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from smesim.analysis.compare import compare_scenarios
 from smesim.analysis.dominance import scenario_dominance
 from smesim.cli import cli
+from smesim.model.horizon import START_YEAR
 from smesim.report import brief
 from smesim.report.i18n import font_context
 
@@ -130,7 +131,17 @@ def test_key_findings_and_appendix_pages_hold_the_numbers(tmp_path):
     assert "Capital-region share of GRP <= 50" in findings
     reached = comp.reach_text("regional_dispersion", comp.targets[1])
     assert reached.isdigit() and reached in findings
-    assert "Moves Regional dispersion (from 2026). By 2060: Capital-region share of GRP" in findings
+    assert "Moves Regional dispersion (from 2026). By 2060: Regional coexistence" in findings
+    # the coexistence table: the overall index with its components, assumed ones labelled
+    assert "Coexistence indices: the overall index with its four components" in findings
+    for label in (
+        "Economic coexistence",
+        "Regional coexistence",
+        "Human coexistence (partly assumed trend)",
+        "Natural coexistence (assumed trend)",
+        "Overall coexistence (partly assumed trend)",
+    ):
+        assert label in findings
     assert "Moves R&D direct subsidy, R&D tax incentives (from 2026)" in findings
     # the appendix: every canonical output at each reporting year
     for year, stem in zip((2030, 2060), ("appendix_1", "appendix_2"), strict=True):
@@ -190,7 +201,7 @@ def test_history_pages_show_the_release_points(comp, release_file):
     np.testing.assert_allclose(sorted(map(tuple, offsets)), [(2007, 26.6), (2012, 25.8)])
     assert rd.get_xlim()[0] <= 2007 and rd.get_xlim()[1] >= 2060
     x, y = rd.get_lines()[0].get_data()
-    assert x[0] == 2012 and x[-1] == comp.end
+    assert x[0] == START_YEAR and x[-1] == comp.end
     np.testing.assert_allclose(y, comp.frames["baseline"]["rd_share_sme"])
 
 
@@ -241,13 +252,17 @@ def test_headline_marks_the_policy_start_and_scenarios_equal_to_the_baseline(com
         vertical = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [2026, 2026]]
         assert len(vertical) == 1
         assert "policy start 2026" in [t.get_text().strip() for t in ax.texts]
-    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
-    # regional dispersion leaves the wage ratio alone: drawn wider than the baseline,
-    # under its dashes, and named under the axis
-    lines = {ln.get_label(): ln for ln in wage.get_lines()}
-    base, same = lines["Baseline (current policy)"], lines["Regional dispersion"]
+    grp = next(ax for ax in fig.axes if ax.get_title() == "Capital-region share of GRP")
+    # R&D support leaves the capital region's GRP share alone: drawn wider than the
+    # baseline, under its dashes, and named under the axis
+    lines = {ln.get_label(): ln for ln in grp.get_lines()}
+    base, same = lines["Baseline (current policy)"], lines["R&D support: France level"]
     assert same.get_linewidth() > base.get_linewidth() and same.get_zorder() < base.get_zorder()
-    assert "same as the baseline: Regional dispersion" in wage.get_xlabel()
+    assert "R&D support: France level" in grp.get_xlabel()
+    assert "Regional dispersion" not in grp.get_xlabel()
+    # regional dispersion now reaches SMEs (regional access), so it is not "the same"
+    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
+    assert "Regional dispersion" not in wage.get_xlabel()
     rd = next(ax for ax in fig.axes if ax.get_title() == "SME share of business R&D")
     assert "R&D support: France level" not in rd.get_xlabel()
 
@@ -331,11 +346,19 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     assert "R&D 지원: 영국 수준" in findings and "2060년까지 미도달" in findings
     assert "중소기업 임금 수준 >= 60" in findings
     appendix = pages[result.pages.index("appendix_1")]
-    assert "부록: 2040년 전체 지표" in appendix and "종합 상생 지수 [지수 0-100]" in appendix
+    assert "부록: 2040년 전체 지표" in appendix
+    assert "종합 상생 지수 (일부 가정된 추세) [지수 0-100]" in appendix
+    assert "자연 상생 (지속가능성, 가정된 추세) [지수 0-100]" in appendix
     # the tables are Korean too, in their own files beside any English ones
     header = (out / "comparison_ko.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("scenario,시나리오,series,지표,단위,연도,값")
-    assert "# 시나리오 비교" in (out / "comparison_ko.md").read_text(encoding="utf-8")
+    assert header.startswith("scenario,시나리오,series,지표,단위,추세 근거,연도,값")
+    ko = pd.read_csv(out / "comparison_ko.csv", keep_default_na=False)
+    trend = ko.drop_duplicates("series").set_index("series")["추세 근거"]
+    assert trend["coexistence_natural"] == "가정된 추세"
+    assert trend["coexistence_human"] == "일부 가정된 추세"
+    md = (out / "comparison_ko.md").read_text(encoding="utf-8")
+    assert "# 시나리오 비교" in md
+    assert "가정된 추세: 자연 상생 (지속가능성); 일부 가정된 추세: 인간 상생 (기회균등)" in md
     assert not (out / "comparison.csv").exists()
     fonts = {
         str(f.get_object().get("/BaseFont"))

@@ -182,8 +182,8 @@ def test_coexistence_heatmap_colours_change_and_labels_levels():
     ]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Baseline (current policy)", "pkg"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2030", "2060"] * 2
-    groups = [t.get_text() for t in ax.texts if t.get_text() in ("Economic", "Overall")]
-    assert groups == ["Economic", "Overall"]
+    groups = [t.get_text() for t in ax.texts if t.get_text().startswith(("Economic", "Overall"))]
+    assert groups == ["Economic", "Overall\n(partly assumed\ntrend)"]
 
 
 @pytest.mark.parametrize(
@@ -231,7 +231,7 @@ def test_probability_heatmap():
         "70%",
         "90%",
     ]
-    assert "Overall" in [t.get_text() for t in ax.texts]
+    assert "Overall\n(partly assumed\ntrend)" in [t.get_text() for t in ax.texts]
     assert ax.get_title() == "Probability of beating the baseline"
 
 

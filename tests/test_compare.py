@@ -220,7 +220,20 @@ def test_written_files(comp, tmp_path):
     md = (tmp_path / "out" / "comparison.md").read_text()
     for y in YEARS:
         assert f"## {y}" in md
-    assert md.count("| coexistence_overall [index 0-100] |") == len(YEARS)
+    overall = "| coexistence_overall [index 0-100] (partly assumed trend) |"
+    assert md.count(overall) == len(YEARS)
+    assert md.count("| coexistence_natural [index 0-100] (assumed trend) |") == len(YEARS)
+    assert md.count("| coexistence_human [index 0-100] (partly assumed trend) |") == len(YEARS)
+    assert md.count("| coexistence_economic [index 0-100] |") == len(YEARS)
+    assert (
+        "Assumed trend: coexistence_natural; partly assumed trend: coexistence_human, "
+        "coexistence_overall. Their paths rest on assumptions" in md
+    )
+    csv = pd.read_csv(tmp_path / "out" / "comparison.csv", keep_default_na=False)
+    trend = csv.drop_duplicates("series").set_index("series")["trend"]
+    assert trend["coexistence_natural"] == "assumed trend"
+    assert trend["coexistence_human"] == "partly assumed trend"
+    assert trend["coexistence_economic"] == "" and trend["wage_ratio_sme"] == ""
     targets = pd.read_csv(tmp_path / "out" / "targets.csv")
     assert len(targets) == 2 * 3
 
@@ -288,7 +301,8 @@ def test_probabilities_shown_with_no_effect_marks(comp):
         < 1e-9
     )
     assert table.loc["economic 2030", "rd_support_france"] == "93.0"
-    assert table.loc["natural 2030", "rd_support_france"] == ("=" if natural_same else "0.0")
+    natural = "natural (assumed trend) 2030"
+    assert table.loc[natural, "rd_support_france"] == ("=" if natural_same else "0.0")
     assert "probability of beating the baseline" in format_table(c)
     assert "## Probability of beating the baseline" in to_markdown(c)
     assert cmp.probability_table(comp) is None
@@ -332,6 +346,7 @@ def test_korean_files_keep_ids_and_add_labels(comp, tmp_path):
         "series",
         "지표",
         "단위",
+        "추세 근거",
         "연도",
         "값",
         "기준 값",
@@ -401,4 +416,4 @@ def test_korean_workbook_headers(comp, tmp_path):
     assert head[:4] == ["scenario", "시나리오", "series", "지표"] and "값" in head
     levels = [c.value for c in next(wb["levels"].iter_rows(max_row=1))]
     wb.close()
-    assert levels[:4] == ["series", "단위", "연도", "기준 (현행 정책)"]
+    assert levels[:5] == ["series", "단위", "추세 근거", "연도", "기준 (현행 정책)"]

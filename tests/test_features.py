@@ -17,8 +17,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
-from smesim.model.horizon import START_YEAR
 from click.testing import CliRunner
 from PIL import Image
 
@@ -31,6 +29,7 @@ from smesim.cli.progress import progress
 from smesim.errors import CompareError, ParameterError, ScenarioError
 from smesim.inputs.profiles import get_profile, profile_names
 from smesim.inputs.scenario import LANGS, bundled_names, load_scenario
+from smesim.model.horizon import START_YEAR
 from smesim.model.outputs import HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import scenario_name, scenario_titles
@@ -413,7 +412,17 @@ def test_run_figure_has_the_headline_panels_and_a_source_line():
     sc, result = run_scenario("coexistence_package")
     fig = run_figure(sc, result)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
-    assert len([t for t in titles if t and t != "Levers set"]) == len(HEADLINE)
+    # a panel per headline series, the coexistence indices together in one panel
+    assert len([t for t in titles if t and t != "Levers set"]) == len(HEADLINE) - 4
+    coex = next(ax for ax in fig.axes if ax.get_title() == "Overall coexistence and components")
+    legend = [t.get_text() for t in coex.get_legend().get_texts()]
+    assert legend == [
+        "Economic",
+        "Regional",
+        "Human (partly assumed trend)",
+        "Natural (assumed trend)",
+        "Overall (partly assumed trend)",
+    ]
     assert fig._suptitle.get_text().startswith("Coexistence package: headline outputs")
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "smesim" in texts and "korea.toml" in texts
@@ -428,7 +437,11 @@ def test_run_xlsx_has_the_series_and_the_manifest_as_numbers(runner, tmp_path):
     )
     assert r.exit_code == 0, r.output
     wb = openpyxl.load_workbook(tmp_path / "regional_dispersion.xlsx")
-    assert wb.sheetnames == ["series", "manifest"]
+    assert wb.sheetnames == ["series", "series_info", "manifest"]
+    info = {r[0]: r[2] for r in wb["series_info"].iter_rows(min_row=2, values_only=True)}
+    assert info["coexistence_natural"] == "assumed trend"
+    assert info["sme_skills_index"] == "assumed trend"
+    assert info["coexistence_economic"] is None  # empty: not assumed
     ws = wb["series"]
     header = [c.value for c in ws[1]]
     assert header[0] == "year" and "wage_ratio_sme" in header
@@ -479,19 +492,22 @@ def test_compare_xlsx_sheets_numbers_and_text_never_a_formula(runner, write_scen
         "targets",
         "lever_changes",
         "scenarios",
+        "series_info",
         "manifest",
     ]
     levels = pd.DataFrame(wb["levels"].values)
-    assert list(levels.iloc[0, :3]) == ["series", "unit", "year"]
+    assert list(levels.iloc[0, :4]) == ["series", "unit", "trend", "year"]
+    natural = levels[levels[0] == "coexistence_natural"]
+    assert set(natural[2]) == {"assumed trend"}
     comp = cmp.compare_scenarios([path], years=(2030, 2040))
     title = "'" + '=HYPERLINK("http://x","click")'  # neutralised (OWASP), as in the CSV
-    assert list(levels.iloc[0, 3:]) == ["Baseline (current policy)", title]
+    assert list(levels.iloc[0, 4:]) == ["Baseline (current policy)", title]
     s = "capital_region_grp_share"
-    row = levels[(levels[0] == s) & (levels[2] == 2040)].iloc[0]
-    assert row[4] == pytest.approx(comp.value("eq", s, 2040), rel=1e-12)
+    row = levels[(levels[0] == s) & (levels[3] == 2040)].iloc[0]
+    assert row[5] == pytest.approx(comp.value("eq", s, 2040), rel=1e-12)
     diffs = pd.DataFrame(wb["differences"].values)
-    drow = diffs[(diffs[0] == s) & (diffs[2] == 2040)].iloc[0]
-    assert isinstance(drow[4], float) and drow[4] < -1 and drow[3] == 0
+    drow = diffs[(diffs[0] == s) & (diffs[3] == 2040)].iloc[0]
+    assert isinstance(drow[5], float) and drow[5] < -1 and drow[4] == 0
     changes = pd.DataFrame(wb["lever_changes"].values)
     assert list(changes.iloc[1, :2]) == ["eq", "regional_dispersion"]
     assert changes.iloc[1, 2] == 2026 and changes.iloc[1, 6] == 0.7
@@ -500,7 +516,7 @@ def test_compare_xlsx_sheets_numbers_and_text_never_a_formula(runner, write_scen
     for ws in wb:  # every text cell is text: no formula anywhere
         for cells in ws.iter_rows():
             assert all(c.data_type != "f" for c in cells)
-    assert wb["levels"].cell(1, 5).value == title
+    assert wb["levels"].cell(1, 6).value == title
 
 
 # ---- progress bars name what they count ------------------------------------------------------

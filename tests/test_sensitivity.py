@@ -131,7 +131,7 @@ def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     # the one lever that moves it, by its name; the factors always at zero are left out
     assert labels == ["Green transition (lever)"]
-    assert ax.get_title() == "Natural coexistence"  # a name, not the raw id
+    assert ax.get_title() == "Natural coexistence (assumed trend)"  # a labelled name, not the id
     with pytest.raises(ParameterError, match="not in this sensitivity result"):
         plot_sensitivity(model_sobol, "wage_ratio_sme")
 
@@ -198,7 +198,7 @@ def test_cli_charts_have_house_style_title_and_source_line():
     with font_context("ko"):
         figs = dict(brief.sensitivity_figures(SYNTHETIC, "ko", dpi=40))
     fig = figs["sensitivity_coexistence_overall"]
-    assert fig._suptitle.get_text().startswith("종합 상생 지수의 영향 요인")
+    assert fig._suptitle.get_text().startswith("종합 상생 지수 (일부 가정된 추세)의 영향 요인")
     texts = [t.get_text() for t in fig.texts]
     assert any(t.startswith("출처: smesim") and "korea.toml" in t and "n = 64" in t for t in texts)
     ax = fig.axes[0]

@@ -161,7 +161,8 @@ def test_installed_smesim_runs_from_another_directory(installed, tmp_path):
         ref["scenario/korea/coexistence_package"], index=ref["years"], columns=ref["columns"]
     )
     assert got.index.tolist() == want.index.tolist()
-    cols = [c for c in got.columns if c in want.columns]
+    # The coexistence indices were redefined on purpose (issue 12, item 8): not compared.
+    cols = [c for c in got.columns if c in want.columns and not c.startswith("coexistence_")]
     np.testing.assert_allclose(got[cols].to_numpy(), want[cols].to_numpy(), rtol=1e-5, atol=1e-9)
 
     # every bundled scenario, the bundled releases (history pages) and the calibrated set;

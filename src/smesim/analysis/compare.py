@@ -8,7 +8,12 @@ years:
 
 * ``value``: the level in the scenario;
 * ``diff``: value minus the reference's value (index / percentage points);
-* ``diff_pct``: that difference as a percentage of the reference's value.
+* ``diff_pct``: that difference as a percentage of the reference's value;
+* ``trend``: "assumed trend" or "partly assumed trend" for a series whose
+  path rests on assumptions (:attr:`smesim.model.outputs.Series.trend`), else
+  empty.  The text tables add the same words to the series' label, and every
+  table that shows ``coexistence_overall`` shows its four components beside
+  it (:func:`smesim.model.outputs.with_components`).
 
 The reference is the baseline (the bundled ``baseline`` scenario, added first
 unless ``include_baseline=False``; a scenario *named* ``baseline`` that the
@@ -57,7 +62,7 @@ import pandas as pd
 
 from smesim import __version__
 from smesim.analysis.ensemble import MIN_RUNS, read_ensemble, run_ensemble
-from smesim.analysis.workbook import manifest_frame, write_workbook
+from smesim.analysis.workbook import manifest_frame, series_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import CompareError
@@ -72,11 +77,19 @@ from smesim.model.horizon import (
     START_YEAR,
 )
 from smesim.model.levers import LEVER_IDS, lever_paths
-from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
+from smesim.model.outputs import (
+    ASSUMED_TREND,
+    BY_ID,
+    CANONICAL,
+    COEXISTENCE,
+    HEADLINE,
+    TRENDS,
+    with_components,
+)
 
 BASELINE = "baseline"
 #: Series the terminal table shows (files hold every canonical series).
-TERMINAL_SERIES = tuple(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
+TERMINAL_SERIES = with_components(dict.fromkeys((*HEADLINE, "export_share_sme", *COEXISTENCE)))
 
 #: The English words of the tables (keys: see :class:`TableText`).  ``col_*``: CSV headers;
 #: ``label_*``: headers of the label columns a translated CSV adds after the id columns.
@@ -90,6 +103,14 @@ TABLE_WORDS: dict[str, str] = {
     "col_direction": "direction",
     "col_target": "target",
     "col_p_beats_baseline": "p_beats_baseline",
+    "col_trend": "trend",
+    "trend_assumed": "assumed trend",
+    "trend_partly assumed": "partly assumed trend",
+    "md_trend_note": (
+        "{groups}. Their paths rest on assumptions, not on the paper's figures. "
+        "The overall index is the shifted geometric mean of its four components, shown "
+        "beside it; it falls toward 0 when any of them collapses."
+    ),
     "label_scenario": "scenario_label",
     "label_series": "series_label",
     "label_index": "index_label",
@@ -113,6 +134,15 @@ TABLE_WORDS: dict[str, str] = {
     "not_by": "not by {end}",
     "met_throughout": "{year} (met throughout)",
 }
+
+
+def add_tag(label: str, tag: str) -> str:
+    """``label`` with ``tag`` in parentheses (inside a closing parenthesis the label ends
+    with): ``"Natural coexistence (assumed trend)"``; ``label`` as is when ``tag`` is empty
+    or already in it."""
+    if not tag or tag in label:
+        return label
+    return f"{label[:-1]}, {tag})" if label.endswith(")") else f"{label} ({tag})"
 
 
 def _short_index(series_id: str) -> str:
@@ -145,6 +175,29 @@ class TableText:
     def __call__(self, key: str, **fmt) -> str:
         phrase = self.words.get(key) or TABLE_WORDS[key]
         return phrase.format(**fmt) if fmt else phrase
+
+    def trend(self, series_id: str) -> str:
+        """The trend tag of a series in this language (``"assumed trend"``), else ``""``."""
+        trend = ASSUMED_TREND.get(series_id, "")
+        return self(f"trend_{trend}") if trend else ""
+
+    def tagged(self, label: str, series_id: str) -> str:
+        """``label`` with the series' trend tag, unless the label already carries it."""
+        return add_tag(label, self.trend(series_id))
+
+    def trend_note(self, series: Sequence[str] = CANONICAL) -> str:
+        """One sentence naming the series of ``series`` whose trend is assumed ("" if none)."""
+        flagged = [s for s in series if s in ASSUMED_TREND]
+        if not flagged:
+            return ""
+        groups = []
+        for kind in reversed(TRENDS[1:]):  # "assumed" first
+            names = [self.series(s) for s in flagged if ASSUMED_TREND[s] == kind]
+            if names:
+                tag = self(f"trend_{kind}")
+                groups.append(f"{tag}: {', '.join(names)}")
+        note = self("md_trend_note", groups="; ".join(groups))
+        return note[:1].upper() + note[1:]
 
     @property
     def suffix(self) -> str:
@@ -514,15 +567,15 @@ def _table(frames: dict[str, pd.DataFrame], reference: str, years) -> pd.DataFra
             for y in years:
                 v, r = float(df.at[y, s]), float(ref.at[y, s])
                 d = v - r
-                rows.append(
-                    (name, s, BY_ID[s].unit, y, v, r, d, 100.0 * d / r if r != 0 else float("nan"))
-                )
+                pct = 100.0 * d / r if r != 0 else float("nan")
+                rows.append((name, s, BY_ID[s].unit, ENGLISH.trend(s), y, v, r, d, pct))
     return pd.DataFrame(
         rows,
         columns=[
             "scenario",
             "series",
             "unit",
+            "trend",
             "year",
             "value",
             "reference_value",
@@ -606,7 +659,8 @@ def wide_table(
     cells = {(r.series, r.scenario): _cell(r, comp.reference) for r in sub.itertuples()}
     data = [[cells[(s, n)] for n in comp.names] for s in series]
     idx = pd.Index(
-        [f"{text.series(s)} [{text.unit(BY_ID[s].unit)}]" for s in series], name=text("series")
+        [text.tagged(f"{text.series(s)} [{text.unit(BY_ID[s].unit)}]", s) for s in series],
+        name=text("series"),
     )
     return pd.DataFrame(data, index=idx, columns=comp.names)
 
@@ -618,7 +672,7 @@ def _target_rows(comp: Comparison, text: TableText = ENGLISH) -> list[list[str]]
             (comp.reached["series"] == t.series) & (comp.reached["target"] == t.value)
         ]
         dirs = sorted(set(first["direction"]))
-        label = f"{text.series(t.series)} {'/'.join(dirs)} {t.value:g}"
+        label = f"{text.tagged(text.series(t.series), t.series)} {'/'.join(dirs)} {t.value:g}"
         rows.append([label, *(comp.reach_text(n, t, text) for n in comp.names)])
     return rows
 
@@ -658,6 +712,9 @@ def format_table(
             probs = probs.rename(columns=labels)
             parts.append(f"== {text('probability_heading')} ==\n" + probs.to_string())
     parts.append(_legend(comp, text))
+    note = text.trend_note(series)
+    if note:
+        parts.append(note)
     return "\n\n".join(parts)
 
 
@@ -675,7 +732,7 @@ def probability_table(comp: Comparison, text: TableText = ENGLISH) -> pd.DataFra
     rows: list[str] = []
     names: list[str] = []
     for r in probs.itertuples():
-        row = f"{text.index(r.index)} {r.year}"
+        row = f"{text.tagged(text.index(r.index), r.index)} {r.year}"
         rows.append(row)
         names.append(r.scenario)
         same = (
@@ -710,6 +767,8 @@ def to_markdown(comp: Comparison, text: TableText = ENGLISH) -> str:
         f"# {text('md_title', reference=text.reference_name(comp.reference))}",
         "",
         _legend(comp, text),
+        "",
+        text.trend_note(),
         "",
     ]
     labels = comp.labels(text.lang)
@@ -801,6 +860,8 @@ def translated_columns(
     for col, name in (("scenario", scenario), ("series", text.series), ("index", text.series)):
         if col in out:
             out.insert(out.columns.get_loc(col) + 1, text(f"label_{col}"), out[col].map(name))
+    if "trend" in out and "series" in out:
+        out["trend"] = out["series"].map(text.trend)
     keep = {"scenario", "series", "index"}
     return out.rename(
         columns={
@@ -817,31 +878,32 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
     """The comparison as Excel sheets, numbers as numbers.
 
     ``levels``, ``differences`` (points) and ``differences_pct``: one row per
-    (series, unit, year), one column per scenario (titled); ``comparison``: the
+    (series, unit, trend, year), one column per scenario (titled); ``comparison``: the
     long table of comparison.csv; ``targets`` (with ``--target``);
     ``lever_changes``: how each scenario moves each lever off the reference
     (:func:`lever_changes`); ``probabilities`` (with an ensemble); ``scenarios``;
-    ``manifest``.  Headers in ``text``'s language, as in the CSV files.
+    ``series_info`` (each series' unit, meaning and assumed-trend flag); ``manifest``.
+    Headers in ``text``'s language, as in the CSV files.
     """
     labels = comp.labels(text.lang)
-    t = comp.table
+    t = comp.table.assign(trend=comp.table["series"].map(text.trend))
     wide = {}
     for sheet, col in (
         ("levels", "value"),
         ("differences", "diff"),
         ("differences_pct", "diff_pct"),
     ):
-        w = t.pivot_table(
-            index=["series", "unit", "year"],
-            columns="scenario",
-            values=col,
-            sort=False,
-            dropna=False,
-        )
+        keys = ["series", "unit", "trend", "year"]
+        w = t.pivot_table(index=keys, columns="scenario", values=col, sort=False, dropna=False)
+        # dropna=False keeps NaN cells but also every product of the index levels: keep the
+        # (series, unit, trend, year) rows the table has, in its order.
+        w = w.reindex(pd.MultiIndex.from_frame(t[keys].drop_duplicates()))
         w = w[comp.names].rename(columns=labels)
         w.columns.name = None
         if text.labels:
-            w.index = w.index.set_names(["series", text("col_unit"), text("col_year")])
+            w.index = w.index.set_names(
+                ["series", text("col_unit"), text("col_trend"), text("col_year")]
+            )
         wide[sheet] = w
     sheets = {**wide, "comparison": translated_columns(t, text, labels)}
     if comp.targets:
@@ -878,6 +940,7 @@ def workbook_sheets(comp: Comparison, text: TableText = ENGLISH) -> dict[str, pd
         ],
         columns=["scenario", "title", "title_ko", "description", "path", "levers"],
     )
+    sheets["series_info"] = series_frame(CANONICAL)
     sheets["manifest"] = manifest_frame(comp.meta)
     return sheets
 

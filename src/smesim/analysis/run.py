@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smesim.analysis.workbook import manifest_frame, write_workbook
+from smesim.analysis.workbook import manifest_frame, series_frame, write_workbook
 from smesim.engine.plan import build_plan
 from smesim.engine.simulate import Result, simulate
 from smesim.errors import ParameterError
@@ -22,7 +22,7 @@ from smesim.inputs.profiles import get_profile
 from smesim.inputs.scenario import Scenario, baseline_scenario, load_scenario
 from smesim.io import dump_json, file_provenance, manifest, staged_files, write_csv
 from smesim.model.horizon import DEFAULT_DT, REPORTING_YEARS
-from smesim.model.outputs import HEADLINE
+from smesim.model.outputs import ASSUMED_TREND, HEADLINE
 from smesim.model.params import BY_NAME, NAMES, ParameterSet
 
 
@@ -108,6 +108,8 @@ def run_manifest(scenario: Scenario, result: Result, seed=None) -> dict:
             "data_files": pset.meta.get("data_files"),
         },
         assumed_parameters=assumed,
+        # series whose path rests on assumed trends (smesim.model.outputs.Series.trend)
+        assumed_trend_series=dict(ASSUMED_TREND),
         time_step_years=plan.dt,
         integration="euler",
         years=[int(result.years[0]), int(result.years[-1])],
@@ -128,8 +130,9 @@ def write_run(
 ) -> list[Path]:
     """Write ``<scenario>.csv|json|xlsx`` and ``<scenario>.manifest.json`` atomically.
 
-    ``xlsx``: sheet ``series`` (year rows, one column per series) and sheet
-    ``manifest``.  ``extra(stage, stem)`` writes more files beside the table into
+    ``xlsx``: sheet ``series`` (year rows, one column per series), sheet
+    ``series_info`` (units, meanings, which trends are assumed) and sheet ``manifest``.
+    ``extra(stage, stem)`` writes more files beside the table into
     the staging folder and returns their names (``smesim run --plot``: the chart,
     :func:`smesim.report.run_chart.write_run_chart`); they are moved in with the rest.
     """
@@ -143,7 +146,9 @@ def write_run(
         if fmt == "csv":
             write_csv(df, stage / f"{stem}.csv", float_format="%.6g")
         elif fmt == "xlsx":
-            write_workbook(stage / f"{stem}.xlsx", {"series": df, "manifest": manifest_frame(man)})
+            info = series_frame(df.columns)
+            sheets = {"series": df, "series_info": info, "manifest": manifest_frame(man)}
+            write_workbook(stage / f"{stem}.xlsx", sheets)
         else:
             (stage / f"{stem}.json").write_text(
                 dump_json(
@@ -166,6 +171,9 @@ def summary_years(result: Result, years=REPORTING_YEARS) -> list[int]:
 
 
 def summary_table(result: Result, years=REPORTING_YEARS) -> pd.DataFrame:
-    """Headline series at :func:`summary_years`."""
+    """Headline series at :func:`summary_years`; rows named by id, an assumed trend's tag
+    added (``"coexistence_natural (assumed trend)"``)."""
     df = result.frame()
-    return df.loc[summary_years(result, years), list(HEADLINE)].T.round(2)
+    table = df.loc[summary_years(result, years), list(HEADLINE)].T.round(2)
+    table.index = [f"{s} ({ASSUMED_TREND[s]} trend)" if s in ASSUMED_TREND else s for s in HEADLINE]
+    return table

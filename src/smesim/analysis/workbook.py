@@ -6,7 +6,10 @@ become empty cells), and every text cell is stored as text, never as a
 formula, and neutralised as in the CSV files (:func:`smesim.io.neutralise_cell`: a
 leading ``'`` before ``=``, ``+``, ``-``, ``@``), so a name or title that starts with
 ``=`` cannot run in Excel, not even once a user edits the cell.
-:func:`manifest_frame` turns a nested manifest into a two-column sheet.
+:func:`manifest_frame` turns a nested manifest into a two-column sheet;
+:func:`series_frame` lists the output series with their units, meanings and
+whether their trend is assumed (:attr:`smesim.model.outputs.Series.trend`), the
+sheet every workbook carries beside its numbers.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from smesim.io import neutralise_cell
+from smesim.model.outputs import BY_ID
 
 #: Characters Excel forbids in a sheet name; its length limit.
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -104,3 +108,14 @@ def manifest_frame(manifest: Mapping) -> pd.DataFrame:
 
     walk("", manifest)
     return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def series_frame(ids=None) -> pd.DataFrame:
+    """One row per output series (``ids``, default every one): id, unit, trend ("assumed
+    trend", "partly assumed trend" or empty: :attr:`smesim.model.outputs.Series.trend`)
+    and meaning."""
+    rows = [
+        (s.id, s.unit, f"{s.trend} trend" if s.trend else "", s.meaning)
+        for s in (BY_ID[i] for i in (ids if ids is not None else BY_ID))
+    ]
+    return pd.DataFrame(rows, columns=["series", "unit", "trend", "meaning"])

@@ -346,10 +346,16 @@ def model_reference(profile: str = "korea", model: ModelTable | None = None) -> 
         "",
     ]
     rows = [
-        [f"`{s.id}`", s.unit, s.meaning, _anchor(s.id) if s.id in model else "missing"]
+        [
+            f"`{s.id}`",
+            s.unit,
+            f"{s.trend} trend" if s.trend else "",
+            s.meaning,
+            _anchor(s.id) if s.id in model else "missing",
+        ]
         for s in (*SERIES, *EXTRA)
     ]
-    lines += _table(["series", "unit", "meaning", "equation"], rows)
+    lines += _table(["series", "unit", "trend", "meaning", "equation"], rows)
     missing = [p for p in BY_NAME if p not in model]
     if missing:  # pragma: no cover - test_doc guards this
         lines += ["Parameters missing from the equation table: " + ", ".join(missing), ""]

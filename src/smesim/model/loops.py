@@ -1,4 +1,4 @@
-"""The eight feedback loops (docs/model.md): where each lives, what it passes through."""
+"""The feedback loops (docs/model.md): where each lives, what it passes through."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ LOOPS: tuple[Loop, ...] = (
     Loop(
         1,
         "Success to the successful (divergence engine)",
-        "reinforcing",
+        "reinforcing, saturating (the margin's effect on R&D is capped at rd_margin_cap)",
         ("rd_policy", "knowledge"),
         (
             "productivity_ratio_sme",
             "margin_sme",
+            "private_rd_sme",
             "rd_sme",
             "knowledge_sme",
             "knowledge_ratio",
@@ -32,17 +33,10 @@ LOOPS: tuple[Loop, ...] = (
     ),
     Loop(
         2,
-        "Knowledge accumulation and technology diffusion",
-        "balancing (depreciation; diffusion from large firms grows as SMEs fall behind)",
+        "Knowledge catch-up (diffusion grows with the gap)",
+        "balancing: the further SMEs fall behind, the more they absorb",
         ("knowledge",),
-        (
-            "rd_sme",
-            "knowledge_spillover",
-            "knowledge_sme",
-            "knowledge_ratio",
-            "productivity_target",
-            "productivity_ratio_sme",
-        ),
+        ("knowledge_sme", "knowledge_spillover", "knowledge_sme"),
     ),
     Loop(
         3,
@@ -96,5 +90,12 @@ LOOPS: tuple[Loop, ...] = (
             "productivity_target",
             "environmental_intensity",
         ),
+    ),
+    Loop(
+        9,
+        "Absorptive capacity",
+        "reinforcing, saturating (capped at absorptive_capacity_cap)",
+        ("rd_policy", "knowledge"),
+        ("knowledge_sme", "knowledge_ratio", "private_rd_sme", "rd_sme", "knowledge_sme"),
     ),
 )

@@ -118,11 +118,12 @@ S.param(
     "nominal_researcher_cost_growth",
     0.003796,
     "1/yr",
-    -0.05,
+    0.0,
     0.15,
     "calibrated",
     "growth of the national-currency cost of a researcher at constant R&D intensity (wages and "
-    "prices); a country's exogenous driver, fitted to Table 6's KRW-million row",
+    "prices); a country's exogenous driver, fitted to Table 6's KRW-million row; bounded below "
+    "by 0 (nominal researcher pay did not fall in either country)",
     prior=0.025,
     prior_sd=0.015,
     country=True,

@@ -72,10 +72,12 @@ from smesim.inputs.scenario import bundled_names
 from smesim.io import dump_json, manifest, sha256_file, staged_files
 from smesim.model.horizon import REPORTING_YEARS, START_YEAR
 from smesim.model.levers import LEVER_IDS
-from smesim.model.outputs import BY_ID, CANONICAL, COEXISTENCE, HEADLINE
+from smesim.model.outputs import ASSUMED_TREND, BY_ID, CANONICAL, COEXISTENCE, HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import (
     TABLE_WORDS_KO,
+    base_name,
+    base_short_name,
     check_lang,
     font_context,
     hangul_font_path,
@@ -84,7 +86,6 @@ from smesim.report.i18n import (
     scenario_name,
     scenario_titles,
     series_name,
-    short_name,
     text,
     unit_name,
 )
@@ -99,7 +100,7 @@ HEADLINE_CHART = (
     "capital_region_grp_share",
 )
 HISTORY_PER_PAGE = 6
-HISTORY_FIRST_YEAR = 2010
+HISTORY_FIRST_YEAR = 2005
 
 
 def parse_formats(spec: str | Sequence[str]) -> tuple[str, ...]:
@@ -177,9 +178,10 @@ def table_text(lang: str = "en") -> TableText:
     return TableText(
         lang=lang,
         words=TABLE_WORDS_KO,
-        series=lambda s: series_name(s, lang),
+        # Untagged names: the tables add the "assumed trend" tag themselves (TableText.tagged).
+        series=lambda s: base_name(s, lang),
         unit=lambda u: unit_name(u, lang),
-        index=lambda s: short_name(s, lang),
+        index=lambda s: base_short_name(s, lang),
         reference=lambda n: (
             text("baseline_short", lang) if n == "baseline" else scenario_name(n, lang)
         ),
@@ -713,7 +715,8 @@ def cover_page(
             r = _renderer(fig)
             low = min(body.get_window_extent(r).y0, name.get_window_extent(r).y0) / fig.bbox.height
             y = low - 0.025 * scale
-        notes = [text("cover_assumed", lang)]
+        assumed = ", ".join(series_name(s, lang) for s in CANONICAL if s in ASSUMED_TREND)
+        notes = [text("cover_assumed", lang, series=assumed)]
         if comp.ensemble is None:
             notes.append(text("uncertainty_missing", lang))
         note = fig.text(
@@ -911,17 +914,19 @@ def scenario_summary(comp: Comparison, changes: pd.DataFrame, name: str, lang: s
     )
 
 
-def findings_tables(comp: Comparison, lang: str) -> tuple[list, list, list]:
-    """Header rows, body rows and row colours of the key-findings table: scenarios by
-    (headline series, reporting year); the reference's levels, the others' changes."""
+def findings_tables(
+    comp: Comparison, lang: str, series: Sequence[str] = HEADLINE
+) -> tuple[list, list, list]:
+    """Header rows, body rows and row colours of a key-findings table: scenarios by
+    (``series``, reporting year); the reference's levels, the others' changes."""
     header = [[""], [text("scenario", lang)]]
-    for s in HEADLINE:
+    for s in series:
         header[0] += [series_name(s, lang), *([None] * (len(comp.years) - 1))]
         header[1] += [str(y) for y in comp.years]
     body = []
     for name in comp.names:
         row = [scenario_name(name, lang)]
-        for s in HEADLINE:
+        for s in series:
             for y in comp.years:
                 v = comp.value(name, s, y)
                 if name == comp.reference:
@@ -971,14 +976,25 @@ def findings_page(
     """
     ref = _reference_label(comp, lang)
     tt = table_text(lang)
-    header, body, names = findings_tables(comp, lang)
+    # The coexistence indices get a table of their own: the overall index with its four
+    # components beside it.
+    core = [s for s in HEADLINE if s not in COEXISTENCE]
+    coex = [s for s in HEADLINE if s in COEXISTENCE]
+    tables = [
+        ("findings_table", findings_tables(comp, lang, core)),
+        ("findings_coexistence", findings_tables(comp, lang, coex)),
+    ]
     for scale in _SCALES:
         fig = _page(text("findings_title", lang), sources, lang, dpi)
         fs = 11.5 * scale
         gap = 0.04 * scale
-        y = _heading(fig, 0.9, text("findings_table", lang, reference=ref), fs + 1)
-        drawn = _draw_table(fig, y, header, body, fontsize=fs, marks=[colours[n] for n in names])
-        y, fits = drawn.bottom, drawn.fits
+        y, fits = 0.9 + gap, True
+        for key, (header, body, names) in tables:
+            y = _heading(fig, y - gap, text(key, lang, reference=ref), fs + 1)
+            drawn = _draw_table(
+                fig, y, header, body, fontsize=fs, marks=[colours[n] for n in names]
+            )
+            y, fits = drawn.bottom, fits and drawn.fits
         if comp.targets:
             y = _heading(fig, y - gap, text("findings_targets", lang), fs + 1)
             rows = [

@@ -38,7 +38,9 @@ from matplotlib.transforms import blended_transform_factory
 from smesim.analysis.sensitivity import CONF_LEVEL
 from smesim.errors import ParameterError
 from smesim.model.horizon import DEFAULT_END_YEAR, START_YEAR
+from smesim.model.outputs import ASSUMED_TREND, COEXISTENCE, COEXISTENCE_COMPONENTS
 from smesim.report.i18n import (
+    base_short_name,
     lever_name,
     lever_unit,
     scenario_name,
@@ -46,6 +48,7 @@ from smesim.report.i18n import (
     series_unit,
     short_name,
     text,
+    trend_tag,
 )
 
 BASELINE = "baseline"
@@ -255,6 +258,64 @@ def plot_scenarios(
     names = ", ".join(scenario_name(n, lang).replace(" ", NBSP) for n in on_base)
     note = text("same_as_baseline", lang, names=names) if on_base else None
     return _finish_series_axes(ax, series_id, lang, legend, note=note, xlabel=xlabel)
+
+
+#: Colours of the four coexistence components (the overall index is black and thick).
+COMPONENT_COLOURS = dict(
+    zip(
+        COEXISTENCE_COMPONENTS,
+        (OKABE_ITO["blue"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"]),
+        strict=True,
+    )
+)
+
+
+def plot_coexistence_components(
+    frame: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en", legend: bool = True
+) -> Axes:
+    """The overall coexistence index of one run with its four components beside it.
+
+    The overall index is thick and black; each component is a line of its own
+    colour, dashed when its trend is partly or wholly assumed
+    (:data:`smesim.model.outputs.ASSUMED_TREND`), and the legend names carry
+    the same "assumed trend" tag as every other label.
+    """
+    ax = ax or new_axes()
+    years = frame.index.to_numpy()
+    for s in COEXISTENCE_COMPONENTS:
+        ax.plot(
+            years,
+            frame[s].to_numpy(dtype=float),
+            color=COMPONENT_COLOURS[s],
+            linewidth=1.8,
+            linestyle=(0, (5, 2)) if s in ASSUMED_TREND else "-",
+            label=short_name(s, lang),
+        )
+    ax.plot(
+        years,
+        frame["coexistence_overall"].to_numpy(dtype=float),
+        color=OKABE_ITO["black"],
+        linewidth=3.0,
+        label=short_name("coexistence_overall", lang),
+        zorder=4,
+    )
+    ax.set_ylim(0, 100 + 85 * legend)  # room for the legend above the lines
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_title(text("coexistence_components_title", lang))
+    ax.set_ylabel(series_unit(COEXISTENCE[-1], lang))
+    ax.grid(True, alpha=0.3)
+    if legend:
+        # above the 0-100 range the lines never enter, so no line hides behind a name
+        # (below the top edge, where a policy-start label goes)
+        ax.legend(
+            fontsize="x-small",
+            loc="upper right",
+            bbox_to_anchor=(1, 0.91),
+            labelspacing=0.25,
+            framealpha=1,
+            edgecolor="none",
+        )
+    return ax
 
 
 def mark_policy_start(ax: Axes, year: float, lang: str = "en") -> Axes:
@@ -606,16 +667,20 @@ def plot_lever_changes(
 
 
 def _group_columns(ax: Axes, cols: list, lang: str) -> None:
-    """Year tick labels under (series, year) columns, series names above each group."""
+    """Year tick labels under (series, year) columns, series names above each group (an
+    assumed trend's tag on a second line, so narrow groups stay apart)."""
     ax.set_xticks(range(len(cols)), [str(y) for _, y in cols])
     ax.tick_params(length=0)
     groups = list(dict.fromkeys(s for s, _ in cols))
     for g in groups:
         idx = [j for j, (s, _) in enumerate(cols) if s == g]
+        tag = trend_tag(g, lang)
         ax.text(
             np.mean(idx),
             -0.6,
-            short_name(g, lang),
+            f"{base_short_name(g, lang)}\n{wrap_display(f'({tag})', max(15, 5 * len(idx)))}"
+            if tag
+            else short_name(g, lang),
             ha="center",
             va="bottom",
             fontweight="bold",

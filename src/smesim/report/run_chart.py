@@ -4,8 +4,10 @@ One 16:9 figure in the house style of the briefing pack
 (:mod:`smesim.report.charts`: Okabe-Ito colours, the baseline black and
 dashed, a title, units on the axes and a source line naming the smesim
 version, the scenario file and the parameter set): a panel per headline
-series (:data:`smesim.model.outputs.HEADLINE`), the policy start marked when
-the scenario moves a lever, and a last panel listing the levers it sets.
+series (:data:`smesim.model.outputs.HEADLINE`) but the coexistence indices,
+one panel with the overall coexistence index and its four components beside
+it, the policy start marked when the scenario moves a lever, and a last panel
+listing the levers it sets.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from smesim._version import __version__
 from smesim.engine.simulate import Result
 from smesim.inputs.bundled import display_path
 from smesim.inputs.scenario import Scenario
-from smesim.model.outputs import HEADLINE
+from smesim.model.outputs import COEXISTENCE, HEADLINE
 from smesim.report import charts
 from smesim.report.i18n import font_context, lever_name, scenario_titles, text
 
@@ -59,19 +61,23 @@ def run_figure(scenario: Scenario, result: Result) -> Figure:
         va="bottom",
     )
     fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96), h_pad=0.06, w_pad=0.06)
+    series = [s for s in HEADLINE if s not in COEXISTENCE]
     axes = fig.subplots(2, 3).ravel()
-    moves = bool(scenario.settings)
     start = result.plan.scenarios[0].policy_start
+    moves = (
+        bool(scenario.settings) and start is not None and frame.index[0] < start <= frame.index[-1]
+    )
     with scenario_titles([scenario]):
-        for ax, series in zip(axes, HEADLINE, strict=False):
-            charts.plot_scenarios(
-                series, {name: frame}, ax=ax, colours=colours, lang=lang, legend=False
-            )
+        for ax, s in zip(axes, series, strict=False):
+            charts.plot_scenarios(s, {name: frame}, ax=ax, colours=colours, lang=lang, legend=False)
             ax.set_xlabel("")
-            if moves and start is not None and frame.index[0] < start <= frame.index[-1]:
-                charts.mark_policy_start(ax, start, lang)
+    ax = axes[len(series)]
+    charts.plot_coexistence_components(frame, ax=ax, lang=lang)
+    for ax in axes[: len(series) + 1]:
+        if moves:
+            charts.mark_policy_start(ax, start, lang)
     _lever_panel(axes[-1], scenario)
-    for ax in axes[len(HEADLINE) : -1]:
+    for ax in axes[len(series) + 1 : -1]:
         ax.set_visible(False)
     return fig
 

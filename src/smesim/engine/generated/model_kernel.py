@@ -194,15 +194,18 @@ K_ROWS = (
     'hoisted_40',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
-    'hoisted_43',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
+    'hoisted_46',
     'hoisted_47',
     'hoisted_48',
+    'hoisted_49',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
-    'hoisted_51',
+    'hoisted_52',
+    'hoisted_53',
+    'hoisted_54',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -328,25 +331,28 @@ K_inv_population_adjustment_time = 96
 K_hoisted_40 = 97
 K_inv_startup_adjustment_time = 98
 K_inv_skills_adjustment_time = 99
-K_hoisted_43 = 100
-K_inv_reference_wage_ratio = 101
-K_inv_reference_productivity_ratio = 102
-K_inv_reference_rd_share = 103
+K_inv_reference_wage_ratio = 100
+K_inv_reference_productivity_ratio = 101
+K_inv_reference_rd_share = 102
+K_hoisted_46 = 103
 K_hoisted_47 = 104
 K_hoisted_48 = 105
-K_inv_reference_small_firm_wage_ratio = 106
-K_inv_reference_skills_index = 107
-K_hoisted_51 = 108
-U_rd_subsidy_rate = 109
-U_rd_tax_incentive_rate = 110
-U_regional_dispersion = 111
-U_fair_trade_enforcement = 112
-U_scale_up_support = 113
-U_vocational_training = 114
-U_tech_diffusion = 115
-U_green_transition = 116
-A_ROWS = 117
-R_U = 109
+K_hoisted_49 = 106
+K_inv_reference_small_firm_wage_ratio = 107
+K_inv_reference_skills_index = 108
+K_hoisted_52 = 109
+K_hoisted_53 = 110
+K_hoisted_54 = 111
+U_rd_subsidy_rate = 112
+U_rd_tax_incentive_rate = 113
+U_regional_dispersion = 114
+U_fair_trade_enforcement = 115
+U_scale_up_support = 116
+U_vocational_training = 117
+U_tech_diffusion = 118
+U_green_transition = 119
+A_ROWS = 120
+R_U = 112
 X_employment_share_sme = 22
 X_knowledge_ratio = 23
 X_appropriation_rate = 24
@@ -496,7 +502,8 @@ def per_run(P, C):
     init__capital_region_startup_share = C[:, 21]
     hundred_percent = 100.0
     base_index = 100.0
-    K = np.empty((n, 109))
+    coexistence_floor = 1.0
+    K = np.empty((n, 112))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_catch_up_rate
     K[:, 2] = diffusion_catch_up_effect
@@ -597,15 +604,18 @@ def per_run(P, C):
     K[:, 97] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
     K[:, 98] = 1.0 / startup_adjustment_time
     K[:, 99] = 1.0 / skills_adjustment_time
-    K[:, 100] = base_index / 3.0
-    K[:, 101] = 1.0 / reference_wage_ratio
-    K[:, 102] = 1.0 / reference_productivity_ratio
-    K[:, 103] = 1.0 / reference_rd_share
-    K[:, 104] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 105] = base_index / 2.0
-    K[:, 106] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 107] = 1.0 / reference_skills_index
-    K[:, 108] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 100] = 1.0 / reference_wage_ratio
+    K[:, 101] = 1.0 / reference_productivity_ratio
+    K[:, 102] = 1.0 / reference_rd_share
+    K[:, 103] = base_index + coexistence_floor
+    K[:, 104] = 1.0 / (base_index + coexistence_floor)
+    K[:, 105] = 1.0 / 3.0
+    K[:, 106] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 107] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 108] = 1.0 / reference_skills_index
+    K[:, 109] = 1.0 / 2.0
+    K[:, 110] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 111] = 1.0 / 4.0
     return K
 
 
@@ -1004,24 +1014,27 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         employment_share_500_plus = _g(Y, S_employment_share_500_plus, j)
-        k__hoisted_43 = _g(A, K_hoisted_43, j)
-        wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         k__inv_reference_wage_ratio = _g(A, K_inv_reference_wage_ratio, j)
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
+        k__hoisted_46 = _g(A, K_hoisted_46, j)
+        k__hoisted_47 = _g(A, K_hoisted_47, j)
+        k__hoisted_48 = _g(A, K_hoisted_48, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_47 = _g(A, K_hoisted_47, j)
-        k__hoisted_48 = _g(A, K_hoisted_48, j)
+        k__hoisted_49 = _g(A, K_hoisted_49, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
+        k__hoisted_52 = _g(A, K_hoisted_52, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_51 = _g(A, K_hoisted_51, j)
+        k__hoisted_53 = _g(A, K_hoisted_53, j)
+        k__hoisted_54 = _g(A, K_hoisted_54, j)
+        wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
         population_65plus_share = Xk[0]
@@ -1031,12 +1044,17 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         rd_per_researcher_sme = (rd_sme / researchers_sme)
         rd_per_researcher_ratio_sme = ((100.0 * rd_per_researcher_sme) / (rd_large / researchers_large))
         wage_ratio_all_firms = ((((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) + (employment_share_500_plus * 100.0)) * 0.01)
-        coexistence_economic = (k__hoisted_43 * ((min(1.0, (wage_ratio_sme * k__inv_reference_wage_ratio)) + min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio))) + min(1.0, (rd_share_sme * k__inv_reference_rd_share))))
+        wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
+        productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
+        rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
+        coexistence_economic = ((k__hoisted_46 * (((((wage_score + 1.0) * k__hoisted_47) * ((productivity_score + 1.0) * k__hoisted_47)) * ((rd_share_score + 1.0) * k__hoisted_47)) ** k__hoisted_48)) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_47), 0.0), 1.0))
-        coexistence_human = (k__hoisted_48 * (min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)) + min(1.0, (sme_skills_index * k__inv_reference_skills_index))))
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_51), 0.0), 1.0))
-        coexistence_overall = ((((coexistence_economic + coexistence_regional) + coexistence_human) + coexistence_natural) * 0.25)
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_49), 0.0), 1.0))
+        small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
+        skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
+        coexistence_human = ((k__hoisted_46 * ((((small_firm_wage_score + 1.0) * k__hoisted_47) * ((skills_score + 1.0) * k__hoisted_47)) ** k__hoisted_52)) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_53), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_46 * ((((((coexistence_economic + 1.0) * k__hoisted_47) * ((coexistence_regional + 1.0) * k__hoisted_47)) * ((coexistence_human + 1.0) * k__hoisted_47)) * ((coexistence_natural + 1.0) * k__hoisted_47)) ** k__hoisted_54)) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4

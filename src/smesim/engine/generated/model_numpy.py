@@ -193,6 +193,7 @@ OUTPUTS = (
 hundred_percent = 100.0  # %: 100 % (a whole): forms odds x / (100 - x) of shares and turns fractions into percent
 base_index = 100.0  # index: the index base (start year = 100; coexistence index 100 = reference reached)
 rd_intensity_large_0 = 1.0  # RDU/yr: large firms' start-year private R&D per unit of value added: the normalisation that defines the R&D unit (RDU)
+coexistence_floor = 1.0  # index: floor of the shifted geometric mean (index points): keeps a zero score finite (ln(0 + 1) = 0) and the index differentiable; one point is the resolution the indices are read at (a definition of the index, not an uncertain quantity)
 
 
 def initialise(P, L0, X0):
@@ -631,12 +632,17 @@ def evaluate(Y, P, C, U, X, t, out=None):
         rd_per_researcher_sme = rd_sme / researchers_sme  # RDU/yr/RU
         rd_per_researcher_ratio_sme = hundred_percent * rd_per_researcher_sme / (rd_large / researchers_large)  # %
         wage_ratio_all_firms = (employment_share_1_4 * wage_ratio_1_4 + employment_share_5_9 * wage_ratio_5_9 + employment_share_10_99 * wage_ratio_10_99 + employment_share_100_499 * wage_ratio_100_499 + employment_share_500_plus * hundred_percent) / hundred_percent  # %
-        coexistence_economic = base_index / 3.0 * (np.minimum(1.0, wage_ratio_sme / reference_wage_ratio) + np.minimum(1.0, productivity_ratio_sme / reference_productivity_ratio) + np.minimum(1.0, rd_share_sme / reference_rd_share))  # index
+        wage_score = base_index * np.minimum(1.0, wage_ratio_all_firms / reference_wage_ratio)  # index
+        productivity_score = base_index * np.minimum(1.0, productivity_ratio_sme / reference_productivity_ratio)  # index
+        rd_share_score = base_index * np.minimum(1.0, rd_share_sme / reference_rd_share)  # index
+        coexistence_economic = (base_index + coexistence_floor) * ((wage_score + coexistence_floor) / (base_index + coexistence_floor) * ((productivity_score + coexistence_floor) / (base_index + coexistence_floor)) * ((rd_share_score + coexistence_floor) / (base_index + coexistence_floor))) ** (1.0 / 3.0) - coexistence_floor  # index
         mean_capital_region_share = (capital_region_grp_share + capital_region_population_share + capital_region_startup_share) / 3.0  # %
         coexistence_regional = base_index * np.minimum(np.maximum((concentrated_capital_region_share - mean_capital_region_share) / (concentrated_capital_region_share - balanced_capital_region_share), 0.0), 1.0)  # index
-        coexistence_human = base_index / 2.0 * (np.minimum(1.0, wage_ratio_1_4 / reference_small_firm_wage_ratio) + np.minimum(1.0, sme_skills_index / reference_skills_index))  # index
+        small_firm_wage_score = base_index * np.minimum(1.0, wage_ratio_1_4 / reference_small_firm_wage_ratio)  # index
+        skills_score = base_index * np.minimum(1.0, sme_skills_index / reference_skills_index)  # index
+        coexistence_human = (base_index + coexistence_floor) * ((small_firm_wage_score + coexistence_floor) / (base_index + coexistence_floor) * ((skills_score + coexistence_floor) / (base_index + coexistence_floor))) ** (1.0 / 2.0) - coexistence_floor  # index
         coexistence_natural = base_index * np.minimum(np.maximum((environmental_intensity_worst - environmental_intensity) / (environmental_intensity_worst - environmental_intensity_target), 0.0), 1.0)  # index
-        coexistence_overall = (coexistence_economic + coexistence_regional + coexistence_human + coexistence_natural) / 4.0  # index
+        coexistence_overall = (base_index + coexistence_floor) * ((coexistence_economic + coexistence_floor) / (base_index + coexistence_floor) * ((coexistence_regional + coexistence_floor) / (base_index + coexistence_floor)) * ((coexistence_human + coexistence_floor) / (base_index + coexistence_floor)) * ((coexistence_natural + coexistence_floor) / (base_index + coexistence_floor))) ** (1.0 / 4.0) - coexistence_floor  # index
         out[:, 0] = wage_ratio_all_firms
         out[:, 1] = wage_ratio_sme
         out[:, 2] = wage_ratio_1_4
