@@ -211,8 +211,16 @@ one cause.
 
 - **v1.** The overall index was the arithmetic mean of the four. The economic
   index compared the SME-only wage with Japan's all-firm 88.1.
-- **v2.** The indices are defined in `src/smesim/model/coexistence.py`. The
-  equations in force when this file was generated are listed below.
+- **v2.** The indices are defined in `src/smesim/model/coexistence.py`:
+  - every index built from several scores, and the overall index, is a
+    shifted geometric mean, so one collapsing component pulls it down and a
+    rising assumed trend (the natural index) can no longer offset a falling
+    economic index point for point;
+  - the economic index's wage score uses `wage_ratio_all_firms`, like for like
+    with Japan's all-firm 88.1;
+  - components whose trend is assumed are labelled so wherever they appear.
+
+  The equations in force when this file was generated are listed below.
 - **Reading the tables.** The index rows compare two different definitions as
   well as two models. Read their change as "what a reader of an earlier brief
   sees move", not as a change in the economy the model describes.
