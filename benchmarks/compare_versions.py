@@ -97,9 +97,11 @@ one cause.
   from collapse to takeover, so the v1 ensemble was bimodal.
 - **v2** starts in 2007, the first column of Table 6. The R&D series therefore
   have two intervals of change, 2007-2012 and 2012-2017, not one. The start
-  year is a balance: every target equals its starting value, and the knowledge
-  stocks start at the steady state of start-year R&D and diffusion. The three
-  gap parameters are gone.
+  year is a balance: every target of the SME sectors equals its starting
+  value, and the knowledge stocks start at the steady state of start-year R&D
+  and diffusion. The three gap parameters are gone. (The capital region's
+  shares are the one exception: they rise slowly toward targets a little
+  above their start values, the documented rise of the 2000s and 2010s.)
 - **Exogenous drivers.** In v2 everything that moves after the start year is
   driven by exogenous paths acting through the feedback structure:
   - Large firms' technological opportunity (`rd_policy`): large firms' desired
