@@ -102,8 +102,9 @@ one cause.
   and diffusion. The three gap parameters are gone. (The capital region's
   shares are the one exception: they rise slowly toward targets a little
   above their start values, the documented rise of the 2000s and 2010s.)
-- **Exogenous drivers.** In v2 everything that moves after the start year is
-  driven by exogenous paths acting through the feedback structure:
+- **Exogenous drivers.** In v2 everything that moves in the SME sectors after
+  the start year is driven by exogenous paths acting through the feedback
+  structure:
   - Large firms' technological opportunity (`rd_policy`): large firms' desired
     R&D intensity drifts up at a country-specific rate that fades over about a
     decade, so the drift has a ceiling. The joint fit gives Korea a clearly
