@@ -155,7 +155,7 @@ S.param(
     100.0,
     300.0,
     "assumed",
-    "assumed: SME skills index (2012 = 100) of equal opportunities",
+    "assumed: SME skills index (start year = 100) of equal opportunities",
 )
 S.param(
     "environmental_intensity_target",
@@ -164,7 +164,7 @@ S.param(
     0.0,
     100.0,
     "assumed",
-    "assumed: intensity (2012 = 100) at which the natural index is 100 (a 60 % cut)",
+    "assumed: intensity (start year = 100) at which the natural index is 100 (a 60 % cut)",
 )
 S.param(
     "environmental_intensity_worst",

@@ -103,13 +103,13 @@ EXTRA: tuple[Series, ...] = (
     Series(
         "sme_skills_index",
         "index",
-        "SME workforce skills, 2012 = 100 (assumed sector)",
+        "SME workforce skills, start year = 100 (assumed sector)",
         trend="assumed",
     ),
     Series(
         "environmental_intensity",
         "index",
-        "environmental intensity, 2012 = 100 (assumed trend)",
+        "environmental intensity, start year = 100 (assumed trend)",
         trend="assumed",
     ),
     Series("knowledge_ratio", "1", "SME / large knowledge per worker"),
