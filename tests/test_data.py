@@ -63,20 +63,37 @@ def test_bundled_korea_release_has_the_papers_figures_as_documented():
     assert list(pts.columns) == list(POINT_COLUMNS)
     assert set(pts["series"]) <= set(CANONICAL)
     got = {(r.series, r.year): r.value for r in pts.itertuples()}
-    assert got[("wage_ratio_sme", 2012)] == 56.7 and got[("wage_ratio_sme", 2017)] == 54.2
-    assert got[("rd_share_sme", 2007)] == 26.6  # kept as history
+    # Table 4's "total" is the all-firm average over the 500+ wage: wage_ratio_all_firms
+    assert got[("wage_ratio_all_firms", 2012)] == 56.7
+    assert got[("wage_ratio_all_firms", 2017)] == 54.2
+    assert "wage_ratio_sme" not in set(pts["series"])  # the SME-only average is not Table 4's
+    # Table 6, every column from 2007 (the model's start year), the KRW-million row too
+    for sid, values in {
+        "rd_share_sme": (26.6, 25.8, 21.9),
+        "rd_per_researcher_ratio_sme": (44.7, 36.7, 27.6),
+        "rd_per_researcher_sme": (76.4, 83.1, 79.1),
+    }.items():
+        assert tuple(got[(sid, y)] for y in (2007, 2012, 2017)) == values, sid
+    krw = pts[pts["series"] == "rd_per_researcher_sme"]
+    assert (krw["unit"] == "million national currency").all()
     assert got[("export_share_sme", 2019)] == 18.8  # 2019H1 mapped to its year
     h1 = pts[(pts["series"] == "export_share_sme") & (pts["year"] == 2019)].iloc[0]
-    assert h1["weight"] == 0.5 and "2019H1" in h1["note"]
+    assert "2019H1" in h1["note"] and "weight halved" in h1["note"]
     # uncertain cells are flagged in the note and handled by weight
     prod = pts[pts["series"] == "productivity_ratio_sme"].iloc[0]
     assert "uncertain" in prod["note"] and prod["weight"] == 0.5
     emp = pts[(pts["series"] == "employment_share_sme") & (pts["year"] == 2018)].iloc[0]
     assert "uncertain" in emp["note"] and emp["weight"] == 0
-    # history and exclusions are split off from the fitted points
-    assert set(rel.history()["year"]) == {2000, 2007}
-    assert (rel.fitted()["year"] >= 2012).all() and (rel.fitted()["weight"] > 0).all()
-    assert len(rel.fitted()) + len(rel.history()) + len(rel.excluded()) == len(pts)
+    # every figure after 2017 is the out-of-sample test: weight 0, reported, not fitted
+    post = pts[pts["year"] > 2017]
+    assert len(post) == 7 and (post["weight"] == 0).all()
+    assert post["note"].str.startswith("post-2017: out-of-sample check, not fitted").all()
+    # history (before the start year) and exclusions are split off from the fitted points
+    assert set(rel.history()["year"]) == {2000}
+    fitted = rel.fitted()
+    assert fitted["year"].between(2007, 2017).all() and (fitted["weight"] > 0).all()
+    assert len(fitted) == 24 and set(rel.excluded()["year"]) == {2018, 2019}
+    assert len(fitted) + len(rel.history()) + len(rel.excluded()) == len(pts)
     assert rel.replaced.empty and list(rel.replaced.columns) == list(REPLACED_COLUMNS)
     # bundled files are labelled portably, whatever the installation
     label = "smesim/data/releases/korea/2019-10-park2019-paper.csv"
@@ -87,14 +104,17 @@ def test_bundled_korea_release_has_the_papers_figures_as_documented():
 def test_bundled_japan_release_is_separate():
     pts = load_releases(profile="japan").points
     assert set(pts["series"]) == {
-        "wage_ratio_sme",
+        "wage_ratio_all_firms",
         "wage_ratio_1_4",
         "wage_ratio_5_9",
         "wage_ratio_10_99",
         "wage_ratio_100_499",
     }
-    total = pts[pts["series"] == "wage_ratio_sme"]
-    assert total["value"].tolist() == [84.2, 88.1] and (total["weight"] == 0).all()
+    # Table 4's "total" is the all-firm figure, fitted (Table 5: 3,044 / 3,455 = 88.1)
+    total = pts[pts["series"] == "wage_ratio_all_firms"].sort_values("year")
+    assert total["value"].tolist() == [84.2, 88.1] and (total["weight"] == 1).all()
+    one_to_four = pts[pts["series"] == "wage_ratio_1_4"]
+    assert one_to_four["year"].tolist() == [2017] and one_to_four["weight"].tolist() == [0.5]
 
 
 # ---- layouts round-trip -------------------------------------------------------------------
@@ -372,7 +392,9 @@ def test_every_canonical_series_has_a_possible_range():
     assert kinds["wage_ratio_sme"] == kinds["rd_per_researcher_ratio_sme"] == "ratio"
     assert kinds["rd_share_sme"] == kinds["population_65plus_share"] == "share"
     assert kinds["coexistence_overall"] == "index"
-    assert set(kinds.values()) == {"ratio", "share", "index"}
+    # Table 6's KRW-million row: an amount in national currency, positive
+    assert value_range("rd_per_researcher_sme") == ("amount", 0.0, 1e6, True)
+    assert set(kinds.values()) == {"ratio", "share", "index", "amount"}
 
 
 @pytest.mark.parametrize(
@@ -388,6 +410,7 @@ def test_every_canonical_series_has_a_possible_range():
         ("rd_share_sme,2017,-0.5", r"rd_share_sme: expected a share in \[0, 100\] \(got -0\.5\)"),
         ("export_share_sme,2017,100.1", r"expected a share in \[0, 100\] \(got 100\.1;"),
         ("coexistence_overall,2017,101", r"expected an index in \[0, 100\]"),
+        ("rd_per_researcher_sme,2017,0", r"expected an amount in \(0, 1e\+06\] \(got 0\)"),
     ],
 )
 def test_impossible_values_name_file_row_and_value(tmp_path, line, pattern):
@@ -431,13 +454,13 @@ def test_a_year_after_the_current_one_is_impossible(tmp_path):
 def test_a_jump_of_more_than_10_points_is_a_warning_not_an_error(tmp_path):
     new = write(
         tmp_path,
-        "series,year,value\nwage_ratio_sme,2018,35\nrd_share_sme,2018,30\n",
+        "series,year,value\nwage_ratio_all_firms,2018,35\nrd_share_sme,2018,30\n",
         "2020-new.csv",
     )
     rel = load_releases([KOREA, new])
     assert len(rel.warnings) == 1
     assert rel.warnings[0].startswith(
-        f"{new}, row 2: wage_ratio_sme 2018 = 35 is 19.2 points below 54.2 in 2017 "
+        f"{new}, row 2: wage_ratio_all_firms 2018 = 35 is 19.2 points below 54.2 in 2017 "
         "(smesim/data/releases/korea/2019-10-park2019-paper.csv)"
     )  # rd_share_sme: 21.9 -> 30 is 8.1 points, no warning
     assert 35.0 in rel.points["value"].tolist()  # kept
@@ -445,11 +468,11 @@ def test_a_jump_of_more_than_10_points_is_a_warning_not_an_error(tmp_path):
     res = CliRunner().invoke(cli, ["data", "check", str(KOREA), str(new)])
     assert res.exit_code == 0, res.stderr
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("smesim: warning: ")
-    assert "wage_ratio_sme 2018 = 35 is 19.2 points below" in res.stderr
+    assert "wage_ratio_all_firms 2018 = 35 is 19.2 points below" in res.stderr
 
 
 def test_calibrate_warns_about_a_jump_and_reports_it(tmp_path):
-    new = write(tmp_path, "series,year,value\nwage_ratio_sme,2018,35\n", "2020-new.csv")
+    new = write(tmp_path, "series,year,value\nwage_ratio_all_firms,2018,35\n", "2020-new.csv")
     out = tmp_path / "params"
     args = ["--profile", "korea", "--data", str(KOREA), "--data", str(new), "--out", str(out)]
     res = CliRunner().invoke(cli, ["calibrate", *args])
@@ -516,7 +539,8 @@ def test_data_check_entry_point_subprocess():
         [str(exe), "data", "check", str(KOREA)], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    assert "2019-10-park2019-paper.csv: long layout, 29 points" in proc.stdout
+    assert "2019-10-park2019-paper.csv: long layout, 32 points, 15 series" in proc.stdout
+    assert "years 2000-2019, 7 with weight 0" in proc.stdout
 
 
 # ---- property: long and wide layouts carry the same points ---------------------------------

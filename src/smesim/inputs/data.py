@@ -215,8 +215,9 @@ def _err(path, row, column, message) -> DataError:
 def value_range(sid: str) -> tuple[str, float, float, bool]:
     """``(kind, low, high, low_open)``: the possible values of canonical series ``sid``.
 
-    ``kind`` is ``"share"`` (ids with ``_share``), ``"index"`` (unit ``index 0-100``)
-    or ``"ratio"`` (ids with ``_ratio``: an SME figure with large firms = 100).
+    ``kind`` is ``"share"`` (ids with ``_share``), ``"index"`` (unit ``index 0-100``),
+    ``"ratio"`` (ids with ``_ratio``: an SME figure with large firms = 100) or
+    ``"amount"`` (unit ``million national currency``: positive, at most 1e6).
     """
     if "_ratio" in sid:
         return ("ratio", *RATIO_RANGE)
