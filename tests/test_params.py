@@ -22,7 +22,12 @@ def test_every_parameter_is_documented():
         assert len(p.source) > 10, p.name
         assert p.status in {"data", "calibrated", "assumed"}
         if p.status == "assumed":
-            assert p.source.startswith("assumed"), p.name
+            # an assumed value is either a stated assumption or read off cited evidence
+            # (issue 12: every lever effect cites a source or is marked assumed)
+            assert p.source.startswith(("assumed", "evidence")), p.name
+            if p.source.startswith("evidence"):
+                assert re.search(r"\b(19|20)\d\d\b", p.source), p.name  # a dated study
+                assert p.sample is not None, p.name  # with a range the ensemble samples
         if p.status == "calibrated":
             assert p.prior is not None and p.prior_sd > 0, p.name
             assert p.lower <= p.prior <= p.upper, p.name
@@ -57,8 +62,8 @@ def test_batches_keep_the_run_axis():
 
 
 def test_values_within_bounds_but_impossible_together_are_one_line_errors():
-    """Each value is inside its bounds, but no 2012 state reproduces them together: SME
-    support alone exceeds the 2012 SME R&D share.  The rule needs the profile's start-year
+    """Each value is inside its bounds, but no start state reproduces them together: SME
+    support alone exceeds the start-year SME R&D share.  The rule needs the profile's start-year
     levers, so it is checked when a run is prepared; the error names file and keys."""
     ps = ParameterSet.from_mapping(
         {
@@ -72,8 +77,8 @@ def test_values_within_bounds_but_impossible_together_are_one_line_errors():
     )
     message = (
         r"^odd\.toml: init_rd_share_sme, sme_share_of_subsidy, sme_share_of_tax_incentive, "
-        r"subsidy_additionality, tax_additionality: expected an SME R&D share the 2012 support "
-        r"settings can produce .*\(got init_rd_share_sme = 5, sme_share_of_subsidy = 1, "
+        r"subsidy_additionality, tax_additionality: expected an SME R&D share the start-year "
+        r"support settings can produce .*\(got init_rd_share_sme = 5, sme_share_of_subsidy = 1, "
     )
     for backend in ("numpy", "numba"):
         with pytest.raises(ParameterError, match=message):
@@ -114,6 +119,11 @@ unit = "%"
 source = "test"
 years = [2012, 2030]
 values = [20.0, 30.0]
+[exogenous.working_age_population]
+unit = "million"
+source = "test population"
+years = [2007, 2060]
+values = [35.0, 22.0]
 """
 
 
@@ -132,26 +142,42 @@ def test_bundled_profiles_are_data_files_read_and_validated():
         assert get_profile(prof) is prof  # a resolved profile passes through
     japan, korea = get_profile("japan"), get_profile("korea")
     assert korea.overrides == {} and korea.baseline_levers == {}
-    assert japan.overrides["init_wage_ratio_1_4"] == 64.0
+    assert japan.policy_start == korea.policy_start == 2026
+    assert japan.overrides["init_wage_ratio_1_4"] == 62.0
     assert japan.baseline_levers == {"rd_subsidy_rate": 3.0, "rd_tax_incentive_rate": 6.0}
-    assert "export_target_2012" not in japan.free_parameter_names()
-    assert japan.prior_centre("init_wage_ratio_1_4") == 64.0
-    assert japan.default_parameter_set().as_dict()["init_rd_share_sme"] == 12.0
+    # no Japanese data touch the export start state: fixed, not "estimated" at its prior
+    assert "init_export_share_sme" not in japan.free_parameter_names()
+    assert "init_export_share_sme" in korea.free_parameter_names()
+    assert japan.prior_centre("init_wage_ratio_1_4") == 62.0
+    japan_set = japan.default_parameter_set().as_dict()
+    assert japan_set["init_rd_share_sme"] == 10.0
+    # Japan's own size structure (SMEs employ about 70 %), not Korea's
+    sme = sum(japan_set[f"init_employment_share_{c}"] for c in ("1_4", "5_9", "10_99", "100_499"))
+    korea_set = korea.default_parameter_set().as_dict()
+    korea_sme = sum(
+        korea_set[f"init_employment_share_{c}"] for c in ("1_4", "5_9", "10_99", "100_499")
+    )
+    assert sme == 70.0 and korea_sme > 85.0
 
 
 def test_profile_exogenous_paths_interpolate_the_table_flat_beyond_its_ends():
     table = get_profile("japan").exogenous["population_65plus_share"]
-    assert table.years == (2012.0, 2018.0, 2030.0, 2040.0, 2060.0)
-    t = np.array([2000.0, 2012.0, 2015.0, 2018.0, 2060.0, 2100.0])
+    assert table.years == (2007.0, 2012.0, 2018.0, 2030.0, 2040.0, 2060.0)
+    t = np.array([2000.0, 2007.0, 2012.0, 2015.0, 2018.0, 2060.0, 2100.0])
     got = get_profile("japan").exogenous_paths(t)["population_65plus_share"]
-    np.testing.assert_array_equal(got, [24.1, 24.1, 26.1, 28.1, 38.1, 38.1])
+    np.testing.assert_allclose(got, [21.5, 21.5, 24.1, 26.1, 28.1, 38.1, 38.1], rtol=1e-12)
     korea = get_profile("korea").exogenous_paths(np.array([2000.0, 2018.0, 2067.0, 2090.0]))
     np.testing.assert_array_equal(korea["population_65plus_share"], [7.3, 14.4, 46.5, 46.5])
+    # the working-age population (million), an exogenous input of the v2 model
+    wap = get_profile("korea").exogenous_paths(np.array([2000.0, 2007.0, 2014.0, 2100.0]))
+    np.testing.assert_allclose(wap["working_age_population"], [34.8, 34.8, 37.1, 17.8])
 
 
 def test_a_valid_profile_file_reads(tmp_path):
     prof = read_profile(_profile_file(tmp_path, _PROFILE))
     assert prof.name == "p" and prof.prior_sd("wage_adjustment_time") == 1.0
+    assert prof.policy_start == 2026
+    assert prof.exogenous["working_age_population"].years == (2007.0, 2060.0)
     assert prof.free_parameter_names() == tuple(
         n for n in CALIBRATED if n != "init_export_share_sme"
     )
@@ -239,6 +265,23 @@ def test_a_valid_profile_file_reads(tmp_path):
             r"exogenous\.population_65plus_share\.values: expected finite numbers \(got nan\)",
         ),
         (
+            "values = [20.0, 30.0]",
+            "values = [20.0, 130.0]",
+            r"exogenous\.population_65plus_share\.values: expected numbers in \[0, 100\] % "
+            r"\(got 130\)",
+        ),
+        (
+            "values = [35.0, 22.0]",
+            "values = [35.0, -1.0]",
+            r"exogenous\.working_age_population\.values: expected numbers in \(0, inf\] million "
+            r"\(got -1\)",
+        ),
+        (
+            'unit = "million"',
+            'unit = "thousand"',
+            r"exogenous\.working_age_population\.unit: expected 'million' \(got 'thousand'\)",
+        ),
+        (
             'unit = "%"',
             'unit = "percent"',
             r"exogenous\.population_65plus_share\.unit: expected '%' \(got 'percent'\)",
@@ -267,6 +310,9 @@ def test_bad_profile_files_are_one_line_errors_naming_file_and_key(tmp_path, old
 def test_a_profile_without_exogenous_tables_is_an_error(tmp_path):
     text = _PROFILE.split("[exogenous.")[0]
     with pytest.raises(ProfileError, match=r"exogenous\.population_65plus_share: missing table"):
+        read_profile(_profile_file(tmp_path, text))
+    text = _PROFILE.split("[exogenous.working_age_population]")[0]
+    with pytest.raises(ProfileError, match=r"exogenous\.working_age_population: missing table"):
         read_profile(_profile_file(tmp_path, text))
 
 

@@ -26,6 +26,13 @@ from smesim.model.spec import Exogenous
 #: The model's exogenous inputs (declared in their sectors), in the model's order.
 INPUTS: tuple[Exogenous, ...] = tuple(MODEL.exogenous)
 BY_ID: dict[str, Exogenous] = {x.name: x for x in INPUTS}
+#: Possible values by unit, ``(low, high, low_open)``: a share of population is in
+#: [0, 100]; a population (million) is positive (the wage equation raises its ratio to
+#: a power: a value <= 0 would give no finite wage).
+UNIT_RANGES: dict[str, tuple[float, float, bool]] = {
+    "%": (0.0, 100.0, False),
+    "million": (0.0, math.inf, True),
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,8 @@ class Table:
     """Values of one exogenous input by year, with their source.
 
     Validated on construction: a known input id and its unit, at least one
-    point, as many values as years, finite numbers, strictly increasing years.
+    point, as many values as years, finite numbers in the unit's possible range
+    (:data:`UNIT_RANGES`), strictly increasing years.
     A failure raises ``ValueError`` whose message starts with the offending
     field (``"years: ..."``) so a reader can name the file and key.
     """
@@ -62,6 +70,11 @@ class Table:
             for x in getattr(self, field_name):
                 if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
                     raise ValueError(f"{field_name}: expected finite numbers (got {x!r})")
+        lo, hi, lo_open = UNIT_RANGES.get(self.unit, (-math.inf, math.inf, False))
+        for v in self.values:
+            if not ((v > lo if lo_open else v >= lo) and v <= hi):
+                interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+                raise ValueError(f"values: expected numbers in {interval} {self.unit} (got {v:g})")
         if any(b <= a for a, b in zip(self.years, self.years[1:], strict=False)):
             raise ValueError(f"years: expected strictly increasing years (got {list(self.years)})")
         if not self.source.strip():
