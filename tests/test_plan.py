@@ -51,12 +51,17 @@ def test_plan_is_built_from_loaded_objects(scenarios):
     assert plan.names == NAMES and plan.n_scenarios == 4
     assert plan.profile == "japan" and plan.params is params and plan.n_runs == 1
     assert plan.steps_per_year == 8 and plan.t[0] == START_YEAR and plan.t[-1] == 2050
-    assert plan.levers.shape == (4, 38 * 8 + 1, len(LEVER_IDS))
+    n_steps = (2050 - START_YEAR) * 8 + 1  # from the 2007 start, 8 steps a year
+    assert plan.levers.shape == (4, n_steps, len(LEVER_IDS))
     assert list(plan.years) == list(range(START_YEAR, 2051))
-    assert set(plan.exogenous) == {"population_65plus_share"}
+    assert set(plan.exogenous) == {"population_65plus_share", "working_age_population"}
+    for key, table in prof.exogenous.items():  # the profile's tables on the grid
+        np.testing.assert_array_equal(plan.exogenous[key], table(plan.t))
     base = dict(zip(LEVER_IDS, plan.baseline_levers, strict=True))
     assert base["rd_subsidy_rate"] == 3.0 and base["rd_tax_incentive_rate"] == 6.0  # Japan's
-    np.testing.assert_array_equal(plan.levers[0], np.broadcast_to(plan.baseline_levers, (305, 8)))
+    np.testing.assert_array_equal(
+        plan.levers[0], np.broadcast_to(plan.baseline_levers, (n_steps, len(LEVER_IDS)))
+    )
     assert plan.scenarios[1].content_hash == scenarios[1].content_hash
     assert plan.shared_step == (2026 - START_YEAR) * 8  # the first ramps start in 2026
     assert plan.overrides is None
@@ -70,8 +75,9 @@ def test_default_end_is_the_latest_horizon(scenarios):
 def test_bad_plans_are_refused(scenarios):
     prof = get_profile("korea")
     params = prof.parameter_set()
-    with pytest.raises(ValueError, match="until must be in"):
-        build_plan(scenarios[0], prof, params, until=2012)
+    with pytest.raises(ValueError, match=rf"until must be in \({START_YEAR}, 2100\]"):
+        build_plan(scenarios[0], prof, params, until=START_YEAR)
+    assert build_plan(scenarios[0], prof, params, until=START_YEAR + 1).end == START_YEAR + 1
     with pytest.raises(ValueError, match="unique"):
         build_plan([scenarios[0], scenarios[0]], prof, params)
     with pytest.raises(ValueError, match="dt must be 1/n"):
@@ -139,7 +145,7 @@ def test_result_accessors_name_the_scenario(scenarios):
     plan = build_plan(scenarios[:2], prof, _runs(2, 3), until=2030)
     res = simulate(plan)
     cells = simulate(plan, layout="cells")
-    assert cells.data.shape == (2, len(ALL_COLUMNS), 19, 2)
+    assert cells.data.shape == (2, len(ALL_COLUMNS), 2030 - START_YEAR + 1, 2)
     j = ALL_COLUMNS.index("wage_ratio_sme")
     for key, i in (("coexistence_package", 1), (0, 0), (-1, 1)):
         want = res.data[i, :, :, j]
