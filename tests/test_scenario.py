@@ -10,6 +10,7 @@ import pytest
 from smesim.errors import ScenarioError, ScenarioNotFoundError
 from smesim.inputs.bundled import data_dir
 from smesim.inputs.scenario import baseline_scenario, bundled_names, load_scenario, scenarios_dir
+from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS, Schedule, lever_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +168,12 @@ BAD = [
     (
         "step year out of model range",
         HEAD + '[levers.tech_diffusion]\ntype = "step"\nyear = 1990\nvalue = 0.5\n',
-        r"levers\.tech_diffusion\.year: .*2012.*\(got 1990",
+        rf"levers\.tech_diffusion\.year: .*{START_YEAR}.*\(got 1990",
+    ),
+    (
+        "step year just before the start year",
+        HEAD + f'[levers.tech_diffusion]\ntype = "step"\nyear = {START_YEAR - 1}\nvalue = 0.5\n',
+        rf"levers\.tech_diffusion\.year: .*{START_YEAR}.*\(got {START_YEAR - 1}\)",
     ),
     (
         "table not increasing",
