@@ -29,6 +29,7 @@ from smesim.errors import ExportError, OutputError
 from smesim.export.xmile import parse_dt
 from smesim.inputs.profiles import get_profile
 from smesim.io import atomic_write, neutralise_cell, staged_files
+from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS
 from smesim.model.outputs import CANONICAL
 
@@ -43,10 +44,11 @@ def test_run_default_is_baseline_and_writes_table_and_manifest(runner, tmp_path)
     assert res.exit_code == 0, res.output
     assert "baseline" in res.output and "2060" in res.output
     df = pd.read_csv(tmp_path / "baseline.csv", index_col="year")
-    assert list(df.index) == list(range(2012, 2061))
+    assert list(df.index) == list(range(START_YEAR, 2061))  # the v2 model starts in 2007
     assert set(CANONICAL) <= set(df.columns)
     expected = simulate_scenario(load_scenario("baseline")).frame()
-    np.testing.assert_allclose(df["wage_ratio_sme"], expected["wage_ratio_sme"], rtol=1e-5)
+    for sid in ("wage_ratio_sme", "wage_ratio_all_firms"):
+        np.testing.assert_allclose(df[sid], expected[sid], rtol=1e-5)
     man = json.loads((tmp_path / "baseline.manifest.json").read_text())
     for key in ("smesim_version", "scenario", "parameter_set", "time_step_years", "created"):
         assert key in man
@@ -61,7 +63,7 @@ def test_run_path_json_until(runner, tmp_path):
     )
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "coexistence_package.json").read_text())
-    assert doc["years"][0] == 2012 and doc["years"][-1] == 2045
+    assert doc["years"][0] == START_YEAR and doc["years"][-1] == 2045
     assert set(CANONICAL) <= set(doc["series"])
 
 
@@ -131,7 +133,8 @@ def test_installed_command_runs_as_a_subprocess(tmp_path):
         (["brief", "--lang", "fr"], "smesim: error: --lang: expected one of en, ko (got 'fr')\n"),
         (
             ["run", "--until", "3000"],
-            "smesim: error: --until: expected a whole number from 2013 to 2100 (got 3000)\n",
+            "smesim: error: --until: expected a whole number from "
+            f"{START_YEAR + 1} to 2100 (got 3000)\n",
         ),
         (
             ["compare", "--runs", "1"],
