@@ -23,6 +23,7 @@ from openpyxl import Workbook
 
 from smesim.analysis.ensemble import MIN_RUNS
 from smesim.cli import cli
+from smesim.model.horizon import START_YEAR
 
 HEAD = 'name = "t"\ndescription = "test"\n'
 RAMP = HEAD + '[levers.regional_dispersion]\ntype = "ramp"\nstart = 2026\ntarget = 0.7\n'
@@ -245,9 +246,14 @@ ROWS = [
     # ---- options ------------------------------------------------------------------------
     row(
         "run --until 3000 --out {out}",
-        "--until: expected a whole number from 2013 to 2100 (got 3000)",
+        f"--until: expected a whole number from {START_YEAR + 1} to 2100 (got 3000)",
         subprocess=True,
         id="until-3000",
+    ),
+    row(
+        f"run --until {START_YEAR} --out {{out}}",  # the start year itself: nothing to run
+        f"--until: expected a whole number from {START_YEAR + 1} to 2100 (got {START_YEAR})",
+        id="until-start-year",
     ),
     row(
         "brief --lang fr --out {out}",
