@@ -260,9 +260,18 @@ def test_validate_checks_every_profiles_policy_start(write_scenario):
     "edit, message",
     [
         (lambda s: s.replace("policy_start = 2026\n", ""), "policy_start: missing required key"),
+        (  # the start year itself is not after the start year
+            lambda s: s.replace("policy_start = 2026", f"policy_start = {START_YEAR}"),
+            f"policy_start: expected a whole year after the start year {START_YEAR}, up to 2100 "
+            f"(got {START_YEAR})",
+        ),
         (
-            lambda s: s.replace("policy_start = 2026", "policy_start = 2011"),
+            lambda s: s.replace("policy_start = 2026", "policy_start = 2001"),
             "policy_start: expected a whole year after the start year",
+        ),
+        (
+            lambda s: s.replace("policy_start = 2026", "policy_start = 2101"),
+            "(got 2101)",
         ),
         (
             lambda s: s.replace("policy_start = 2026", 'policy_start = "2026"'),
