@@ -45,23 +45,28 @@ ROOT = Path(__file__).resolve().parent.parent
 KOREA_RELEASES = data_dir() / "releases" / "korea"
 
 #: Behaviour-reproduction tolerances (points), at 2012 and 2017, restated from
-#: ``check_tolerances`` on purpose: Table 4's all-firm figure within 1.0 (issue 12), the
-#: class ratios within 1.1 (issue 3 had 1.0 for a Korea-only fit; the joint fit shares the
-#: wage loop with Japan), R&D per researcher within 2.0, productivity within 1.5.
+#: ``check_tolerances`` on purpose (issue 3; Table 4's "total" is the all-firm figure,
+#: fitted within 1 point as issue 12 asks).
 TOLERANCES = {
     "wage_ratio_all_firms": 1.0,
-    "wage_ratio_1_4": 1.1,
-    "wage_ratio_5_9": 1.1,
-    "wage_ratio_10_99": 1.1,
-    "wage_ratio_100_499": 1.1,
+    "wage_ratio_1_4": 1.0,
+    "wage_ratio_5_9": 1.0,
+    "wage_ratio_10_99": 1.0,
+    "wage_ratio_100_499": 1.0,
     "rd_share_sme": 1.0,
     "rd_per_researcher_ratio_sme": 2.0,
     "productivity_ratio_sme": 1.5,
 }
-#: The one exception: Table 6's 2007 column is fitted now, and the model's R&D share falls
-#: in 2007-2012 where the data's barely moves (26.6 -> 25.8): 2012 is missed by about 1.5
-#: (joint.report.md); 2017, where the projections start from, keeps 1.0.
-TOLERANCE_BY_YEAR = {("rd_share_sme", 2012): 2.0}
+#: The one documented miss (docs/model.md, "the report's behaviour-reproduction check
+#: flags one Korean point"): with Table 6's 2007 column fitted, the model's R&D share
+#: falls in 2007-2012 where the data's barely moves (26.6 -> 25.8), so 2012 is missed by
+#: about 1.5.  The check must flag it, and it must stay within this bound.
+KNOWN_MISSES = {("rd_share_sme", 2012): 2.0}
+
+
+def unexplained(fails: list[str]) -> list[str]:
+    """The tolerance failures ``check_tolerances`` reports other than the known misses."""
+    return [f for f in fails if not any(f.startswith(f"{s} {y}:") for s, y in KNOWN_MISSES)]
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +89,7 @@ def assert_reproduces_korea(params, label):
             hit = pts[(pts["series"] == sid) & (pts["year"] == year)]
             if len(hit):
                 model = float(res.at(year, sid)[0])
-                lim = TOLERANCE_BY_YEAR.get((sid, year), tol)
+                lim = KNOWN_MISSES.get((sid, year), tol)
                 rows.append((sid, year, hit["value"].iloc[0], model, lim))
     grp = pts[(pts["series"] == "capital_region_grp_share") & (pts["year"] == 2017)]
     rows.append(
@@ -179,12 +184,16 @@ def test_fresh_korea_calibration_reproduces_2012_and_2017(joint):
     paper's 2012 and 2017 figures (the 2007 start is fitted, Table 6's 2007 column)."""
     assert joint.success and "korea" in joint.countries
     assert_reproduces_korea(joint.parameter_sets["korea"], "fresh joint calibration")
-    assert check_tolerances(joint) == []
+    fails = check_tolerances(joint)
+    assert unexplained(fails) == [], fails
+    # the report flags the documented miss (a fit that meets it: drop it from KNOWN_MISSES
+    # and from docs/model.md)
+    assert len(fails) == len(KNOWN_MISSES)
     korea = joint.residuals[
         (joint.residuals["country"] == "korea") & (joint.residuals["status"] == "fitted")
     ]
-    # the start year is fitted too: Table 6's 2007 column within the 2012 allowance (2.0;
-    # the R&D-share miss is split between 2007 and 2012), and the share falls 2007 -> 2017
+    # the start year is fitted too: Table 6's 2007 column within the known miss's bound
+    # (2.0; the R&D-share miss is split between 2007 and 2012); the share falls throughout
     start = korea[korea["year"] == START_YEAR]
     assert set(start["series"]) == {
         "rd_share_sme",
@@ -284,7 +293,8 @@ def test_report_markdown_and_json(korea):
     ):
         assert heading in md
     doc = json.loads(json.dumps(to_dict(korea), allow_nan=False))
-    assert doc["convergence"]["success"] is True and doc["tolerance_failures"] == []
+    assert doc["convergence"]["success"] is True
+    assert unexplained(doc["tolerance_failures"]) == [], doc["tolerance_failures"]
     assert len(doc["estimates"]) == len(korea.names)
     assert {r["series"] for r in doc["fit"]["by_series"]} >= {
         "wage_ratio_all_firms",
