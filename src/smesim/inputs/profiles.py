@@ -40,7 +40,8 @@ may reach.  The years between the last data point and the policy start are
 projected under the baseline levers.
 
 Every problem (unknown key, parameter or lever, a value outside its bounds,
-a non-finite number, a missing exogenous table) is a
+a non-finite number, a missing exogenous table, an exogenous value its unit
+makes impossible: a share outside 0-100, a population <= 0) is a
 :class:`~smesim.errors.ProfileError` naming the file and the key.
 
 Which parameter set a profile uses: :meth:`Profile.parameter_set` reads the
