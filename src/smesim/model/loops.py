@@ -18,7 +18,7 @@ LOOPS: tuple[Loop, ...] = (
     Loop(
         1,
         "Success to the successful (divergence engine)",
-        "reinforcing, saturating (the margin's effect on R&D is capped at rd_margin_cap)",
+        "reinforcing, saturating (the margin's effect on R&D is capped)",
         ("rd_policy", "knowledge"),
         (
             "productivity_ratio_sme",
@@ -94,7 +94,7 @@ LOOPS: tuple[Loop, ...] = (
     Loop(
         9,
         "Absorptive capacity",
-        "reinforcing, saturating (capped at absorptive_capacity_cap)",
+        "reinforcing, saturating (its effect on SME R&D is capped)",
         ("rd_policy", "knowledge"),
         ("knowledge_sme", "knowledge_ratio", "private_rd_sme", "rd_sme", "knowledge_sme"),
     ),
