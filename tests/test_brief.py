@@ -261,7 +261,7 @@ def test_headline_marks_the_policy_start_and_scenarios_equal_to_the_baseline(com
     assert "R&D support: France level" in grp.get_xlabel()
     assert "Regional dispersion" not in grp.get_xlabel()
     # regional dispersion now reaches SMEs (regional access), so it is not "the same"
-    wage = next(ax for ax in fig.axes if ax.get_title() == "SME wage ratio")
+    wage = next(ax for ax in fig.axes if ax.get_title() == "All-firm wage ratio")
     assert "Regional dispersion" not in wage.get_xlabel()
     rd = next(ax for ax in fig.axes if ax.get_title() == "SME share of business R&D")
     assert "R&D support: France level" not in rd.get_xlabel()

@@ -314,15 +314,15 @@ def test_korean_terminal_and_markdown_tables(comp):
 
     ko = table_text("ko")
     out = format_table(comp, text=ko)
-    assert "중소기업 임금 수준 [%]" in out and "R&D 지원: 프랑스 수준" in out
+    assert "전체 기업 임금 수준 [%]" in out and "R&D 지원: 프랑스 수준" in out
     assert "== 목표 최초 도달 연도 ==" in out and "셀: 수준" in out
-    assert "wage_ratio_sme" not in out and "year first reached" not in out
+    assert "wage_ratio_all_firms" not in out and "year first reached" not in out
     md = to_markdown(comp, text=ko)
     assert md.startswith("# 시나리오 비교 (비교 기준: 기준)")
     assert "| 지표 | 기준 (현행 정책) | R&D 지원: 프랑스 수준 |" in md
     assert "## 목표별 최초 도달 연도" in md
     # English stays as it was: ids
-    assert "wage_ratio_sme [%]" in format_table(comp)
+    assert "wage_ratio_all_firms [%]" in format_table(comp)
 
 
 FILES = [("comparison", "csv"), ("comparison", "json"), ("comparison", "md"), ("targets", "csv")]

@@ -133,7 +133,7 @@ COEXISTENCE_COMPONENTS: tuple[str, ...] = COEXISTENCE[:-1]
 #: components beside it (:func:`with_components`), so a table or chart of the headline
 #: series cannot show an aggregate that hides a collapsing component.
 HEADLINE_CORE: tuple[str, ...] = (
-    "wage_ratio_sme",
+    "wage_ratio_all_firms",
     "productivity_ratio_sme",
     "rd_share_sme",
     "capital_region_grp_share",

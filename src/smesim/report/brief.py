@@ -94,7 +94,7 @@ FORMATS = ("png", "svg", "pdf")
 SLIDE_INCHES = (12.8, 7.2)  # 16:9
 DEFAULT_DPI = 200  # 2560 x 1440 px
 HEADLINE_CHART = (
-    "wage_ratio_sme",
+    "wage_ratio_all_firms",
     "productivity_ratio_sme",
     "rd_share_sme",
     "capital_region_grp_share",
