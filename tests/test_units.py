@@ -13,6 +13,7 @@ from smesim import load_scenario
 from smesim.cli import cli
 from smesim.export.equations import ModelTable, build_table
 from smesim.export.units import check_units, registry
+from smesim.model import MODEL
 
 pytest.importorskip(
     "pint",
@@ -40,7 +41,9 @@ def altered(model: ModelTable, name: str, **changes) -> ModelTable:
 def test_model_is_consistent(scenario, profile):
     report = check_units(build_table(load_scenario(scenario), profile=profile))
     assert report.ok, report.text()
-    assert report.stocks == 20 and report.flows >= 20
+    # every stock of the model is checked: the 20 of the paper's sectors plus large firms'
+    # technological opportunity and the nominal cost index (v2 exogenous drivers as stocks)
+    assert report.stocks == len(MODEL.stocks) == 22 and report.flows >= 20
     assert report.equations == sum(1 for _ in report_variables(scenario, profile))
 
 
@@ -96,9 +99,23 @@ def test_every_variable_declares_a_readable_unit(table):
         # MIN of different units
         (
             "scale_up_multiplier",
-            {"eqn": "MIN(productivity_ratio_sme, max_scale_up_multiplier)"},
+            {"eqn": "MIN(productivity_ratio_sme, scale_up_capacity)"},
             "scale_up_multiplier",
             "MIN of % and 1",
+        ),
+        # a population (million persons) where its ratio to the start year belongs
+        (
+            "wage_drive",
+            {"eqn": "EXP(-labour_scarcity_wage_effect * working_age_population)"},
+            "wage_drive",
+            "EXP of million",
+        ),
+        # a population added to a share
+        (
+            "wage_drive",
+            {"eqn": "(working_age_population + productivity_ratio_sme) / productivity_0"},
+            "wage_drive",
+            "'\\+' of million and %",
         ),
         # a wrong stock unit: its initial value and its flows disagree
         ("export_share_sme", {"unit": "index"}, "export_share_sme", "initial value gives %"),
@@ -131,7 +148,7 @@ def test_lever_gf_argument_must_be_time(table):
 def test_cli_check_units():
     res = CliRunner().invoke(cli, ["check", "units", "--scenario", "coexistence_package"])
     assert res.exit_code == 0, res.output
-    assert "consistent" in res.output and "20 stocks" in res.output
+    assert "consistent" in res.output and "22 stocks" in res.output
 
 
 def test_cli_check_units_fails_on_inconsistency(monkeypatch, table):

@@ -15,9 +15,11 @@ declared units of what it refers to, and reports
 
 Custom units of a private registry (nothing global is touched): ``yr`` (the
 time unit), ``%`` (percent of a whole; a percentage point ``pp`` is the same
-unit), ``RDU`` (R&D units), ``RU`` (researcher units) and ``index``
-(2012 = 100), each its own dimension, so a fraction written where a percent
-is declared is caught.  Literal numbers are dimensionless in products and
+unit), ``RDU`` (R&D units), ``RU`` (researcher units), ``index``
+(start year = 100) and ``person``, each its own dimension, so a fraction
+written where a percent is declared is caught.  ``million`` is a million
+persons, the unit of the exogenous working-age population (a population
+ratio is dimensionless; a population added to a share is an error).  Literal numbers are dimensionless in products and
 take the unit of the other operand in sums and comparisons (the Stella /
 Vensim convention: ``1 - a`` with ``a`` dimensionless, ``x > 0``).
 """
@@ -38,6 +40,8 @@ UNIT_DEFINITIONS = (
     "RDU = [rd_spend]",
     "RU = [researchers]",
     "index = [index_level]",
+    "person = [population]",
+    "million = 1e6 * person",
 )
 
 
