@@ -19,9 +19,10 @@ unit), ``RDU`` (R&D units), ``RU`` (researcher units), ``index``
 (start year = 100) and ``person``, each its own dimension, so a fraction
 written where a percent is declared is caught.  ``million`` is a million
 persons, the unit of the exogenous working-age population (a population
-ratio is dimensionless; a population added to a share is an error).  Literal numbers are dimensionless in products and
-take the unit of the other operand in sums and comparisons (the Stella /
-Vensim convention: ``1 - a`` with ``a`` dimensionless, ``x > 0``).
+ratio is dimensionless; a population added to a share is an error).
+Literal numbers are dimensionless in products and take the unit of the
+other operand in sums and comparisons (the Stella / Vensim
+convention: ``1 - a`` with ``a`` dimensionless, ``x > 0``).
 """
 
 from __future__ import annotations
