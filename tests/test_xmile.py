@@ -40,7 +40,7 @@ from smesim.export.equations import (
 from smesim.export.xmile import XMILE_NS, export_xmile, parse_dt, to_xmile, xmile_unit
 from smesim.inputs.profiles import get_profile
 from smesim.model import MODEL
-from smesim.model.horizon import time_grid
+from smesim.model.horizon import START_YEAR, time_grid
 from smesim.model.levers import LEVER_IDS, lever_paths
 from smesim.model.outputs import ALL_COLUMNS
 from smesim.model.params import NAMES
@@ -148,7 +148,7 @@ def test_derived_constants_match_initial_state(scenarios):
     """The table's start-time equations give the generated code's start state and constants."""
     prof = get_profile("korea")
     P = prof.parameter_set().values
-    t, _ = time_grid(2012, 2060, 1 / 16)
+    t, _ = time_grid(START_YEAR, 2060, 1 / 16)
     L0 = lever_paths({}, t[:1], prof.baseline_levers)[:1]
     X0 = np.array([prof.exogenous_paths(t[:1])[x][0] for x in model_numpy.EXOGENOUS])
     y0, c = model_numpy.initialise(P, L0, X0)
@@ -156,8 +156,11 @@ def test_derived_constants_match_initial_state(scenarios):
     expected = {name: y0[0, i] for i, name in enumerate(model_numpy.STOCKS)}
     expected |= {name: c[0, i] for i, name in enumerate(model_numpy.STATIC)}
     assert len(expected) > 30
+    # ``init__x``: the generated code's copy of INIT(x), the table's start value of x
+    assert any(name.startswith("init__") for name in expected)
     for name, value in expected.items():
-        assert got[name] == pytest.approx(value, rel=1e-12), name
+        table_name = name.removeprefix("init__")
+        assert got[table_name] == pytest.approx(value, rel=1e-12), name
 
 
 _names = st.sampled_from(["a", "b", "c"])
@@ -247,7 +250,7 @@ def test_xmile_structure(scenarios):
     specs = root.find("x:sim_specs", NS)
     assert specs.get("method") == "Euler" and specs.get("time_units") == "yr"
     assert [specs.find(f"x:{k}", NS).text for k in ("start", "stop", "dt")] == [
-        "2012",
+        str(START_YEAR),
         "2045",
         "0.125",
     ]
@@ -265,7 +268,7 @@ def test_xmile_structure(scenarios):
             xs = el.find("x:xpts", NS).text.split(",")
             ys = el.find("x:ypts", NS).text.split(",")
             assert len(xs) == len(ys) >= 2
-            assert float(xs[0]) <= 2012 and float(xs[-1]) >= 2045  # no extrapolation
+            assert float(xs[0]) <= START_YEAR and float(xs[-1]) >= 2045  # no extrapolation
             continue
         refs = references(parse(el.find("x:eqn", NS).text)) - builtins
         assert refs <= names, (el.get("name"), refs - names)
@@ -275,6 +278,14 @@ def test_xmile_structure(scenarios):
         if tag in ("stock", "flow"):
             assert el.find("x:non_negative", NS).text == "false"
     assert len(variables.findall("x:stock", NS)) == len(STOCK_NAMES)
+    # every exogenous input (65+ share, working-age population) is a time table in its unit
+    gfs = {el.get("name"): el.find("x:units", NS).text for el in variables.findall("x:gf", NS)}
+    exogenous = {x.name: x.unit for x in MODEL.exogenous}
+    assert set(exogenous) == {"population_65plus_share", "working_age_population"}
+    for name, unit in exogenous.items():
+        assert gfs[f"{name}_table"] == xmile_unit(unit), name
+        (aux,) = [el for el in variables if el.get("name") == name]
+        assert aux.find("x:eqn", NS).text == f"{name}_table(TIME)"
 
 
 def test_export_is_atomic_and_complete(tmp_path):
@@ -291,6 +302,7 @@ def test_export_is_atomic_and_complete(tmp_path):
         ("1/pp", "1/percent"),
         ("%/yr", "percent/yr"),
         ("RDU/yr/RU", "RDU/yr/RU"),
+        ("million", "million"),
     ],
 )
 def test_xmile_units(unit, expected):
@@ -356,7 +368,7 @@ def test_pysd_runs_export(scenarios, tmp_path, name, dt):
     path = export_xmile(tmp_path / f"{name}.xmile", sc.path, dt=dt)
     model = pysd.read_xmile(str(path))
     end = sc.horizon or 2060
-    years = list(range(2012, end + 1))
+    years = list(range(START_YEAR, end + 1))
     frame = model.run(return_timestamps=years, progress=False)
     frame.columns = [c.lower().replace(" ", "_") for c in frame.columns]
     assert list(frame.index) == years

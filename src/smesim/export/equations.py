@@ -20,14 +20,15 @@ builtins ``EXP``, ``LN``, ``MIN``, ``MAX``, ``STEP``, ``RAMP``, ``INIT``,
 
 Units are written in the model's notation: ``%`` (percent of a share),
 ``pp`` (a percentage point, = ``%``), ``1`` (dimensionless), ``yr``,
-``RDU`` (R&D units), ``RU`` (researcher units), ``index`` (2012 = 100).
+``RDU`` (R&D units), ``RU`` (researcher units), ``index`` (start year = 100),
+``million`` (million persons).
 
-The 2012 derived constants (``rd_intensity_sme_0``, ``researcher_cost_sme_0``,
+The start-year derived constants (``rd_intensity_sme_0``, ``researcher_cost_sme_0``,
 ``knowledge_ratio_0``, the shrink rates, ...) are exported as auxiliaries with
 their derivation equations (from parameters and the profile's start-year
 baseline levers, ``<lever>_0``), not as numbers computed at export time: a
 reviewer sees how each is derived, and a user who changes a parameter in
-Stella, Vensim or PySD gets a consistent 2012 state.
+Stella, Vensim or PySD gets a consistent start-year state.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ are biflows and stocks are never clipped at zero, as in smesim's Euler
 step, whatever a tool's default.
 
 Units are written in XMILE notation: ``percent`` for ``%`` and percentage
-points, ``dmnl`` for dimensionless, ``yr``, ``RDU``, ``RU``, ``index``; each
+points, ``dmnl`` for dimensionless, ``yr``, ``RDU``, ``RU``, ``index``, ``million``; each
 custom unit is declared in ``<model_units>``.
 """
 
@@ -38,12 +38,17 @@ MODEL_UNITS = {
     "dmnl": ("dimensionless", ()),
     "yr": ("year", ("year", "years")),
     "RDU": (
-        "R&D unit: value added of large firms per percentage point of employment in 2012 "
-        "(large-firm labour productivity = 1)",
+        "R&D unit: value added of large firms per percentage point of employment in the "
+        "start year (large-firm labour productivity = 1)",
         (),
     ),
-    "RU": ("researcher unit: researchers whose 2012 large-firm R&D spend is 1 RDU/yr", ()),
-    "index": ("index, 2012 = 100", ()),
+    "RU": (
+        "researcher unit: researchers scaled so that R&D spend per researcher (RDU/yr/RU) "
+        "reads in million national currency (KRW for Korea) at start-year R&D prices",
+        (),
+    ),
+    "index": ("index, start year = 100", ()),
+    "million": ("million persons (the working-age population)", ()),
 }
 
 
