@@ -234,8 +234,8 @@ def test_reporting_years_and_coexistence_indices_are_written_once():
 
 def _year_limits(path: Path) -> list[tuple[int, int]]:
     """``(line, year)`` where a horizon year is written as a number: in a comparison, a
-    default argument, a keyword argument (``Field(ge=2012)``) or as the value of a name
-    (``FIRST, LAST = 2012, 2100``)."""
+    default argument, a keyword argument (``Field(ge=2007)``) or as the value of a name
+    (``FIRST, LAST = 2007, 2100``)."""
     limits = {START_YEAR, DEFAULT_END_YEAR, MAX_END_YEAR}
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -276,10 +276,19 @@ def test_the_source_checks_find_what_they_look_for(tmp_path):
     )
     assert list(_literal_sequences(path)) == [(1, (2030, 2040, 2060)), (2, (1,))]
     assert _function_level_imports(path) == [(4, "numpy")]  # pint: an optional extra
+    # the horizon's limits are found; other years (2012, 2017: data years) are not
+    assert {2012, 2017}.isdisjoint({START_YEAR, DEFAULT_END_YEAR, MAX_END_YEAR})
     path.write_text(
-        "A, B = 2012, 2100\ndef f(y=2060, z=1):\n    return y > 2100 or g(ge=2012) or y > 2017\n"
+        f"A, B = {START_YEAR}, 2100\ndef f(y=2060, z=1, w=2012):\n"
+        f"    return y > 2100 or g(ge={START_YEAR}) or y > 2017\n"
     )
-    assert _year_limits(path) == [(1, 2012), (1, 2100), (2, 2060), (3, 2012), (3, 2100)]
+    assert _year_limits(path) == [
+        (1, START_YEAR),
+        (1, 2100),
+        (2, 2060),
+        (3, START_YEAR),
+        (3, 2100),
+    ]
 
 
 # ---- the command line ---------------------------------------------------------------------
