@@ -1,9 +1,9 @@
 """The default ensemble samples every uncertain parameter; its bands say whether they are
 unimodal; the sensitivity study takes the same factors.
 
-The model's own ranges (``Parameter.sample``) are being written; these tests give
-ranges to a few of today's assumed parameters, chosen by their properties (never by
-name), through a patched parameter list.
+Most assumed parameters of the model declare a range (``Parameter.sample``); these tests
+set their own ranges on a few assumed parameters and remove a third's, chosen by their
+properties (never by name), through a patched parameter list.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ def _candidates() -> list:
 
 @pytest.fixture
 def ranged(monkeypatch):
-    """Two assumed parameters get a declared range of +-20 %, one stays without;
-    a ``data`` parameter gets one too (it must still be held)."""
+    """Two assumed parameters get a declared range of +-20 %, a third none (most of the
+    model's assumed parameters declare a range: the fixture removes the third's); a
+    ``data`` parameter gets one too (it must still be held)."""
     cands = _candidates()
     assert len(cands) >= 3, "the model needs three plain assumed parameters for these tests"
     with_range, without = cands[:2], cands[2]
@@ -64,6 +65,7 @@ def ranged(monkeypatch):
     lo_d, hi_d = max(data.lower, 0.9 * data.value), min(data.upper, 1.1 * data.value)
     patched = {p.name: (0.8 * p.value, 1.2 * p.value) for p in with_range}
     patched[data.name] = (lo_d, hi_d)
+    patched[without.name] = None
     new = tuple(
         dataclasses.replace(p, sample=patched[p.name]) if p.name in patched else p
         for p in PARAMETERS
