@@ -23,6 +23,7 @@ from smesim.analysis.sensitivity import (
 )
 from smesim.cli import cli
 from smesim.errors import ParameterError
+from smesim.model.horizon import MAX_END_YEAR, POLICY_START, START_YEAR
 from smesim.report import brief
 from smesim.report.charts import factor_colours, plot_sensitivity
 from smesim.report.i18n import font_context
@@ -67,6 +68,14 @@ def test_ishigami_morris_ranks_x3_by_interaction_not_mean():
     assert abs(t.loc["x3", "mu"]) < 0.3 * t.loc["x3", "sigma"]
 
 
+#: A year before the policy start (2026) and two after it.
+SOBOL_YEARS = [2020, 2030, 2060]
+#: What coexistence_natural depends on (human_natural.py, coexistence.py): the lever and
+#: the two assumed parameters of the environmental-intensity stock, sampled over their
+#: declared ranges as the ensemble samples them.
+NATURAL_FACTORS = {"green_transition", "environmental_intensity_trend", "green_transition_effect"}
+
+
 @pytest.fixture(scope="module")
 def model_sobol():
     return run_sensitivity(
@@ -75,25 +84,32 @@ def model_sobol():
         n=64,
         seed=3,
         outputs=["capital_region_grp_share", "coexistence_natural"],
-        years=[2030, 2060],
+        years=SOBOL_YEARS,
     )
 
 
 def test_unused_lever_has_zero_total_index(model_sobol):
     """regions.py reads only regional_dispersion; human_natural reads green_transition."""
     t = model_sobol.table.set_index(["output", "year", "factor"])
+    levers = set(model_sobol.table.loc[model_sobol.table["kind"] == "lever", "factor"])
     for year in (2030, 2060):
         grp = t.loc[("capital_region_grp_share", year)]
-        assert abs(grp.loc["green_transition", "ST"]) < 1e-9
-        assert abs(grp.loc["rd_subsidy_rate", "ST"]) < 1e-9
+        for lever in levers - {"regional_dispersion"}:
+            assert abs(grp.loc[lever, "ST"]) < 1e-9, lever
         assert grp.loc["regional_dispersion", "ST"] > 0.2
         nat = t.loc[("coexistence_natural", year)]
-        assert abs(nat.loc["regional_dispersion", "ST"]) < 1e-9
-        assert nat.loc["green_transition", "ST"] > 0.5
-    # the lever acts from the policy start (2026): its share grows after 2030, by more
-    # than the two confidence half-widths
-    r30, r60 = (t.loc[("capital_region_grp_share", y, "regional_dispersion")] for y in (2030, 2060))
-    assert r60["ST"] - r30["ST"] > r30["ST_conf"] + r60["ST_conf"]
+        assert set(nat.index[nat["ST"].abs() > 1e-9]) == NATURAL_FACTORS
+        # the baseline trend dominates soon after the policy start; the lever clearly acts
+        assert nat.loc["green_transition", "ST"] > nat.loc["green_transition", "ST_conf"]
+    # the levers act from the policy start (2026): nothing before it, more the longer after
+    before = t.xs(2020, level="year")
+    assert (before.loc[before["kind"] == "lever", "ST"].abs() < 1e-9).all()
+    assert before.loc[("capital_region_grp_share", "capital_region_grp_target_0"), "ST"] > 0.2
+    for output, lever in (
+        ("capital_region_grp_share", "regional_dispersion"),
+        ("coexistence_natural", "green_transition"),
+    ):
+        assert t.loc[(output, 2060, lever), "ST"] > t.loc[(output, 2030, lever), "ST"], lever
     assert set(model_sobol.table["kind"]) == {"lever", "parameter"}
 
 
@@ -104,7 +120,7 @@ def test_same_seed_same_indices(model_sobol):
         n=64,
         seed=3,
         outputs=["capital_region_grp_share", "coexistence_natural"],
-        years=[2030, 2060],
+        years=SOBOL_YEARS,
         chunk_rows=500,
     )
     pd.testing.assert_frame_equal(again.table, model_sobol.table, check_exact=True)
@@ -129,8 +145,13 @@ def test_morris_on_the_model_levers_only():
 def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
     ax = plot_sensitivity(model_sobol, "coexistence_natural", top=3)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    # the one lever that moves it, by its name; the factors always at zero are left out
-    assert labels == ["Green transition (lever)"]
+    # the lever that moves it, by its name, and the two assumed parameters of its stock, by
+    # the largest index over the years; the factors always at zero are left out
+    assert labels == [
+        "environmental_intensity_trend (parameter)",
+        "Green transition (lever)",
+        "green_transition_effect (parameter)",
+    ]
     assert ax.get_title() == "Natural coexistence (assumed trend)"  # a labelled name, not the id
     with pytest.raises(ParameterError, match="not in this sensitivity result"):
         plot_sensitivity(model_sobol, "wage_ratio_sme")
@@ -211,12 +232,23 @@ def test_cli_charts_have_house_style_title_and_source_line():
         ({"method": "fast"}, "method: expected one of sobol, morris"),
         ({"n": 100}, "n: expected a power of two"),
         ({"outputs": ["no_such_series"]}, "outputs: unknown series"),
-        ({"years": [2011]}, "years: expected years"),
+        ({"years": [START_YEAR]}, "years: expected years"),
+        ({"years": [2030, MAX_END_YEAR + 1]}, "years: expected years"),
     ],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         run_sensitivity("baseline", **{"n": 4, **kwargs})
+
+
+def test_years_before_the_policy_start_give_levers_zero_indices():
+    """Every year before the policy start: the run ends before the levers may act, so
+    their indices are zero and the parameters explain the history (no error)."""
+    res = run_sensitivity("baseline", n=8, seed=1, years=[2012, 2017])
+    assert POLICY_START > 2017 and res.meta["policy_start"] == POLICY_START
+    t = res.table
+    assert (t.loc[t["kind"] == "lever", "ST"].abs() < 1e-9).all()
+    assert (t.loc[t["kind"] == "parameter", "ST"].abs() > 1e-9).any()
 
 
 def test_cli_sensitivity_writes_table_manifest_and_charts(tmp_path):

@@ -323,7 +323,9 @@ def _evaluate_model(spec: _ModelSpec, X: np.ndarray) -> np.ndarray:
     levers = {f.name: X[:, k] for k, f in enumerate(spec.factors) if f.kind == "lever"}
     pcols = [(k, f.name) for k, f in enumerate(spec.factors) if f.kind == "parameter"]
     params = spec.plan.params.with_values([n for _, n in pcols], X[:, [k for k, _ in pcols]])
-    plan = spec.plan.with_params(params).with_overrides(levers, spec.policy_start)
+    plan = spec.plan.with_params(params)
+    if spec.policy_start <= plan.t[-1]:  # levers act from the policy start, never before
+        plan = plan.with_overrides(levers, spec.policy_start)
     data = simulate(plan).outputs()
     out = np.empty((X.shape[0], len(spec.outputs) * len(spec.years)))
     j = 0
@@ -367,7 +369,8 @@ def run_sensitivity(
     outputs : sequence of str
         Canonical series ids (default: the five coexistence indices).
     years : sequence of int
-        Reporting years, each analysed separately.
+        Reporting years, each analysed separately (after the start year).  Levers
+        act from ``policy_start``: in a year before it their indices are zero.
     seed : int
     profile : str
     factors : sequence of Factor, optional
