@@ -226,10 +226,11 @@ def test_sampler_depends_only_on_seed_and_run_index():
     assert drawn.std(axis=0).min() > 0  # every estimated parameter varies
     sd = np.sqrt((unc.factor**2).sum(axis=1))
     # The draws are the joint normal around the point estimate, truncated to the bounds
-    # (a row with a value outside is redrawn).  Truncation shifts the means: the calibrated
-    # wage_adjustment_time sits at its lower bound (0.5 yr), so its draws average about
-    # 0.8 sd above it, and parameters correlated with it shift by their correlation
-    # times that.  Reference: plain rejection sampling of the same distribution.
+    # (a row with a value outside is redrawn).  Truncation shifts the means: a calibrated
+    # value at a bound (in today's fit wage_adjustment_time at 0.5 yr and
+    # nominal_researcher_cost_growth at 0) draws about 0.8 sd inside it on average, and
+    # parameters correlated with it shift by their correlation times that.  Reference:
+    # plain rejection sampling of the same distribution.
     lo = np.array([BY_NAME[n].lower for n in unc.names])
     hi = np.array([BY_NAME[n].upper for n in unc.names])
     z = np.random.default_rng(0).standard_normal((200_000, len(unc.names)))
