@@ -341,11 +341,11 @@ def test_zero_sme_rd_productivity_declines_and_stays_positive(profile, zero_rd_m
     and stays there.  The stock is that floor times large firms' knowledge per worker
     times SME employment, and SME employment grows when low SME productivity slows
     scale-up (with the bundled Korea calibration and every lever at its lower bound, the
-    500+ share falls from 9.1 to 6.4 % by 2100, so the SME stock ends above its 2026
-    value while knowledge per worker is 22 % lower).  Once knowledge per worker sits at
-    the floor the relative loss stops widening; it may narrow a little, because SME R&D
-    in the run with R&D keeps shrinking too (the baseline divergence), but most of it is
-    permanent.
+    500+ share falls from about 9 to about 6 % by 2100, so the SME stock ends above its
+    2026 value while knowledge per worker is about a fifth lower).  Once knowledge per
+    worker sits at the floor the relative loss stops widening; it may narrow a little,
+    because SME R&D in the run with R&D keeps shrinking too (the baseline divergence), but
+    most of it is permanent.
     """
     prof = get_profile(profile)
     labels, values = lever_cases(prof)

@@ -112,35 +112,40 @@ def test_start_state_is_the_start_year_parameters(profile, which):
 
 #: Korea's published figures and how close the calibrated run must come: Table 6's 2007
 #: column (the start year, fitted) and every fitted 2012 and 2017 figure of Park (2019):
-#: (output, year, figure, tolerance in the output's unit).  The fit is a compromise
-#: between a handful of points per series and the priors (rmse about 0.8 points), so
-#: single points may miss by 1-1.5 points; the headline wage ratio and the capital
-#: region's GRP share are fitted tightly (0.5 points: the paper's rounding is 0.1).
+#: (output, year, figure, tolerance in the output's unit).  The tolerances are issue 3's
+#: behaviour-reproduction tolerances (smesim.analysis.calibrate.check_tolerances): wage
+#: ratios 1.0 point, rd_share_sme 1.0, rd_per_researcher_ratio_sme 2.0, productivity 1.5,
+#: the capital region's GRP share 0.5, the export share's 2015-2017 RMSE 1.0.  Table 6's
+#: R&D share cannot be met within 1.0 in every year since its 2007 column is fitted too
+#: (2007 26.6, 2012 25.8, 2017 21.9 pull against the R&D loops): 2007 and 2012 within
+#: 2.0, the documented exception check_tolerances flags.  The KRW-million level of R&D per
+#: researcher has no issue-3 tolerance: 5 % of the figure (about 4 KRW million).
 KOREA_FIGURES = (
-    ("rd_share_sme", 2007, 26.6, 1.6),
-    ("rd_per_researcher_ratio_sme", 2007, 44.7, 1.0),
-    ("rd_per_researcher_sme", 2007, 76.4, 1.5),
+    ("rd_share_sme", 2007, 26.6, 2.0),
+    ("rd_per_researcher_ratio_sme", 2007, 44.7, 2.0),
+    ("rd_per_researcher_sme", 2007, 76.4, 0.05 * 76.4),
     ("employment_share_sme", 2007, 90.5, 1e-9),  # the start-year structure (assumed)
-    ("wage_ratio_all_firms", 2012, 56.7, 0.5),
-    ("wage_ratio_all_firms", 2017, 54.2, 0.5),
-    ("wage_ratio_1_4", 2012, 33.7, 1.2),
-    ("wage_ratio_1_4", 2017, 32.6, 1.2),
-    ("wage_ratio_5_9", 2012, 50.7, 1.2),
-    ("wage_ratio_5_9", 2017, 48.3, 1.2),
-    ("wage_ratio_10_99", 2012, 59.8, 1.2),
-    ("wage_ratio_10_99", 2017, 57.2, 1.2),
-    ("wage_ratio_100_499", 2012, 72.6, 1.2),
-    ("wage_ratio_100_499", 2017, 70.0, 1.2),
-    ("rd_share_sme", 2012, 25.8, 1.6),
-    ("rd_share_sme", 2017, 21.9, 1.6),
-    ("rd_per_researcher_ratio_sme", 2012, 36.7, 1.6),
-    ("rd_per_researcher_ratio_sme", 2017, 27.6, 1.6),
-    ("rd_per_researcher_sme", 2012, 83.1, 2.5),
-    ("rd_per_researcher_sme", 2017, 79.1, 2.5),
-    ("productivity_ratio_sme", 2017, 32.4, 1.0),
-    ("export_share_sme", 2017, 18.0, 1.0),
+    ("wage_ratio_all_firms", 2012, 56.7, 1.0),
+    ("wage_ratio_all_firms", 2017, 54.2, 1.0),
+    ("wage_ratio_1_4", 2012, 33.7, 1.0),
+    ("wage_ratio_1_4", 2017, 32.6, 1.0),
+    ("wage_ratio_5_9", 2012, 50.7, 1.0),
+    ("wage_ratio_5_9", 2017, 48.3, 1.0),
+    ("wage_ratio_10_99", 2012, 59.8, 1.0),
+    ("wage_ratio_10_99", 2017, 57.2, 1.0),
+    ("wage_ratio_100_499", 2012, 72.6, 1.0),
+    ("wage_ratio_100_499", 2017, 70.0, 1.0),
+    ("rd_share_sme", 2012, 25.8, 2.0),
+    ("rd_share_sme", 2017, 21.9, 1.0),
+    ("rd_per_researcher_ratio_sme", 2012, 36.7, 2.0),
+    ("rd_per_researcher_ratio_sme", 2017, 27.6, 2.0),
+    ("rd_per_researcher_sme", 2012, 83.1, 0.05 * 83.1),
+    ("rd_per_researcher_sme", 2017, 79.1, 0.05 * 79.1),
+    ("productivity_ratio_sme", 2017, 32.4, 1.5),
     ("capital_region_grp_share", 2017, 51.3, 0.5),
 )
+#: Table 1's SME export share, 2015-2017, fitted as one series (RMSE within 1.0).
+KOREA_EXPORT_SHARE = {2015: 18.2, 2016: 20.0, 2017: 18.0}
 
 
 def test_calibrated_run_reproduces_2007_2012_and_2017_figures():
@@ -154,6 +159,8 @@ def test_calibrated_run_reproduces_2007_2012_and_2017_figures():
         if abs(df.loc[y, s] - v) > tol
     ]
     assert not misses, misses
+    exports = [df.loc[y, "export_share_sme"] - v for y, v in KOREA_EXPORT_SHARE.items()]
+    assert np.sqrt(np.mean(np.square(exports))) <= 1.0
     for s in ("wage_ratio_all_firms", "rd_share_sme", "rd_per_researcher_ratio_sme"):
         assert df.loc[2017, s] < df.loc[2012, s] < df.loc[START_YEAR, s], s
 
