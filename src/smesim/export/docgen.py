@@ -128,9 +128,10 @@ def model_reference(profile: str = "korea", model: ModelTable | None = None) -> 
         f"{len(LOOPS)} feedback loops.",
         "",
         "Units: `%` percent of a whole (a percentage point `pp` is the same unit); `1` "
-        "dimensionless; `yr` year; `RDU` R&D units (value added of large firms per "
-        "percentage point of employment in 2012); `RU` researcher units (researchers whose "
-        "2012 large-firm R&D spend is 1 RDU/yr); `index` 2012 = 100.",
+        "dimensionless; `yr` year; `RDU` R&D units (large firms' start-year R&D per unit of "
+        "value added = 1); `RU` researcher units, scaled so that spend per researcher reads "
+        "in million national currency (KRW for Korea); `million` million persons; `index` "
+        "start year = 100.",
         "",
         "Contents: [Stocks](#stocks) · [Sectors](#sectors) · "
         "[Feedback loops](#feedback-loops) · [Parameters](#parameters) · "

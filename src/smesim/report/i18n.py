@@ -522,7 +522,7 @@ def series_unit(series_id: str, lang: str = "en") -> str:
     elif "ratio" in series_id:
         kind = "ratio"
     elif series_id in ("sme_skills_index", "environmental_intensity"):
-        return "index, 2012 = 100" if lang == "en" else "지수 (2012 = 100)"
+        return "index, start year = 100" if lang == "en" else "지수 (시작 연도 = 100)"
     else:
         kind = "share"
     return UNITS.get(lang, UNITS["en"])[kind]
