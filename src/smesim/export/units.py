@@ -190,6 +190,8 @@ class _Checker:
             return _U(self.one)
         if fname in ("MIN", "MAX"):
             return _unify(fname, self.unit(a[0]), self.unit(a[1]), node)
+        if fname == "SQRT":
+            return _U(self.unit(a[0]).q ** 0.5)
         if fname == "INIT":
             return self.unit(a[0])
         if fname in ("STEP", "RAMP"):

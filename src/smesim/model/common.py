@@ -13,10 +13,12 @@ The expression helpers below write the model's smooth forms once:
     ``e (cap - 1) / cap`` there, rises with ``x`` and never exceeds ``cap``
     (diminishing returns; the limit of a reinforcing loop).
 ``soft_floor(x, floor, width)``
-    ``floor + width ln(1 + exp((x - floor) / width))``: equals ``x`` well above
-    the floor, ``floor`` well below, smooth in between (no kink).
+    ``(x + floor + sqrt((x - floor)^2 + width^2)) / 2``: a hyperbola that equals
+    ``x`` well above the floor (within ``width^2 / (4 (x - floor))``), ``floor``
+    well below, and is smooth in between (no kink; half a ``width`` above the
+    floor where ``x`` meets it).
 ``soft_cap(x, cap, width)``
-    ``cap - width ln(1 + exp((cap - x) / width))``: the mirror image.
+    ``(x + cap - sqrt((x - cap)^2 + width^2)) / 2``: the mirror image.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ def saturating(x: str, e: str, cap: str) -> str:
 
 def soft_floor(x: str, floor: str, width: str) -> str:
     """Expression of a smooth ``max(x, floor)`` with transition width ``width``."""
-    return f"({floor} + {width} * LN(1 + EXP(({x} - {floor}) / {width})))"
+    return f"(({x} + {floor} + SQRT(({x} - {floor}) ^ 2 + {width} ^ 2)) / 2)"
 
 
 def soft_cap(x: str, cap: str, width: str) -> str:
     """Expression of a smooth ``min(x, cap)`` with transition width ``width``."""
-    return f"({cap} - {width} * LN(1 + EXP(({cap} - {x}) / {width})))"
+    return f"(({x} + {cap} - SQRT(({x} - {cap}) ^ 2 + {width} ^ 2)) / 2)"

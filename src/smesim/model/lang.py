@@ -2,7 +2,7 @@
 
 Every equation of the model is written in it (see :mod:`smesim.model.spec`):
 numbers, names, ``+ - * / ^``, parentheses, comparisons, ``AND``/``OR``/``NOT``,
-``IF c THEN a ELSE b``, the builtins ``EXP``, ``LN``, ``MIN``, ``MAX``,
+``IF c THEN a ELSE b``, the builtins ``EXP``, ``LN``, ``SQRT``, ``MIN``, ``MAX``,
 ``INIT`` (a variable's value at the start time), ``STEP`` and ``RAMP`` (lever
 schedules of the XMILE export only), ``TIME``, and calls of graphical
 functions by name.  It is parsed once into :class:`Node` trees, from which
@@ -37,7 +37,7 @@ _TOKEN = re.compile(
     r"|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|[-+*/^(),<>=]))"
 )
 _KEYWORDS = {"IF", "THEN", "ELSE", "AND", "OR", "NOT"}
-BUILTINS = {"EXP": 1, "LN": 1, "MIN": 2, "MAX": 2, "STEP": 2, "RAMP": 2, "INIT": 1}
+BUILTINS = {"EXP": 1, "LN": 1, "SQRT": 1, "MIN": 2, "MAX": 2, "STEP": 2, "RAMP": 2, "INIT": 1}
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -299,7 +299,13 @@ def evaluate(node: Node, env, *, time=None, init=None, calls=None) -> object:
         fn = node.name.upper()
         if fn == "INIT" and init is not None and a[0].op == "ref":
             return init[a[0].name]
-        funcs = {"EXP": np.exp, "LN": np.log, "MIN": np.minimum, "MAX": np.maximum}
+        funcs = {
+            "EXP": np.exp,
+            "LN": np.log,
+            "SQRT": np.sqrt,
+            "MIN": np.minimum,
+            "MAX": np.maximum,
+        }
         func = funcs.get(fn) or (calls or {}).get(fn)
         if func is None:
             raise EquationError(f"cannot evaluate {node.name}() here")

@@ -59,10 +59,11 @@ S.param(
     "yr",
     0.5,
     20,
-    "calibrated",
-    "lag of relative wages behind their target",
-    prior=4.0,
-    prior_sd=2.0,
+    "assumed",
+    "assumed: relative wages follow their target within months (annual wage bargaining; "
+    "Japan's 2012-2017 rise needs a fast response); the 2007-2017 data push a free fit to its "
+    "lower bound 0.5, so it is fixed there and sampled 0.5-2",
+    sample=(0.5, 2.0),
 )
 S.param(
     "labour_scarcity_wage_effect",
@@ -91,13 +92,13 @@ S.param(
 )
 S.param(
     "ability_to_pay_width",
-    3.0,
+    1.5,
     "%",
     0.5,
     10.0,
     "assumed",
     "assumed: width of the smooth ability-to-pay cap, in wage-ratio points (the cap lowers the "
-    "mean target by under 0.1 point when it is 10 points below the cap); a smoothing choice",
+    "mean target by 0.06 point when it is 10 points below the cap); a smoothing choice",
 )
 
 for c in SME_CLASSES:

@@ -152,7 +152,13 @@ def _py(node: Node, init_refs: dict[str, str] | None = None) -> str:
             if init_refs is None:
                 raise EquationError("INIT() is evaluated in the start-time pass only")
             return init_refs[a[0].name]
-        names = {"EXP": "np.exp", "LN": "np.log", "MIN": "np.minimum", "MAX": "np.maximum"}
+        names = {
+            "EXP": "np.exp",
+            "LN": "np.log",
+            "SQRT": "np.sqrt",
+            "MIN": "np.minimum",
+            "MAX": "np.maximum",
+        }
         if fn not in names:
             raise EquationError(f"the generator does not handle {fn}()")
         return f"{names[fn]}({', '.join(_py(x, init_refs) for x in a)})"

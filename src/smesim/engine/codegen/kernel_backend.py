@@ -118,7 +118,7 @@ class _Lowering:
                 return self.exp_of(self.lower(a[0]))
             if fn == "LN":
                 return self.log_of(self.lower(a[0]))
-            if fn in ("MIN", "MAX"):
+            if fn in ("MIN", "MAX", "SQRT"):
                 return Node("call", tuple(self.lower(x) for x in a), name=fn)
             raise EquationError(f"the kernel generator does not handle {fn}()")
         if op in ("ref", "num", "time"):
@@ -173,6 +173,8 @@ class _Lowering:
         return out
 
     def log_of(self, arg: Node) -> Node:
+        if arg.op == "exp":  # log(exp(x)) = x: a power of an exponential costs one exp
+            return self.exps[arg.name]
         key = unparse_low(arg)
         self.logs.setdefault(key, arg)
         return Node("log", name=key)
@@ -472,7 +474,13 @@ def kernel_source(model: Model) -> str:
                 raise EquationError(f"kernel: {n} is not available here")
             return n
         if op == "call":  # in _record (outputs only) EXP and LN are scalar calls
-            fn = {"MIN": "min", "MAX": "max", "EXP": "math.exp", "LN": "math.log"}[tree.name]
+            fn = {
+                "MIN": "min",
+                "MAX": "max",
+                "SQRT": "math.sqrt",
+                "EXP": "math.exp",
+                "LN": "math.log",
+            }[tree.name]
             return f"{fn}({', '.join(emit(x, local, loads) for x in a)})"
         if op == "inv":
             return f"(1.0 / {emit(a[0], local, loads)})"

@@ -115,10 +115,8 @@ K_ROWS = (
     'green_cost_to_sme_margin',
     'viable_sme_margin',
     'margin_floor',
-    'margin_floor_width',
     'wage_productivity_elasticity',
     'fair_trade_wage_effect',
-    'ability_to_pay_width',
     'scale_up_rate_1_4',
     'scale_up_rate_5_9',
     'scale_up_rate_10_99',
@@ -160,7 +158,7 @@ K_ROWS = (
     'inv_productivity_adjustment_time',
     'hoisted_7',
     'inv_rd_opportunity_fade_time',
-    'inv_margin_floor_width',
+    'hoisted_9',
     'hoisted_10',
     'inv_labour_share_large',
     'inv_margin_sme_0',
@@ -169,43 +167,42 @@ K_ROWS = (
     'inv_margin_large_0',
     'hoisted_16',
     'hoisted_17',
-    'inv_rd_intensity_sme_0',
     'inv_researcher_adjustment_time',
     'inv_productivity_0',
-    'hoisted_21',
+    'hoisted_20',
     'inv_working_age_population_0',
+    'hoisted_22',
     'hoisted_23',
     'hoisted_24',
     'hoisted_25',
     'hoisted_26',
-    'inv_ability_to_pay_width',
     'inv_ability_to_pay_ratio_0',
     'inv_wage_adjustment_time',
+    'hoisted_29',
     'hoisted_30',
-    'hoisted_31',
     'inv_export_adjustment_time',
+    'hoisted_32',
     'hoisted_33',
     'hoisted_34',
     'hoisted_35',
-    'hoisted_36',
     'inv_grp_adjustment_time',
-    'hoisted_38',
+    'hoisted_37',
     'inv_population_adjustment_time',
-    'hoisted_40',
+    'hoisted_39',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
+    'hoisted_45',
     'hoisted_46',
     'hoisted_47',
     'hoisted_48',
-    'hoisted_49',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
+    'hoisted_51',
     'hoisted_52',
     'hoisted_53',
-    'hoisted_54',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -252,107 +249,104 @@ K_sme_share_of_tax_incentive = 17
 K_green_cost_to_sme_margin = 18
 K_viable_sme_margin = 19
 K_margin_floor = 20
-K_margin_floor_width = 21
-K_wage_productivity_elasticity = 22
-K_fair_trade_wage_effect = 23
-K_ability_to_pay_width = 24
-K_scale_up_rate_1_4 = 25
-K_scale_up_rate_5_9 = 26
-K_scale_up_rate_10_99 = 27
-K_scale_up_rate_100_499 = 28
-K_scale_up_support_effect = 29
-K_scale_up_productivity_elasticity = 30
-K_scale_up_capacity = 31
-K_export_productivity_elasticity = 32
-K_export_scale_up_effect = 33
-K_agglomeration_population_effect = 34
-K_agglomeration_grp_effect = 35
-K_training_skills_effect = 36
-K_ageing_skills_effect = 37
-K_environmental_intensity_trend = 38
-K_green_transition_effect = 39
-K_concentrated_capital_region_share = 40
-K_environmental_intensity_worst = 41
-K_rd_intensity_sme_0 = 42
-K_absorbable_knowledge_share = 43
-K_researcher_cost_sme_0 = 44
-K_researcher_cost_large_0 = 45
-K_shrink_rate_5_9 = 46
-K_shrink_rate_10_99 = 47
-K_shrink_rate_100_499 = 48
-K_shrink_rate_500_plus = 49
-K_population_65plus_share_0 = 50
-K_regional_dispersion_0 = 51
-K_fair_trade_enforcement_0 = 52
-K_scale_up_support_0 = 53
-K_vocational_training_0 = 54
-K_tech_diffusion_0 = 55
-K_green_transition_0 = 56
-K_hoisted_0 = 57
-K_hoisted_1 = 58
-K_hoisted_2 = 59
-K_hoisted_3 = 60
-K_hoisted_4 = 61
-K_inv_knowledge_ratio_0 = 62
-K_inv_productivity_adjustment_time = 63
-K_hoisted_7 = 64
-K_inv_rd_opportunity_fade_time = 65
-K_inv_margin_floor_width = 66
-K_hoisted_10 = 67
-K_inv_labour_share_large = 68
-K_inv_margin_sme_0 = 69
-K_hoisted_13 = 70
-K_hoisted_14 = 71
-K_inv_margin_large_0 = 72
-K_hoisted_16 = 73
-K_hoisted_17 = 74
-K_inv_rd_intensity_sme_0 = 75
-K_inv_researcher_adjustment_time = 76
-K_inv_productivity_0 = 77
-K_hoisted_21 = 78
-K_inv_working_age_population_0 = 79
-K_hoisted_23 = 80
-K_hoisted_24 = 81
-K_hoisted_25 = 82
-K_hoisted_26 = 83
-K_inv_ability_to_pay_width = 84
-K_inv_ability_to_pay_ratio_0 = 85
-K_inv_wage_adjustment_time = 86
-K_hoisted_30 = 87
-K_hoisted_31 = 88
-K_inv_export_adjustment_time = 89
-K_hoisted_33 = 90
-K_hoisted_34 = 91
-K_hoisted_35 = 92
-K_hoisted_36 = 93
-K_inv_grp_adjustment_time = 94
-K_hoisted_38 = 95
-K_inv_population_adjustment_time = 96
-K_hoisted_40 = 97
-K_inv_startup_adjustment_time = 98
-K_inv_skills_adjustment_time = 99
-K_inv_reference_wage_ratio = 100
-K_inv_reference_productivity_ratio = 101
-K_inv_reference_rd_share = 102
-K_hoisted_46 = 103
-K_hoisted_47 = 104
-K_hoisted_48 = 105
-K_hoisted_49 = 106
-K_inv_reference_small_firm_wage_ratio = 107
-K_inv_reference_skills_index = 108
-K_hoisted_52 = 109
-K_hoisted_53 = 110
-K_hoisted_54 = 111
-U_rd_subsidy_rate = 112
-U_rd_tax_incentive_rate = 113
-U_regional_dispersion = 114
-U_fair_trade_enforcement = 115
-U_scale_up_support = 116
-U_vocational_training = 117
-U_tech_diffusion = 118
-U_green_transition = 119
-A_ROWS = 120
-R_U = 112
+K_wage_productivity_elasticity = 21
+K_fair_trade_wage_effect = 22
+K_scale_up_rate_1_4 = 23
+K_scale_up_rate_5_9 = 24
+K_scale_up_rate_10_99 = 25
+K_scale_up_rate_100_499 = 26
+K_scale_up_support_effect = 27
+K_scale_up_productivity_elasticity = 28
+K_scale_up_capacity = 29
+K_export_productivity_elasticity = 30
+K_export_scale_up_effect = 31
+K_agglomeration_population_effect = 32
+K_agglomeration_grp_effect = 33
+K_training_skills_effect = 34
+K_ageing_skills_effect = 35
+K_environmental_intensity_trend = 36
+K_green_transition_effect = 37
+K_concentrated_capital_region_share = 38
+K_environmental_intensity_worst = 39
+K_rd_intensity_sme_0 = 40
+K_absorbable_knowledge_share = 41
+K_researcher_cost_sme_0 = 42
+K_researcher_cost_large_0 = 43
+K_shrink_rate_5_9 = 44
+K_shrink_rate_10_99 = 45
+K_shrink_rate_100_499 = 46
+K_shrink_rate_500_plus = 47
+K_population_65plus_share_0 = 48
+K_regional_dispersion_0 = 49
+K_fair_trade_enforcement_0 = 50
+K_scale_up_support_0 = 51
+K_vocational_training_0 = 52
+K_tech_diffusion_0 = 53
+K_green_transition_0 = 54
+K_hoisted_0 = 55
+K_hoisted_1 = 56
+K_hoisted_2 = 57
+K_hoisted_3 = 58
+K_hoisted_4 = 59
+K_inv_knowledge_ratio_0 = 60
+K_inv_productivity_adjustment_time = 61
+K_hoisted_7 = 62
+K_inv_rd_opportunity_fade_time = 63
+K_hoisted_9 = 64
+K_hoisted_10 = 65
+K_inv_labour_share_large = 66
+K_inv_margin_sme_0 = 67
+K_hoisted_13 = 68
+K_hoisted_14 = 69
+K_inv_margin_large_0 = 70
+K_hoisted_16 = 71
+K_hoisted_17 = 72
+K_inv_researcher_adjustment_time = 73
+K_inv_productivity_0 = 74
+K_hoisted_20 = 75
+K_inv_working_age_population_0 = 76
+K_hoisted_22 = 77
+K_hoisted_23 = 78
+K_hoisted_24 = 79
+K_hoisted_25 = 80
+K_hoisted_26 = 81
+K_inv_ability_to_pay_ratio_0 = 82
+K_inv_wage_adjustment_time = 83
+K_hoisted_29 = 84
+K_hoisted_30 = 85
+K_inv_export_adjustment_time = 86
+K_hoisted_32 = 87
+K_hoisted_33 = 88
+K_hoisted_34 = 89
+K_hoisted_35 = 90
+K_inv_grp_adjustment_time = 91
+K_hoisted_37 = 92
+K_inv_population_adjustment_time = 93
+K_hoisted_39 = 94
+K_inv_startup_adjustment_time = 95
+K_inv_skills_adjustment_time = 96
+K_inv_reference_wage_ratio = 97
+K_inv_reference_productivity_ratio = 98
+K_inv_reference_rd_share = 99
+K_hoisted_45 = 100
+K_hoisted_46 = 101
+K_hoisted_47 = 102
+K_hoisted_48 = 103
+K_inv_reference_small_firm_wage_ratio = 104
+K_inv_reference_skills_index = 105
+K_hoisted_51 = 106
+K_hoisted_52 = 107
+K_hoisted_53 = 108
+U_rd_subsidy_rate = 109
+U_rd_tax_incentive_rate = 110
+U_regional_dispersion = 111
+U_fair_trade_enforcement = 112
+U_scale_up_support = 113
+U_vocational_training = 114
+U_tech_diffusion = 115
+U_green_transition = 116
+A_ROWS = 117
+R_U = 109
 X_employment_share_sme = 22
 X_knowledge_ratio = 23
 X_appropriation_rate = 24
@@ -360,46 +354,31 @@ X_v_sme = 25
 X_v_large = 26
 X_wage_ratio_sme = 27
 X_margin_sme = 28
-X_ability_to_pay = 29
-X_private_rd_sme = 30
-X_private_rd_large = 31
-X_rd_sme = 32
-X_rd_large = 33
-X_wage_target_uncapped_1_4 = 34
-X_wage_target_uncapped_5_9 = 35
-X_wage_target_uncapped_10_99 = 36
-X_wage_target_uncapped_100_499 = 37
-X_mean_wage_target = 38
-LOG_0 = 39  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
-LOG_1 = 40  # log of (sme_skills_index * 0.01)
-LOG_2 = 41  # log of (margin_large * K[inv_margin_large_0])
-LOG_3 = 42  # log of (productivity_ratio_sme * K[inv_productivity_0])
-LOG_4 = 43  # log of (working_age_population * K[inv_working_age_population_0])
-LOG_5 = 44  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])
-LOG_6 = 45  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])
-LOG_7 = 46  # log of (1.0 + exp<((margin_sme_raw - K[margin_floor]) * K[inv_margin_floor_width])>)
-LOG_8 = 47  # log of ((private_rd_large / v_large) * 1.0)
-LOG_9 = 48  # log of (margin_sme * K[inv_margin_sme_0])
-LOG_10 = 49  # log of (1.0 + exp<((ability_to_pay - mean_wage_target) * K[inv_ability_to_pay_width])>)
-LOG_11 = 50  # log of ((private_rd_sme / v_sme) * K[inv_rd_intensity_sme_0])
-EXP_0 = 51  # exp of (K[diffusion_catch_up_effect] * (tech_diffusion - K[tech_diffusion_0]))
-EXP_1 = 52  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>)) + ((K[hoisted_2] * (capital_region_startup_share - K[hoisted_3])) * 0.01))
-EXP_2 = 53  # exp of ((margin_sme_raw - K[margin_floor]) * K[inv_margin_floor_width])
-EXP_3 = 54  # exp of (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)
-EXP_4 = 55  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
-EXP_5 = 56  # exp of (rd_opportunity_large + (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>))
-EXP_6 = 57  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_21] * log<(working_age_population * K[inv_working_age_population_0])>))
-EXP_7 = 58  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
-EXP_8 = 59  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
-EXP_9 = 60  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_10 = 61  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_11 = 62  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
-EXP_12 = 63  # exp of (K[rd_deepening_elasticity] * log<((private_rd_large / v_large) * 1.0)>)
-EXP_13 = 64  # exp of ((ability_to_pay - mean_wage_target) * K[inv_ability_to_pay_width])
-EXP_14 = 65  # exp of (K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
-EXP_15 = 66  # exp of ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>))
-EXP_16 = 67  # exp of (K[rd_deepening_elasticity] * log<((private_rd_sme / v_sme) * K[inv_rd_intensity_sme_0])>)
-D_ROWS = 68
+X_rd_sme = 29
+X_rd_large = 30
+LOG_0 = 31  # log of (knowledge_ratio * K[inv_knowledge_ratio_0])
+LOG_1 = 32  # log of (sme_skills_index * 0.01)
+LOG_2 = 33  # log of (margin_sme * K[inv_margin_sme_0])
+LOG_3 = 34  # log of (margin_large * K[inv_margin_large_0])
+LOG_4 = 35  # log of (productivity_ratio_sme * K[inv_productivity_0])
+LOG_5 = 36  # log of (working_age_population * K[inv_working_age_population_0])
+LOG_6 = 37  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_33])
+LOG_7 = 38  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_34])
+EXP_0 = 39  # exp of (K[diffusion_catch_up_effect] * (tech_diffusion - K[tech_diffusion_0]))
+EXP_1 = 40  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>)) + ((K[hoisted_2] * (capital_region_startup_share - K[hoisted_3])) * 0.01))
+EXP_2 = 41  # exp of (K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
+EXP_3 = 42  # exp of (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)
+EXP_4 = 43  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)
+EXP_5 = 44  # exp of rd_opportunity_large
+EXP_6 = 45  # exp of (K[rd_deepening_elasticity] * ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)))
+EXP_7 = 46  # exp of (K[rd_deepening_elasticity] * (rd_opportunity_large + (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)))
+EXP_8 = 47  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_20] * log<(working_age_population * K[inv_working_age_population_0])>))
+EXP_9 = 48  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
+EXP_10 = 49  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
+EXP_11 = 50  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_33])>) + (K[hoisted_32] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_12 = 51  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_34])>) + (K[hoisted_32] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_13 = 52  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
+D_ROWS = 53
 
 
 def per_run(P, C):
@@ -503,7 +482,7 @@ def per_run(P, C):
     hundred_percent = 100.0
     base_index = 100.0
     coexistence_floor = 1.0
-    K = np.empty((n, 112))
+    K = np.empty((n, 109))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_catch_up_rate
     K[:, 2] = diffusion_catch_up_effect
@@ -525,97 +504,94 @@ def per_run(P, C):
     K[:, 18] = green_cost_to_sme_margin
     K[:, 19] = viable_sme_margin
     K[:, 20] = margin_floor
-    K[:, 21] = margin_floor_width
-    K[:, 22] = wage_productivity_elasticity
-    K[:, 23] = fair_trade_wage_effect
-    K[:, 24] = ability_to_pay_width
-    K[:, 25] = scale_up_rate_1_4
-    K[:, 26] = scale_up_rate_5_9
-    K[:, 27] = scale_up_rate_10_99
-    K[:, 28] = scale_up_rate_100_499
-    K[:, 29] = scale_up_support_effect
-    K[:, 30] = scale_up_productivity_elasticity
-    K[:, 31] = scale_up_capacity
-    K[:, 32] = export_productivity_elasticity
-    K[:, 33] = export_scale_up_effect
-    K[:, 34] = agglomeration_population_effect
-    K[:, 35] = agglomeration_grp_effect
-    K[:, 36] = training_skills_effect
-    K[:, 37] = ageing_skills_effect
-    K[:, 38] = environmental_intensity_trend
-    K[:, 39] = green_transition_effect
-    K[:, 40] = concentrated_capital_region_share
-    K[:, 41] = environmental_intensity_worst
-    K[:, 42] = rd_intensity_sme_0
-    K[:, 43] = absorbable_knowledge_share
-    K[:, 44] = researcher_cost_sme_0
-    K[:, 45] = researcher_cost_large_0
-    K[:, 46] = shrink_rate_5_9
-    K[:, 47] = shrink_rate_10_99
-    K[:, 48] = shrink_rate_100_499
-    K[:, 49] = shrink_rate_500_plus
-    K[:, 50] = population_65plus_share_0
-    K[:, 51] = regional_dispersion_0
-    K[:, 52] = fair_trade_enforcement_0
-    K[:, 53] = scale_up_support_0
-    K[:, 54] = vocational_training_0
-    K[:, 55] = tech_diffusion_0
-    K[:, 56] = green_transition_0
-    K[:, 57] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
-    K[:, 58] = 1.0 / (1.0 - appropriation_rate_0)
-    K[:, 59] = -concentration_productivity_effect
-    K[:, 60] = init__capital_region_startup_share
-    K[:, 61] = productivity_0 / (hundred_percent - productivity_0)
-    K[:, 62] = 1.0 / knowledge_ratio_0
-    K[:, 63] = 1.0 / productivity_adjustment_time
-    K[:, 64] = rd_opportunity_growth_large * rd_opportunity_fade_time
-    K[:, 65] = 1.0 / rd_opportunity_fade_time
-    K[:, 66] = 1.0 / margin_floor_width
-    K[:, 67] = 1.0 - labour_share_large
-    K[:, 68] = 1.0 / labour_share_large
-    K[:, 69] = 1.0 / margin_sme_0
-    K[:, 70] = rd_margin_cap - 1.0
-    K[:, 71] = absorptive_capacity_cap - 1.0
-    K[:, 72] = 1.0 / margin_large_0
-    K[:, 73] = 1.0 - sme_share_of_subsidy
-    K[:, 74] = 1.0 - sme_share_of_tax_incentive
-    K[:, 75] = 1.0 / rd_intensity_sme_0
-    K[:, 76] = 1.0 / researcher_adjustment_time
-    K[:, 77] = 1.0 / productivity_0
-    K[:, 78] = -labour_scarcity_wage_effect
-    K[:, 79] = 1.0 / working_age_population_0
-    K[:, 80] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
-    K[:, 81] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
-    K[:, 82] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
-    K[:, 83] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
-    K[:, 84] = 1.0 / ability_to_pay_width
-    K[:, 85] = 1.0 / ability_to_pay_ratio_0
-    K[:, 86] = 1.0 / wage_adjustment_time
-    K[:, 87] = scale_up_capacity - 1.0
-    K[:, 88] = init_export_share_sme / (hundred_percent - init_export_share_sme)
-    K[:, 89] = 1.0 / export_adjustment_time
-    K[:, 90] = -dispersion_effect
-    K[:, 91] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
-    K[:, 92] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
-    K[:, 93] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
-    K[:, 94] = 1.0 / grp_adjustment_time
-    K[:, 95] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
-    K[:, 96] = 1.0 / population_adjustment_time
-    K[:, 97] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
-    K[:, 98] = 1.0 / startup_adjustment_time
-    K[:, 99] = 1.0 / skills_adjustment_time
-    K[:, 100] = 1.0 / reference_wage_ratio
-    K[:, 101] = 1.0 / reference_productivity_ratio
-    K[:, 102] = 1.0 / reference_rd_share
-    K[:, 103] = base_index + coexistence_floor
-    K[:, 104] = 1.0 / (base_index + coexistence_floor)
-    K[:, 105] = 1.0 / 3.0
-    K[:, 106] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 107] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 108] = 1.0 / reference_skills_index
-    K[:, 109] = 1.0 / 2.0
-    K[:, 110] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
-    K[:, 111] = 1.0 / 4.0
+    K[:, 21] = wage_productivity_elasticity
+    K[:, 22] = fair_trade_wage_effect
+    K[:, 23] = scale_up_rate_1_4
+    K[:, 24] = scale_up_rate_5_9
+    K[:, 25] = scale_up_rate_10_99
+    K[:, 26] = scale_up_rate_100_499
+    K[:, 27] = scale_up_support_effect
+    K[:, 28] = scale_up_productivity_elasticity
+    K[:, 29] = scale_up_capacity
+    K[:, 30] = export_productivity_elasticity
+    K[:, 31] = export_scale_up_effect
+    K[:, 32] = agglomeration_population_effect
+    K[:, 33] = agglomeration_grp_effect
+    K[:, 34] = training_skills_effect
+    K[:, 35] = ageing_skills_effect
+    K[:, 36] = environmental_intensity_trend
+    K[:, 37] = green_transition_effect
+    K[:, 38] = concentrated_capital_region_share
+    K[:, 39] = environmental_intensity_worst
+    K[:, 40] = rd_intensity_sme_0
+    K[:, 41] = absorbable_knowledge_share
+    K[:, 42] = researcher_cost_sme_0
+    K[:, 43] = researcher_cost_large_0
+    K[:, 44] = shrink_rate_5_9
+    K[:, 45] = shrink_rate_10_99
+    K[:, 46] = shrink_rate_100_499
+    K[:, 47] = shrink_rate_500_plus
+    K[:, 48] = population_65plus_share_0
+    K[:, 49] = regional_dispersion_0
+    K[:, 50] = fair_trade_enforcement_0
+    K[:, 51] = scale_up_support_0
+    K[:, 52] = vocational_training_0
+    K[:, 53] = tech_diffusion_0
+    K[:, 54] = green_transition_0
+    K[:, 55] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 56] = 1.0 / (1.0 - appropriation_rate_0)
+    K[:, 57] = -concentration_productivity_effect
+    K[:, 58] = init__capital_region_startup_share
+    K[:, 59] = productivity_0 / (hundred_percent - productivity_0)
+    K[:, 60] = 1.0 / knowledge_ratio_0
+    K[:, 61] = 1.0 / productivity_adjustment_time
+    K[:, 62] = rd_opportunity_growth_large * rd_opportunity_fade_time
+    K[:, 63] = 1.0 / rd_opportunity_fade_time
+    K[:, 64] = margin_floor_width ** 2.0
+    K[:, 65] = 1.0 - labour_share_large
+    K[:, 66] = 1.0 / labour_share_large
+    K[:, 67] = 1.0 / margin_sme_0
+    K[:, 68] = rd_margin_cap - 1.0
+    K[:, 69] = absorptive_capacity_cap - 1.0
+    K[:, 70] = 1.0 / margin_large_0
+    K[:, 71] = 1.0 - sme_share_of_subsidy
+    K[:, 72] = 1.0 - sme_share_of_tax_incentive
+    K[:, 73] = 1.0 / researcher_adjustment_time
+    K[:, 74] = 1.0 / productivity_0
+    K[:, 75] = -labour_scarcity_wage_effect
+    K[:, 76] = 1.0 / working_age_population_0
+    K[:, 77] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
+    K[:, 78] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
+    K[:, 79] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
+    K[:, 80] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
+    K[:, 81] = ability_to_pay_width ** 2.0
+    K[:, 82] = 1.0 / ability_to_pay_ratio_0
+    K[:, 83] = 1.0 / wage_adjustment_time
+    K[:, 84] = scale_up_capacity - 1.0
+    K[:, 85] = init_export_share_sme / (hundred_percent - init_export_share_sme)
+    K[:, 86] = 1.0 / export_adjustment_time
+    K[:, 87] = -dispersion_effect
+    K[:, 88] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
+    K[:, 89] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
+    K[:, 90] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
+    K[:, 91] = 1.0 / grp_adjustment_time
+    K[:, 92] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
+    K[:, 93] = 1.0 / population_adjustment_time
+    K[:, 94] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
+    K[:, 95] = 1.0 / startup_adjustment_time
+    K[:, 96] = 1.0 / skills_adjustment_time
+    K[:, 97] = 1.0 / reference_wage_ratio
+    K[:, 98] = 1.0 / reference_productivity_ratio
+    K[:, 99] = 1.0 / reference_rd_share
+    K[:, 100] = base_index + coexistence_floor
+    K[:, 101] = 1.0 / (base_index + coexistence_floor)
+    K[:, 102] = 1.0 / 3.0
+    K[:, 103] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 104] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 105] = 1.0 / reference_skills_index
+    K[:, 106] = 1.0 / 2.0
+    K[:, 107] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 108] = 1.0 / 4.0
     return K
 
 
@@ -636,17 +612,28 @@ def _rates(A, Y, D, Xk, t):
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__hoisted_0 = _g(A, K_hoisted_0, j)
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
+        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
+        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
+        k__labour_share_large = _g(A, K_labour_share_large, j)
+        k__green_cost_to_sme_margin = _g(A, K_green_cost_to_sme_margin, j)
+        green_transition = _g(A, U_green_transition, j)
+        k__green_transition_0 = _g(A, K_green_transition_0, j)
+        k__margin_floor = _g(A, K_margin_floor, j)
+        k__hoisted_9 = _g(A, K_hoisted_9, j)
         k__hoisted_10 = _g(A, K_hoisted_10, j)
         k__inv_knowledge_ratio_0 = _g(A, K_inv_knowledge_ratio_0, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
+        k__inv_margin_sme_0 = _g(A, K_inv_margin_sme_0, j)
         k__inv_margin_large_0 = _g(A, K_inv_margin_large_0, j)
         k__inv_productivity_0 = _g(A, K_inv_productivity_0, j)
         working_age_population = Xk[1]
         k__inv_working_age_population_0 = _g(A, K_inv_working_age_population_0, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
-        k__hoisted_34 = _g(A, K_hoisted_34, j)
+        k__hoisted_33 = _g(A, K_hoisted_33, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
-        k__hoisted_35 = _g(A, K_hoisted_35, j)
+        k__hoisted_34 = _g(A, K_hoisted_34, j)
         employment_share_sme = (((employment_share_1_4 + employment_share_5_9) + employment_share_10_99) + employment_share_100_499)
         _put(D, X_employment_share_sme, j, employment_share_sme)
         knowledge_ratio = (((knowledge_sme / employment_share_sme) / knowledge_large) * employment_share_500_plus)
@@ -657,31 +644,22 @@ def _rates(A, Y, D, Xk, t):
         _put(D, X_v_sme, j, v_sme)
         v_large = (employment_share_500_plus * 0.01)
         _put(D, X_v_large, j, v_large)
+        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
+        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
+        margin_sme_raw = (((1.0 - ((k__labour_share_large * wage_ratio_sme) / productivity_ratio_sme)) - appropriation_rate) - (k__green_cost_to_sme_margin * (green_transition - k__green_transition_0)))
+        margin_sme = (((margin_sme_raw + k__margin_floor) + math.sqrt((((margin_sme_raw - k__margin_floor) ** 2.0) + k__hoisted_9))) * 0.5)
+        _put(D, X_margin_sme, j, margin_sme)
         margin_large = (k__hoisted_10 + ((appropriation_rate * v_sme) / v_large))
         _put(D, LOG_0, j, (knowledge_ratio * k__inv_knowledge_ratio_0))
         _put(D, LOG_1, j, (sme_skills_index * 0.01))
-        _put(D, LOG_2, j, (margin_large * k__inv_margin_large_0))
-        _put(D, LOG_3, j, (productivity_ratio_sme * k__inv_productivity_0))
-        _put(D, LOG_4, j, (working_age_population * k__inv_working_age_population_0))
-        _put(D, LOG_5, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_34))
-        _put(D, LOG_6, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_35))
-    log_in_place(D, LOG_0 * LANES, (LOG_6 + 1) * LANES)
+        _put(D, LOG_2, j, (margin_sme * k__inv_margin_sme_0))
+        _put(D, LOG_3, j, (margin_large * k__inv_margin_large_0))
+        _put(D, LOG_4, j, (productivity_ratio_sme * k__inv_productivity_0))
+        _put(D, LOG_5, j, (working_age_population * k__inv_working_age_population_0))
+        _put(D, LOG_6, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_33))
+        _put(D, LOG_7, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_34))
+    log_in_place(D, LOG_0 * LANES, (LOG_7 + 1) * LANES)
     for j in range(LANES):  # loop 1
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
-        wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
-        wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
-        wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
-        employment_share_sme = _g(D, X_employment_share_sme, j)
-        k__labour_share_large = _g(A, K_labour_share_large, j)
-        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
-        appropriation_rate = _g(D, X_appropriation_rate, j)
-        k__green_cost_to_sme_margin = _g(A, K_green_cost_to_sme_margin, j)
-        green_transition = _g(A, U_green_transition, j)
-        k__green_transition_0 = _g(A, K_green_transition_0, j)
         k__diffusion_catch_up_effect = _g(A, K_diffusion_catch_up_effect, j)
         tech_diffusion = _g(A, U_tech_diffusion, j)
         k__tech_diffusion_0 = _g(A, K_tech_diffusion_0, j)
@@ -692,19 +670,19 @@ def _rates(A, Y, D, Xk, t):
         k__hoisted_2 = _g(A, K_hoisted_2, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__hoisted_3 = _g(A, K_hoisted_3, j)
-        k__margin_floor = _g(A, K_margin_floor, j)
-        k__inv_margin_floor_width = _g(A, K_inv_margin_floor_width, j)
-        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
         k__rd_margin_elasticity = _g(A, K_rd_margin_elasticity, j)
         ln__LOG_2 = _g(D, LOG_2, j)
-        rd_opportunity_large = _g(Y, S_rd_opportunity_large, j)
-        k__wage_productivity_elasticity = _g(A, K_wage_productivity_elasticity, j)
+        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
         ln__LOG_3 = _g(D, LOG_3, j)
+        rd_opportunity_large = _g(Y, S_rd_opportunity_large, j)
+        k__rd_deepening_elasticity = _g(A, K_rd_deepening_elasticity, j)
+        k__wage_productivity_elasticity = _g(A, K_wage_productivity_elasticity, j)
+        ln__LOG_4 = _g(D, LOG_4, j)
         k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
-        k__hoisted_21 = _g(A, K_hoisted_21, j)
-        ln__LOG_4 = _g(D, LOG_4, j)
+        k__hoisted_20 = _g(A, K_hoisted_20, j)
+        ln__LOG_5 = _g(D, LOG_5, j)
         k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
         scale_up_support = _g(A, U_scale_up_support, j)
         k__scale_up_support_0 = _g(A, K_scale_up_support_0, j)
@@ -712,123 +690,34 @@ def _rates(A, Y, D, Xk, t):
         k__export_productivity_elasticity = _g(A, K_export_productivity_elasticity, j)
         k__export_scale_up_effect = _g(A, K_export_scale_up_effect, j)
         k__agglomeration_population_effect = _g(A, K_agglomeration_population_effect, j)
-        ln__LOG_5 = _g(D, LOG_5, j)
-        k__hoisted_33 = _g(A, K_hoisted_33, j)
+        ln__LOG_6 = _g(D, LOG_6, j)
+        k__hoisted_32 = _g(A, K_hoisted_32, j)
         regional_dispersion = _g(A, U_regional_dispersion, j)
         k__regional_dispersion_0 = _g(A, K_regional_dispersion_0, j)
         k__agglomeration_grp_effect = _g(A, K_agglomeration_grp_effect, j)
-        ln__LOG_6 = _g(D, LOG_6, j)
+        ln__LOG_7 = _g(D, LOG_7, j)
         k__training_skills_effect = _g(A, K_training_skills_effect, j)
         vocational_training = _g(A, U_vocational_training, j)
         k__vocational_training_0 = _g(A, K_vocational_training_0, j)
         k__ageing_skills_effect = _g(A, K_ageing_skills_effect, j)
         population_65plus_share = Xk[0]
         k__population_65plus_share_0 = _g(A, K_population_65plus_share_0, j)
-        wage_ratio_sme = (((((employment_share_1_4 * wage_ratio_1_4) + (employment_share_5_9 * wage_ratio_5_9)) + (employment_share_10_99 * wage_ratio_10_99)) + (employment_share_100_499 * wage_ratio_100_499)) / employment_share_sme)
-        _put(D, X_wage_ratio_sme, j, wage_ratio_sme)
-        margin_sme_raw = (((1.0 - ((k__labour_share_large * wage_ratio_sme) / productivity_ratio_sme)) - appropriation_rate) - (k__green_cost_to_sme_margin * (green_transition - k__green_transition_0)))
         _put(D, EXP_0, j, (k__diffusion_catch_up_effect * (tech_diffusion - k__tech_diffusion_0)))
         _put(D, EXP_1, j, (((k__knowledge_productivity_elasticity * ln__LOG_0) + (k__skills_productivity_elasticity * ln__LOG_1)) + ((k__hoisted_2 * (capital_region_startup_share - k__hoisted_3)) * 0.01)))
-        _put(D, EXP_2, j, ((margin_sme_raw - k__margin_floor) * k__inv_margin_floor_width))
+        _put(D, EXP_2, j, (k__rd_margin_elasticity * ln__LOG_2))
         _put(D, EXP_3, j, (k__absorptive_capacity_elasticity * ln__LOG_0))
-        _put(D, EXP_4, j, (k__rd_margin_elasticity * ln__LOG_2))
-        _put(D, EXP_5, j, (rd_opportunity_large + (k__rd_margin_elasticity * ln__LOG_2)))
-        _put(D, EXP_6, j, (((k__wage_productivity_elasticity * ln__LOG_3) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_21 * ln__LOG_4)))
-        _put(D, EXP_7, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_3)))
-        _put(D, EXP_8, j, ((k__export_productivity_elasticity * ln__LOG_3) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
-        _put(D, EXP_9, j, ((k__agglomeration_population_effect * ln__LOG_5) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_10, j, ((k__agglomeration_grp_effect * ln__LOG_6) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_11, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
-    exp_in_place(D, EXP_0 * LANES, (EXP_11 + 1) * LANES)
+        _put(D, EXP_4, j, (k__rd_margin_elasticity * ln__LOG_3))
+        _put(D, EXP_5, j, rd_opportunity_large)
+        _put(D, EXP_6, j, (k__rd_deepening_elasticity * ((k__rd_margin_elasticity * ln__LOG_2) + (k__absorptive_capacity_elasticity * ln__LOG_0))))
+        _put(D, EXP_7, j, (k__rd_deepening_elasticity * (rd_opportunity_large + (k__rd_margin_elasticity * ln__LOG_3))))
+        _put(D, EXP_8, j, (((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_20 * ln__LOG_5)))
+        _put(D, EXP_9, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_4)))
+        _put(D, EXP_10, j, ((k__export_productivity_elasticity * ln__LOG_4) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
+        _put(D, EXP_11, j, ((k__agglomeration_population_effect * ln__LOG_6) + (k__hoisted_32 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_12, j, ((k__agglomeration_grp_effect * ln__LOG_7) + (k__hoisted_32 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_13, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
+    exp_in_place(D, EXP_0 * LANES, (EXP_13 + 1) * LANES)
     for j in range(LANES):  # loop 2
-        v_large = _g(D, X_v_large, j)
-        ex__EXP_5 = _g(D, EXP_5, j)
-        k__rd_margin_cap = _g(A, K_rd_margin_cap, j)
-        k__hoisted_13 = _g(A, K_hoisted_13, j)
-        ex__EXP_4 = _g(D, EXP_4, j)
-        ex__EXP_2 = _g(D, EXP_2, j)
-        private_rd_large = ((((v_large * 1.0) * ex__EXP_5) * k__rd_margin_cap) / (k__hoisted_13 + ex__EXP_4))
-        _put(D, X_private_rd_large, j, private_rd_large)
-        _put(D, LOG_7, j, (1.0 + ex__EXP_2))
-        _put(D, LOG_8, j, ((private_rd_large / v_large) * 1.0))
-    log_in_place(D, LOG_7 * LANES, (LOG_8 + 1) * LANES)
-    for j in range(LANES):  # loop 3
-        productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
-        appropriation_rate = _g(D, X_appropriation_rate, j)
-        k__viable_sme_margin = _g(A, K_viable_sme_margin, j)
-        k__inv_labour_share_large = _g(A, K_inv_labour_share_large, j)
-        k__hoisted_23 = _g(A, K_hoisted_23, j)
-        ex__EXP_6 = _g(D, EXP_6, j)
-        k__hoisted_24 = _g(A, K_hoisted_24, j)
-        k__hoisted_25 = _g(A, K_hoisted_25, j)
-        k__hoisted_26 = _g(A, K_hoisted_26, j)
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        employment_share_sme = _g(D, X_employment_share_sme, j)
-        k__rd_deepening_elasticity = _g(A, K_rd_deepening_elasticity, j)
-        ln__LOG_8 = _g(D, LOG_8, j)
-        k__inv_ability_to_pay_width = _g(A, K_inv_ability_to_pay_width, j)
-        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
-        _put(D, X_ability_to_pay, j, ability_to_pay)
-        wage_target_odds_1_4 = (k__hoisted_23 * ex__EXP_6)
-        wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
-        _put(D, X_wage_target_uncapped_1_4, j, wage_target_uncapped_1_4)
-        wage_target_odds_5_9 = (k__hoisted_24 * ex__EXP_6)
-        wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
-        _put(D, X_wage_target_uncapped_5_9, j, wage_target_uncapped_5_9)
-        wage_target_odds_10_99 = (k__hoisted_25 * ex__EXP_6)
-        wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
-        _put(D, X_wage_target_uncapped_10_99, j, wage_target_uncapped_10_99)
-        wage_target_odds_100_499 = (k__hoisted_26 * ex__EXP_6)
-        wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
-        _put(D, X_wage_target_uncapped_100_499, j, wage_target_uncapped_100_499)
-        mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
-        _put(D, X_mean_wage_target, j, mean_wage_target)
-        _put(D, EXP_12, j, (k__rd_deepening_elasticity * ln__LOG_8))
-        _put(D, EXP_13, j, ((ability_to_pay - mean_wage_target) * k__inv_ability_to_pay_width))
-    exp_in_place(D, EXP_12 * LANES, (EXP_13 + 1) * LANES)
-    for j in range(LANES):  # loop 4
-        k__margin_floor = _g(A, K_margin_floor, j)
-        k__margin_floor_width = _g(A, K_margin_floor_width, j)
-        ln__LOG_7 = _g(D, LOG_7, j)
-        k__inv_margin_sme_0 = _g(A, K_inv_margin_sme_0, j)
-        ex__EXP_13 = _g(D, EXP_13, j)
-        margin_sme = (k__margin_floor + (k__margin_floor_width * ln__LOG_7))
-        _put(D, X_margin_sme, j, margin_sme)
-        _put(D, LOG_9, j, (margin_sme * k__inv_margin_sme_0))
-        _put(D, LOG_10, j, (1.0 + ex__EXP_13))
-    log_in_place(D, LOG_9 * LANES, (LOG_10 + 1) * LANES)
-    for j in range(LANES):  # loop 5
-        k__rd_margin_elasticity = _g(A, K_rd_margin_elasticity, j)
-        ln__LOG_9 = _g(D, LOG_9, j)
-        k__absorptive_capacity_elasticity = _g(A, K_absorptive_capacity_elasticity, j)
-        ln__LOG_0 = _g(D, LOG_0, j)
-        _put(D, EXP_14, j, (k__rd_margin_elasticity * ln__LOG_9))
-        _put(D, EXP_15, j, ((k__rd_margin_elasticity * ln__LOG_9) + (k__absorptive_capacity_elasticity * ln__LOG_0)))
-    exp_in_place(D, EXP_14 * LANES, (EXP_15 + 1) * LANES)
-    for j in range(LANES):  # loop 6
-        v_sme = _g(D, X_v_sme, j)
-        k__rd_intensity_sme_0 = _g(A, K_rd_intensity_sme_0, j)
-        k__rd_margin_cap = _g(A, K_rd_margin_cap, j)
-        ex__EXP_15 = _g(D, EXP_15, j)
-        k__hoisted_13 = _g(A, K_hoisted_13, j)
-        ex__EXP_14 = _g(D, EXP_14, j)
-        k__absorptive_capacity_cap = _g(A, K_absorptive_capacity_cap, j)
-        k__hoisted_14 = _g(A, K_hoisted_14, j)
-        ex__EXP_3 = _g(D, EXP_3, j)
-        k__inv_rd_intensity_sme_0 = _g(A, K_inv_rd_intensity_sme_0, j)
-        private_rd_sme = ((((((v_sme * k__rd_intensity_sme_0) * k__rd_margin_cap) * ex__EXP_15) / (k__hoisted_13 + ex__EXP_14)) * k__absorptive_capacity_cap) / (k__hoisted_14 + ex__EXP_3))
-        _put(D, X_private_rd_sme, j, private_rd_sme)
-        _put(D, LOG_11, j, ((private_rd_sme / v_sme) * k__inv_rd_intensity_sme_0))
-    log_in_place(D, LOG_11 * LANES, (LOG_11 + 1) * LANES)
-    for j in range(LANES):  # loop 7
-        k__rd_deepening_elasticity = _g(A, K_rd_deepening_elasticity, j)
-        ln__LOG_11 = _g(D, LOG_11, j)
-        _put(D, EXP_16, j, (k__rd_deepening_elasticity * ln__LOG_11))
-    exp_in_place(D, EXP_16 * LANES, (EXP_16 + 1) * LANES)
-    for j in range(LANES):  # loop 8
         k__knowledge_catch_up_rate = _g(A, K_knowledge_catch_up_rate, j)
         ex__EXP_0 = _g(D, EXP_0, j)
         k__absorbable_knowledge_share = _g(A, K_absorbable_knowledge_share, j)
@@ -848,6 +737,19 @@ def _rates(A, Y, D, Xk, t):
         k__inv_rd_opportunity_fade_time = _g(A, K_inv_rd_opportunity_fade_time, j)
         k__nominal_researcher_cost_growth = _g(A, K_nominal_researcher_cost_growth, j)
         nominal_cost_index = _g(Y, S_nominal_cost_index, j)
+        k__viable_sme_margin = _g(A, K_viable_sme_margin, j)
+        k__inv_labour_share_large = _g(A, K_inv_labour_share_large, j)
+        k__rd_margin_cap = _g(A, K_rd_margin_cap, j)
+        ex__EXP_2 = _g(D, EXP_2, j)
+        k__hoisted_13 = _g(A, K_hoisted_13, j)
+        k__absorptive_capacity_cap = _g(A, K_absorptive_capacity_cap, j)
+        ex__EXP_3 = _g(D, EXP_3, j)
+        k__hoisted_14 = _g(A, K_hoisted_14, j)
+        ex__EXP_4 = _g(D, EXP_4, j)
+        v_sme = _g(D, X_v_sme, j)
+        k__rd_intensity_sme_0 = _g(A, K_rd_intensity_sme_0, j)
+        v_large = _g(D, X_v_large, j)
+        ex__EXP_5 = _g(D, EXP_5, j)
         k__sme_share_of_subsidy = _g(A, K_sme_share_of_subsidy, j)
         rd_subsidy_rate = _g(A, U_rd_subsidy_rate, j)
         k__subsidy_additionality = _g(A, K_subsidy_additionality, j)
@@ -856,60 +758,56 @@ def _rates(A, Y, D, Xk, t):
         k__tax_additionality = _g(A, K_tax_additionality, j)
         k__hoisted_16 = _g(A, K_hoisted_16, j)
         k__hoisted_17 = _g(A, K_hoisted_17, j)
-        private_rd_sme = _g(D, X_private_rd_sme, j)
-        private_rd_large = _g(D, X_private_rd_large, j)
         k__researcher_cost_sme_0 = _g(A, K_researcher_cost_sme_0, j)
-        ex__EXP_16 = _g(D, EXP_16, j)
+        ex__EXP_6 = _g(D, EXP_6, j)
         k__researcher_cost_large_0 = _g(A, K_researcher_cost_large_0, j)
-        ex__EXP_12 = _g(D, EXP_12, j)
+        ex__EXP_7 = _g(D, EXP_7, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         k__inv_researcher_adjustment_time = _g(A, K_inv_researcher_adjustment_time, j)
         researchers_large = _g(Y, S_researchers_large, j)
-        ability_to_pay = _g(D, X_ability_to_pay, j)
-        k__ability_to_pay_width = _g(A, K_ability_to_pay_width, j)
-        ln__LOG_10 = _g(D, LOG_10, j)
-        mean_wage_target = _g(D, X_mean_wage_target, j)
+        k__hoisted_22 = _g(A, K_hoisted_22, j)
+        ex__EXP_8 = _g(D, EXP_8, j)
+        k__hoisted_23 = _g(A, K_hoisted_23, j)
+        k__hoisted_24 = _g(A, K_hoisted_24, j)
+        k__hoisted_25 = _g(A, K_hoisted_25, j)
+        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
+        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
+        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
+        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
+        k__hoisted_26 = _g(A, K_hoisted_26, j)
         k__inv_ability_to_pay_ratio_0 = _g(A, K_inv_ability_to_pay_ratio_0, j)
-        wage_target_uncapped_1_4 = _g(D, X_wage_target_uncapped_1_4, j)
         wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
-        wage_target_uncapped_5_9 = _g(D, X_wage_target_uncapped_5_9, j)
         wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
-        wage_target_uncapped_10_99 = _g(D, X_wage_target_uncapped_10_99, j)
         wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
-        wage_target_uncapped_100_499 = _g(D, X_wage_target_uncapped_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
-        ex__EXP_7 = _g(D, EXP_7, j)
+        ex__EXP_9 = _g(D, EXP_9, j)
         k__scale_up_capacity = _g(A, K_scale_up_capacity, j)
-        k__hoisted_30 = _g(A, K_hoisted_30, j)
+        k__hoisted_29 = _g(A, K_hoisted_29, j)
         k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
-        employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
         k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
-        employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
         k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
         k__shrink_rate_10_99 = _g(A, K_shrink_rate_10_99, j)
-        employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
         k__scale_up_rate_10_99 = _g(A, K_scale_up_rate_10_99, j)
         k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
-        employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
         k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
         k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
-        k__hoisted_31 = _g(A, K_hoisted_31, j)
-        ex__EXP_8 = _g(D, EXP_8, j)
+        k__hoisted_30 = _g(A, K_hoisted_30, j)
+        ex__EXP_10 = _g(D, EXP_10, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         k__inv_export_adjustment_time = _g(A, K_inv_export_adjustment_time, j)
-        k__hoisted_36 = _g(A, K_hoisted_36, j)
-        ex__EXP_9 = _g(D, EXP_9, j)
+        k__hoisted_35 = _g(A, K_hoisted_35, j)
+        ex__EXP_11 = _g(D, EXP_11, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__inv_grp_adjustment_time = _g(A, K_inv_grp_adjustment_time, j)
-        k__hoisted_38 = _g(A, K_hoisted_38, j)
-        ex__EXP_10 = _g(D, EXP_10, j)
+        k__hoisted_37 = _g(A, K_hoisted_37, j)
+        ex__EXP_12 = _g(D, EXP_12, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         k__inv_population_adjustment_time = _g(A, K_inv_population_adjustment_time, j)
-        k__hoisted_40 = _g(A, K_hoisted_40, j)
+        k__hoisted_39 = _g(A, K_hoisted_39, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__inv_startup_adjustment_time = _g(A, K_inv_startup_adjustment_time, j)
-        ex__EXP_11 = _g(D, EXP_11, j)
+        ex__EXP_13 = _g(D, EXP_13, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_skills_adjustment_time = _g(A, K_inv_skills_adjustment_time, j)
         k__environmental_intensity_trend = _g(A, K_environmental_intensity_trend, j)
@@ -927,17 +825,32 @@ def _rates(A, Y, D, Xk, t):
         productivity_change = ((productivity_target - productivity_ratio_sme) * k__inv_productivity_adjustment_time)
         rd_opportunity_change = ((k__hoisted_7 - rd_opportunity_large) * k__inv_rd_opportunity_fade_time)
         nominal_cost_change = (k__nominal_researcher_cost_growth * nominal_cost_index)
+        ability_to_pay = ((productivity_ratio_sme * ((1.0 - appropriation_rate) - k__viable_sme_margin)) * k__inv_labour_share_large)
+        margin_rd_effect_sme = ((k__rd_margin_cap * ex__EXP_2) / (k__hoisted_13 + ex__EXP_2))
+        absorptive_capacity_effect = ((k__absorptive_capacity_cap * ex__EXP_3) / (k__hoisted_14 + ex__EXP_3))
+        margin_rd_effect_large = ((k__rd_margin_cap * ex__EXP_4) / (k__hoisted_13 + ex__EXP_4))
+        private_rd_sme = (((v_sme * k__rd_intensity_sme_0) * margin_rd_effect_sme) * absorptive_capacity_effect)
+        private_rd_large = (((v_large * 1.0) * ex__EXP_5) * margin_rd_effect_large)
         sme_support_rate = ((((k__sme_share_of_subsidy * rd_subsidy_rate) * k__subsidy_additionality) + ((k__sme_share_of_tax_incentive * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
         large_support_rate = ((((k__hoisted_16 * rd_subsidy_rate) * k__subsidy_additionality) + ((k__hoisted_17 * rd_tax_incentive_rate) * k__tax_additionality)) * 0.01)
         rd_sme = (private_rd_sme + (sme_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_sme, j, rd_sme)
         rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_large, j, rd_large)
-        researcher_cost_sme = ((k__researcher_cost_sme_0 * nominal_cost_index) * ex__EXP_16)
-        researcher_cost_large = ((k__researcher_cost_large_0 * nominal_cost_index) * ex__EXP_12)
+        researcher_cost_sme = ((k__researcher_cost_sme_0 * nominal_cost_index) * ex__EXP_6)
+        researcher_cost_large = ((k__researcher_cost_large_0 * nominal_cost_index) * ex__EXP_7)
         researcher_change_sme = (((rd_sme / researcher_cost_sme) - researchers_sme) * k__inv_researcher_adjustment_time)
         researcher_change_large = (((rd_large / researcher_cost_large) - researchers_large) * k__inv_researcher_adjustment_time)
-        capped_mean_wage_target = (ability_to_pay - (k__ability_to_pay_width * ln__LOG_10))
+        wage_target_odds_1_4 = (k__hoisted_22 * ex__EXP_8)
+        wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
+        wage_target_odds_5_9 = (k__hoisted_23 * ex__EXP_8)
+        wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
+        wage_target_odds_10_99 = (k__hoisted_24 * ex__EXP_8)
+        wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
+        wage_target_odds_100_499 = (k__hoisted_25 * ex__EXP_8)
+        wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
+        mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
+        capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_26))) * 0.5)
         ability_to_pay_ratio = (capped_mean_wage_target / mean_wage_target)
         ability_to_pay_factor = (ability_to_pay_ratio * k__inv_ability_to_pay_ratio_0)
         wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_factor)
@@ -948,8 +861,8 @@ def _rates(A, Y, D, Xk, t):
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
         wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_factor)
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
-        scale_up_drive = ex__EXP_7
-        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_30 + (scale_up_drive ** 1.0)))
+        scale_up_drive = ex__EXP_9
+        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_29 + (scale_up_drive ** 1.0)))
         scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
         shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
         scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
@@ -958,16 +871,16 @@ def _rates(A, Y, D, Xk, t):
         shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
         scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
         shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
-        export_target_odds = (k__hoisted_31 * ex__EXP_8)
+        export_target_odds = (k__hoisted_30 * ex__EXP_10)
         export_target = ((100.0 * export_target_odds) / (1.0 + export_target_odds))
         export_share_change = ((export_target - export_share_sme) * k__inv_export_adjustment_time)
-        grp_share_target = (((100.0 * k__hoisted_36) * ex__EXP_9) / (1.0 + (k__hoisted_36 * ex__EXP_9)))
+        grp_share_target = (((100.0 * k__hoisted_35) * ex__EXP_11) / (1.0 + (k__hoisted_35 * ex__EXP_11)))
         grp_share_change = ((grp_share_target - capital_region_grp_share) * k__inv_grp_adjustment_time)
-        population_share_target = (((100.0 * k__hoisted_38) * ex__EXP_10) / (1.0 + (k__hoisted_38 * ex__EXP_10)))
+        population_share_target = (((100.0 * k__hoisted_37) * ex__EXP_12) / (1.0 + (k__hoisted_37 * ex__EXP_12)))
         population_share_change = ((population_share_target - capital_region_population_share) * k__inv_population_adjustment_time)
-        startup_share_target = (((100.0 * k__hoisted_40) * ex__EXP_10) / (1.0 + (k__hoisted_40 * ex__EXP_10)))
+        startup_share_target = (((100.0 * k__hoisted_39) * ex__EXP_12) / (1.0 + (k__hoisted_39 * ex__EXP_12)))
         startup_share_change = ((startup_share_target - capital_region_startup_share) * k__inv_startup_adjustment_time)
-        skills_target = (100.0 * ex__EXP_11)
+        skills_target = (100.0 * ex__EXP_13)
         skills_change = ((skills_target - sme_skills_index) * k__inv_skills_adjustment_time)
         environmental_decline_rate = (k__environmental_intensity_trend + (k__green_transition_effect * (green_transition - k__green_transition_0)))
         environmental_intensity_decline = (environmental_intensity * environmental_decline_rate)
@@ -1018,22 +931,22 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
+        k__hoisted_45 = _g(A, K_hoisted_45, j)
         k__hoisted_46 = _g(A, K_hoisted_46, j)
         k__hoisted_47 = _g(A, K_hoisted_47, j)
-        k__hoisted_48 = _g(A, K_hoisted_48, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_49 = _g(A, K_hoisted_49, j)
+        k__hoisted_48 = _g(A, K_hoisted_48, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
-        k__hoisted_52 = _g(A, K_hoisted_52, j)
+        k__hoisted_51 = _g(A, K_hoisted_51, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
+        k__hoisted_52 = _g(A, K_hoisted_52, j)
         k__hoisted_53 = _g(A, K_hoisted_53, j)
-        k__hoisted_54 = _g(A, K_hoisted_54, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
@@ -1047,14 +960,14 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
         productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
         rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
-        coexistence_economic = ((k__hoisted_46 * (((((wage_score + 1.0) * k__hoisted_47) * ((productivity_score + 1.0) * k__hoisted_47)) * ((rd_share_score + 1.0) * k__hoisted_47)) ** k__hoisted_48)) - 1.0)
+        coexistence_economic = ((k__hoisted_45 * (((((wage_score + 1.0) * k__hoisted_46) * ((productivity_score + 1.0) * k__hoisted_46)) * ((rd_share_score + 1.0) * k__hoisted_46)) ** k__hoisted_47)) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_49), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_48), 0.0), 1.0))
         small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
         skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
-        coexistence_human = ((k__hoisted_46 * ((((small_firm_wage_score + 1.0) * k__hoisted_47) * ((skills_score + 1.0) * k__hoisted_47)) ** k__hoisted_52)) - 1.0)
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_53), 0.0), 1.0))
-        coexistence_overall = ((k__hoisted_46 * ((((((coexistence_economic + 1.0) * k__hoisted_47) * ((coexistence_regional + 1.0) * k__hoisted_47)) * ((coexistence_human + 1.0) * k__hoisted_47)) * ((coexistence_natural + 1.0) * k__hoisted_47)) ** k__hoisted_54)) - 1.0)
+        coexistence_human = ((k__hoisted_45 * ((((small_firm_wage_score + 1.0) * k__hoisted_46) * ((skills_score + 1.0) * k__hoisted_46)) ** k__hoisted_51)) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_52), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_45 * ((((((coexistence_economic + 1.0) * k__hoisted_46) * ((coexistence_regional + 1.0) * k__hoisted_46)) * ((coexistence_human + 1.0) * k__hoisted_46)) * ((coexistence_natural + 1.0) * k__hoisted_46)) ** k__hoisted_53)) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4
