@@ -113,7 +113,7 @@ rd_subsidy_rate = 3.0
 [assumptions]
 levers = "assumed"
 [prior_sds]
-wage_adjustment_time = 1.0
+productivity_adjustment_time = 1.0
 [exogenous.population_65plus_share]
 unit = "%"
 source = "test"
@@ -175,7 +175,7 @@ def test_profile_exogenous_paths_interpolate_the_table_flat_beyond_its_ends():
 
 def test_a_valid_profile_file_reads(tmp_path):
     prof = read_profile(_profile_file(tmp_path, _PROFILE))
-    assert prof.name == "p" and prof.prior_sd("wage_adjustment_time") == 1.0
+    assert prof.name == "p" and prof.prior_sd("productivity_adjustment_time") == 1.0
     assert prof.policy_start == 2026
     assert prof.exogenous["working_age_population"].years == (2007.0, 2060.0)
     assert prof.free_parameter_names() == tuple(
@@ -234,9 +234,9 @@ def test_a_valid_profile_file_reads(tmp_path):
             r"\(got 'init_employment_share_1_4', status 'assumed'\)",
         ),
         (
-            "wage_adjustment_time = 1.0",
-            "wage_adjustment_time = 0.0",
-            r"prior_sds\.wage_adjustment_time: expected a finite number > 0",
+            "productivity_adjustment_time = 1.0",
+            "productivity_adjustment_time = 0.0",
+            r"prior_sds\.productivity_adjustment_time: expected a finite number > 0",
         ),
         (
             'description = "test profile"',

@@ -29,8 +29,9 @@ documented share of each reaches SMEs.
 
 **R&D per researcher.**  Researchers follow the R&D budget with a lag; the
 desired spend per researcher grows with a country's nominal researcher cost
-and deepens with the drivers of the group's R&D intensity (margin, absorptive
-capacity, technological opportunity; ``rd_deepening_elasticity``), so large
+and deepens, saturating at ``rd_deepening_cap``, with the drivers of the
+group's R&D intensity (margin, absorptive capacity, technological
+opportunity; ``rd_deepening_elasticity``), so large
 firms' spend per researcher rises with their opportunity while SMEs' stays
 flat: Table 6's KRW-million row.
 
@@ -141,6 +142,18 @@ S.param(
     "spent on equipment and better-paid staff, head-count follows slowly); fitted to Table 6",
     prior=0.7,
     prior_sd=0.4,
+)
+S.param(
+    "rd_deepening_cap",
+    5.0,
+    "1",
+    1.1,
+    10.0,
+    "assumed",
+    "assumed: the most R&D deepening can multiply a group's start-year spend per researcher at "
+    "constant nominal cost (equipment and pay per researcher cannot rise without limit); "
+    "sampled 3-8",
+    sample=(3.0, 8.0),
 )
 S.param(
     "labour_share_large",
@@ -597,17 +610,25 @@ S.aux(
 )
 S.aux(
     "researcher_cost_sme",
-    "researcher_cost_sme_0 * nominal_cost_index * ((margin_sme / margin_sme_0) "
-    "^ rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) "
-    "^ absorptive_capacity_elasticity) ^ rd_deepening_elasticity",
+    "researcher_cost_sme_0 * nominal_cost_index * "
+    + saturating(
+        "(margin_sme / margin_sme_0) ^ rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0)"
+        " ^ absorptive_capacity_elasticity",
+        "rd_deepening_elasticity",
+        "rd_deepening_cap",
+    ),
     "RDU/yr/RU",
     "SMEs' desired R&D spend per researcher: nominal cost, deepened with the drivers of their "
     "R&D intensity (margin, absorptive capacity)",
 )
 S.aux(
     "researcher_cost_large",
-    "researcher_cost_large_0 * nominal_cost_index * (EXP(rd_opportunity_large) "
-    "* (margin_large / margin_large_0) ^ rd_margin_elasticity) ^ rd_deepening_elasticity",
+    "researcher_cost_large_0 * nominal_cost_index * "
+    + saturating(
+        "EXP(rd_opportunity_large) * (margin_large / margin_large_0) ^ rd_margin_elasticity",
+        "rd_deepening_elasticity",
+        "rd_deepening_cap",
+    ),
     "RDU/yr/RU",
     "large firms' desired R&D spend per researcher: nominal cost, deepened with the drivers of "
     "their R&D intensity (technological opportunity, margin)",

@@ -179,14 +179,16 @@ S.aux(
     "ability_to_pay_factor",
     "ability_to_pay_ratio / ability_to_pay_ratio_0",
     "1",
-    "scaling of every wage target so the mean respects the ability to pay (1 in the start year)",
+    "scaling of every class's wage-target odds so the mean respects the ability to pay (1 in the "
+    "start year)",
 )
 for c in SME_CLASSES:
     S.aux(
         f"wage_target_{c}",
-        f"wage_target_uncapped_{c} * ability_to_pay_factor",
+        from_odds(f"(wage_target_odds_{c} * ability_to_pay_factor)"),
         "%",
-        f"wage ratio the {label(c)} class moves toward",
+        f"wage ratio the {label(c)} class moves toward (the ability to pay scales its odds, so "
+        "it stays below 100)",
     )
     S.flow(
         f"wage_adjustment_{c}",

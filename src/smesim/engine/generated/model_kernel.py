@@ -101,6 +101,7 @@ K_ROWS = (
     'skills_productivity_elasticity',
     'nominal_researcher_cost_growth',
     'rd_deepening_elasticity',
+    'rd_deepening_cap',
     'labour_share_large',
     'appropriation_rate_0',
     'fair_trade_appropriation_effect',
@@ -167,42 +168,43 @@ K_ROWS = (
     'inv_margin_large_0',
     'hoisted_16',
     'hoisted_17',
+    'hoisted_18',
     'inv_researcher_adjustment_time',
     'inv_productivity_0',
-    'hoisted_20',
+    'hoisted_21',
     'inv_working_age_population_0',
-    'hoisted_22',
     'hoisted_23',
     'hoisted_24',
     'hoisted_25',
     'hoisted_26',
+    'hoisted_27',
     'inv_ability_to_pay_ratio_0',
     'inv_wage_adjustment_time',
-    'hoisted_29',
     'hoisted_30',
+    'hoisted_31',
     'inv_export_adjustment_time',
-    'hoisted_32',
     'hoisted_33',
     'hoisted_34',
     'hoisted_35',
+    'hoisted_36',
     'inv_grp_adjustment_time',
-    'hoisted_37',
+    'hoisted_38',
     'inv_population_adjustment_time',
-    'hoisted_39',
+    'hoisted_40',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
-    'hoisted_45',
     'hoisted_46',
     'hoisted_47',
     'hoisted_48',
+    'hoisted_49',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
-    'hoisted_51',
     'hoisted_52',
     'hoisted_53',
+    'hoisted_54',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -235,118 +237,120 @@ K_knowledge_productivity_elasticity = 3
 K_skills_productivity_elasticity = 4
 K_nominal_researcher_cost_growth = 5
 K_rd_deepening_elasticity = 6
-K_labour_share_large = 7
-K_appropriation_rate_0 = 8
-K_fair_trade_appropriation_effect = 9
-K_rd_margin_elasticity = 10
-K_rd_margin_cap = 11
-K_absorptive_capacity_elasticity = 12
-K_absorptive_capacity_cap = 13
-K_subsidy_additionality = 14
-K_tax_additionality = 15
-K_sme_share_of_subsidy = 16
-K_sme_share_of_tax_incentive = 17
-K_green_cost_to_sme_margin = 18
-K_viable_sme_margin = 19
-K_margin_floor = 20
-K_wage_productivity_elasticity = 21
-K_fair_trade_wage_effect = 22
-K_scale_up_rate_1_4 = 23
-K_scale_up_rate_5_9 = 24
-K_scale_up_rate_10_99 = 25
-K_scale_up_rate_100_499 = 26
-K_scale_up_support_effect = 27
-K_scale_up_productivity_elasticity = 28
-K_scale_up_capacity = 29
-K_export_productivity_elasticity = 30
-K_export_scale_up_effect = 31
-K_agglomeration_population_effect = 32
-K_agglomeration_grp_effect = 33
-K_training_skills_effect = 34
-K_ageing_skills_effect = 35
-K_environmental_intensity_trend = 36
-K_green_transition_effect = 37
-K_concentrated_capital_region_share = 38
-K_environmental_intensity_worst = 39
-K_rd_intensity_sme_0 = 40
-K_absorbable_knowledge_share = 41
-K_researcher_cost_sme_0 = 42
-K_researcher_cost_large_0 = 43
-K_shrink_rate_5_9 = 44
-K_shrink_rate_10_99 = 45
-K_shrink_rate_100_499 = 46
-K_shrink_rate_500_plus = 47
-K_population_65plus_share_0 = 48
-K_regional_dispersion_0 = 49
-K_fair_trade_enforcement_0 = 50
-K_scale_up_support_0 = 51
-K_vocational_training_0 = 52
-K_tech_diffusion_0 = 53
-K_green_transition_0 = 54
-K_hoisted_0 = 55
-K_hoisted_1 = 56
-K_hoisted_2 = 57
-K_hoisted_3 = 58
-K_hoisted_4 = 59
-K_inv_knowledge_ratio_0 = 60
-K_inv_productivity_adjustment_time = 61
-K_hoisted_7 = 62
-K_inv_rd_opportunity_fade_time = 63
-K_hoisted_9 = 64
-K_hoisted_10 = 65
-K_inv_labour_share_large = 66
-K_inv_margin_sme_0 = 67
-K_hoisted_13 = 68
-K_hoisted_14 = 69
-K_inv_margin_large_0 = 70
-K_hoisted_16 = 71
-K_hoisted_17 = 72
-K_inv_researcher_adjustment_time = 73
-K_inv_productivity_0 = 74
-K_hoisted_20 = 75
-K_inv_working_age_population_0 = 76
-K_hoisted_22 = 77
-K_hoisted_23 = 78
-K_hoisted_24 = 79
-K_hoisted_25 = 80
-K_hoisted_26 = 81
-K_inv_ability_to_pay_ratio_0 = 82
-K_inv_wage_adjustment_time = 83
-K_hoisted_29 = 84
-K_hoisted_30 = 85
-K_inv_export_adjustment_time = 86
-K_hoisted_32 = 87
-K_hoisted_33 = 88
-K_hoisted_34 = 89
-K_hoisted_35 = 90
-K_inv_grp_adjustment_time = 91
-K_hoisted_37 = 92
-K_inv_population_adjustment_time = 93
-K_hoisted_39 = 94
-K_inv_startup_adjustment_time = 95
-K_inv_skills_adjustment_time = 96
-K_inv_reference_wage_ratio = 97
-K_inv_reference_productivity_ratio = 98
-K_inv_reference_rd_share = 99
-K_hoisted_45 = 100
-K_hoisted_46 = 101
-K_hoisted_47 = 102
-K_hoisted_48 = 103
-K_inv_reference_small_firm_wage_ratio = 104
-K_inv_reference_skills_index = 105
-K_hoisted_51 = 106
-K_hoisted_52 = 107
-K_hoisted_53 = 108
-U_rd_subsidy_rate = 109
-U_rd_tax_incentive_rate = 110
-U_regional_dispersion = 111
-U_fair_trade_enforcement = 112
-U_scale_up_support = 113
-U_vocational_training = 114
-U_tech_diffusion = 115
-U_green_transition = 116
-A_ROWS = 117
-R_U = 109
+K_rd_deepening_cap = 7
+K_labour_share_large = 8
+K_appropriation_rate_0 = 9
+K_fair_trade_appropriation_effect = 10
+K_rd_margin_elasticity = 11
+K_rd_margin_cap = 12
+K_absorptive_capacity_elasticity = 13
+K_absorptive_capacity_cap = 14
+K_subsidy_additionality = 15
+K_tax_additionality = 16
+K_sme_share_of_subsidy = 17
+K_sme_share_of_tax_incentive = 18
+K_green_cost_to_sme_margin = 19
+K_viable_sme_margin = 20
+K_margin_floor = 21
+K_wage_productivity_elasticity = 22
+K_fair_trade_wage_effect = 23
+K_scale_up_rate_1_4 = 24
+K_scale_up_rate_5_9 = 25
+K_scale_up_rate_10_99 = 26
+K_scale_up_rate_100_499 = 27
+K_scale_up_support_effect = 28
+K_scale_up_productivity_elasticity = 29
+K_scale_up_capacity = 30
+K_export_productivity_elasticity = 31
+K_export_scale_up_effect = 32
+K_agglomeration_population_effect = 33
+K_agglomeration_grp_effect = 34
+K_training_skills_effect = 35
+K_ageing_skills_effect = 36
+K_environmental_intensity_trend = 37
+K_green_transition_effect = 38
+K_concentrated_capital_region_share = 39
+K_environmental_intensity_worst = 40
+K_rd_intensity_sme_0 = 41
+K_absorbable_knowledge_share = 42
+K_researcher_cost_sme_0 = 43
+K_researcher_cost_large_0 = 44
+K_shrink_rate_5_9 = 45
+K_shrink_rate_10_99 = 46
+K_shrink_rate_100_499 = 47
+K_shrink_rate_500_plus = 48
+K_population_65plus_share_0 = 49
+K_regional_dispersion_0 = 50
+K_fair_trade_enforcement_0 = 51
+K_scale_up_support_0 = 52
+K_vocational_training_0 = 53
+K_tech_diffusion_0 = 54
+K_green_transition_0 = 55
+K_hoisted_0 = 56
+K_hoisted_1 = 57
+K_hoisted_2 = 58
+K_hoisted_3 = 59
+K_hoisted_4 = 60
+K_inv_knowledge_ratio_0 = 61
+K_inv_productivity_adjustment_time = 62
+K_hoisted_7 = 63
+K_inv_rd_opportunity_fade_time = 64
+K_hoisted_9 = 65
+K_hoisted_10 = 66
+K_inv_labour_share_large = 67
+K_inv_margin_sme_0 = 68
+K_hoisted_13 = 69
+K_hoisted_14 = 70
+K_inv_margin_large_0 = 71
+K_hoisted_16 = 72
+K_hoisted_17 = 73
+K_hoisted_18 = 74
+K_inv_researcher_adjustment_time = 75
+K_inv_productivity_0 = 76
+K_hoisted_21 = 77
+K_inv_working_age_population_0 = 78
+K_hoisted_23 = 79
+K_hoisted_24 = 80
+K_hoisted_25 = 81
+K_hoisted_26 = 82
+K_hoisted_27 = 83
+K_inv_ability_to_pay_ratio_0 = 84
+K_inv_wage_adjustment_time = 85
+K_hoisted_30 = 86
+K_hoisted_31 = 87
+K_inv_export_adjustment_time = 88
+K_hoisted_33 = 89
+K_hoisted_34 = 90
+K_hoisted_35 = 91
+K_hoisted_36 = 92
+K_inv_grp_adjustment_time = 93
+K_hoisted_38 = 94
+K_inv_population_adjustment_time = 95
+K_hoisted_40 = 96
+K_inv_startup_adjustment_time = 97
+K_inv_skills_adjustment_time = 98
+K_inv_reference_wage_ratio = 99
+K_inv_reference_productivity_ratio = 100
+K_inv_reference_rd_share = 101
+K_hoisted_46 = 102
+K_hoisted_47 = 103
+K_hoisted_48 = 104
+K_hoisted_49 = 105
+K_inv_reference_small_firm_wage_ratio = 106
+K_inv_reference_skills_index = 107
+K_hoisted_52 = 108
+K_hoisted_53 = 109
+K_hoisted_54 = 110
+U_rd_subsidy_rate = 111
+U_rd_tax_incentive_rate = 112
+U_regional_dispersion = 113
+U_fair_trade_enforcement = 114
+U_scale_up_support = 115
+U_vocational_training = 116
+U_tech_diffusion = 117
+U_green_transition = 118
+A_ROWS = 119
+R_U = 111
 X_employment_share_sme = 22
 X_knowledge_ratio = 23
 X_appropriation_rate = 24
@@ -362,8 +366,8 @@ LOG_2 = 33  # log of (margin_sme * K[inv_margin_sme_0])
 LOG_3 = 34  # log of (margin_large * K[inv_margin_large_0])
 LOG_4 = 35  # log of (productivity_ratio_sme * K[inv_productivity_0])
 LOG_5 = 36  # log of (working_age_population * K[inv_working_age_population_0])
-LOG_6 = 37  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_33])
-LOG_7 = 38  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_34])
+LOG_6 = 37  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])
+LOG_7 = 38  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])
 EXP_0 = 39  # exp of (K[diffusion_catch_up_effect] * (tech_diffusion - K[tech_diffusion_0]))
 EXP_1 = 40  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>)) + ((K[hoisted_2] * (capital_region_startup_share - K[hoisted_3])) * 0.01))
 EXP_2 = 41  # exp of (K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
@@ -372,11 +376,11 @@ EXP_4 = 43  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin
 EXP_5 = 44  # exp of rd_opportunity_large
 EXP_6 = 45  # exp of (K[rd_deepening_elasticity] * ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)))
 EXP_7 = 46  # exp of (K[rd_deepening_elasticity] * (rd_opportunity_large + (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)))
-EXP_8 = 47  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_20] * log<(working_age_population * K[inv_working_age_population_0])>))
+EXP_8 = 47  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_21] * log<(working_age_population * K[inv_working_age_population_0])>))
 EXP_9 = 48  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
 EXP_10 = 49  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
-EXP_11 = 50  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_33])>) + (K[hoisted_32] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_12 = 51  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_34])>) + (K[hoisted_32] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_11 = 50  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_12 = 51  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
 EXP_13 = 52  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
 D_ROWS = 53
 
@@ -403,60 +407,61 @@ def per_run(P, C):
     rd_opportunity_fade_time = P[:, 24]
     nominal_researcher_cost_growth = P[:, 25]
     rd_deepening_elasticity = P[:, 26]
-    labour_share_large = P[:, 27]
-    appropriation_rate_0 = P[:, 28]
-    fair_trade_appropriation_effect = P[:, 29]
-    rd_margin_elasticity = P[:, 30]
-    rd_margin_cap = P[:, 31]
-    absorptive_capacity_elasticity = P[:, 32]
-    absorptive_capacity_cap = P[:, 33]
-    researcher_adjustment_time = P[:, 34]
-    subsidy_additionality = P[:, 35]
-    tax_additionality = P[:, 36]
-    sme_share_of_subsidy = P[:, 37]
-    sme_share_of_tax_incentive = P[:, 38]
-    green_cost_to_sme_margin = P[:, 39]
-    viable_sme_margin = P[:, 40]
-    margin_floor = P[:, 41]
-    margin_floor_width = P[:, 42]
-    wage_productivity_elasticity = P[:, 43]
-    wage_adjustment_time = P[:, 44]
-    labour_scarcity_wage_effect = P[:, 45]
-    fair_trade_wage_effect = P[:, 46]
-    ability_to_pay_width = P[:, 47]
-    scale_up_rate_1_4 = P[:, 48]
-    scale_up_rate_5_9 = P[:, 49]
-    scale_up_rate_10_99 = P[:, 50]
-    scale_up_rate_100_499 = P[:, 51]
-    scale_up_support_effect = P[:, 52]
-    scale_up_productivity_elasticity = P[:, 53]
-    scale_up_capacity = P[:, 54]
-    export_productivity_elasticity = P[:, 55]
-    export_adjustment_time = P[:, 56]
-    export_scale_up_effect = P[:, 57]
-    capital_region_grp_target_0 = P[:, 58]
-    capital_region_population_target_0 = P[:, 59]
-    grp_adjustment_time = P[:, 60]
-    population_adjustment_time = P[:, 61]
-    startup_adjustment_time = P[:, 62]
-    agglomeration_population_effect = P[:, 63]
-    agglomeration_grp_effect = P[:, 64]
-    dispersion_effect = P[:, 65]
-    concentration_productivity_effect = P[:, 66]
-    skills_adjustment_time = P[:, 67]
-    training_skills_effect = P[:, 68]
-    ageing_skills_effect = P[:, 69]
-    environmental_intensity_trend = P[:, 70]
-    green_transition_effect = P[:, 71]
-    reference_wage_ratio = P[:, 72]
-    reference_small_firm_wage_ratio = P[:, 73]
-    reference_productivity_ratio = P[:, 74]
-    reference_rd_share = P[:, 75]
-    balanced_capital_region_share = P[:, 76]
-    concentrated_capital_region_share = P[:, 77]
-    reference_skills_index = P[:, 78]
-    environmental_intensity_target = P[:, 79]
-    environmental_intensity_worst = P[:, 80]
+    rd_deepening_cap = P[:, 27]
+    labour_share_large = P[:, 28]
+    appropriation_rate_0 = P[:, 29]
+    fair_trade_appropriation_effect = P[:, 30]
+    rd_margin_elasticity = P[:, 31]
+    rd_margin_cap = P[:, 32]
+    absorptive_capacity_elasticity = P[:, 33]
+    absorptive_capacity_cap = P[:, 34]
+    researcher_adjustment_time = P[:, 35]
+    subsidy_additionality = P[:, 36]
+    tax_additionality = P[:, 37]
+    sme_share_of_subsidy = P[:, 38]
+    sme_share_of_tax_incentive = P[:, 39]
+    green_cost_to_sme_margin = P[:, 40]
+    viable_sme_margin = P[:, 41]
+    margin_floor = P[:, 42]
+    margin_floor_width = P[:, 43]
+    wage_productivity_elasticity = P[:, 44]
+    wage_adjustment_time = P[:, 45]
+    labour_scarcity_wage_effect = P[:, 46]
+    fair_trade_wage_effect = P[:, 47]
+    ability_to_pay_width = P[:, 48]
+    scale_up_rate_1_4 = P[:, 49]
+    scale_up_rate_5_9 = P[:, 50]
+    scale_up_rate_10_99 = P[:, 51]
+    scale_up_rate_100_499 = P[:, 52]
+    scale_up_support_effect = P[:, 53]
+    scale_up_productivity_elasticity = P[:, 54]
+    scale_up_capacity = P[:, 55]
+    export_productivity_elasticity = P[:, 56]
+    export_adjustment_time = P[:, 57]
+    export_scale_up_effect = P[:, 58]
+    capital_region_grp_target_0 = P[:, 59]
+    capital_region_population_target_0 = P[:, 60]
+    grp_adjustment_time = P[:, 61]
+    population_adjustment_time = P[:, 62]
+    startup_adjustment_time = P[:, 63]
+    agglomeration_population_effect = P[:, 64]
+    agglomeration_grp_effect = P[:, 65]
+    dispersion_effect = P[:, 66]
+    concentration_productivity_effect = P[:, 67]
+    skills_adjustment_time = P[:, 68]
+    training_skills_effect = P[:, 69]
+    ageing_skills_effect = P[:, 70]
+    environmental_intensity_trend = P[:, 71]
+    green_transition_effect = P[:, 72]
+    reference_wage_ratio = P[:, 73]
+    reference_small_firm_wage_ratio = P[:, 74]
+    reference_productivity_ratio = P[:, 75]
+    reference_rd_share = P[:, 76]
+    balanced_capital_region_share = P[:, 77]
+    concentrated_capital_region_share = P[:, 78]
+    reference_skills_index = P[:, 79]
+    environmental_intensity_target = P[:, 80]
+    environmental_intensity_worst = P[:, 81]
     productivity_0 = C[:, 0]
     rd_intensity_sme_0 = C[:, 1]
     knowledge_ratio_0 = C[:, 2]
@@ -482,7 +487,7 @@ def per_run(P, C):
     hundred_percent = 100.0
     base_index = 100.0
     coexistence_floor = 1.0
-    K = np.empty((n, 109))
+    K = np.empty((n, 111))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_catch_up_rate
     K[:, 2] = diffusion_catch_up_effect
@@ -490,108 +495,110 @@ def per_run(P, C):
     K[:, 4] = skills_productivity_elasticity
     K[:, 5] = nominal_researcher_cost_growth
     K[:, 6] = rd_deepening_elasticity
-    K[:, 7] = labour_share_large
-    K[:, 8] = appropriation_rate_0
-    K[:, 9] = fair_trade_appropriation_effect
-    K[:, 10] = rd_margin_elasticity
-    K[:, 11] = rd_margin_cap
-    K[:, 12] = absorptive_capacity_elasticity
-    K[:, 13] = absorptive_capacity_cap
-    K[:, 14] = subsidy_additionality
-    K[:, 15] = tax_additionality
-    K[:, 16] = sme_share_of_subsidy
-    K[:, 17] = sme_share_of_tax_incentive
-    K[:, 18] = green_cost_to_sme_margin
-    K[:, 19] = viable_sme_margin
-    K[:, 20] = margin_floor
-    K[:, 21] = wage_productivity_elasticity
-    K[:, 22] = fair_trade_wage_effect
-    K[:, 23] = scale_up_rate_1_4
-    K[:, 24] = scale_up_rate_5_9
-    K[:, 25] = scale_up_rate_10_99
-    K[:, 26] = scale_up_rate_100_499
-    K[:, 27] = scale_up_support_effect
-    K[:, 28] = scale_up_productivity_elasticity
-    K[:, 29] = scale_up_capacity
-    K[:, 30] = export_productivity_elasticity
-    K[:, 31] = export_scale_up_effect
-    K[:, 32] = agglomeration_population_effect
-    K[:, 33] = agglomeration_grp_effect
-    K[:, 34] = training_skills_effect
-    K[:, 35] = ageing_skills_effect
-    K[:, 36] = environmental_intensity_trend
-    K[:, 37] = green_transition_effect
-    K[:, 38] = concentrated_capital_region_share
-    K[:, 39] = environmental_intensity_worst
-    K[:, 40] = rd_intensity_sme_0
-    K[:, 41] = absorbable_knowledge_share
-    K[:, 42] = researcher_cost_sme_0
-    K[:, 43] = researcher_cost_large_0
-    K[:, 44] = shrink_rate_5_9
-    K[:, 45] = shrink_rate_10_99
-    K[:, 46] = shrink_rate_100_499
-    K[:, 47] = shrink_rate_500_plus
-    K[:, 48] = population_65plus_share_0
-    K[:, 49] = regional_dispersion_0
-    K[:, 50] = fair_trade_enforcement_0
-    K[:, 51] = scale_up_support_0
-    K[:, 52] = vocational_training_0
-    K[:, 53] = tech_diffusion_0
-    K[:, 54] = green_transition_0
-    K[:, 55] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
-    K[:, 56] = 1.0 / (1.0 - appropriation_rate_0)
-    K[:, 57] = -concentration_productivity_effect
-    K[:, 58] = init__capital_region_startup_share
-    K[:, 59] = productivity_0 / (hundred_percent - productivity_0)
-    K[:, 60] = 1.0 / knowledge_ratio_0
-    K[:, 61] = 1.0 / productivity_adjustment_time
-    K[:, 62] = rd_opportunity_growth_large * rd_opportunity_fade_time
-    K[:, 63] = 1.0 / rd_opportunity_fade_time
-    K[:, 64] = margin_floor_width ** 2.0
-    K[:, 65] = 1.0 - labour_share_large
-    K[:, 66] = 1.0 / labour_share_large
-    K[:, 67] = 1.0 / margin_sme_0
-    K[:, 68] = rd_margin_cap - 1.0
-    K[:, 69] = absorptive_capacity_cap - 1.0
-    K[:, 70] = 1.0 / margin_large_0
-    K[:, 71] = 1.0 - sme_share_of_subsidy
-    K[:, 72] = 1.0 - sme_share_of_tax_incentive
-    K[:, 73] = 1.0 / researcher_adjustment_time
-    K[:, 74] = 1.0 / productivity_0
-    K[:, 75] = -labour_scarcity_wage_effect
-    K[:, 76] = 1.0 / working_age_population_0
-    K[:, 77] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
-    K[:, 78] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
-    K[:, 79] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
-    K[:, 80] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
-    K[:, 81] = ability_to_pay_width ** 2.0
-    K[:, 82] = 1.0 / ability_to_pay_ratio_0
-    K[:, 83] = 1.0 / wage_adjustment_time
-    K[:, 84] = scale_up_capacity - 1.0
-    K[:, 85] = init_export_share_sme / (hundred_percent - init_export_share_sme)
-    K[:, 86] = 1.0 / export_adjustment_time
-    K[:, 87] = -dispersion_effect
-    K[:, 88] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
-    K[:, 89] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
-    K[:, 90] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
-    K[:, 91] = 1.0 / grp_adjustment_time
-    K[:, 92] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
-    K[:, 93] = 1.0 / population_adjustment_time
-    K[:, 94] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
-    K[:, 95] = 1.0 / startup_adjustment_time
-    K[:, 96] = 1.0 / skills_adjustment_time
-    K[:, 97] = 1.0 / reference_wage_ratio
-    K[:, 98] = 1.0 / reference_productivity_ratio
-    K[:, 99] = 1.0 / reference_rd_share
-    K[:, 100] = base_index + coexistence_floor
-    K[:, 101] = 1.0 / (base_index + coexistence_floor)
-    K[:, 102] = 1.0 / 3.0
-    K[:, 103] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 104] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 105] = 1.0 / reference_skills_index
-    K[:, 106] = 1.0 / 2.0
-    K[:, 107] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
-    K[:, 108] = 1.0 / 4.0
+    K[:, 7] = rd_deepening_cap
+    K[:, 8] = labour_share_large
+    K[:, 9] = appropriation_rate_0
+    K[:, 10] = fair_trade_appropriation_effect
+    K[:, 11] = rd_margin_elasticity
+    K[:, 12] = rd_margin_cap
+    K[:, 13] = absorptive_capacity_elasticity
+    K[:, 14] = absorptive_capacity_cap
+    K[:, 15] = subsidy_additionality
+    K[:, 16] = tax_additionality
+    K[:, 17] = sme_share_of_subsidy
+    K[:, 18] = sme_share_of_tax_incentive
+    K[:, 19] = green_cost_to_sme_margin
+    K[:, 20] = viable_sme_margin
+    K[:, 21] = margin_floor
+    K[:, 22] = wage_productivity_elasticity
+    K[:, 23] = fair_trade_wage_effect
+    K[:, 24] = scale_up_rate_1_4
+    K[:, 25] = scale_up_rate_5_9
+    K[:, 26] = scale_up_rate_10_99
+    K[:, 27] = scale_up_rate_100_499
+    K[:, 28] = scale_up_support_effect
+    K[:, 29] = scale_up_productivity_elasticity
+    K[:, 30] = scale_up_capacity
+    K[:, 31] = export_productivity_elasticity
+    K[:, 32] = export_scale_up_effect
+    K[:, 33] = agglomeration_population_effect
+    K[:, 34] = agglomeration_grp_effect
+    K[:, 35] = training_skills_effect
+    K[:, 36] = ageing_skills_effect
+    K[:, 37] = environmental_intensity_trend
+    K[:, 38] = green_transition_effect
+    K[:, 39] = concentrated_capital_region_share
+    K[:, 40] = environmental_intensity_worst
+    K[:, 41] = rd_intensity_sme_0
+    K[:, 42] = absorbable_knowledge_share
+    K[:, 43] = researcher_cost_sme_0
+    K[:, 44] = researcher_cost_large_0
+    K[:, 45] = shrink_rate_5_9
+    K[:, 46] = shrink_rate_10_99
+    K[:, 47] = shrink_rate_100_499
+    K[:, 48] = shrink_rate_500_plus
+    K[:, 49] = population_65plus_share_0
+    K[:, 50] = regional_dispersion_0
+    K[:, 51] = fair_trade_enforcement_0
+    K[:, 52] = scale_up_support_0
+    K[:, 53] = vocational_training_0
+    K[:, 54] = tech_diffusion_0
+    K[:, 55] = green_transition_0
+    K[:, 56] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 57] = 1.0 / (1.0 - appropriation_rate_0)
+    K[:, 58] = -concentration_productivity_effect
+    K[:, 59] = init__capital_region_startup_share
+    K[:, 60] = productivity_0 / (hundred_percent - productivity_0)
+    K[:, 61] = 1.0 / knowledge_ratio_0
+    K[:, 62] = 1.0 / productivity_adjustment_time
+    K[:, 63] = rd_opportunity_growth_large * rd_opportunity_fade_time
+    K[:, 64] = 1.0 / rd_opportunity_fade_time
+    K[:, 65] = margin_floor_width ** 2.0
+    K[:, 66] = 1.0 - labour_share_large
+    K[:, 67] = 1.0 / labour_share_large
+    K[:, 68] = 1.0 / margin_sme_0
+    K[:, 69] = rd_margin_cap - 1.0
+    K[:, 70] = absorptive_capacity_cap - 1.0
+    K[:, 71] = 1.0 / margin_large_0
+    K[:, 72] = 1.0 - sme_share_of_subsidy
+    K[:, 73] = 1.0 - sme_share_of_tax_incentive
+    K[:, 74] = rd_deepening_cap - 1.0
+    K[:, 75] = 1.0 / researcher_adjustment_time
+    K[:, 76] = 1.0 / productivity_0
+    K[:, 77] = -labour_scarcity_wage_effect
+    K[:, 78] = 1.0 / working_age_population_0
+    K[:, 79] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
+    K[:, 80] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
+    K[:, 81] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
+    K[:, 82] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
+    K[:, 83] = ability_to_pay_width ** 2.0
+    K[:, 84] = 1.0 / ability_to_pay_ratio_0
+    K[:, 85] = 1.0 / wage_adjustment_time
+    K[:, 86] = scale_up_capacity - 1.0
+    K[:, 87] = init_export_share_sme / (hundred_percent - init_export_share_sme)
+    K[:, 88] = 1.0 / export_adjustment_time
+    K[:, 89] = -dispersion_effect
+    K[:, 90] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
+    K[:, 91] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
+    K[:, 92] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
+    K[:, 93] = 1.0 / grp_adjustment_time
+    K[:, 94] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
+    K[:, 95] = 1.0 / population_adjustment_time
+    K[:, 96] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
+    K[:, 97] = 1.0 / startup_adjustment_time
+    K[:, 98] = 1.0 / skills_adjustment_time
+    K[:, 99] = 1.0 / reference_wage_ratio
+    K[:, 100] = 1.0 / reference_productivity_ratio
+    K[:, 101] = 1.0 / reference_rd_share
+    K[:, 102] = base_index + coexistence_floor
+    K[:, 103] = 1.0 / (base_index + coexistence_floor)
+    K[:, 104] = 1.0 / 3.0
+    K[:, 105] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 106] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 107] = 1.0 / reference_skills_index
+    K[:, 108] = 1.0 / 2.0
+    K[:, 109] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 110] = 1.0 / 4.0
     return K
 
 
@@ -631,9 +638,9 @@ def _rates(A, Y, D, Xk, t):
         working_age_population = Xk[1]
         k__inv_working_age_population_0 = _g(A, K_inv_working_age_population_0, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
-        k__hoisted_33 = _g(A, K_hoisted_33, j)
-        capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__hoisted_34 = _g(A, K_hoisted_34, j)
+        capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
+        k__hoisted_35 = _g(A, K_hoisted_35, j)
         employment_share_sme = (((employment_share_1_4 + employment_share_5_9) + employment_share_10_99) + employment_share_100_499)
         _put(D, X_employment_share_sme, j, employment_share_sme)
         knowledge_ratio = (((knowledge_sme / employment_share_sme) / knowledge_large) * employment_share_500_plus)
@@ -656,8 +663,8 @@ def _rates(A, Y, D, Xk, t):
         _put(D, LOG_3, j, (margin_large * k__inv_margin_large_0))
         _put(D, LOG_4, j, (productivity_ratio_sme * k__inv_productivity_0))
         _put(D, LOG_5, j, (working_age_population * k__inv_working_age_population_0))
-        _put(D, LOG_6, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_33))
-        _put(D, LOG_7, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_34))
+        _put(D, LOG_6, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_34))
+        _put(D, LOG_7, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_35))
     log_in_place(D, LOG_0 * LANES, (LOG_7 + 1) * LANES)
     for j in range(LANES):  # loop 1
         k__diffusion_catch_up_effect = _g(A, K_diffusion_catch_up_effect, j)
@@ -681,7 +688,7 @@ def _rates(A, Y, D, Xk, t):
         k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
-        k__hoisted_20 = _g(A, K_hoisted_20, j)
+        k__hoisted_21 = _g(A, K_hoisted_21, j)
         ln__LOG_5 = _g(D, LOG_5, j)
         k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
         scale_up_support = _g(A, U_scale_up_support, j)
@@ -691,7 +698,7 @@ def _rates(A, Y, D, Xk, t):
         k__export_scale_up_effect = _g(A, K_export_scale_up_effect, j)
         k__agglomeration_population_effect = _g(A, K_agglomeration_population_effect, j)
         ln__LOG_6 = _g(D, LOG_6, j)
-        k__hoisted_32 = _g(A, K_hoisted_32, j)
+        k__hoisted_33 = _g(A, K_hoisted_33, j)
         regional_dispersion = _g(A, U_regional_dispersion, j)
         k__regional_dispersion_0 = _g(A, K_regional_dispersion_0, j)
         k__agglomeration_grp_effect = _g(A, K_agglomeration_grp_effect, j)
@@ -710,11 +717,11 @@ def _rates(A, Y, D, Xk, t):
         _put(D, EXP_5, j, rd_opportunity_large)
         _put(D, EXP_6, j, (k__rd_deepening_elasticity * ((k__rd_margin_elasticity * ln__LOG_2) + (k__absorptive_capacity_elasticity * ln__LOG_0))))
         _put(D, EXP_7, j, (k__rd_deepening_elasticity * (rd_opportunity_large + (k__rd_margin_elasticity * ln__LOG_3))))
-        _put(D, EXP_8, j, (((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_20 * ln__LOG_5)))
+        _put(D, EXP_8, j, (((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_21 * ln__LOG_5)))
         _put(D, EXP_9, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_4)))
         _put(D, EXP_10, j, ((k__export_productivity_elasticity * ln__LOG_4) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
-        _put(D, EXP_11, j, ((k__agglomeration_population_effect * ln__LOG_6) + (k__hoisted_32 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_12, j, ((k__agglomeration_grp_effect * ln__LOG_7) + (k__hoisted_32 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_11, j, ((k__agglomeration_population_effect * ln__LOG_6) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_12, j, ((k__agglomeration_grp_effect * ln__LOG_7) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
         _put(D, EXP_13, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
     exp_in_place(D, EXP_0 * LANES, (EXP_13 + 1) * LANES)
     for j in range(LANES):  # loop 2
@@ -759,22 +766,24 @@ def _rates(A, Y, D, Xk, t):
         k__hoisted_16 = _g(A, K_hoisted_16, j)
         k__hoisted_17 = _g(A, K_hoisted_17, j)
         k__researcher_cost_sme_0 = _g(A, K_researcher_cost_sme_0, j)
+        k__rd_deepening_cap = _g(A, K_rd_deepening_cap, j)
         ex__EXP_6 = _g(D, EXP_6, j)
+        k__hoisted_18 = _g(A, K_hoisted_18, j)
         k__researcher_cost_large_0 = _g(A, K_researcher_cost_large_0, j)
         ex__EXP_7 = _g(D, EXP_7, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         k__inv_researcher_adjustment_time = _g(A, K_inv_researcher_adjustment_time, j)
         researchers_large = _g(Y, S_researchers_large, j)
-        k__hoisted_22 = _g(A, K_hoisted_22, j)
-        ex__EXP_8 = _g(D, EXP_8, j)
         k__hoisted_23 = _g(A, K_hoisted_23, j)
+        ex__EXP_8 = _g(D, EXP_8, j)
         k__hoisted_24 = _g(A, K_hoisted_24, j)
         k__hoisted_25 = _g(A, K_hoisted_25, j)
+        k__hoisted_26 = _g(A, K_hoisted_26, j)
         employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
         employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
         employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        k__hoisted_26 = _g(A, K_hoisted_26, j)
+        k__hoisted_27 = _g(A, K_hoisted_27, j)
         k__inv_ability_to_pay_ratio_0 = _g(A, K_inv_ability_to_pay_ratio_0, j)
         wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
@@ -783,7 +792,7 @@ def _rates(A, Y, D, Xk, t):
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         ex__EXP_9 = _g(D, EXP_9, j)
         k__scale_up_capacity = _g(A, K_scale_up_capacity, j)
-        k__hoisted_29 = _g(A, K_hoisted_29, j)
+        k__hoisted_30 = _g(A, K_hoisted_30, j)
         k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
         k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
         k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
@@ -792,19 +801,19 @@ def _rates(A, Y, D, Xk, t):
         k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
         k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
         k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
-        k__hoisted_30 = _g(A, K_hoisted_30, j)
+        k__hoisted_31 = _g(A, K_hoisted_31, j)
         ex__EXP_10 = _g(D, EXP_10, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         k__inv_export_adjustment_time = _g(A, K_inv_export_adjustment_time, j)
-        k__hoisted_35 = _g(A, K_hoisted_35, j)
+        k__hoisted_36 = _g(A, K_hoisted_36, j)
         ex__EXP_11 = _g(D, EXP_11, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__inv_grp_adjustment_time = _g(A, K_inv_grp_adjustment_time, j)
-        k__hoisted_37 = _g(A, K_hoisted_37, j)
+        k__hoisted_38 = _g(A, K_hoisted_38, j)
         ex__EXP_12 = _g(D, EXP_12, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         k__inv_population_adjustment_time = _g(A, K_inv_population_adjustment_time, j)
-        k__hoisted_39 = _g(A, K_hoisted_39, j)
+        k__hoisted_40 = _g(A, K_hoisted_40, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__inv_startup_adjustment_time = _g(A, K_inv_startup_adjustment_time, j)
         ex__EXP_13 = _g(D, EXP_13, j)
@@ -837,32 +846,32 @@ def _rates(A, Y, D, Xk, t):
         _put(D, X_rd_sme, j, rd_sme)
         rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_large, j, rd_large)
-        researcher_cost_sme = ((k__researcher_cost_sme_0 * nominal_cost_index) * ex__EXP_6)
-        researcher_cost_large = ((k__researcher_cost_large_0 * nominal_cost_index) * ex__EXP_7)
+        researcher_cost_sme = ((((k__researcher_cost_sme_0 * nominal_cost_index) * k__rd_deepening_cap) * ex__EXP_6) / (k__hoisted_18 + ex__EXP_6))
+        researcher_cost_large = ((((k__researcher_cost_large_0 * nominal_cost_index) * k__rd_deepening_cap) * ex__EXP_7) / (k__hoisted_18 + ex__EXP_7))
         researcher_change_sme = (((rd_sme / researcher_cost_sme) - researchers_sme) * k__inv_researcher_adjustment_time)
         researcher_change_large = (((rd_large / researcher_cost_large) - researchers_large) * k__inv_researcher_adjustment_time)
-        wage_target_odds_1_4 = (k__hoisted_22 * ex__EXP_8)
+        wage_target_odds_1_4 = (k__hoisted_23 * ex__EXP_8)
         wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
-        wage_target_odds_5_9 = (k__hoisted_23 * ex__EXP_8)
+        wage_target_odds_5_9 = (k__hoisted_24 * ex__EXP_8)
         wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
-        wage_target_odds_10_99 = (k__hoisted_24 * ex__EXP_8)
+        wage_target_odds_10_99 = (k__hoisted_25 * ex__EXP_8)
         wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
-        wage_target_odds_100_499 = (k__hoisted_25 * ex__EXP_8)
+        wage_target_odds_100_499 = (k__hoisted_26 * ex__EXP_8)
         wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
         mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
-        capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_26))) * 0.5)
+        capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_27))) * 0.5)
         ability_to_pay_ratio = (capped_mean_wage_target / mean_wage_target)
         ability_to_pay_factor = (ability_to_pay_ratio * k__inv_ability_to_pay_ratio_0)
-        wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_factor)
+        wage_target_1_4 = (((100.0 * wage_target_odds_1_4) * ability_to_pay_factor) / (1.0 + (wage_target_odds_1_4 * ability_to_pay_factor)))
         wage_adjustment_1_4 = ((wage_target_1_4 - wage_ratio_1_4) * k__inv_wage_adjustment_time)
-        wage_target_5_9 = (wage_target_uncapped_5_9 * ability_to_pay_factor)
+        wage_target_5_9 = (((100.0 * wage_target_odds_5_9) * ability_to_pay_factor) / (1.0 + (wage_target_odds_5_9 * ability_to_pay_factor)))
         wage_adjustment_5_9 = ((wage_target_5_9 - wage_ratio_5_9) * k__inv_wage_adjustment_time)
-        wage_target_10_99 = (wage_target_uncapped_10_99 * ability_to_pay_factor)
+        wage_target_10_99 = (((100.0 * wage_target_odds_10_99) * ability_to_pay_factor) / (1.0 + (wage_target_odds_10_99 * ability_to_pay_factor)))
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
-        wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_factor)
+        wage_target_100_499 = (((100.0 * wage_target_odds_100_499) * ability_to_pay_factor) / (1.0 + (wage_target_odds_100_499 * ability_to_pay_factor)))
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
         scale_up_drive = ex__EXP_9
-        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_29 + (scale_up_drive ** 1.0)))
+        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_30 + (scale_up_drive ** 1.0)))
         scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
         shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
         scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
@@ -871,14 +880,14 @@ def _rates(A, Y, D, Xk, t):
         shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
         scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
         shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
-        export_target_odds = (k__hoisted_30 * ex__EXP_10)
+        export_target_odds = (k__hoisted_31 * ex__EXP_10)
         export_target = ((100.0 * export_target_odds) / (1.0 + export_target_odds))
         export_share_change = ((export_target - export_share_sme) * k__inv_export_adjustment_time)
-        grp_share_target = (((100.0 * k__hoisted_35) * ex__EXP_11) / (1.0 + (k__hoisted_35 * ex__EXP_11)))
+        grp_share_target = (((100.0 * k__hoisted_36) * ex__EXP_11) / (1.0 + (k__hoisted_36 * ex__EXP_11)))
         grp_share_change = ((grp_share_target - capital_region_grp_share) * k__inv_grp_adjustment_time)
-        population_share_target = (((100.0 * k__hoisted_37) * ex__EXP_12) / (1.0 + (k__hoisted_37 * ex__EXP_12)))
+        population_share_target = (((100.0 * k__hoisted_38) * ex__EXP_12) / (1.0 + (k__hoisted_38 * ex__EXP_12)))
         population_share_change = ((population_share_target - capital_region_population_share) * k__inv_population_adjustment_time)
-        startup_share_target = (((100.0 * k__hoisted_39) * ex__EXP_12) / (1.0 + (k__hoisted_39 * ex__EXP_12)))
+        startup_share_target = (((100.0 * k__hoisted_40) * ex__EXP_12) / (1.0 + (k__hoisted_40 * ex__EXP_12)))
         startup_share_change = ((startup_share_target - capital_region_startup_share) * k__inv_startup_adjustment_time)
         skills_target = (100.0 * ex__EXP_13)
         skills_change = ((skills_target - sme_skills_index) * k__inv_skills_adjustment_time)
@@ -931,22 +940,22 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
-        k__hoisted_45 = _g(A, K_hoisted_45, j)
         k__hoisted_46 = _g(A, K_hoisted_46, j)
         k__hoisted_47 = _g(A, K_hoisted_47, j)
+        k__hoisted_48 = _g(A, K_hoisted_48, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_48 = _g(A, K_hoisted_48, j)
+        k__hoisted_49 = _g(A, K_hoisted_49, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
-        k__hoisted_51 = _g(A, K_hoisted_51, j)
+        k__hoisted_52 = _g(A, K_hoisted_52, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_52 = _g(A, K_hoisted_52, j)
         k__hoisted_53 = _g(A, K_hoisted_53, j)
+        k__hoisted_54 = _g(A, K_hoisted_54, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
@@ -960,14 +969,14 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
         productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
         rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
-        coexistence_economic = ((k__hoisted_45 * (((((wage_score + 1.0) * k__hoisted_46) * ((productivity_score + 1.0) * k__hoisted_46)) * ((rd_share_score + 1.0) * k__hoisted_46)) ** k__hoisted_47)) - 1.0)
+        coexistence_economic = ((k__hoisted_46 * (((((wage_score + 1.0) * k__hoisted_47) * ((productivity_score + 1.0) * k__hoisted_47)) * ((rd_share_score + 1.0) * k__hoisted_47)) ** k__hoisted_48)) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_48), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_49), 0.0), 1.0))
         small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
         skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
-        coexistence_human = ((k__hoisted_45 * ((((small_firm_wage_score + 1.0) * k__hoisted_46) * ((skills_score + 1.0) * k__hoisted_46)) ** k__hoisted_51)) - 1.0)
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_52), 0.0), 1.0))
-        coexistence_overall = ((k__hoisted_45 * ((((((coexistence_economic + 1.0) * k__hoisted_46) * ((coexistence_regional + 1.0) * k__hoisted_46)) * ((coexistence_human + 1.0) * k__hoisted_46)) * ((coexistence_natural + 1.0) * k__hoisted_46)) ** k__hoisted_53)) - 1.0)
+        coexistence_human = ((k__hoisted_46 * ((((small_firm_wage_score + 1.0) * k__hoisted_47) * ((skills_score + 1.0) * k__hoisted_47)) ** k__hoisted_52)) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_53), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_46 * ((((((coexistence_economic + 1.0) * k__hoisted_47) * ((coexistence_regional + 1.0) * k__hoisted_47)) * ((coexistence_human + 1.0) * k__hoisted_47)) * ((coexistence_natural + 1.0) * k__hoisted_47)) ** k__hoisted_54)) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4
