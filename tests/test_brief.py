@@ -56,7 +56,7 @@ def test_pack_files_pages_and_pdf(tmp_path, release_file):
         dpi=DPI,
         releases=[release_file],
         years=(2030, 2060),
-        targets=["wage_ratio_sme>=60"],
+        targets=["wage_ratio_sme>=65"],
     )
     # 2 series with data -> 1 history page; no ensemble -> no uncertainty pages;
     # an appendix page per reporting year.
@@ -331,7 +331,7 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
         formats="png,svg,pdf",
         dpi=DPI,
         years=(2040,),
-        targets=["wage_ratio_sme>=60"],
+        targets=["wage_ratio_sme>=65"],
     )
     assert (out / "headline_ko.png").exists() and (out / "briefing_ko.pdf").exists()
     assert (out / "levers_ko.svg").exists() and (out / "key_findings_ko.png").exists()
@@ -344,7 +344,7 @@ def test_korean_pack_renders_without_missing_glyphs(tmp_path):
     findings = pages[result.pages.index("key_findings")]
     assert "주요 결과" in findings and "목표별 최초 도달 연도" in findings
     assert "R&D 지원: 영국 수준" in findings and "2060년까지 미도달" in findings
-    assert "중소기업 임금 수준 >= 60" in findings
+    assert "중소기업 임금 수준 >= 65" in findings
     appendix = pages[result.pages.index("appendix_1")]
     assert "부록: 2040년 전체 지표" in appendix
     assert "종합 상생 지수 (일부 가정된 추세) [지수 0-100]" in appendix

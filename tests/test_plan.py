@@ -21,7 +21,7 @@ from smesim.inputs.scenario import load_scenario
 from smesim.model.horizon import START_YEAR
 from smesim.model.levers import LEVER_IDS, LEVERS
 from smesim.model.outputs import ALL_COLUMNS
-from smesim.model.params import ParameterSet
+from smesim.model.params import PARAMETERS, ParameterSet
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "smesim"
 NAMES = ("baseline", "coexistence_package", "regional_dispersion", "rd_support_france")
@@ -39,7 +39,9 @@ def _runs(n: int, seed: int) -> ParameterSet:
     vals = np.repeat(point.values, n, axis=0)
     cols = [j for j in range(vals.shape[1]) if rng.random() < 0.3]
     vals[:, cols] *= 1 + rng.uniform(-0.02, 0.02, size=(n, len(cols)))
-    return ParameterSet(vals, source="test draws")
+    lo = np.array([p.lower for p in PARAMETERS])
+    hi = np.array([p.upper for p in PARAMETERS])
+    return ParameterSet(np.clip(vals, lo, hi), source="test draws")  # some sit on a bound
 
 
 # ---- building ------------------------------------------------------------------------
