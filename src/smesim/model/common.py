@@ -12,6 +12,10 @@ The expression helpers below write the model's smooth forms once:
     ``cap x^e / (cap - 1 + x^e)``: equals 1 at ``x = 1`` with elasticity
     ``e (cap - 1) / cap`` there, rises with ``x`` and never exceeds ``cap``
     (diminishing returns; the limit of a reinforcing loop).
+``bounded(x, e, cap)``
+    ``(cap x^e + 1) / (x^e + cap)``: equals 1 at ``x = 1`` with elasticity
+    ``e (cap - 1) / (cap + 1)`` there, and stays between ``1 / cap`` and ``cap``
+    whatever ``x`` (a response limited both ways).
 ``soft_floor(x, floor, width)``
     ``(x + floor + sqrt((x - floor)^2 + width^2)) / 2``: a hyperbola that equals
     ``x`` well above the floor (within ``width^2 / (4 (x - floor))``), ``floor``
@@ -54,6 +58,11 @@ def from_odds(o: str) -> str:
 def saturating(x: str, e: str, cap: str) -> str:
     """Expression ``cap x^e / (cap - 1 + x^e)``: 1 at x = 1, rising, bounded by ``cap``."""
     return f"({cap} * ({x}) ^ {e} / ({cap} - 1 + ({x}) ^ {e}))"
+
+
+def bounded(x: str, e: str, cap: str) -> str:
+    """Expression ``(cap x^e + 1) / (x^e + cap)``: 1 at x = 1, between 1/cap and cap."""
+    return f"(({cap} * ({x}) ^ {e} + 1) / (({x}) ^ {e} + {cap}))"
 
 
 def soft_floor(x: str, floor: str, width: str) -> str:

@@ -101,7 +101,7 @@ K_ROWS = (
     'skills_productivity_elasticity',
     'nominal_researcher_cost_growth',
     'rd_deepening_elasticity',
-    'rd_deepening_cap',
+    'rd_deepening_limit',
     'labour_share_large',
     'appropriation_rate_0',
     'fair_trade_appropriation_effect',
@@ -139,6 +139,10 @@ K_ROWS = (
     'absorbable_knowledge_share',
     'researcher_cost_sme_0',
     'researcher_cost_large_0',
+    'start_correction_1_4',
+    'start_correction_5_9',
+    'start_correction_10_99',
+    'start_correction_100_499',
     'shrink_rate_5_9',
     'shrink_rate_10_99',
     'shrink_rate_100_499',
@@ -168,43 +172,41 @@ K_ROWS = (
     'inv_margin_large_0',
     'hoisted_16',
     'hoisted_17',
-    'hoisted_18',
     'inv_researcher_adjustment_time',
     'inv_productivity_0',
-    'hoisted_21',
+    'hoisted_20',
     'inv_working_age_population_0',
+    'hoisted_22',
     'hoisted_23',
     'hoisted_24',
     'hoisted_25',
     'hoisted_26',
-    'hoisted_27',
-    'inv_ability_to_pay_ratio_0',
     'inv_wage_adjustment_time',
-    'hoisted_30',
-    'hoisted_31',
+    'hoisted_28',
+    'hoisted_29',
     'inv_export_adjustment_time',
+    'hoisted_31',
+    'hoisted_32',
     'hoisted_33',
     'hoisted_34',
-    'hoisted_35',
-    'hoisted_36',
     'inv_grp_adjustment_time',
-    'hoisted_38',
+    'hoisted_36',
     'inv_population_adjustment_time',
-    'hoisted_40',
+    'hoisted_38',
     'inv_startup_adjustment_time',
     'inv_skills_adjustment_time',
     'inv_reference_wage_ratio',
     'inv_reference_productivity_ratio',
     'inv_reference_rd_share',
+    'hoisted_44',
+    'hoisted_45',
     'hoisted_46',
     'hoisted_47',
-    'hoisted_48',
-    'hoisted_49',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
+    'hoisted_50',
+    'hoisted_51',
     'hoisted_52',
-    'hoisted_53',
-    'hoisted_54',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -237,7 +239,7 @@ K_knowledge_productivity_elasticity = 3
 K_skills_productivity_elasticity = 4
 K_nominal_researcher_cost_growth = 5
 K_rd_deepening_elasticity = 6
-K_rd_deepening_cap = 7
+K_rd_deepening_limit = 7
 K_labour_share_large = 8
 K_appropriation_rate_0 = 9
 K_fair_trade_appropriation_effect = 10
@@ -275,82 +277,84 @@ K_rd_intensity_sme_0 = 41
 K_absorbable_knowledge_share = 42
 K_researcher_cost_sme_0 = 43
 K_researcher_cost_large_0 = 44
-K_shrink_rate_5_9 = 45
-K_shrink_rate_10_99 = 46
-K_shrink_rate_100_499 = 47
-K_shrink_rate_500_plus = 48
-K_population_65plus_share_0 = 49
-K_regional_dispersion_0 = 50
-K_fair_trade_enforcement_0 = 51
-K_scale_up_support_0 = 52
-K_vocational_training_0 = 53
-K_tech_diffusion_0 = 54
-K_green_transition_0 = 55
-K_hoisted_0 = 56
-K_hoisted_1 = 57
-K_hoisted_2 = 58
-K_hoisted_3 = 59
-K_hoisted_4 = 60
-K_inv_knowledge_ratio_0 = 61
-K_inv_productivity_adjustment_time = 62
-K_hoisted_7 = 63
-K_inv_rd_opportunity_fade_time = 64
-K_hoisted_9 = 65
-K_hoisted_10 = 66
-K_inv_labour_share_large = 67
-K_inv_margin_sme_0 = 68
-K_hoisted_13 = 69
-K_hoisted_14 = 70
-K_inv_margin_large_0 = 71
-K_hoisted_16 = 72
-K_hoisted_17 = 73
-K_hoisted_18 = 74
-K_inv_researcher_adjustment_time = 75
-K_inv_productivity_0 = 76
-K_hoisted_21 = 77
-K_inv_working_age_population_0 = 78
-K_hoisted_23 = 79
-K_hoisted_24 = 80
-K_hoisted_25 = 81
-K_hoisted_26 = 82
-K_hoisted_27 = 83
-K_inv_ability_to_pay_ratio_0 = 84
-K_inv_wage_adjustment_time = 85
-K_hoisted_30 = 86
-K_hoisted_31 = 87
-K_inv_export_adjustment_time = 88
-K_hoisted_33 = 89
-K_hoisted_34 = 90
-K_hoisted_35 = 91
-K_hoisted_36 = 92
-K_inv_grp_adjustment_time = 93
-K_hoisted_38 = 94
-K_inv_population_adjustment_time = 95
-K_hoisted_40 = 96
-K_inv_startup_adjustment_time = 97
-K_inv_skills_adjustment_time = 98
-K_inv_reference_wage_ratio = 99
-K_inv_reference_productivity_ratio = 100
-K_inv_reference_rd_share = 101
-K_hoisted_46 = 102
-K_hoisted_47 = 103
-K_hoisted_48 = 104
-K_hoisted_49 = 105
-K_inv_reference_small_firm_wage_ratio = 106
-K_inv_reference_skills_index = 107
-K_hoisted_52 = 108
-K_hoisted_53 = 109
-K_hoisted_54 = 110
-U_rd_subsidy_rate = 111
-U_rd_tax_incentive_rate = 112
-U_regional_dispersion = 113
-U_fair_trade_enforcement = 114
-U_scale_up_support = 115
-U_vocational_training = 116
-U_tech_diffusion = 117
-U_green_transition = 118
-A_ROWS = 119
-R_U = 111
+K_start_correction_1_4 = 45
+K_start_correction_5_9 = 46
+K_start_correction_10_99 = 47
+K_start_correction_100_499 = 48
+K_shrink_rate_5_9 = 49
+K_shrink_rate_10_99 = 50
+K_shrink_rate_100_499 = 51
+K_shrink_rate_500_plus = 52
+K_population_65plus_share_0 = 53
+K_regional_dispersion_0 = 54
+K_fair_trade_enforcement_0 = 55
+K_scale_up_support_0 = 56
+K_vocational_training_0 = 57
+K_tech_diffusion_0 = 58
+K_green_transition_0 = 59
+K_hoisted_0 = 60
+K_hoisted_1 = 61
+K_hoisted_2 = 62
+K_hoisted_3 = 63
+K_hoisted_4 = 64
+K_inv_knowledge_ratio_0 = 65
+K_inv_productivity_adjustment_time = 66
+K_hoisted_7 = 67
+K_inv_rd_opportunity_fade_time = 68
+K_hoisted_9 = 69
+K_hoisted_10 = 70
+K_inv_labour_share_large = 71
+K_inv_margin_sme_0 = 72
+K_hoisted_13 = 73
+K_hoisted_14 = 74
+K_inv_margin_large_0 = 75
+K_hoisted_16 = 76
+K_hoisted_17 = 77
+K_inv_researcher_adjustment_time = 78
+K_inv_productivity_0 = 79
+K_hoisted_20 = 80
+K_inv_working_age_population_0 = 81
+K_hoisted_22 = 82
+K_hoisted_23 = 83
+K_hoisted_24 = 84
+K_hoisted_25 = 85
+K_hoisted_26 = 86
+K_inv_wage_adjustment_time = 87
+K_hoisted_28 = 88
+K_hoisted_29 = 89
+K_inv_export_adjustment_time = 90
+K_hoisted_31 = 91
+K_hoisted_32 = 92
+K_hoisted_33 = 93
+K_hoisted_34 = 94
+K_inv_grp_adjustment_time = 95
+K_hoisted_36 = 96
+K_inv_population_adjustment_time = 97
+K_hoisted_38 = 98
+K_inv_startup_adjustment_time = 99
+K_inv_skills_adjustment_time = 100
+K_inv_reference_wage_ratio = 101
+K_inv_reference_productivity_ratio = 102
+K_inv_reference_rd_share = 103
+K_hoisted_44 = 104
+K_hoisted_45 = 105
+K_hoisted_46 = 106
+K_hoisted_47 = 107
+K_inv_reference_small_firm_wage_ratio = 108
+K_inv_reference_skills_index = 109
+K_hoisted_50 = 110
+K_hoisted_51 = 111
+K_hoisted_52 = 112
+U_rd_subsidy_rate = 113
+U_rd_tax_incentive_rate = 114
+U_regional_dispersion = 115
+U_fair_trade_enforcement = 116
+U_scale_up_support = 117
+U_vocational_training = 118
+U_tech_diffusion = 119
+U_green_transition = 120
+A_ROWS = 121
+R_U = 113
 X_employment_share_sme = 22
 X_knowledge_ratio = 23
 X_appropriation_rate = 24
@@ -366,8 +370,8 @@ LOG_2 = 33  # log of (margin_sme * K[inv_margin_sme_0])
 LOG_3 = 34  # log of (margin_large * K[inv_margin_large_0])
 LOG_4 = 35  # log of (productivity_ratio_sme * K[inv_productivity_0])
 LOG_5 = 36  # log of (working_age_population * K[inv_working_age_population_0])
-LOG_6 = 37  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])
-LOG_7 = 38  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])
+LOG_6 = 37  # log of ((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_32])
+LOG_7 = 38  # log of ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_33])
 EXP_0 = 39  # exp of (K[diffusion_catch_up_effect] * (tech_diffusion - K[tech_diffusion_0]))
 EXP_1 = 40  # exp of (((K[knowledge_productivity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>) + (K[skills_productivity_elasticity] * log<(sme_skills_index * 0.01)>)) + ((K[hoisted_2] * (capital_region_startup_share - K[hoisted_3])) * 0.01))
 EXP_2 = 41  # exp of (K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>)
@@ -376,11 +380,11 @@ EXP_4 = 43  # exp of (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin
 EXP_5 = 44  # exp of rd_opportunity_large
 EXP_6 = 45  # exp of (K[rd_deepening_elasticity] * ((K[rd_margin_elasticity] * log<(margin_sme * K[inv_margin_sme_0])>) + (K[absorptive_capacity_elasticity] * log<(knowledge_ratio * K[inv_knowledge_ratio_0])>)))
 EXP_7 = 46  # exp of (K[rd_deepening_elasticity] * (rd_opportunity_large + (K[rd_margin_elasticity] * log<(margin_large * K[inv_margin_large_0])>)))
-EXP_8 = 47  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_21] * log<(working_age_population * K[inv_working_age_population_0])>))
+EXP_8 = 47  # exp of (((K[wage_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[fair_trade_wage_effect] * (fair_trade_enforcement - K[fair_trade_enforcement_0]))) + (K[hoisted_20] * log<(working_age_population * K[inv_working_age_population_0])>))
 EXP_9 = 48  # exp of ((K[scale_up_support_effect] * (scale_up_support - K[scale_up_support_0])) + (K[scale_up_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>))
 EXP_10 = 49  # exp of ((K[export_productivity_elasticity] * log<(productivity_ratio_sme * K[inv_productivity_0])>) + (K[export_scale_up_effect] * (scale_up_support - K[scale_up_support_0])))
-EXP_11 = 50  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_34])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
-EXP_12 = 51  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_35])>) + (K[hoisted_33] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_11 = 50  # exp of ((K[agglomeration_population_effect] * log<((capital_region_population_share / (100.0 - capital_region_population_share)) * K[hoisted_32])>) + (K[hoisted_31] * (regional_dispersion - K[regional_dispersion_0])))
+EXP_12 = 51  # exp of ((K[agglomeration_grp_effect] * log<((capital_region_grp_share / (100.0 - capital_region_grp_share)) * K[hoisted_33])>) + (K[hoisted_31] * (regional_dispersion - K[regional_dispersion_0])))
 EXP_13 = 52  # exp of ((K[training_skills_effect] * (vocational_training - K[vocational_training_0])) - (K[ageing_skills_effect] * (population_65plus_share - K[population_65plus_share_0])))
 D_ROWS = 53
 
@@ -407,7 +411,7 @@ def per_run(P, C):
     rd_opportunity_fade_time = P[:, 24]
     nominal_researcher_cost_growth = P[:, 25]
     rd_deepening_elasticity = P[:, 26]
-    rd_deepening_cap = P[:, 27]
+    rd_deepening_limit = P[:, 27]
     labour_share_large = P[:, 28]
     appropriation_rate_0 = P[:, 29]
     fair_trade_appropriation_effect = P[:, 30]
@@ -470,24 +474,27 @@ def per_run(P, C):
     margin_large_0 = C[:, 5]
     researcher_cost_sme_0 = C[:, 6]
     researcher_cost_large_0 = C[:, 7]
-    ability_to_pay_ratio_0 = C[:, 8]
-    shrink_rate_5_9 = C[:, 9]
-    shrink_rate_10_99 = C[:, 10]
-    shrink_rate_100_499 = C[:, 11]
-    shrink_rate_500_plus = C[:, 12]
-    working_age_population_0 = C[:, 13]
-    population_65plus_share_0 = C[:, 14]
-    regional_dispersion_0 = C[:, 15]
-    fair_trade_enforcement_0 = C[:, 16]
-    scale_up_support_0 = C[:, 17]
-    vocational_training_0 = C[:, 18]
-    tech_diffusion_0 = C[:, 19]
-    green_transition_0 = C[:, 20]
-    init__capital_region_startup_share = C[:, 21]
+    start_correction_1_4 = C[:, 8]
+    start_correction_5_9 = C[:, 9]
+    start_correction_10_99 = C[:, 10]
+    start_correction_100_499 = C[:, 11]
+    shrink_rate_5_9 = C[:, 12]
+    shrink_rate_10_99 = C[:, 13]
+    shrink_rate_100_499 = C[:, 14]
+    shrink_rate_500_plus = C[:, 15]
+    working_age_population_0 = C[:, 16]
+    population_65plus_share_0 = C[:, 17]
+    regional_dispersion_0 = C[:, 18]
+    fair_trade_enforcement_0 = C[:, 19]
+    scale_up_support_0 = C[:, 20]
+    vocational_training_0 = C[:, 21]
+    tech_diffusion_0 = C[:, 22]
+    green_transition_0 = C[:, 23]
+    init__capital_region_startup_share = C[:, 24]
     hundred_percent = 100.0
     base_index = 100.0
     coexistence_floor = 1.0
-    K = np.empty((n, 111))
+    K = np.empty((n, 113))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_catch_up_rate
     K[:, 2] = diffusion_catch_up_effect
@@ -495,7 +502,7 @@ def per_run(P, C):
     K[:, 4] = skills_productivity_elasticity
     K[:, 5] = nominal_researcher_cost_growth
     K[:, 6] = rd_deepening_elasticity
-    K[:, 7] = rd_deepening_cap
+    K[:, 7] = rd_deepening_limit
     K[:, 8] = labour_share_large
     K[:, 9] = appropriation_rate_0
     K[:, 10] = fair_trade_appropriation_effect
@@ -533,72 +540,74 @@ def per_run(P, C):
     K[:, 42] = absorbable_knowledge_share
     K[:, 43] = researcher_cost_sme_0
     K[:, 44] = researcher_cost_large_0
-    K[:, 45] = shrink_rate_5_9
-    K[:, 46] = shrink_rate_10_99
-    K[:, 47] = shrink_rate_100_499
-    K[:, 48] = shrink_rate_500_plus
-    K[:, 49] = population_65plus_share_0
-    K[:, 50] = regional_dispersion_0
-    K[:, 51] = fair_trade_enforcement_0
-    K[:, 52] = scale_up_support_0
-    K[:, 53] = vocational_training_0
-    K[:, 54] = tech_diffusion_0
-    K[:, 55] = green_transition_0
-    K[:, 56] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
-    K[:, 57] = 1.0 / (1.0 - appropriation_rate_0)
-    K[:, 58] = -concentration_productivity_effect
-    K[:, 59] = init__capital_region_startup_share
-    K[:, 60] = productivity_0 / (hundred_percent - productivity_0)
-    K[:, 61] = 1.0 / knowledge_ratio_0
-    K[:, 62] = 1.0 / productivity_adjustment_time
-    K[:, 63] = rd_opportunity_growth_large * rd_opportunity_fade_time
-    K[:, 64] = 1.0 / rd_opportunity_fade_time
-    K[:, 65] = margin_floor_width ** 2.0
-    K[:, 66] = 1.0 - labour_share_large
-    K[:, 67] = 1.0 / labour_share_large
-    K[:, 68] = 1.0 / margin_sme_0
-    K[:, 69] = rd_margin_cap - 1.0
-    K[:, 70] = absorptive_capacity_cap - 1.0
-    K[:, 71] = 1.0 / margin_large_0
-    K[:, 72] = 1.0 - sme_share_of_subsidy
-    K[:, 73] = 1.0 - sme_share_of_tax_incentive
-    K[:, 74] = rd_deepening_cap - 1.0
-    K[:, 75] = 1.0 / researcher_adjustment_time
-    K[:, 76] = 1.0 / productivity_0
-    K[:, 77] = -labour_scarcity_wage_effect
-    K[:, 78] = 1.0 / working_age_population_0
-    K[:, 79] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
-    K[:, 80] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
-    K[:, 81] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
-    K[:, 82] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
-    K[:, 83] = ability_to_pay_width ** 2.0
-    K[:, 84] = 1.0 / ability_to_pay_ratio_0
-    K[:, 85] = 1.0 / wage_adjustment_time
-    K[:, 86] = scale_up_capacity - 1.0
-    K[:, 87] = init_export_share_sme / (hundred_percent - init_export_share_sme)
-    K[:, 88] = 1.0 / export_adjustment_time
-    K[:, 89] = -dispersion_effect
-    K[:, 90] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
-    K[:, 91] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
-    K[:, 92] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
-    K[:, 93] = 1.0 / grp_adjustment_time
-    K[:, 94] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
-    K[:, 95] = 1.0 / population_adjustment_time
-    K[:, 96] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
-    K[:, 97] = 1.0 / startup_adjustment_time
-    K[:, 98] = 1.0 / skills_adjustment_time
-    K[:, 99] = 1.0 / reference_wage_ratio
-    K[:, 100] = 1.0 / reference_productivity_ratio
-    K[:, 101] = 1.0 / reference_rd_share
-    K[:, 102] = base_index + coexistence_floor
-    K[:, 103] = 1.0 / (base_index + coexistence_floor)
-    K[:, 104] = 1.0 / 3.0
-    K[:, 105] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 106] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 107] = 1.0 / reference_skills_index
-    K[:, 108] = 1.0 / 2.0
-    K[:, 109] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
-    K[:, 110] = 1.0 / 4.0
+    K[:, 45] = start_correction_1_4
+    K[:, 46] = start_correction_5_9
+    K[:, 47] = start_correction_10_99
+    K[:, 48] = start_correction_100_499
+    K[:, 49] = shrink_rate_5_9
+    K[:, 50] = shrink_rate_10_99
+    K[:, 51] = shrink_rate_100_499
+    K[:, 52] = shrink_rate_500_plus
+    K[:, 53] = population_65plus_share_0
+    K[:, 54] = regional_dispersion_0
+    K[:, 55] = fair_trade_enforcement_0
+    K[:, 56] = scale_up_support_0
+    K[:, 57] = vocational_training_0
+    K[:, 58] = tech_diffusion_0
+    K[:, 59] = green_transition_0
+    K[:, 60] = 1.0 / (1.0 - fair_trade_appropriation_effect * fair_trade_enforcement_0)
+    K[:, 61] = 1.0 / (1.0 - appropriation_rate_0)
+    K[:, 62] = -concentration_productivity_effect
+    K[:, 63] = init__capital_region_startup_share
+    K[:, 64] = productivity_0 / (hundred_percent - productivity_0)
+    K[:, 65] = 1.0 / knowledge_ratio_0
+    K[:, 66] = 1.0 / productivity_adjustment_time
+    K[:, 67] = rd_opportunity_growth_large * rd_opportunity_fade_time
+    K[:, 68] = 1.0 / rd_opportunity_fade_time
+    K[:, 69] = margin_floor_width ** 2.0
+    K[:, 70] = 1.0 - labour_share_large
+    K[:, 71] = 1.0 / labour_share_large
+    K[:, 72] = 1.0 / margin_sme_0
+    K[:, 73] = rd_margin_cap - 1.0
+    K[:, 74] = absorptive_capacity_cap - 1.0
+    K[:, 75] = 1.0 / margin_large_0
+    K[:, 76] = 1.0 - sme_share_of_subsidy
+    K[:, 77] = 1.0 - sme_share_of_tax_incentive
+    K[:, 78] = 1.0 / researcher_adjustment_time
+    K[:, 79] = 1.0 / productivity_0
+    K[:, 80] = -labour_scarcity_wage_effect
+    K[:, 81] = 1.0 / working_age_population_0
+    K[:, 82] = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4)
+    K[:, 83] = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9)
+    K[:, 84] = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99)
+    K[:, 85] = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499)
+    K[:, 86] = ability_to_pay_width ** 2.0
+    K[:, 87] = 1.0 / wage_adjustment_time
+    K[:, 88] = scale_up_capacity - 1.0
+    K[:, 89] = init_export_share_sme / (hundred_percent - init_export_share_sme)
+    K[:, 90] = 1.0 / export_adjustment_time
+    K[:, 91] = -dispersion_effect
+    K[:, 92] = 1.0 / (init_capital_region_population_share / (hundred_percent - init_capital_region_population_share))
+    K[:, 93] = 1.0 / (init_capital_region_grp_share / (hundred_percent - init_capital_region_grp_share))
+    K[:, 94] = capital_region_grp_target_0 / (hundred_percent - capital_region_grp_target_0)
+    K[:, 95] = 1.0 / grp_adjustment_time
+    K[:, 96] = capital_region_population_target_0 / (hundred_percent - capital_region_population_target_0)
+    K[:, 97] = 1.0 / population_adjustment_time
+    K[:, 98] = init_capital_region_startup_share / (hundred_percent - init_capital_region_startup_share)
+    K[:, 99] = 1.0 / startup_adjustment_time
+    K[:, 100] = 1.0 / skills_adjustment_time
+    K[:, 101] = 1.0 / reference_wage_ratio
+    K[:, 102] = 1.0 / reference_productivity_ratio
+    K[:, 103] = 1.0 / reference_rd_share
+    K[:, 104] = base_index + coexistence_floor
+    K[:, 105] = 1.0 / (base_index + coexistence_floor)
+    K[:, 106] = 1.0 / 3.0
+    K[:, 107] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 108] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 109] = 1.0 / reference_skills_index
+    K[:, 110] = 1.0 / 2.0
+    K[:, 111] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
+    K[:, 112] = 1.0 / 4.0
     return K
 
 
@@ -638,9 +647,9 @@ def _rates(A, Y, D, Xk, t):
         working_age_population = Xk[1]
         k__inv_working_age_population_0 = _g(A, K_inv_working_age_population_0, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
-        k__hoisted_34 = _g(A, K_hoisted_34, j)
+        k__hoisted_32 = _g(A, K_hoisted_32, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
-        k__hoisted_35 = _g(A, K_hoisted_35, j)
+        k__hoisted_33 = _g(A, K_hoisted_33, j)
         employment_share_sme = (((employment_share_1_4 + employment_share_5_9) + employment_share_10_99) + employment_share_100_499)
         _put(D, X_employment_share_sme, j, employment_share_sme)
         knowledge_ratio = (((knowledge_sme / employment_share_sme) / knowledge_large) * employment_share_500_plus)
@@ -663,8 +672,8 @@ def _rates(A, Y, D, Xk, t):
         _put(D, LOG_3, j, (margin_large * k__inv_margin_large_0))
         _put(D, LOG_4, j, (productivity_ratio_sme * k__inv_productivity_0))
         _put(D, LOG_5, j, (working_age_population * k__inv_working_age_population_0))
-        _put(D, LOG_6, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_34))
-        _put(D, LOG_7, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_35))
+        _put(D, LOG_6, j, ((capital_region_population_share / (100.0 - capital_region_population_share)) * k__hoisted_32))
+        _put(D, LOG_7, j, ((capital_region_grp_share / (100.0 - capital_region_grp_share)) * k__hoisted_33))
     log_in_place(D, LOG_0 * LANES, (LOG_7 + 1) * LANES)
     for j in range(LANES):  # loop 1
         k__diffusion_catch_up_effect = _g(A, K_diffusion_catch_up_effect, j)
@@ -688,7 +697,7 @@ def _rates(A, Y, D, Xk, t):
         k__fair_trade_wage_effect = _g(A, K_fair_trade_wage_effect, j)
         fair_trade_enforcement = _g(A, U_fair_trade_enforcement, j)
         k__fair_trade_enforcement_0 = _g(A, K_fair_trade_enforcement_0, j)
-        k__hoisted_21 = _g(A, K_hoisted_21, j)
+        k__hoisted_20 = _g(A, K_hoisted_20, j)
         ln__LOG_5 = _g(D, LOG_5, j)
         k__scale_up_support_effect = _g(A, K_scale_up_support_effect, j)
         scale_up_support = _g(A, U_scale_up_support, j)
@@ -698,7 +707,7 @@ def _rates(A, Y, D, Xk, t):
         k__export_scale_up_effect = _g(A, K_export_scale_up_effect, j)
         k__agglomeration_population_effect = _g(A, K_agglomeration_population_effect, j)
         ln__LOG_6 = _g(D, LOG_6, j)
-        k__hoisted_33 = _g(A, K_hoisted_33, j)
+        k__hoisted_31 = _g(A, K_hoisted_31, j)
         regional_dispersion = _g(A, U_regional_dispersion, j)
         k__regional_dispersion_0 = _g(A, K_regional_dispersion_0, j)
         k__agglomeration_grp_effect = _g(A, K_agglomeration_grp_effect, j)
@@ -717,11 +726,11 @@ def _rates(A, Y, D, Xk, t):
         _put(D, EXP_5, j, rd_opportunity_large)
         _put(D, EXP_6, j, (k__rd_deepening_elasticity * ((k__rd_margin_elasticity * ln__LOG_2) + (k__absorptive_capacity_elasticity * ln__LOG_0))))
         _put(D, EXP_7, j, (k__rd_deepening_elasticity * (rd_opportunity_large + (k__rd_margin_elasticity * ln__LOG_3))))
-        _put(D, EXP_8, j, (((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_21 * ln__LOG_5)))
+        _put(D, EXP_8, j, (((k__wage_productivity_elasticity * ln__LOG_4) + (k__fair_trade_wage_effect * (fair_trade_enforcement - k__fair_trade_enforcement_0))) + (k__hoisted_20 * ln__LOG_5)))
         _put(D, EXP_9, j, ((k__scale_up_support_effect * (scale_up_support - k__scale_up_support_0)) + (k__scale_up_productivity_elasticity * ln__LOG_4)))
         _put(D, EXP_10, j, ((k__export_productivity_elasticity * ln__LOG_4) + (k__export_scale_up_effect * (scale_up_support - k__scale_up_support_0))))
-        _put(D, EXP_11, j, ((k__agglomeration_population_effect * ln__LOG_6) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
-        _put(D, EXP_12, j, ((k__agglomeration_grp_effect * ln__LOG_7) + (k__hoisted_33 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_11, j, ((k__agglomeration_population_effect * ln__LOG_6) + (k__hoisted_31 * (regional_dispersion - k__regional_dispersion_0))))
+        _put(D, EXP_12, j, ((k__agglomeration_grp_effect * ln__LOG_7) + (k__hoisted_31 * (regional_dispersion - k__regional_dispersion_0))))
         _put(D, EXP_13, j, ((k__training_skills_effect * (vocational_training - k__vocational_training_0)) - (k__ageing_skills_effect * (population_65plus_share - k__population_65plus_share_0))))
     exp_in_place(D, EXP_0 * LANES, (EXP_13 + 1) * LANES)
     for j in range(LANES):  # loop 2
@@ -766,33 +775,35 @@ def _rates(A, Y, D, Xk, t):
         k__hoisted_16 = _g(A, K_hoisted_16, j)
         k__hoisted_17 = _g(A, K_hoisted_17, j)
         k__researcher_cost_sme_0 = _g(A, K_researcher_cost_sme_0, j)
-        k__rd_deepening_cap = _g(A, K_rd_deepening_cap, j)
+        k__rd_deepening_limit = _g(A, K_rd_deepening_limit, j)
         ex__EXP_6 = _g(D, EXP_6, j)
-        k__hoisted_18 = _g(A, K_hoisted_18, j)
         k__researcher_cost_large_0 = _g(A, K_researcher_cost_large_0, j)
         ex__EXP_7 = _g(D, EXP_7, j)
         researchers_sme = _g(Y, S_researchers_sme, j)
         k__inv_researcher_adjustment_time = _g(A, K_inv_researcher_adjustment_time, j)
         researchers_large = _g(Y, S_researchers_large, j)
-        k__hoisted_23 = _g(A, K_hoisted_23, j)
+        k__hoisted_22 = _g(A, K_hoisted_22, j)
         ex__EXP_8 = _g(D, EXP_8, j)
+        k__hoisted_23 = _g(A, K_hoisted_23, j)
         k__hoisted_24 = _g(A, K_hoisted_24, j)
         k__hoisted_25 = _g(A, K_hoisted_25, j)
-        k__hoisted_26 = _g(A, K_hoisted_26, j)
         employment_share_1_4 = _g(Y, S_employment_share_1_4, j)
         employment_share_5_9 = _g(Y, S_employment_share_5_9, j)
         employment_share_10_99 = _g(Y, S_employment_share_10_99, j)
         employment_share_100_499 = _g(Y, S_employment_share_100_499, j)
-        k__hoisted_27 = _g(A, K_hoisted_27, j)
-        k__inv_ability_to_pay_ratio_0 = _g(A, K_inv_ability_to_pay_ratio_0, j)
+        k__hoisted_26 = _g(A, K_hoisted_26, j)
+        k__start_correction_1_4 = _g(A, K_start_correction_1_4, j)
         wage_ratio_1_4 = _g(Y, S_wage_ratio_1_4, j)
         k__inv_wage_adjustment_time = _g(A, K_inv_wage_adjustment_time, j)
+        k__start_correction_5_9 = _g(A, K_start_correction_5_9, j)
         wage_ratio_5_9 = _g(Y, S_wage_ratio_5_9, j)
+        k__start_correction_10_99 = _g(A, K_start_correction_10_99, j)
         wage_ratio_10_99 = _g(Y, S_wage_ratio_10_99, j)
+        k__start_correction_100_499 = _g(A, K_start_correction_100_499, j)
         wage_ratio_100_499 = _g(Y, S_wage_ratio_100_499, j)
         ex__EXP_9 = _g(D, EXP_9, j)
         k__scale_up_capacity = _g(A, K_scale_up_capacity, j)
-        k__hoisted_30 = _g(A, K_hoisted_30, j)
+        k__hoisted_28 = _g(A, K_hoisted_28, j)
         k__scale_up_rate_1_4 = _g(A, K_scale_up_rate_1_4, j)
         k__shrink_rate_5_9 = _g(A, K_shrink_rate_5_9, j)
         k__scale_up_rate_5_9 = _g(A, K_scale_up_rate_5_9, j)
@@ -801,19 +812,19 @@ def _rates(A, Y, D, Xk, t):
         k__shrink_rate_100_499 = _g(A, K_shrink_rate_100_499, j)
         k__scale_up_rate_100_499 = _g(A, K_scale_up_rate_100_499, j)
         k__shrink_rate_500_plus = _g(A, K_shrink_rate_500_plus, j)
-        k__hoisted_31 = _g(A, K_hoisted_31, j)
+        k__hoisted_29 = _g(A, K_hoisted_29, j)
         ex__EXP_10 = _g(D, EXP_10, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         k__inv_export_adjustment_time = _g(A, K_inv_export_adjustment_time, j)
-        k__hoisted_36 = _g(A, K_hoisted_36, j)
+        k__hoisted_34 = _g(A, K_hoisted_34, j)
         ex__EXP_11 = _g(D, EXP_11, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         k__inv_grp_adjustment_time = _g(A, K_inv_grp_adjustment_time, j)
-        k__hoisted_38 = _g(A, K_hoisted_38, j)
+        k__hoisted_36 = _g(A, K_hoisted_36, j)
         ex__EXP_12 = _g(D, EXP_12, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         k__inv_population_adjustment_time = _g(A, K_inv_population_adjustment_time, j)
-        k__hoisted_40 = _g(A, K_hoisted_40, j)
+        k__hoisted_38 = _g(A, K_hoisted_38, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__inv_startup_adjustment_time = _g(A, K_inv_startup_adjustment_time, j)
         ex__EXP_13 = _g(D, EXP_13, j)
@@ -846,32 +857,35 @@ def _rates(A, Y, D, Xk, t):
         _put(D, X_rd_sme, j, rd_sme)
         rd_large = (private_rd_large + (large_support_rate * (private_rd_sme + private_rd_large)))
         _put(D, X_rd_large, j, rd_large)
-        researcher_cost_sme = ((((k__researcher_cost_sme_0 * nominal_cost_index) * k__rd_deepening_cap) * ex__EXP_6) / (k__hoisted_18 + ex__EXP_6))
-        researcher_cost_large = ((((k__researcher_cost_large_0 * nominal_cost_index) * k__rd_deepening_cap) * ex__EXP_7) / (k__hoisted_18 + ex__EXP_7))
+        researcher_cost_sme = (((k__researcher_cost_sme_0 * nominal_cost_index) * ((k__rd_deepening_limit * ex__EXP_6) + 1.0)) / (ex__EXP_6 + k__rd_deepening_limit))
+        researcher_cost_large = (((k__researcher_cost_large_0 * nominal_cost_index) * ((k__rd_deepening_limit * ex__EXP_7) + 1.0)) / (ex__EXP_7 + k__rd_deepening_limit))
         researcher_change_sme = (((rd_sme / researcher_cost_sme) - researchers_sme) * k__inv_researcher_adjustment_time)
         researcher_change_large = (((rd_large / researcher_cost_large) - researchers_large) * k__inv_researcher_adjustment_time)
-        wage_target_odds_1_4 = (k__hoisted_23 * ex__EXP_8)
+        wage_target_odds_1_4 = (k__hoisted_22 * ex__EXP_8)
         wage_target_uncapped_1_4 = ((100.0 * wage_target_odds_1_4) / (1.0 + wage_target_odds_1_4))
-        wage_target_odds_5_9 = (k__hoisted_24 * ex__EXP_8)
+        wage_target_odds_5_9 = (k__hoisted_23 * ex__EXP_8)
         wage_target_uncapped_5_9 = ((100.0 * wage_target_odds_5_9) / (1.0 + wage_target_odds_5_9))
-        wage_target_odds_10_99 = (k__hoisted_25 * ex__EXP_8)
+        wage_target_odds_10_99 = (k__hoisted_24 * ex__EXP_8)
         wage_target_uncapped_10_99 = ((100.0 * wage_target_odds_10_99) / (1.0 + wage_target_odds_10_99))
-        wage_target_odds_100_499 = (k__hoisted_26 * ex__EXP_8)
+        wage_target_odds_100_499 = (k__hoisted_25 * ex__EXP_8)
         wage_target_uncapped_100_499 = ((100.0 * wage_target_odds_100_499) / (1.0 + wage_target_odds_100_499))
         mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
-        capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_27))) * 0.5)
+        capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_26))) * 0.5)
         ability_to_pay_ratio = (capped_mean_wage_target / mean_wage_target)
-        ability_to_pay_factor = (ability_to_pay_ratio * k__inv_ability_to_pay_ratio_0)
-        wage_target_1_4 = (((100.0 * wage_target_odds_1_4) * ability_to_pay_factor) / (1.0 + (wage_target_odds_1_4 * ability_to_pay_factor)))
+        capped_wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_ratio)
+        wage_target_1_4 = ((((100.0 * capped_wage_target_1_4) / (100.0 - capped_wage_target_1_4)) * k__start_correction_1_4) / (1.0 + ((capped_wage_target_1_4 / (100.0 - capped_wage_target_1_4)) * k__start_correction_1_4)))
         wage_adjustment_1_4 = ((wage_target_1_4 - wage_ratio_1_4) * k__inv_wage_adjustment_time)
-        wage_target_5_9 = (((100.0 * wage_target_odds_5_9) * ability_to_pay_factor) / (1.0 + (wage_target_odds_5_9 * ability_to_pay_factor)))
+        capped_wage_target_5_9 = (wage_target_uncapped_5_9 * ability_to_pay_ratio)
+        wage_target_5_9 = ((((100.0 * capped_wage_target_5_9) / (100.0 - capped_wage_target_5_9)) * k__start_correction_5_9) / (1.0 + ((capped_wage_target_5_9 / (100.0 - capped_wage_target_5_9)) * k__start_correction_5_9)))
         wage_adjustment_5_9 = ((wage_target_5_9 - wage_ratio_5_9) * k__inv_wage_adjustment_time)
-        wage_target_10_99 = (((100.0 * wage_target_odds_10_99) * ability_to_pay_factor) / (1.0 + (wage_target_odds_10_99 * ability_to_pay_factor)))
+        capped_wage_target_10_99 = (wage_target_uncapped_10_99 * ability_to_pay_ratio)
+        wage_target_10_99 = ((((100.0 * capped_wage_target_10_99) / (100.0 - capped_wage_target_10_99)) * k__start_correction_10_99) / (1.0 + ((capped_wage_target_10_99 / (100.0 - capped_wage_target_10_99)) * k__start_correction_10_99)))
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
-        wage_target_100_499 = (((100.0 * wage_target_odds_100_499) * ability_to_pay_factor) / (1.0 + (wage_target_odds_100_499 * ability_to_pay_factor)))
+        capped_wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_ratio)
+        wage_target_100_499 = ((((100.0 * capped_wage_target_100_499) / (100.0 - capped_wage_target_100_499)) * k__start_correction_100_499) / (1.0 + ((capped_wage_target_100_499 / (100.0 - capped_wage_target_100_499)) * k__start_correction_100_499)))
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
         scale_up_drive = ex__EXP_9
-        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_30 + (scale_up_drive ** 1.0)))
+        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_28 + (scale_up_drive ** 1.0)))
         scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
         shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
         scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
@@ -880,14 +894,14 @@ def _rates(A, Y, D, Xk, t):
         shrink_100_499 = (k__shrink_rate_100_499 * employment_share_100_499)
         scale_up_100_499 = ((k__scale_up_rate_100_499 * scale_up_multiplier) * employment_share_100_499)
         shrink_500_plus = (k__shrink_rate_500_plus * employment_share_500_plus)
-        export_target_odds = (k__hoisted_31 * ex__EXP_10)
+        export_target_odds = (k__hoisted_29 * ex__EXP_10)
         export_target = ((100.0 * export_target_odds) / (1.0 + export_target_odds))
         export_share_change = ((export_target - export_share_sme) * k__inv_export_adjustment_time)
-        grp_share_target = (((100.0 * k__hoisted_36) * ex__EXP_11) / (1.0 + (k__hoisted_36 * ex__EXP_11)))
+        grp_share_target = (((100.0 * k__hoisted_34) * ex__EXP_11) / (1.0 + (k__hoisted_34 * ex__EXP_11)))
         grp_share_change = ((grp_share_target - capital_region_grp_share) * k__inv_grp_adjustment_time)
-        population_share_target = (((100.0 * k__hoisted_38) * ex__EXP_12) / (1.0 + (k__hoisted_38 * ex__EXP_12)))
+        population_share_target = (((100.0 * k__hoisted_36) * ex__EXP_12) / (1.0 + (k__hoisted_36 * ex__EXP_12)))
         population_share_change = ((population_share_target - capital_region_population_share) * k__inv_population_adjustment_time)
-        startup_share_target = (((100.0 * k__hoisted_40) * ex__EXP_12) / (1.0 + (k__hoisted_40 * ex__EXP_12)))
+        startup_share_target = (((100.0 * k__hoisted_38) * ex__EXP_12) / (1.0 + (k__hoisted_38 * ex__EXP_12)))
         startup_share_change = ((startup_share_target - capital_region_startup_share) * k__inv_startup_adjustment_time)
         skills_target = (100.0 * ex__EXP_13)
         skills_change = ((skills_target - sme_skills_index) * k__inv_skills_adjustment_time)
@@ -940,22 +954,22 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         productivity_ratio_sme = _g(Y, S_productivity_ratio_sme, j)
         k__inv_reference_productivity_ratio = _g(A, K_inv_reference_productivity_ratio, j)
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
+        k__hoisted_44 = _g(A, K_hoisted_44, j)
+        k__hoisted_45 = _g(A, K_hoisted_45, j)
         k__hoisted_46 = _g(A, K_hoisted_46, j)
-        k__hoisted_47 = _g(A, K_hoisted_47, j)
-        k__hoisted_48 = _g(A, K_hoisted_48, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_49 = _g(A, K_hoisted_49, j)
+        k__hoisted_47 = _g(A, K_hoisted_47, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
-        k__hoisted_52 = _g(A, K_hoisted_52, j)
+        k__hoisted_50 = _g(A, K_hoisted_50, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_53 = _g(A, K_hoisted_53, j)
-        k__hoisted_54 = _g(A, K_hoisted_54, j)
+        k__hoisted_51 = _g(A, K_hoisted_51, j)
+        k__hoisted_52 = _g(A, K_hoisted_52, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
@@ -969,14 +983,14 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
         productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
         rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
-        coexistence_economic = ((k__hoisted_46 * (((((wage_score + 1.0) * k__hoisted_47) * ((productivity_score + 1.0) * k__hoisted_47)) * ((rd_share_score + 1.0) * k__hoisted_47)) ** k__hoisted_48)) - 1.0)
+        coexistence_economic = ((k__hoisted_44 * (((((wage_score + 1.0) * k__hoisted_45) * ((productivity_score + 1.0) * k__hoisted_45)) * ((rd_share_score + 1.0) * k__hoisted_45)) ** k__hoisted_46)) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_49), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_47), 0.0), 1.0))
         small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
         skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
-        coexistence_human = ((k__hoisted_46 * ((((small_firm_wage_score + 1.0) * k__hoisted_47) * ((skills_score + 1.0) * k__hoisted_47)) ** k__hoisted_52)) - 1.0)
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_53), 0.0), 1.0))
-        coexistence_overall = ((k__hoisted_46 * ((((((coexistence_economic + 1.0) * k__hoisted_47) * ((coexistence_regional + 1.0) * k__hoisted_47)) * ((coexistence_human + 1.0) * k__hoisted_47)) * ((coexistence_natural + 1.0) * k__hoisted_47)) ** k__hoisted_54)) - 1.0)
+        coexistence_human = ((k__hoisted_44 * ((((small_firm_wage_score + 1.0) * k__hoisted_45) * ((skills_score + 1.0) * k__hoisted_45)) ** k__hoisted_50)) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_51), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_44 * ((((((coexistence_economic + 1.0) * k__hoisted_45) * ((coexistence_regional + 1.0) * k__hoisted_45)) * ((coexistence_human + 1.0) * k__hoisted_45)) * ((coexistence_natural + 1.0) * k__hoisted_45)) ** k__hoisted_52)) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4

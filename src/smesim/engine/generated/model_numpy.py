@@ -39,7 +39,7 @@ PARAMS = (
     'rd_opportunity_fade_time',
     'nominal_researcher_cost_growth',
     'rd_deepening_elasticity',
-    'rd_deepening_cap',
+    'rd_deepening_limit',
     'labour_share_large',
     'appropriation_rate_0',
     'fair_trade_appropriation_effect',
@@ -142,7 +142,10 @@ STATIC = (
     'margin_large_0',
     'researcher_cost_sme_0',
     'researcher_cost_large_0',
-    'ability_to_pay_ratio_0',
+    'start_correction_1_4',
+    'start_correction_5_9',
+    'start_correction_10_99',
+    'start_correction_100_499',
     'shrink_rate_5_9',
     'shrink_rate_10_99',
     'shrink_rate_100_499',
@@ -229,7 +232,7 @@ def initialise(P, L0, X0):
     rd_opportunity_fade_time = P[:, 24]
     nominal_researcher_cost_growth = P[:, 25]
     rd_deepening_elasticity = P[:, 26]
-    rd_deepening_cap = P[:, 27]
+    rd_deepening_limit = P[:, 27]
     labour_share_large = P[:, 28]
     appropriation_rate_0 = P[:, 29]
     fair_trade_appropriation_effect = P[:, 30]
@@ -336,6 +339,10 @@ def initialise(P, L0, X0):
     nominal_cost_index = 1.0  # 1
     ability_to_pay_0 = productivity_0 * (1.0 - appropriation_rate_0 - viable_sme_margin) / labour_share_large  # %
     ability_to_pay_ratio_0 = (wage_ratio_sme_0 + ability_to_pay_0 - np.sqrt((wage_ratio_sme_0 - ability_to_pay_0) ** 2.0 + ability_to_pay_width ** 2.0)) / 2.0 / wage_ratio_sme_0  # 1
+    start_correction_1_4 = init_wage_ratio_1_4 / (hundred_percent - init_wage_ratio_1_4) / (init_wage_ratio_1_4 * ability_to_pay_ratio_0 / (hundred_percent - init_wage_ratio_1_4 * ability_to_pay_ratio_0))  # 1
+    start_correction_5_9 = init_wage_ratio_5_9 / (hundred_percent - init_wage_ratio_5_9) / (init_wage_ratio_5_9 * ability_to_pay_ratio_0 / (hundred_percent - init_wage_ratio_5_9 * ability_to_pay_ratio_0))  # 1
+    start_correction_10_99 = init_wage_ratio_10_99 / (hundred_percent - init_wage_ratio_10_99) / (init_wage_ratio_10_99 * ability_to_pay_ratio_0 / (hundred_percent - init_wage_ratio_10_99 * ability_to_pay_ratio_0))  # 1
+    start_correction_100_499 = init_wage_ratio_100_499 / (hundred_percent - init_wage_ratio_100_499) / (init_wage_ratio_100_499 * ability_to_pay_ratio_0 / (hundred_percent - init_wage_ratio_100_499 * ability_to_pay_ratio_0))  # 1
     shrink_rate_5_9 = scale_up_rate_1_4 * init_employment_share_1_4 / init_employment_share_5_9  # 1/yr
     shrink_rate_10_99 = scale_up_rate_5_9 * init_employment_share_5_9 / init_employment_share_10_99  # 1/yr
     shrink_rate_100_499 = scale_up_rate_10_99 * init_employment_share_10_99 / init_employment_share_100_499  # 1/yr
@@ -372,7 +379,7 @@ def initialise(P, L0, X0):
     Y0[:, 19] = capital_region_startup_share
     Y0[:, 20] = sme_skills_index
     Y0[:, 21] = environmental_intensity
-    C = np.empty((n, 22))
+    C = np.empty((n, 25))
     C[:, 0] = productivity_0
     C[:, 1] = rd_intensity_sme_0
     C[:, 2] = knowledge_ratio_0
@@ -381,20 +388,23 @@ def initialise(P, L0, X0):
     C[:, 5] = margin_large_0
     C[:, 6] = researcher_cost_sme_0
     C[:, 7] = researcher_cost_large_0
-    C[:, 8] = ability_to_pay_ratio_0
-    C[:, 9] = shrink_rate_5_9
-    C[:, 10] = shrink_rate_10_99
-    C[:, 11] = shrink_rate_100_499
-    C[:, 12] = shrink_rate_500_plus
-    C[:, 13] = working_age_population_0
-    C[:, 14] = population_65plus_share_0
-    C[:, 15] = regional_dispersion_0
-    C[:, 16] = fair_trade_enforcement_0
-    C[:, 17] = scale_up_support_0
-    C[:, 18] = vocational_training_0
-    C[:, 19] = tech_diffusion_0
-    C[:, 20] = green_transition_0
-    C[:, 21] = init__capital_region_startup_share
+    C[:, 8] = start_correction_1_4
+    C[:, 9] = start_correction_5_9
+    C[:, 10] = start_correction_10_99
+    C[:, 11] = start_correction_100_499
+    C[:, 12] = shrink_rate_5_9
+    C[:, 13] = shrink_rate_10_99
+    C[:, 14] = shrink_rate_100_499
+    C[:, 15] = shrink_rate_500_plus
+    C[:, 16] = working_age_population_0
+    C[:, 17] = population_65plus_share_0
+    C[:, 18] = regional_dispersion_0
+    C[:, 19] = fair_trade_enforcement_0
+    C[:, 20] = scale_up_support_0
+    C[:, 21] = vocational_training_0
+    C[:, 22] = tech_diffusion_0
+    C[:, 23] = green_transition_0
+    C[:, 24] = init__capital_region_startup_share
     return Y0, C
 
 
@@ -420,7 +430,7 @@ def evaluate(Y, P, C, U, X, t, out=None):
     rd_opportunity_fade_time = P[:, 24]
     nominal_researcher_cost_growth = P[:, 25]
     rd_deepening_elasticity = P[:, 26]
-    rd_deepening_cap = P[:, 27]
+    rd_deepening_limit = P[:, 27]
     labour_share_large = P[:, 28]
     appropriation_rate_0 = P[:, 29]
     fair_trade_appropriation_effect = P[:, 30]
@@ -483,20 +493,23 @@ def evaluate(Y, P, C, U, X, t, out=None):
     margin_large_0 = C[:, 5]
     researcher_cost_sme_0 = C[:, 6]
     researcher_cost_large_0 = C[:, 7]
-    ability_to_pay_ratio_0 = C[:, 8]
-    shrink_rate_5_9 = C[:, 9]
-    shrink_rate_10_99 = C[:, 10]
-    shrink_rate_100_499 = C[:, 11]
-    shrink_rate_500_plus = C[:, 12]
-    working_age_population_0 = C[:, 13]
-    population_65plus_share_0 = C[:, 14]
-    regional_dispersion_0 = C[:, 15]
-    fair_trade_enforcement_0 = C[:, 16]
-    scale_up_support_0 = C[:, 17]
-    vocational_training_0 = C[:, 18]
-    tech_diffusion_0 = C[:, 19]
-    green_transition_0 = C[:, 20]
-    init__capital_region_startup_share = C[:, 21]
+    start_correction_1_4 = C[:, 8]
+    start_correction_5_9 = C[:, 9]
+    start_correction_10_99 = C[:, 10]
+    start_correction_100_499 = C[:, 11]
+    shrink_rate_5_9 = C[:, 12]
+    shrink_rate_10_99 = C[:, 13]
+    shrink_rate_100_499 = C[:, 14]
+    shrink_rate_500_plus = C[:, 15]
+    working_age_population_0 = C[:, 16]
+    population_65plus_share_0 = C[:, 17]
+    regional_dispersion_0 = C[:, 18]
+    fair_trade_enforcement_0 = C[:, 19]
+    scale_up_support_0 = C[:, 20]
+    vocational_training_0 = C[:, 21]
+    tech_diffusion_0 = C[:, 22]
+    green_transition_0 = C[:, 23]
+    init__capital_region_startup_share = C[:, 24]
     rd_subsidy_rate = U[:, 0]
     rd_tax_incentive_rate = U[:, 1]
     regional_dispersion = U[:, 2]
@@ -559,8 +572,8 @@ def evaluate(Y, P, C, U, X, t, out=None):
     large_support_rate = ((1.0 - sme_share_of_subsidy) * rd_subsidy_rate * subsidy_additionality + (1.0 - sme_share_of_tax_incentive) * rd_tax_incentive_rate * tax_additionality) / hundred_percent  # 1
     rd_sme = private_rd_sme + sme_support_rate * (private_rd_sme + private_rd_large)  # RDU/yr
     rd_large = private_rd_large + large_support_rate * (private_rd_sme + private_rd_large)  # RDU/yr
-    researcher_cost_sme = researcher_cost_sme_0 * nominal_cost_index * (rd_deepening_cap * ((margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity) ** rd_deepening_elasticity / (rd_deepening_cap - 1.0 + ((margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity) ** rd_deepening_elasticity))  # RDU/yr/RU
-    researcher_cost_large = researcher_cost_large_0 * nominal_cost_index * (rd_deepening_cap * (np.exp(rd_opportunity_large) * (margin_large / margin_large_0) ** rd_margin_elasticity) ** rd_deepening_elasticity / (rd_deepening_cap - 1.0 + (np.exp(rd_opportunity_large) * (margin_large / margin_large_0) ** rd_margin_elasticity) ** rd_deepening_elasticity))  # RDU/yr/RU
+    researcher_cost_sme = researcher_cost_sme_0 * nominal_cost_index * ((rd_deepening_limit * ((margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity) ** rd_deepening_elasticity + 1.0) / (((margin_sme / margin_sme_0) ** rd_margin_elasticity * (knowledge_ratio / knowledge_ratio_0) ** absorptive_capacity_elasticity) ** rd_deepening_elasticity + rd_deepening_limit))  # RDU/yr/RU
+    researcher_cost_large = researcher_cost_large_0 * nominal_cost_index * ((rd_deepening_limit * (np.exp(rd_opportunity_large) * (margin_large / margin_large_0) ** rd_margin_elasticity) ** rd_deepening_elasticity + 1.0) / ((np.exp(rd_opportunity_large) * (margin_large / margin_large_0) ** rd_margin_elasticity) ** rd_deepening_elasticity + rd_deepening_limit))  # RDU/yr/RU
     researcher_change_sme = (rd_sme / researcher_cost_sme - researchers_sme) / researcher_adjustment_time  # RU/yr
     researcher_change_large = (rd_large / researcher_cost_large - researchers_large) / researcher_adjustment_time  # RU/yr
     wage_drive = (productivity_ratio_sme / productivity_0) ** wage_productivity_elasticity * np.exp(fair_trade_wage_effect * (fair_trade_enforcement - fair_trade_enforcement_0)) * (working_age_population / working_age_population_0) ** (-labour_scarcity_wage_effect)  # 1
@@ -575,14 +588,17 @@ def evaluate(Y, P, C, U, X, t, out=None):
     mean_wage_target = (employment_share_1_4 * wage_target_uncapped_1_4 + employment_share_5_9 * wage_target_uncapped_5_9 + employment_share_10_99 * wage_target_uncapped_10_99 + employment_share_100_499 * wage_target_uncapped_100_499) / employment_share_sme  # %
     capped_mean_wage_target = (mean_wage_target + ability_to_pay - np.sqrt((mean_wage_target - ability_to_pay) ** 2.0 + ability_to_pay_width ** 2.0)) / 2.0  # %
     ability_to_pay_ratio = capped_mean_wage_target / mean_wage_target  # 1
-    ability_to_pay_factor = ability_to_pay_ratio / ability_to_pay_ratio_0  # 1
-    wage_target_1_4 = hundred_percent * (wage_target_odds_1_4 * ability_to_pay_factor) / (1.0 + wage_target_odds_1_4 * ability_to_pay_factor)  # %
+    capped_wage_target_1_4 = wage_target_uncapped_1_4 * ability_to_pay_ratio  # %
+    wage_target_1_4 = hundred_percent * (capped_wage_target_1_4 / (hundred_percent - capped_wage_target_1_4) * start_correction_1_4) / (1.0 + capped_wage_target_1_4 / (hundred_percent - capped_wage_target_1_4) * start_correction_1_4)  # %
     wage_adjustment_1_4 = (wage_target_1_4 - wage_ratio_1_4) / wage_adjustment_time  # %/yr
-    wage_target_5_9 = hundred_percent * (wage_target_odds_5_9 * ability_to_pay_factor) / (1.0 + wage_target_odds_5_9 * ability_to_pay_factor)  # %
+    capped_wage_target_5_9 = wage_target_uncapped_5_9 * ability_to_pay_ratio  # %
+    wage_target_5_9 = hundred_percent * (capped_wage_target_5_9 / (hundred_percent - capped_wage_target_5_9) * start_correction_5_9) / (1.0 + capped_wage_target_5_9 / (hundred_percent - capped_wage_target_5_9) * start_correction_5_9)  # %
     wage_adjustment_5_9 = (wage_target_5_9 - wage_ratio_5_9) / wage_adjustment_time  # %/yr
-    wage_target_10_99 = hundred_percent * (wage_target_odds_10_99 * ability_to_pay_factor) / (1.0 + wage_target_odds_10_99 * ability_to_pay_factor)  # %
+    capped_wage_target_10_99 = wage_target_uncapped_10_99 * ability_to_pay_ratio  # %
+    wage_target_10_99 = hundred_percent * (capped_wage_target_10_99 / (hundred_percent - capped_wage_target_10_99) * start_correction_10_99) / (1.0 + capped_wage_target_10_99 / (hundred_percent - capped_wage_target_10_99) * start_correction_10_99)  # %
     wage_adjustment_10_99 = (wage_target_10_99 - wage_ratio_10_99) / wage_adjustment_time  # %/yr
-    wage_target_100_499 = hundred_percent * (wage_target_odds_100_499 * ability_to_pay_factor) / (1.0 + wage_target_odds_100_499 * ability_to_pay_factor)  # %
+    capped_wage_target_100_499 = wage_target_uncapped_100_499 * ability_to_pay_ratio  # %
+    wage_target_100_499 = hundred_percent * (capped_wage_target_100_499 / (hundred_percent - capped_wage_target_100_499) * start_correction_100_499) / (1.0 + capped_wage_target_100_499 / (hundred_percent - capped_wage_target_100_499) * start_correction_100_499)  # %
     wage_adjustment_100_499 = (wage_target_100_499 - wage_ratio_100_499) / wage_adjustment_time  # %/yr
     scale_up_drive = np.exp(scale_up_support_effect * (scale_up_support - scale_up_support_0)) * (productivity_ratio_sme / productivity_0) ** scale_up_productivity_elasticity  # 1
     scale_up_multiplier = scale_up_capacity * scale_up_drive ** 1.0 / (scale_up_capacity - 1.0 + scale_up_drive ** 1.0)  # 1
