@@ -86,6 +86,7 @@ from smesim.report.i18n import (
     scenario_name,
     scenario_titles,
     series_name,
+    short_name,
     text,
     unit_name,
 )
@@ -1101,7 +1102,7 @@ def _quiet(logger_name: str) -> None:
 
 # ---- what drives the divergence: loop dominance of the baseline ----------------------------
 #: Loop families the divergence page colours (the others are grey).
-LOOP_COLOURS = 7
+LOOP_COLOURS = 5
 
 
 def _loop_label(fam, lang: str) -> str:
@@ -1145,7 +1146,7 @@ def dominance_page(dom: Dominance, sources, lang: str, dpi: int) -> Figure:
                 (row - 0.4, 0.8),
                 color=colour.get(p["family"], "#BBBBBB"),
             )
-    right.set_yticks(range(len(outputs)), [series_name(o, lang) for o in outputs])
+    right.set_yticks(range(len(outputs)), [short_name(o, lang) for o in outputs])
     right.invert_yaxis()
     right.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     right.set_title(text("loops_dominance", lang), fontsize=12)
