@@ -57,7 +57,8 @@ def from_odds(o: str) -> str:
 
 def saturating(x: str, e: str, cap: str) -> str:
     """Expression ``cap x^e / (cap - 1 + x^e)``: 1 at x = 1, rising, bounded by ``cap``."""
-    return f"({cap} * ({x}) ^ {e} / ({cap} - 1 + ({x}) ^ {e}))"
+    power = f"({x})" if e == "1" else f"({x}) ^ {e}"
+    return f"({cap} * {power} / ({cap} - 1 + {power}))"
 
 
 def bounded(x: str, e: str, cap: str) -> str:

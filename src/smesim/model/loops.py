@@ -61,7 +61,7 @@ LOOPS: tuple[Loop, ...] = (
     Loop(
         5,
         "Policy support of SME R&D",
-        "exogenous drive into loop 2",
+        "exogenous drive into loops 1 and 9 (SME R&D)",
         ("rd_policy",),
         ("rd_subsidy_rate", "rd_tax_incentive_rate", "rd_sme", "knowledge_sme"),
     ),

@@ -188,17 +188,15 @@ for c in SME_CLASSES:
         "may bind a little already in the start year)",
     )
     S.aux(
-        f"capped_wage_target_{c}",
-        f"wage_target_uncapped_{c} * ability_to_pay_ratio",
-        "%",
-        f"{label(c)} wage target scaled so the mean respects the ability to pay (below 100)",
-    )
-    S.aux(
         f"wage_target_{c}",
-        from_odds(f"({odds(f'capped_wage_target_{c}')} * start_correction_{c})"),
+        f"hundred_percent * wage_target_odds_{c} * ability_to_pay_ratio * start_correction_{c} "
+        f"/ (1 + wage_target_odds_{c} * (1 - ability_to_pay_ratio) + wage_target_odds_{c} "
+        f"* ability_to_pay_ratio * start_correction_{c})",
         "%",
-        f"wage ratio the {label(c)} class moves toward: the capped target, corrected on odds so "
-        "the start year is a balance (inside (0, 100))",
+        f"wage ratio the {label(c)} class moves toward: its uncapped target scaled by the "
+        "ability-to-pay ratio, then corrected on odds so the start year is a balance (inside "
+        "(0, 100)); with o the uncapped odds, r the ratio and k the correction, the odds of "
+        "the target are k o r / (1 + o (1 - r))",
     )
     S.flow(
         f"wage_adjustment_{c}",

@@ -33,12 +33,20 @@ from dataclasses import dataclass, field
 
 from smesim.engine.codegen.common import HEADER, LANES, _py, _tuple, layout
 from smesim.errors import EquationError
-from smesim.model.lang import Node, unparse
+from smesim.model.lang import Node, evaluate, unparse
 from smesim.model.spec import Model, direct_refs, init_args
 
 
 def _n(v: float) -> Node:
     return Node("num", value=float(v))
+
+
+_ARITHMETIC = ("num", "+", "-", "*", "/", "^", "neg")
+
+
+def _numeric(node: Node) -> bool:
+    """A tree of numbers and arithmetic only (folded to one number at generation time)."""
+    return node.op in _ARITHMETIC and all(_numeric(a) for a in node.args)
 
 
 @dataclass
@@ -104,6 +112,8 @@ class _Lowering:
     # ---- lowering ----------------------------------------------------------------
     def lower(self, node: Node) -> Node:
         op, a = node.op, node.args
+        if op not in ("num", "time") and _numeric(node):
+            return _n(float(evaluate(node, {})))
         if op != "time" and self.is_static(node):
             return self.hoist(node)
         if op in ("*", "/"):
@@ -491,6 +501,14 @@ def kernel_source(model: Model) -> str:
             return f"({x} if {c} else {y})"
         if op == "not":
             return f"(not {emit(a[0], local, loads)})"
+        if op == "^" and a[1].op == "num":  # roots a literal exponent allows, else pow
+            base, e = emit(a[0], local, loads), float(a[1].value)
+            if e == 0.5:
+                return f"math.sqrt({base})"
+            if e == 0.25:
+                return f"math.sqrt(math.sqrt({base}))"
+            if abs(e - 1 / 3) < 1e-15:
+                return f"np.cbrt({base})"
         sym = {"=": "==", "<>": "!=", "^": "**"}.get(op, op)
         return f"({emit(a[0], local, loads)} {sym} {emit(a[1], local, loads)})"
 
@@ -595,6 +613,8 @@ def kernel_source(model: Model) -> str:
 def _lower_plain(low: _Lowering, tree: Node) -> Node:
     """Lowering for ``_record``: statics hoisted, but no batched transcendentals."""
     op, a = tree.op, tree.args
+    if op not in ("num", "time") and _numeric(tree):
+        return _n(float(evaluate(tree, {})))
     if op != "time" and low.is_static(tree):
         return low.hoist(tree)
     if op == "/" and low.is_static(a[1]):

@@ -201,12 +201,9 @@ K_ROWS = (
     'hoisted_44',
     'hoisted_45',
     'hoisted_46',
-    'hoisted_47',
     'inv_reference_small_firm_wage_ratio',
     'inv_reference_skills_index',
-    'hoisted_50',
-    'hoisted_51',
-    'hoisted_52',
+    'hoisted_49',
 )
 
 # ---- rows of the work arrays (row index; lane j of row r is r * LANES + j) ----
@@ -339,22 +336,19 @@ K_inv_reference_rd_share = 103
 K_hoisted_44 = 104
 K_hoisted_45 = 105
 K_hoisted_46 = 106
-K_hoisted_47 = 107
-K_inv_reference_small_firm_wage_ratio = 108
-K_inv_reference_skills_index = 109
-K_hoisted_50 = 110
-K_hoisted_51 = 111
-K_hoisted_52 = 112
-U_rd_subsidy_rate = 113
-U_rd_tax_incentive_rate = 114
-U_regional_dispersion = 115
-U_fair_trade_enforcement = 116
-U_scale_up_support = 117
-U_vocational_training = 118
-U_tech_diffusion = 119
-U_green_transition = 120
-A_ROWS = 121
-R_U = 113
+K_inv_reference_small_firm_wage_ratio = 107
+K_inv_reference_skills_index = 108
+K_hoisted_49 = 109
+U_rd_subsidy_rate = 110
+U_rd_tax_incentive_rate = 111
+U_regional_dispersion = 112
+U_fair_trade_enforcement = 113
+U_scale_up_support = 114
+U_vocational_training = 115
+U_tech_diffusion = 116
+U_green_transition = 117
+A_ROWS = 118
+R_U = 110
 X_employment_share_sme = 22
 X_knowledge_ratio = 23
 X_appropriation_rate = 24
@@ -494,7 +488,7 @@ def per_run(P, C):
     hundred_percent = 100.0
     base_index = 100.0
     coexistence_floor = 1.0
-    K = np.empty((n, 113))
+    K = np.empty((n, 110))
     K[:, 0] = knowledge_depreciation_rate
     K[:, 1] = knowledge_catch_up_rate
     K[:, 2] = diffusion_catch_up_effect
@@ -601,13 +595,10 @@ def per_run(P, C):
     K[:, 103] = 1.0 / reference_rd_share
     K[:, 104] = base_index + coexistence_floor
     K[:, 105] = 1.0 / (base_index + coexistence_floor)
-    K[:, 106] = 1.0 / 3.0
-    K[:, 107] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
-    K[:, 108] = 1.0 / reference_small_firm_wage_ratio
-    K[:, 109] = 1.0 / reference_skills_index
-    K[:, 110] = 1.0 / 2.0
-    K[:, 111] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
-    K[:, 112] = 1.0 / 4.0
+    K[:, 106] = 1.0 / (concentrated_capital_region_share - balanced_capital_region_share)
+    K[:, 107] = 1.0 / reference_small_firm_wage_ratio
+    K[:, 108] = 1.0 / reference_skills_index
+    K[:, 109] = 1.0 / (environmental_intensity_worst - environmental_intensity_target)
     return K
 
 
@@ -872,20 +863,16 @@ def _rates(A, Y, D, Xk, t):
         mean_wage_target = (((((employment_share_1_4 * wage_target_uncapped_1_4) + (employment_share_5_9 * wage_target_uncapped_5_9)) + (employment_share_10_99 * wage_target_uncapped_10_99)) + (employment_share_100_499 * wage_target_uncapped_100_499)) / employment_share_sme)
         capped_mean_wage_target = (((mean_wage_target + ability_to_pay) - math.sqrt((((mean_wage_target - ability_to_pay) ** 2.0) + k__hoisted_26))) * 0.5)
         ability_to_pay_ratio = (capped_mean_wage_target / mean_wage_target)
-        capped_wage_target_1_4 = (wage_target_uncapped_1_4 * ability_to_pay_ratio)
-        wage_target_1_4 = ((((100.0 * capped_wage_target_1_4) / (100.0 - capped_wage_target_1_4)) * k__start_correction_1_4) / (1.0 + ((capped_wage_target_1_4 / (100.0 - capped_wage_target_1_4)) * k__start_correction_1_4)))
+        wage_target_1_4 = ((((100.0 * wage_target_odds_1_4) * ability_to_pay_ratio) * k__start_correction_1_4) / ((1.0 + (wage_target_odds_1_4 * (1.0 - ability_to_pay_ratio))) + ((wage_target_odds_1_4 * ability_to_pay_ratio) * k__start_correction_1_4)))
         wage_adjustment_1_4 = ((wage_target_1_4 - wage_ratio_1_4) * k__inv_wage_adjustment_time)
-        capped_wage_target_5_9 = (wage_target_uncapped_5_9 * ability_to_pay_ratio)
-        wage_target_5_9 = ((((100.0 * capped_wage_target_5_9) / (100.0 - capped_wage_target_5_9)) * k__start_correction_5_9) / (1.0 + ((capped_wage_target_5_9 / (100.0 - capped_wage_target_5_9)) * k__start_correction_5_9)))
+        wage_target_5_9 = ((((100.0 * wage_target_odds_5_9) * ability_to_pay_ratio) * k__start_correction_5_9) / ((1.0 + (wage_target_odds_5_9 * (1.0 - ability_to_pay_ratio))) + ((wage_target_odds_5_9 * ability_to_pay_ratio) * k__start_correction_5_9)))
         wage_adjustment_5_9 = ((wage_target_5_9 - wage_ratio_5_9) * k__inv_wage_adjustment_time)
-        capped_wage_target_10_99 = (wage_target_uncapped_10_99 * ability_to_pay_ratio)
-        wage_target_10_99 = ((((100.0 * capped_wage_target_10_99) / (100.0 - capped_wage_target_10_99)) * k__start_correction_10_99) / (1.0 + ((capped_wage_target_10_99 / (100.0 - capped_wage_target_10_99)) * k__start_correction_10_99)))
+        wage_target_10_99 = ((((100.0 * wage_target_odds_10_99) * ability_to_pay_ratio) * k__start_correction_10_99) / ((1.0 + (wage_target_odds_10_99 * (1.0 - ability_to_pay_ratio))) + ((wage_target_odds_10_99 * ability_to_pay_ratio) * k__start_correction_10_99)))
         wage_adjustment_10_99 = ((wage_target_10_99 - wage_ratio_10_99) * k__inv_wage_adjustment_time)
-        capped_wage_target_100_499 = (wage_target_uncapped_100_499 * ability_to_pay_ratio)
-        wage_target_100_499 = ((((100.0 * capped_wage_target_100_499) / (100.0 - capped_wage_target_100_499)) * k__start_correction_100_499) / (1.0 + ((capped_wage_target_100_499 / (100.0 - capped_wage_target_100_499)) * k__start_correction_100_499)))
+        wage_target_100_499 = ((((100.0 * wage_target_odds_100_499) * ability_to_pay_ratio) * k__start_correction_100_499) / ((1.0 + (wage_target_odds_100_499 * (1.0 - ability_to_pay_ratio))) + ((wage_target_odds_100_499 * ability_to_pay_ratio) * k__start_correction_100_499)))
         wage_adjustment_100_499 = ((wage_target_100_499 - wage_ratio_100_499) * k__inv_wage_adjustment_time)
         scale_up_drive = ex__EXP_9
-        scale_up_multiplier = ((k__scale_up_capacity * (scale_up_drive ** 1.0)) / (k__hoisted_28 + (scale_up_drive ** 1.0)))
+        scale_up_multiplier = ((k__scale_up_capacity * ex__EXP_9) / (k__hoisted_28 + scale_up_drive))
         scale_up_1_4 = ((k__scale_up_rate_1_4 * scale_up_multiplier) * employment_share_1_4)
         shrink_5_9 = (k__shrink_rate_5_9 * employment_share_5_9)
         scale_up_5_9 = ((k__scale_up_rate_5_9 * scale_up_multiplier) * employment_share_5_9)
@@ -956,20 +943,17 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         k__inv_reference_rd_share = _g(A, K_inv_reference_rd_share, j)
         k__hoisted_44 = _g(A, K_hoisted_44, j)
         k__hoisted_45 = _g(A, K_hoisted_45, j)
-        k__hoisted_46 = _g(A, K_hoisted_46, j)
         capital_region_grp_share = _g(Y, S_capital_region_grp_share, j)
         capital_region_population_share = _g(Y, S_capital_region_population_share, j)
         capital_region_startup_share = _g(Y, S_capital_region_startup_share, j)
         k__concentrated_capital_region_share = _g(A, K_concentrated_capital_region_share, j)
-        k__hoisted_47 = _g(A, K_hoisted_47, j)
+        k__hoisted_46 = _g(A, K_hoisted_46, j)
         k__inv_reference_small_firm_wage_ratio = _g(A, K_inv_reference_small_firm_wage_ratio, j)
         sme_skills_index = _g(Y, S_sme_skills_index, j)
         k__inv_reference_skills_index = _g(A, K_inv_reference_skills_index, j)
-        k__hoisted_50 = _g(A, K_hoisted_50, j)
         k__environmental_intensity_worst = _g(A, K_environmental_intensity_worst, j)
         environmental_intensity = _g(Y, S_environmental_intensity, j)
-        k__hoisted_51 = _g(A, K_hoisted_51, j)
-        k__hoisted_52 = _g(A, K_hoisted_52, j)
+        k__hoisted_49 = _g(A, K_hoisted_49, j)
         wage_ratio_sme = _g(D, X_wage_ratio_sme, j)
         export_share_sme = _g(Y, S_export_share_sme, j)
         employment_share_sme = _g(D, X_employment_share_sme, j)
@@ -983,14 +967,14 @@ def _record(A, Y, D, Xk, t, nv, r0, row, out, out_cols, cells):
         wage_score = (100.0 * min(1.0, (wage_ratio_all_firms * k__inv_reference_wage_ratio)))
         productivity_score = (100.0 * min(1.0, (productivity_ratio_sme * k__inv_reference_productivity_ratio)))
         rd_share_score = (100.0 * min(1.0, (rd_share_sme * k__inv_reference_rd_share)))
-        coexistence_economic = ((k__hoisted_44 * (((((wage_score + 1.0) * k__hoisted_45) * ((productivity_score + 1.0) * k__hoisted_45)) * ((rd_share_score + 1.0) * k__hoisted_45)) ** k__hoisted_46)) - 1.0)
+        coexistence_economic = ((k__hoisted_44 * np.cbrt(((((wage_score + 1.0) * k__hoisted_45) * ((productivity_score + 1.0) * k__hoisted_45)) * ((rd_share_score + 1.0) * k__hoisted_45)))) - 1.0)
         mean_capital_region_share = (((capital_region_grp_share + capital_region_population_share) + capital_region_startup_share) * 0.3333333333333333)
-        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_47), 0.0), 1.0))
+        coexistence_regional = (100.0 * min(max(((k__concentrated_capital_region_share - mean_capital_region_share) * k__hoisted_46), 0.0), 1.0))
         small_firm_wage_score = (100.0 * min(1.0, (wage_ratio_1_4 * k__inv_reference_small_firm_wage_ratio)))
         skills_score = (100.0 * min(1.0, (sme_skills_index * k__inv_reference_skills_index)))
-        coexistence_human = ((k__hoisted_44 * ((((small_firm_wage_score + 1.0) * k__hoisted_45) * ((skills_score + 1.0) * k__hoisted_45)) ** k__hoisted_50)) - 1.0)
-        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_51), 0.0), 1.0))
-        coexistence_overall = ((k__hoisted_44 * ((((((coexistence_economic + 1.0) * k__hoisted_45) * ((coexistence_regional + 1.0) * k__hoisted_45)) * ((coexistence_human + 1.0) * k__hoisted_45)) * ((coexistence_natural + 1.0) * k__hoisted_45)) ** k__hoisted_52)) - 1.0)
+        coexistence_human = ((k__hoisted_44 * math.sqrt((((small_firm_wage_score + 1.0) * k__hoisted_45) * ((skills_score + 1.0) * k__hoisted_45)))) - 1.0)
+        coexistence_natural = (100.0 * min(max(((k__environmental_intensity_worst - environmental_intensity) * k__hoisted_49), 0.0), 1.0))
+        coexistence_overall = ((k__hoisted_44 * math.sqrt(math.sqrt((((((coexistence_economic + 1.0) * k__hoisted_45) * ((coexistence_regional + 1.0) * k__hoisted_45)) * ((coexistence_human + 1.0) * k__hoisted_45)) * ((coexistence_natural + 1.0) * k__hoisted_45))))) - 1.0)
         o[0] = wage_ratio_all_firms
         o[1] = wage_ratio_sme
         o[2] = wage_ratio_1_4
