@@ -189,7 +189,7 @@ def main() -> None:
             "sensitivity baseline --method sobol, wall",
             wall,
             "s",
-            note="(512 x 33 runs, 15 analyses; no target)",
+            note="(Saltelli design over levers and sampled parameters; no target)",
         )
         if not ns.no_cold:
             # a fresh machine: empty numba cache, so every compiled function compiles
