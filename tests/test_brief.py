@@ -20,6 +20,7 @@ from smesim.analysis.dominance import scenario_dominance
 from smesim.cli import cli
 from smesim.model.horizon import START_YEAR
 from smesim.report import brief
+from smesim.report.charts import panel_title
 from smesim.report.i18n import font_context
 
 DPI = 40  # small pixels keep the suite fast; the layout is the same at 200 dpi
@@ -455,7 +456,7 @@ def test_sensitivity_page_has_a_panel_per_output_with_the_drivers(sensitivity_di
         fig = brief.sensitivity_page(res, sources, "en", DPI)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in axes] == [
-        brief.series_name(o) for o in ("coexistence_regional", "coexistence_natural")
+        panel_title(o) for o in ("coexistence_regional", "coexistence_natural")
     ]
 
     def shown(ax):

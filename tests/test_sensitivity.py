@@ -152,7 +152,8 @@ def test_plot_returns_axes_with_one_line_per_factor(model_sobol):
         "Green transition (lever)",
         "green_transition_effect (parameter)",
     ]
-    assert ax.get_title() == "Natural coexistence (assumed trend)"  # a labelled name, not the id
+    # a labelled name, not the id (the tag on its own line in a panel)
+    assert ax.get_title() == "Natural coexistence\n(assumed trend)"
     with pytest.raises(ParameterError, match="not in this sensitivity result"):
         plot_sensitivity(model_sobol, "wage_ratio_sme")
 

@@ -95,13 +95,15 @@ S.param(
 )
 S.param(
     "ability_to_pay_width",
-    1.5,
+    5.0,
     "%",
     0.5,
     10.0,
     "assumed",
-    "assumed: width of the smooth ability-to-pay cap, in wage-ratio points (the cap lowers the "
-    "mean target by 0.06 point when it is 10 points below the cap); a smoothing choice",
+    "assumed: width of the smooth ability-to-pay cap, in wage-ratio points: wide enough that "
+    "wage paths turn gradually as they near what SMEs can pay (no visible bend), while the cap "
+    "lowers the mean target by only 0.6 point when it is 10 points below it; a smoothing "
+    "choice",
 )
 
 for c in SME_CLASSES:

@@ -76,6 +76,16 @@ _FIXED = {
 _SPARE = (OKABE_ITO["orange"], "#7F7F7F", OKABE_ITO["yellow"])
 
 
+def panel_title(series_id: str, lang: str = "en") -> str:
+    """A panel's title: the series name, its trend tag on a second line when the whole
+    would not fit a third of a page."""
+    title = series_name(series_id, lang)
+    if len(title) > 28 and title.endswith(")") and " (" in title:
+        head, _, tag = title.rpartition(" (")
+        return f"{head}\n({tag}"
+    return title
+
+
 def scenario_colours(names: Iterable[str]) -> dict[str, str]:
     """One colour per scenario name, stable across charts and packs."""
     names = list(dict.fromkeys(names))
@@ -842,7 +852,7 @@ def _finish_series_axes(
     xlabel: bool = True,
 ) -> Axes:
     """Title, unit, year axis (and a note under it), grid and legend of the time-series plots."""
-    ax.set_title(series_name(series_id, lang))
+    ax.set_title(panel_title(series_id, lang))
     ax.set_ylabel(series_unit(series_id, lang))
     _xlabel(ax, text("year", lang) if xlabel else None, note)
     ax.grid(True, alpha=0.3)
@@ -988,7 +998,7 @@ def plot_sensitivity(
     ax.set_xticks(years, [str(y) for y in years])
     if len(years) == 1:
         ax.set_xlim(years[0] - 1, years[0] + 1)
-    ax.set_title(series_name(output, lang))
+    ax.set_title(panel_title(output, lang))
     ax.set_ylabel(text(f"sensitivity_ylabel_{result.method}", lang))
     ax.grid(True, alpha=0.3)
     if sobol:
