@@ -98,4 +98,33 @@ LOOPS: tuple[Loop, ...] = (
         ("rd_policy", "knowledge"),
         ("knowledge_sme", "knowledge_ratio", "private_rd_sme", "rd_sme", "knowledge_sme"),
     ),
+    Loop(
+        10,
+        "Firm size and knowledge per worker",
+        "mixed: higher SME productivity speeds scale-up, which moves workers and knowledge per "
+        "worker between the size classes",
+        ("firm_size", "knowledge"),
+        (
+            "productivity_ratio_sme",
+            "scale_up_multiplier",
+            "employment_share_<class>",
+            "knowledge_ratio",
+            "productivity_target",
+            "productivity_ratio_sme",
+        ),
+    ),
+    Loop(
+        11,
+        "Wages adjust toward their target (each class)",
+        "balancing: first-order goal seeking of each class's wage ratio",
+        ("wages",),
+        ("wage_ratio_<class>", "wage_adjustment_<class>", "wage_ratio_<class>"),
+    ),
+    Loop(
+        12,
+        "Productivity adjusts toward its target",
+        "balancing: first-order goal seeking of SME relative productivity",
+        ("knowledge",),
+        ("productivity_ratio_sme", "productivity_change", "productivity_ratio_sme"),
+    ),
 )
