@@ -311,6 +311,15 @@ def test_every_series_scenario_and_lever_has_a_korean_name():
     assert set(i18n.TEXT["ko"]) == set(i18n.TEXT["en"])
 
 
+def test_every_declared_loop_has_a_korean_name_and_none_is_stale():
+    from smesim.model.loops import LOOPS
+
+    names = {lp.name for lp in LOOPS}
+    for name in names:
+        assert i18n.loop_name(name, "ko") != name, name
+    assert set(i18n.LOOP_NAMES_KO) == names  # no translation of a loop that no longer exists
+
+
 def test_missing_font_package_is_a_clear_error(monkeypatch):
     import importlib.util
 

@@ -455,13 +455,17 @@ UNIT_NAMES_KO = {"%": "%", "index 0-100": "지수 0-100"}
 #: loop missing here (e.g. renamed) shows its English name.
 LOOP_NAMES_KO: dict[str, str] = {
     "Success to the successful (divergence engine)": "성공한 자에게 더 많은 성공(격차 엔진)",
-    "Knowledge accumulation and technology diffusion": "지식 축적과 기술 확산",
+    "Knowledge catch-up (diffusion grows with the gap)": "지식 따라잡기(격차가 클수록 확산 증가)",
     "Wages follow productivity, slowly": "임금은 생산성을 천천히 따라감",
     "Firm-size structure (aging chain)": "기업 규모 구조(성장 사슬)",
     "Policy support of SME R&D": "중소기업 R&D 정책 지원",
     "Exports": "수출",
     "Regional agglomeration": "수도권 집적",
     "Human and natural coexistence": "인간과 자연의 공존",
+    "Absorptive capacity": "흡수 역량",
+    "Firm size and knowledge per worker": "기업 규모와 1인당 지식",
+    "Wages adjust toward their target (each class)": "임금의 목표 수렴(규모별)",
+    "Productivity adjusts toward its target": "생산성의 목표 수렴",
 }
 
 
