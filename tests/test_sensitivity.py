@@ -23,7 +23,8 @@ from smesim.analysis.sensitivity import (
 )
 from smesim.cli import cli
 from smesim.errors import ParameterError
-from smesim.model.horizon import MAX_END_YEAR, POLICY_START, START_YEAR
+from smesim.inputs.profiles import get_profile
+from smesim.model.horizon import MAX_END_YEAR, START_YEAR
 from smesim.report import brief
 from smesim.report.charts import factor_colours, plot_sensitivity
 from smesim.report.i18n import font_context
@@ -246,7 +247,8 @@ def test_years_before_the_policy_start_give_levers_zero_indices():
     """Every year before the policy start: the run ends before the levers may act, so
     their indices are zero and the parameters explain the history (no error)."""
     res = run_sensitivity("baseline", n=8, seed=1, years=[2012, 2017])
-    assert POLICY_START > 2017 and res.meta["policy_start"] == POLICY_START
+    policy_start = get_profile("korea").policy_start
+    assert policy_start > 2017 and res.meta["policy_start"] == policy_start
     t = res.table
     assert (t.loc[t["kind"] == "lever", "ST"].abs() < 1e-9).all()
     assert (t.loc[t["kind"] == "parameter", "ST"].abs() > 1e-9).any()

@@ -15,11 +15,6 @@ MAX_END_YEAR = 2100
 DEFAULT_DT = 1.0 / 16.0
 #: Years the tables, briefs, probabilities and sensitivity indices report by default.
 REPORTING_YEARS: tuple[int, ...] = (2030, 2040, 2060)
-#: The default policy start: the first year a policy may differ from the baseline (the
-#: bundled scenarios start their ramps in it).  Years before it are history the model
-#: reproduces, so a scenario that moves a lever earlier gets a warning (``smesim validate``,
-#: ``smesim run``), and sensitivity analysis varies the levers from it on.
-POLICY_START = 2026
 
 
 def time_grid(start: int, end: int, dt: float) -> tuple[np.ndarray, int]:
